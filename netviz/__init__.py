@@ -1,0 +1,3 @@
+"""netviz: see, audit and what-if Kubernetes NetworkPolicies."""
+
+__version__ = "0.1.0"

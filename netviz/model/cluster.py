@@ -1,0 +1,116 @@
+"""Resolve loaded objects into a consistent ``Cluster``.
+
+Decisions (also in docs/semantics.md):
+- Every namespace that a pod, workload, Service or policy lives in exists; missing ones are
+  created (``implicit=True``). Every namespace carries ``kubernetes.io/metadata.name=<name>``,
+  as the API server sets it (overriding a different value written by hand).
+- A pod belongs to the top-level owner reachable through ``ownerReferences`` among the loaded
+  workloads (Pod -> ReplicaSet -> Deployment, Pod -> Job -> CronJob). When an owner is not
+  loaded, the chain stops at the last name known: a pod owned by ReplicaSet ``web-5d8f`` that was
+  not loaded belongs to ``ns/web-5d8f[ReplicaSet]`` (the reference analyzer's convention).
+  A pod whose owner is not a workload kind (a Node for static pods, a custom resource) is a
+  bare pod.
+- A top-level workload that has no loaded pod gets ``max(replicas, 1)`` synthetic pods built
+  from its pod template (manifests rarely contain pods). A workload owned by another loaded
+  workload (a Deployment's ReplicaSet) never gets pods of its own: its owner does.
+- Pods in phase Succeeded or Failed are dropped: they hold no IP and take no traffic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from netviz.model.objects import (
+    NAMESPACE_NAME_LABEL,
+    WORKLOAD_KINDS,
+    Cluster,
+    Namespace,
+    NetworkPolicy,
+    Pod,
+    Service,
+    Workload,
+)
+
+#: Upper bound on synthetic pods per workload; more replicas add nothing to the analysis
+#: (they are identical) and only cost memory.
+MAX_SYNTHETIC_REPLICAS = 64
+
+
+def assemble_cluster(
+    namespaces: Iterable[Namespace] = (),
+    pods: Iterable[Pod] = (),
+    workloads: Iterable[Workload] = (),
+    services: Iterable[Service] = (),
+    policies: Iterable[NetworkPolicy] = (),
+) -> Cluster:
+    pods = [p for p in pods if p.phase not in ("Succeeded", "Failed")]
+    workloads = list(workloads)
+    services = list(services)
+    policies = list(policies)
+
+    # --- namespaces
+    by_name: dict[str, Namespace] = {}
+    for ns in namespaces:
+        labels = dict(ns.labels)
+        labels[NAMESPACE_NAME_LABEL] = ns.name
+        by_name[ns.name] = replace(ns, labels=labels)
+    used = {o.namespace for o in (*pods, *workloads, *services, *policies)}
+    for name in used - by_name.keys():
+        by_name[name] = Namespace(name, {NAMESPACE_NAME_LABEL: name}, implicit=True)
+
+    # --- owner chains
+    wl_by_ref: dict[tuple[str, str, str], Workload] = {
+        (w.namespace, w.kind, w.name): w for w in workloads
+    }
+
+    def top_level(namespace: str, kind: str, name: str) -> tuple[str, str]:
+        seen: set[tuple[str, str]] = set()
+        while (kind, name) not in seen:
+            seen.add((kind, name))
+            w = wl_by_ref.get((namespace, kind, name))
+            if w is None or w.owner is None or w.owner[0] not in WORKLOAD_KINDS:
+                break
+            kind, name = w.owner
+        return kind, name
+
+    resolved_pods: list[Pod] = []
+    has_pods: set[str] = set()
+    for p in pods:
+        if p.owner is not None and p.owner[0] in WORKLOAD_KINDS:
+            kind, name = top_level(p.namespace, *p.owner)
+            key = f"{p.namespace}/{name}[{kind}]"
+        else:
+            key = f"{p.namespace}/{p.name}[Pod]"
+        has_pods.add(key)
+        resolved_pods.append(replace(p, workload_key=key))
+
+    for w in workloads:
+        if w.owner is not None and (w.namespace, *w.owner) in wl_by_ref:
+            continue  # owned by a loaded workload: pods belong to the owner
+        if w.key in has_pods:
+            continue
+        n = min(max(w.replicas, 1), MAX_SYNTHETIC_REPLICAS)
+        for i in range(n):
+            resolved_pods.append(
+                Pod(
+                    namespace=w.namespace,
+                    name=f"{w.name}-{i}",
+                    labels=w.labels,
+                    ports=w.ports,
+                    host_network=w.host_network,
+                    owner=(w.kind, w.name),
+                    source=w.source,
+                    workload_key=w.key,
+                    synthetic=True,
+                )
+            )
+
+    resolved_pods.sort(key=lambda p: (p.namespace, p.name))
+    return Cluster(
+        namespaces=tuple(sorted(by_name.values(), key=lambda n: n.name)),
+        pods=tuple(resolved_pods),
+        workloads=tuple(sorted(workloads, key=lambda w: (w.namespace, w.name, w.kind))),
+        services=tuple(sorted(services, key=lambda s: (s.namespace, s.name))),
+        policies=tuple(sorted(policies, key=lambda p: (p.namespace, p.name))),
+    )
