@@ -1,0 +1,3 @@
+from netviz.cli import main
+import sys
+sys.exit(main())
