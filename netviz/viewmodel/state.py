@@ -1,0 +1,109 @@
+"""The application state every view observes: what is loaded, how it evaluates, what is selected.
+
+Qt-free (napari's habit: models outlive widgets). Widgets get an ``AppState`` in their
+constructor and ``subscribe`` to it; the state never knows its views. Events are plain strings:
+
+- ``"loaded"``: a new cluster (``result``, ``analyzer``, ``connections`` replaced)
+- ``"evaluated"``: the same cluster re-evaluated (options or edits changed the analyzer)
+- ``"selection"``: ``selection`` changed
+- ``"filters"``: ``filters`` changed
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from netviz.engine import Analyzer, Options
+from netviz.engine.connlist import Connection, connlist
+from netviz.model import Cluster
+
+Listener = Callable[[str], None]
+
+
+class Observable:
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def emit(self, event: str) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+
+@dataclass(frozen=True)
+class Selection:
+    #: peer keys ("ns/name[Kind]" or "a-b[External]") of selected nodes
+    nodes: frozenset[str] = frozenset()
+    #: (src key, dst key) of a selected edge
+    edge: tuple[str, str] | None = None
+    #: key ("ns/name") of a selected policy
+    policy: str | None = None
+
+
+@dataclass(frozen=True)
+class Filters:
+    namespaces: frozenset[str] | None = None  # None: all
+    text: str = ""  # name or label search
+    protocol: str | None = None  # "TCP"/"UDP"/"SCTP"
+    port: int | None = None  # "what can reach TCP 5432?"
+    show_denied: bool = False
+    focus: str | None = None  # peer key: that workload and its neighbours only
+
+
+@dataclass
+class AppState(Observable):
+    options: Options = field(default_factory=Options)
+    #: the netviz.io LoadResult (kept untyped here: the viewmodel does not import io)
+    result: Any = None
+    cluster: Cluster | None = None
+    analyzer: Analyzer | None = None
+    connections: list[Connection] = field(default_factory=list)
+    selection: Selection = field(default_factory=Selection)
+    filters: Filters = field(default_factory=Filters)
+
+    def __post_init__(self) -> None:
+        Observable.__init__(self)
+
+    # ---- loading / evaluation
+    def set_loaded(self, result: Any, cluster: Cluster, analyzer: Analyzer | None = None,
+                   connections: list[Connection] | None = None) -> None:
+        """Install a new cluster. ``analyzer``/``connections`` may be precomputed off the UI
+        thread; otherwise they are computed here."""
+        self.result = result
+        self.cluster = cluster
+        self.analyzer = analyzer or Analyzer(cluster, self.options)
+        self.connections = connections if connections is not None else connlist(self.analyzer)
+        self.selection = Selection()
+        self.emit("loaded")
+
+    def set_options(self, options: Options) -> None:
+        if options == self.options:
+            return
+        self.options = options
+        if self.cluster is not None:
+            self.analyzer = Analyzer(self.cluster, options)
+            self.connections = connlist(self.analyzer)
+            self.emit("evaluated")
+
+    # ---- selection / filters
+    def select(self, **changes: Any) -> None:
+        new = replace(Selection(), **changes)
+        if new != self.selection:
+            self.selection = new
+            self.emit("selection")
+
+    def set_filters(self, **changes: Any) -> None:
+        new = replace(self.filters, **changes)
+        if new != self.filters:
+            self.filters = new
+            self.emit("filters")
