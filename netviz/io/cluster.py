@@ -1,0 +1,764 @@
+"""Read a running cluster into a snapshot: the Qt-free snapshot taker.
+
+Rules this module keeps:
+
+- **Read only what policies need.** Namespaces, Pods, the workload kinds, Services and
+  NetworkPolicies, plus AdminNetworkPolicy / BaselineAdminNetworkPolicy when discovery shows
+  that the cluster serves ``policy.networking.k8s.io/v1alpha1``. Never Secrets or ConfigMaps:
+  every request path goes through ``_Connection.get_json``, which refuses them.
+- **Every kubeconfig that works for kubectl works here.** The official ``kubernetes`` client
+  reads the kubeconfig (token, client certificate, exec plugins, OIDC, proxy-url,
+  tls-server-name) and builds the TLS pool; netviz only sends GETs through that pool.
+  The kubeconfig is loaded with ``persist_config=False`` so that token refreshes by exec/OIDC
+  providers are never written back: the file is never modified.
+- **No credential is ever written or logged.** Requests are logged (DEBUG) by path only; the
+  header records the server URL without user info; error messages are built from the API's
+  ``Status`` message or the transport error's class, never from request headers.
+- **Objects as the API returned them.** Lists are fetched as raw JSON (paged with
+  ``limit``/``continue``,
+  https://kubernetes.io/docs/reference/using-api/api-concepts/#retrieving-large-results-sets-in-chunks);
+  each item gets its ``apiVersion``/``kind`` back (list items carry neither) and loses
+  ``metadata.managedFields`` (server bookkeeping, often half the bytes). Pods in phase
+  Succeeded/Failed are left out: they hold no IP and take no traffic.
+- **What goes wrong is either fatal or a gap.** Unreachable server, TLS failure, 401 and
+  timeouts raise ``ClusterError`` naming the context and server. Anything else that stops
+  one list (403, 404, a 5xx, a continue token that keeps expiring) becomes a *gap* recorded in
+  the header; the snapshot is still taken. A 410 Expired while paging restarts that list from
+  scratch (at most ``MAX_LIST_RESTARTS`` times), as the API docs recommend.
+- **Never a half-written file.** ``write_snapshot`` writes a temp file in the target directory,
+  fsyncs it and renames it over the target; on any error or interruption the temp file is
+  removed and an existing target is left untouched.
+
+The file format (read by ``netviz.io.manifests``) is documented in docs/snapshots.md.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+
+import yaml
+
+from netviz import __version__
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_API_VERSION = "netviz.io/v1alpha1"
+SNAPSHOT_KIND = "ClusterSnapshot"
+
+#: How often one list is restarted after its continue token expired (410) before it is
+#: recorded as a gap.
+MAX_LIST_RESTARTS = 2
+
+#: Resources that are never requested, whatever happens (defence in depth: they are not in
+#: ``RESOURCES`` either).
+NEVER_READ = frozenset({"secrets", "configmaps"})
+
+ANP_GROUP = "policy.networking.k8s.io"
+ANP_VERSION = "v1alpha1"
+
+#: progress(kind, items_so_far, status). ``status`` is one of ``reading``, ``done``,
+#: ``restarting`` (a 410 while paging), ``not served``, or ``gap: <reason>`` /
+#: ``gap (<namespace>): <reason>``.
+ProgressFn = Callable[[str, int, str], None]
+CancelFn = Callable[[], bool]
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class SnapshotError(Exception):
+    """Base class; ``str(exc)`` is a message written for users."""
+
+
+class ClusterError(SnapshotError):
+    """The cluster could not be reached or read at all (CLI exit code 4).
+
+    ``reason`` is a stable machine id: ``kubeconfig``, ``unreachable``, ``tls``,
+    ``unauthorized``, ``timeout``, ``proxy``, ``api``.
+    """
+
+    def __init__(
+        self, message: str, *, reason: str, context: str | None = None, server: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.context = context
+        self.server = server
+
+
+class KubeconfigError(ClusterError):
+    """The kubeconfig is missing, unreadable, or has no such context."""
+
+    def __init__(self, message: str, *, context: str | None = None) -> None:
+        super().__init__(message, reason="kubeconfig", context=context)
+
+
+class SnapshotCancelled(SnapshotError):
+    """The caller's ``cancel()`` returned True. Nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("snapshot cancelled; nothing was written")
+
+
+class SnapshotWriteError(SnapshotError):
+    """The snapshot file could not be written (CLI exit code 3)."""
+
+
+# --------------------------------------------------------------------------- resources
+
+
+@dataclass(frozen=True)
+class Resource:
+    kind: str
+    api_version: str  # "v1" or "group/version"
+    plural: str
+    namespaced: bool = True
+    optional: bool = False  # read only when discovery shows it is served
+
+    @property
+    def base(self) -> str:
+        if "/" in self.api_version:
+            return f"/apis/{self.api_version}"
+        return f"/api/{self.api_version}"
+
+    def path(self, namespace: str | None = None) -> str:
+        if namespace is not None and self.namespaced:
+            return f"{self.base}/namespaces/{quote(namespace, safe='')}/{self.plural}"
+        return f"{self.base}/{self.plural}"
+
+
+#: In the order they are read (and appear in the header).
+RESOURCES: tuple[Resource, ...] = (
+    Resource("Namespace", "v1", "namespaces", namespaced=False),
+    Resource("Pod", "v1", "pods"),
+    Resource("Deployment", "apps/v1", "deployments"),
+    Resource("StatefulSet", "apps/v1", "statefulsets"),
+    Resource("DaemonSet", "apps/v1", "daemonsets"),
+    Resource("ReplicaSet", "apps/v1", "replicasets"),
+    Resource("ReplicationController", "v1", "replicationcontrollers"),
+    Resource("Job", "batch/v1", "jobs"),
+    Resource("CronJob", "batch/v1", "cronjobs"),
+    Resource("Service", "v1", "services"),
+    Resource("NetworkPolicy", "networking.k8s.io/v1", "networkpolicies"),
+    Resource(
+        "AdminNetworkPolicy",
+        f"{ANP_GROUP}/{ANP_VERSION}",
+        "adminnetworkpolicies",
+        namespaced=False,
+        optional=True,
+    ),
+    Resource(
+        "BaselineAdminNetworkPolicy",
+        f"{ANP_GROUP}/{ANP_VERSION}",
+        "baselineadminnetworkpolicies",
+        namespaced=False,
+        optional=True,
+    ),
+)
+assert not NEVER_READ & {r.plural for r in RESOURCES}
+
+
+# --------------------------------------------------------------------------- snapshot
+
+
+@dataclass
+class Snapshot:
+    header: dict[str, Any]
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def context(self) -> str:
+        return str(self.header.get("context", ""))
+
+    @property
+    def gaps(self) -> list[dict[str, str]]:
+        return list(self.header.get("gaps", []))
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "apiVersion": SNAPSHOT_API_VERSION,
+            "kind": SNAPSHOT_KIND,
+            "metadata": {"name": self.context},
+            "header": self.header,
+            "items": self.items,
+        }
+
+
+# --------------------------------------------------------------------------- kubeconfig
+
+
+def _kubeconfig_paths(kubeconfig: str | None) -> str:
+    # Read $KUBECONFIG now, not at import (the client's constant is frozen at import time).
+    if kubeconfig:
+        return kubeconfig
+    return os.environ.get("KUBECONFIG") or os.path.join("~", ".kube", "config")
+
+
+def _merged_kubeconfig(kubeconfig: str | None) -> Any:
+    from kubernetes.config.config_exception import ConfigException
+    from kubernetes.config.kube_config import KubeConfigMerger
+
+    paths = _kubeconfig_paths(kubeconfig)
+    try:
+        merged = KubeConfigMerger(paths).config
+    except (OSError, yaml.YAMLError, ConfigException) as exc:
+        raise KubeconfigError(f"cannot read kubeconfig {paths}: {_short(exc)}") from None
+    if merged is None:
+        raise KubeconfigError(f"no kubeconfig found at {paths}")
+    return merged
+
+
+def list_contexts(kubeconfig: str | None = None) -> tuple[list[str], str | None]:
+    """The context names of a kubeconfig (merged like kubectl for ``a:b`` lists) and the
+    current context (None when unset). Raises ``KubeconfigError``."""
+    merged = _merged_kubeconfig(kubeconfig)
+    contexts = merged.safe_get("contexts") or []
+    names = [str(c["name"]) for c in getattr(contexts, "value", contexts) if "name" in c]
+    current = merged.safe_get("current-context") or None
+    return names, (str(current) if current else None)
+
+
+def _strip_userinfo(url: str) -> str:
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+# --------------------------------------------------------------------------- transport
+
+
+class _HttpStatus(Exception):
+    """A non-2xx answer; ``status_obj`` is the parsed metav1.Status when there is one."""
+
+    def __init__(self, code: int, status_obj: dict[str, Any] | None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.status_obj = status_obj or {}
+
+    @property
+    def reason(self) -> str:
+        return str(self.status_obj.get("reason") or "")
+
+    @property
+    def message(self) -> str:
+        return str(self.status_obj.get("message") or "")
+
+    def describe(self) -> str:
+        names = {
+            401: "unauthorized",
+            403: "forbidden",
+            404: "not found",
+            410: "expired",
+            429: "too many requests",
+            500: "server error",
+            503: "service unavailable",
+        }
+        head = f"{names.get(self.code, 'HTTP error')} ({self.code})"
+        return f"{head}: {self.message}" if self.message else head
+
+
+class _Connection:
+    """GETs through the kubernetes client's configured urllib3 pool (TLS, client certs,
+    proxy), with auth headers from the client configuration (tokens, exec/OIDC refresh)."""
+
+    def __init__(self, configuration: Any, context: str, timeout: float) -> None:
+        import urllib3
+        from kubernetes.client import ApiClient
+
+        self.cfg = configuration
+        self.context = context
+        self.server = _strip_userinfo(str(configuration.host))
+        self.api_client = ApiClient(configuration)
+        self.pool = self.api_client.rest_client.pool_manager
+        self.timeout = urllib3.Timeout(connect=min(timeout, 10.0), read=timeout)
+        # Connection failures are retried twice (cheap); read timeouts are not (they already
+        # cost ``timeout`` each); 429 from API priority-and-fairness honours Retry-After.
+        self.retries = urllib3.Retry(
+            total=3,
+            connect=2,
+            read=0,
+            redirect=0,
+            other=0,
+            status=2,
+            status_forcelist=(429,),
+            allowed_methods=frozenset({"GET"}),
+            backoff_factor=0.2,
+            raise_on_status=False,
+            respect_retry_after_header=True,
+        )
+
+    def close(self) -> None:
+        try:
+            self.pool.clear()
+        finally:
+            close = getattr(self.api_client, "close", None)
+            if close is not None:
+                close()
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Accept": "application/json", "User-Agent": f"netviz/{__version__}"}
+        for setting in self.cfg.auth_settings().values():
+            if setting.get("in") == "header" and setting.get("value"):
+                headers[setting["key"]] = setting["value"]
+        return headers
+
+    def _fatal(self, message: str, reason: str) -> ClusterError:
+        where = f"context {self.context!r}, server {self.server}"
+        return ClusterError(
+            f"{message} ({where})", reason=reason, context=self.context, server=self.server
+        )
+
+    def get_json(self, path: str, query: dict[str, Any] | None = None) -> dict[str, Any]:
+        import urllib3.exceptions as ux
+
+        if NEVER_READ & set(path.split("/")):
+            raise AssertionError(f"netviz never reads {path}")  # programming error
+        url = self.cfg.host.rstrip("/") + path
+        if query:
+            url += "?" + urlencode(query)
+        log.debug("GET %s", path if not query else f"{path}?{urlencode(query)}")
+        try:
+            headers = self._headers()
+        except Exception as exc:  # exec/OIDC refresh failed (kubernetes ConfigException etc.)
+            raise self._fatal(f"could not get credentials: {_short(exc)}", "unauthorized") from None
+        try:
+            resp = self.pool.request(
+                "GET",
+                url,
+                headers=headers,
+                timeout=self.timeout,
+                retries=self.retries,
+                preload_content=True,
+            )
+        except ux.MaxRetryError as exc:
+            raise self._transport_error(exc.reason or exc) from None
+        except ux.HTTPError as exc:
+            raise self._transport_error(exc) from None
+        except OSError as exc:
+            raise self._transport_error(exc) from None
+        data = resp.data
+        if 200 <= resp.status < 300:
+            try:
+                body = json.loads(data)
+            except ValueError:
+                raise self._fatal(
+                    f"the server answered {path} with something that is not JSON", "api"
+                ) from None
+            if not isinstance(body, dict):
+                raise self._fatal(f"unexpected answer to {path}", "api")
+            return body
+        status_obj: dict[str, Any] | None = None
+        try:
+            parsed = json.loads(data) if data else None
+            if isinstance(parsed, dict) and parsed.get("kind") == "Status":
+                status_obj = parsed
+        except ValueError:
+            pass
+        err = _HttpStatus(resp.status, status_obj)
+        if resp.status == 401:
+            raise self._fatal(
+                "the API server rejected the credentials (401 Unauthorized): the token or "
+                "client certificate is missing, wrong or expired",
+                "unauthorized",
+            )
+        raise err
+
+    def _transport_error(self, exc: BaseException) -> ClusterError:
+        import ssl
+
+        import urllib3.exceptions as ux
+
+        if isinstance(exc, ux.SSLError | ssl.SSLError) or "SSL" in type(exc).__name__:
+            detail = _short(exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc)
+            return self._fatal(
+                "TLS failure talking to the API server: "
+                f"{detail}. Check certificate-authority(-data) and the server name in the "
+                "kubeconfig",
+                "tls",
+            )
+        if isinstance(exc, ux.ProxyError):
+            return self._fatal(f"the proxy failed: {_short(exc)}", "proxy")
+        name_error = getattr(ux, "NameResolutionError", ())
+        if name_error and isinstance(exc, name_error):
+            return self._fatal("cannot resolve the API server's host name", "unreachable")
+        # NewConnectionError subclasses ConnectTimeoutError in urllib3: test it first
+        if isinstance(exc, ux.NewConnectionError | ConnectionRefusedError):
+            if "timed out" in str(exc).lower():
+                return self._fatal("timed out connecting to the API server", "timeout")
+            return self._fatal(
+                "cannot reach the API server: connection refused or no route", "unreachable"
+            )
+        if isinstance(exc, ux.ConnectTimeoutError):
+            return self._fatal("timed out connecting to the API server", "timeout")
+        if isinstance(exc, ux.ReadTimeoutError | TimeoutError):
+            return self._fatal("timed out waiting for the API server to answer", "timeout")
+        if isinstance(exc, ux.ProtocolError):
+            return self._fatal(
+                f"the connection to the API server broke: {_short(exc)}", "unreachable"
+            )
+        return self._fatal(f"cannot talk to the API server: {_short(exc)}", "unreachable")
+
+
+def _connect(kubeconfig: str | None, context: str | None, timeout: float) -> _Connection:
+    from kubernetes.client import Configuration
+    from kubernetes.config.config_exception import ConfigException
+    from kubernetes.config.kube_config import load_kube_config
+
+    names, current = list_contexts(kubeconfig)
+    chosen = context or current
+    if not chosen:
+        raise KubeconfigError(
+            "the kubeconfig has no current-context; choose one with --context "
+            f"(contexts: {', '.join(names) or 'none'})"
+        )
+    if chosen not in names:
+        close = difflib.get_close_matches(chosen, names, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f" (contexts: {', '.join(names)})"
+        raise KubeconfigError(f"no context {chosen!r} in the kubeconfig{hint}", context=chosen)
+    cfg = Configuration()
+    try:
+        # persist_config=False: exec/OIDC token refreshes must never rewrite the kubeconfig.
+        load_kube_config(
+            config_file=_kubeconfig_paths(kubeconfig),
+            context=chosen,
+            client_configuration=cfg,
+            persist_config=False,
+        )
+    except (ConfigException, OSError, ValueError, KeyError, TypeError) as exc:
+        raise KubeconfigError(
+            f"cannot use context {chosen!r}: {_short(exc)}", context=chosen
+        ) from None
+    return _Connection(cfg, chosen, timeout)
+
+
+# --------------------------------------------------------------------------- taking
+
+
+def take_snapshot(
+    kubeconfig: str | None = None,
+    context: str | None = None,
+    namespaces: Sequence[str] | None = None,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+    page_size: int = 500,
+    timeout: float = 30.0,
+) -> Snapshot:
+    """Read the cluster of ``context`` (default: the kubeconfig's current context).
+
+    ``namespaces`` None reads every namespace; a list reads only those (plus the cluster-wide
+    admin policies). ``timeout`` is per request, in seconds. Raises ``ClusterError`` (fatal),
+    ``SnapshotCancelled``; 403 and other per-list failures become gaps in the header.
+    """
+    if page_size < 1:
+        raise ValueError("page_size must be positive")
+    ns_list = None if namespaces is None else list(dict.fromkeys(namespaces))
+    report: ProgressFn = progress or (lambda kind, n, status: None)
+
+    def check_cancel() -> None:
+        if cancel is not None and cancel():
+            raise SnapshotCancelled()
+
+    check_cancel()
+    conn = _connect(kubeconfig, context, timeout)
+    try:
+        return _take(conn, ns_list, report, check_cancel, page_size)
+    finally:
+        conn.close()
+
+
+def _take(
+    conn: _Connection,
+    ns_list: list[str] | None,
+    report: ProgressFn,
+    check_cancel: Callable[[], None],
+    page_size: int,
+) -> Snapshot:
+    started = time.monotonic()
+    lists: list[dict[str, Any]] = []
+    gaps: list[dict[str, str]] = []
+    items: list[dict[str, Any]] = []
+
+    def gap(res: Resource, namespace: str | None, reason: str) -> None:
+        entry = {"kind": res.kind}
+        if namespace is not None:
+            entry["namespace"] = namespace
+        entry["reason"] = reason
+        gaps.append(entry)
+        where = f" ({namespace})" if namespace else ""
+        report(res.kind, 0, f"gap{where}: {reason}")
+
+    # -- discovery: /api proves that this is an API server and that we may talk to it
+    check_cancel()
+    try:
+        conn.get_json("/api")
+    except _HttpStatus as exc:
+        if exc.code != 403:
+            raise conn._fatal(
+                f"the server does not answer like a Kubernetes API server: {exc.describe()}",
+                "api",
+            ) from None
+    check_cancel()
+    served_optional = _served_optional(conn)
+
+    for res in RESOURCES:
+        check_cancel()
+        if res.optional and res.plural not in served_optional:
+            report(res.kind, 0, "not served")
+            continue
+        report(res.kind, 0, "reading")
+        count = 0
+        ok = True
+        if res.kind == "Namespace" and ns_list is not None:
+            # Only the namespaces asked for, one GET each: a namespace-scoped user may not
+            # list namespaces, and policies need the labels of these ones.
+            for ns in ns_list:
+                check_cancel()
+                try:
+                    obj = conn.get_json(res.path() + "/" + quote(ns, safe=""))
+                except _HttpStatus as exc:
+                    gap(res, ns, exc.describe())
+                    ok = False
+                    continue
+                obj = _clean(obj, res)
+                items.append(obj)
+                count += 1
+                lists.append(
+                    {
+                        "kind": res.kind,
+                        "apiVersion": res.api_version,
+                        "namespace": ns,
+                        "resourceVersion": str(obj["metadata"].get("resourceVersion", "")),
+                        "count": 1,
+                    }
+                )
+                report(res.kind, count, "reading")
+        else:
+            scopes: list[str | None] = (
+                [None] if ns_list is None or not res.namespaced else list(ns_list)
+            )
+            for ns in scopes:
+                try:
+                    got, rv = _list_all(conn, res, ns, page_size, check_cancel, report, count)
+                except _HttpStatus as exc:
+                    gap(res, ns, exc.describe())
+                    ok = False
+                    continue
+                except _StillExpired:
+                    gap(
+                        res,
+                        ns,
+                        f"the list kept expiring while paging (410 Expired, "
+                        f"{MAX_LIST_RESTARTS + 1} attempts); try a larger page size",
+                    )
+                    ok = False
+                    continue
+                items.extend(got)
+                count += len(got)
+                entry: dict[str, Any] = {"kind": res.kind, "apiVersion": res.api_version}
+                if ns is not None:
+                    entry["namespace"] = ns
+                entry["resourceVersion"] = rv
+                entry["count"] = len(got)
+                lists.append(entry)
+        if ok:
+            report(res.kind, count, "done")
+
+    header: dict[str, Any] = {
+        "context": conn.context,
+        "server": conn.server,
+        "takenAt": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "netvizVersion": __version__,
+        "namespaces": "all" if ns_list is None else list(ns_list),
+        "lists": lists,
+        "gaps": gaps,
+    }
+    log.info(
+        "snapshot of %s: %d objects, %d gaps, %.2fs",
+        conn.context,
+        len(items),
+        len(gaps),
+        time.monotonic() - started,
+    )
+    return Snapshot(header=header, items=items)
+
+
+def _served_optional(conn: _Connection) -> set[str]:
+    """Plural names of the optional resources the cluster serves (AdminNetworkPolicy,
+    BaselineAdminNetworkPolicy), from API discovery."""
+    try:
+        groups = conn.get_json("/apis")
+    except _HttpStatus:
+        return set()
+    served = False
+    for g in groups.get("groups") or []:
+        if g.get("name") == ANP_GROUP:
+            served = any(v.get("version") == ANP_VERSION for v in g.get("versions") or [])
+    if not served:
+        return set()
+    try:
+        resources = conn.get_json(f"/apis/{ANP_GROUP}/{ANP_VERSION}")
+    except _HttpStatus:
+        return set()
+    return {
+        str(r.get("name"))
+        for r in resources.get("resources") or []
+        if "list" in (r.get("verbs") or ["list"])
+    }
+
+
+class _StillExpired(Exception):
+    pass
+
+
+def _list_all(
+    conn: _Connection,
+    res: Resource,
+    namespace: str | None,
+    page_size: int,
+    check_cancel: Callable[[], None],
+    report: ProgressFn,
+    before: int,
+) -> tuple[list[dict[str, Any]], str]:
+    """Every item of one list, paged. A 410 while paging restarts the list from scratch."""
+    path = res.path(namespace)
+    for _attempt in range(MAX_LIST_RESTARTS + 1):
+        items: list[dict[str, Any]] = []
+        token: str | None = None
+        rv = ""
+        while True:
+            check_cancel()
+            query: dict[str, Any] = {"limit": page_size}
+            if token:
+                query["continue"] = token
+            try:
+                body = conn.get_json(path, query)
+            except _HttpStatus as exc:
+                if exc.code == 410 and token:
+                    log.info("%s: continue token expired, restarting the list", res.kind)
+                    report(res.kind, before, "restarting")
+                    break
+                raise
+            for obj in body.get("items") or []:
+                if res.kind == "Pod" and (obj.get("status") or {}).get("phase") in (
+                    "Succeeded",
+                    "Failed",
+                ):
+                    continue
+                items.append(_clean(obj, res))
+            meta = body.get("metadata") or {}
+            if token is None or not rv:
+                rv = str(meta.get("resourceVersion") or "")
+            report(res.kind, before + len(items), "reading")
+            next_token = meta.get("continue") or None
+            if not next_token:
+                return items, rv
+            if next_token == token:
+                raise _HttpStatus(
+                    500, {"message": "the server returned the same continue token twice"}
+                )
+            token = next_token
+    raise _StillExpired()
+
+
+def _clean(obj: dict[str, Any], res: Resource) -> dict[str, Any]:
+    """Put apiVersion/kind first (list items carry neither) and drop managedFields."""
+    out: dict[str, Any] = {"apiVersion": res.api_version, "kind": res.kind}
+    for k, v in obj.items():
+        if k not in ("apiVersion", "kind"):
+            out[k] = v
+    meta = out.get("metadata")
+    if isinstance(meta, dict):
+        meta.pop("managedFields", None)
+    return out
+
+
+# --------------------------------------------------------------------------- writing
+
+
+try:  # the C dumper is ~10x faster on big snapshots
+    from yaml import CSafeDumper as _Dumper
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+
+
+def _dump(document: dict[str, Any], stream: Any) -> None:
+    yaml.dump(
+        document,
+        stream,
+        Dumper=_Dumper,
+        default_flow_style=False,
+        sort_keys=False,
+        allow_unicode=True,
+        width=1_000_000,
+    )
+
+
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Fail early (``SnapshotWriteError``) when ``path`` cannot be written: a missing
+    directory, a directory as target, no write permission."""
+    target = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(target))
+    if os.path.isdir(target):
+        raise SnapshotWriteError(f"cannot write {target}: it is a directory")
+    if not os.path.isdir(directory):
+        raise SnapshotWriteError(f"cannot write {target}: directory {directory} does not exist")
+    if not os.access(directory, os.W_OK):
+        raise SnapshotWriteError(f"cannot write {target}: directory {directory} is not writable")
+
+
+def write_snapshot(snapshot: Snapshot, path: str | os.PathLike[str]) -> int:
+    """Write ``snapshot`` to ``path`` atomically; return the number of bytes written.
+
+    A temp file in the same directory is written, fsynced and renamed over ``path``; on any
+    error (or KeyboardInterrupt) it is removed and ``path`` is left as it was.
+    Raises ``SnapshotWriteError``.
+    """
+    target = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(target))
+    try:
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory
+        )
+    except OSError as exc:
+        raise SnapshotWriteError(f"cannot write {target}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+            _dump(snapshot.document(), stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+            size = stream.tell()
+        os.replace(tmp, target)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise SnapshotWriteError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise
+    try:  # make the rename durable; not every platform/filesystem allows it
+        dfd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
+    return size
