@@ -1,0 +1,156 @@
+"""The explanation document: sections per direction, policies, rules, links and renderings."""
+
+from __future__ import annotations
+
+import pytest
+
+from netviz.engine import Analyzer
+from netviz.model import (
+    ContainerPort,
+    IPBlock,
+    LabelSelector,
+    NetworkPolicy,
+    Peer,
+    PolicyPort,
+    Rule,
+    Source,
+    Workload,
+    assemble_cluster,
+)
+from netviz.viewmodel.explain import (
+    ExplainError,
+    Link,
+    describe_rule,
+    explain_pair,
+    link_for_href,
+    peer_keys,
+    to_html,
+    to_text,
+)
+
+WEB = "a/web[Deployment]"
+DB = "a/db[Deployment]"
+
+
+def sel(**labels: str) -> LabelSelector:
+    return LabelSelector(tuple(sorted(labels.items())))
+
+
+def analyzer(*policies: NetworkPolicy) -> Analyzer:
+    return Analyzer(assemble_cluster(
+        workloads=[
+            Workload("Deployment", "a", "web", {"app": "web"}, replicas=2),
+            Workload("Deployment", "a", "db", {"app": "db"},
+                     ports=(ContainerPort(5432, "pg"),)),
+        ],
+        policies=policies,
+    ))
+
+
+DB_POLICY = NetworkPolicy(
+    "a", "db-in", sel(app="db"), frozenset({"Ingress"}),
+    ingress=(
+        Rule(peers=(Peer(pod_selector=sel(app="api")),), peers_given=True,
+             source=Source("db.yaml", 1, 8, 12)),
+        Rule(peers=(Peer(pod_selector=sel(app="web")),), peers_given=True,
+             ports=(PolicyPort("TCP", "pg"), PolicyPort("TCP", "nope")), ports_given=True,
+             source=Source("db.yaml", 1, 13, 18)),
+    ),
+    source=Source("db.yaml", 1, 1, 18),
+)
+WEB_DENY_EGRESS = NetworkPolicy("a", "web-deny", sel(app="web"), frozenset({"Egress"}),
+                                source=Source("web.yaml", 2, 1))
+
+
+def test_not_isolated_both_ways() -> None:
+    e = explain_pair(analyzer(), WEB, DB)
+    assert e.verdict == "allowed" and e.allowed.is_all()
+    assert e.egress.state == "not-isolated" and e.ingress.state == "not-isolated"
+    assert "allowed by default" in e.egress.summary
+    assert e.links == ()
+
+
+def test_rule_that_allowed_each_port() -> None:
+    e = explain_pair(analyzer(DB_POLICY), WEB, DB)
+    assert e.verdict == "partial" and str(e.allowed) == "TCP 5432"
+    assert e.egress.state == "not-isolated"
+    ing = e.ingress
+    assert ing.state == "isolated"
+    [pl] = ing.policies
+    assert pl.key == "a/db-in"
+    assert [r.matched for r in pl.rules] == [False, True]
+    assert str(pl.rules[1].allowed) == "TCP 5432"
+    assert pl.rules[1].unresolved == ("TCP/nope",)
+    assert pl.rules[1].link == Link("a/db-in ingress rule #2", "db.yaml", 13, 18)
+    assert pl.link == Link("a/db-in", "db.yaml", 1, 18)
+    assert any("TCP/nope" in n for n in e.notes)
+
+
+def test_why_nothing_allowed() -> None:
+    e = explain_pair(analyzer(DB_POLICY, WEB_DENY_EGRESS), DB, WEB)
+    assert e.verdict == "allowed"  # db -> web: nothing selects db egress nor web ingress
+    e = explain_pair(analyzer(DB_POLICY, WEB_DENY_EGRESS), WEB, DB)
+    assert e.verdict == "denied" and not e.allowed
+    assert e.egress.state == "isolated"
+    [pl] = e.egress.policies
+    assert pl.rules == () and "no egress rules" in pl.note
+    assert "denied" in e.egress.summary
+
+
+def test_unmatched_rules_are_listed() -> None:
+    only_api = NetworkPolicy("a", "p", sel(app="db"), frozenset({"Ingress"}),
+                             ingress=DB_POLICY.ingress[:1])
+    e = explain_pair(analyzer(only_api), WEB, DB)
+    [pl] = e.ingress.policies
+    assert "does not match a/web[Deployment]" in pl.note
+    assert pl.link is None  # no source known: no link
+
+
+def test_external_and_same_workload() -> None:
+    an = analyzer(DB_POLICY)
+    e = explain_pair(an, "0.0.0.0-255.255.255.255[External]", DB)
+    assert e.egress.state == "external" and e.src.endswith("[External]")
+    assert e.verdict == "denied"
+    e = explain_pair(an, WEB, WEB)
+    assert any("showing pod a/web-0 to pod a/web-1" in n for n in e.notes)
+    e = explain_pair(an, "a/web-0", "a/web-0")
+    assert e.egress.state == "same-pod" and e.verdict == "allowed"
+
+
+def test_ipblock_peer_from_external() -> None:
+    pol = NetworkPolicy("a", "p", sel(app="db"), frozenset({"Ingress"}),
+                        ingress=(Rule(peers=(Peer(ip_block=IPBlock("10.0.0.0/8")),),
+                                      peers_given=True),))
+    e = explain_pair(analyzer(pol), "10.1.2.3", DB)
+    assert e.verdict == "allowed"
+    assert e.ingress.policies[0].rules[0].matched
+
+
+def test_unknown_name_suggests() -> None:
+    with pytest.raises(ExplainError, match=r"Did you mean a/web\[Deployment\]\?"):
+        explain_pair(analyzer(), "a/wbe[Deployment]", DB)
+    assert peer_keys(analyzer()) == [DB, WEB]
+
+
+def test_describe_rule() -> None:
+    assert describe_rule(Rule(), "Ingress") == "from anywhere; all ports"
+    r = Rule(peers=(Peer(pod_selector=sel(app="x")), Peer(ip_block=IPBlock("10.0.0.0/8"))),
+             ports=(PolicyPort("TCP", 80), PolicyPort("UDP", 53, 54)))
+    assert describe_rule(r, "Egress") == (
+        "to podSelector app=x or ipBlock 10.0.0.0/8; ports TCP 80, UDP 53-54")
+
+
+def test_text_and_html_renderings() -> None:
+    e = explain_pair(analyzer(DB_POLICY), WEB, DB)
+    text = to_text(e)
+    assert text.startswith(f"{WEB} => {DB}\nAllowed only: TCP 5432\n")
+    assert "ingress rule #2 (from podSelector app=web; ports TCP pg, TCP nope): allows TCP 5432" \
+        in text
+    assert "(db.yaml:1)" in text
+    h = to_html(e)
+    assert 'href="src:' in h and "&rarr;" in h
+    hrefs = [part.split('"')[0] for part in h.split('href="')[1:]]
+    targets = [link_for_href(e, x) for x in hrefs]
+    assert Link("a/db-in", "db.yaml", 1, 18) in targets
+    assert Link("a/db-in ingress rule #2", "db.yaml", 13, 18) in targets
+    assert link_for_href(e, "http://x") is None and link_for_href(e, "src:99") is None
