@@ -1,20 +1,38 @@
 """Workload-level connectivity: the "connection list" every output and the graph draw.
 
 A *peer* is a workload (the top-level owner of pods, or a bare pod) or an external address
-range. Pods of one workload are one peer (the reference convention). External peers are
-made from the ipBlocks of the policies that isolate each pod: the address space is cut at
-every ipBlock boundary relevant to that pod and direction, so each range is uniform.
+range. Pods of one workload are one peer (the reference convention). The list is built from
+the analyzer's class blocks (``Analyzer.class_pairs``), never from per-pair verdicts, so its
+cost grows with the number of class pairs that are allowed, not with pods squared.
 
-Decisions:
-- Traffic between two different pods of the same workload is not listed (a workload to
-  itself), matching the reference outputs.
-- When the pods of one workload fall into several classes (same owner, different labels), the
-  pair's connections are those allowed for *every* pod pair (intersection), so a listed
-  connection holds for the whole workload. (See docs/semantics.md.)
+Decisions (the reference analyzer's conventions, checked by tests/conformance):
+
+- **Workload aggregation.** Traffic between two different pods of the same workload is not
+  listed (a workload to itself). When the pods of one workload fall into several classes (same
+  owner, different labels), the pair's connections are those allowed for *every* class pair
+  (intersection): a listed connection holds for the whole workload. (The reference refuses
+  such input when a policy tells the pods apart; netviz lists the common part instead.)
+- **External ranges.** Per direction, the IPv4 space is cut at every boundary of every ipBlock
+  that any policy uses in that direction (``from`` blocks cut the ingress side, ``to`` blocks
+  the egress side); the same pieces are used for every workload, isolated or not (with no
+  ipBlock at all, ``0.0.0.0-255.255.255.255`` is one piece). Each piece is evaluated once per
+  workload; adjacent pieces with identical connections are *not* merged, so the ranges
+  printed are exactly the cut pieces that allow something, as in the reference. IPv6 pieces
+  appear only when a policy names an IPv6 block. ipBlocks never match pods unless
+  ``Options.ipblock_matches_pod_ips`` is on (then the analyzer also lets them match pods with
+  known IPs; external ranges are still cut the same way).
+- **Focus.** ``Focus.workloads`` keeps connections with a focus workload at either end
+  (``direction`` ``ingress``: at the destination; ``egress``: at the source); ``Focus.peers``
+  additionally requires the other end to be one of the peers. A name is ``name`` (any
+  namespace), ``ns/name`` or ``ns/name[Kind]``; an external range never matches a name.
+  ``Focus.protocol``/``port`` keep connections that allow that protocol and port and replace
+  their connection set by just that port (the reference's "Permitted connections on ..." form).
+- Sorted by (source key, destination key) as plain strings, like the reference outputs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from netviz.engine.analyzer import EGRESS, INGRESS, Analyzer
@@ -41,8 +59,18 @@ class PeerNode:
     @classmethod
     def workload(cls, key: str) -> PeerNode:
         ns, rest = key.split("/", 1)
-        name, kind = rest[:-1].split("[", 1)
+        name, kind = rest[:-1].rsplit("[", 1)
         return cls(key, kind, ns, name)
+
+    def matches(self, name: str) -> bool:
+        """True when ``name`` (``name``, ``ns/name`` or ``ns/name[Kind]``) names this peer."""
+        if self.is_external:
+            return False
+        if "[" in name:
+            return name == self.key
+        if "/" in name:
+            return name == f"{self.namespace}/{self.name}"
+        return name == self.name
 
 
 @dataclass(frozen=True)
@@ -50,6 +78,21 @@ class Connection:
     src: PeerNode
     dst: PeerNode
     connections: ConnectionSet
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What ``netviz list`` is asked to show. Empty: everything."""
+
+    workloads: tuple[str, ...] = ()
+    peers: tuple[str, ...] = ()
+    direction: str | None = None  # "ingress" | "egress" | None
+    protocol: str | None = None
+    port: int | None = None
+
+    @property
+    def by_port(self) -> bool:
+        return self.protocol is not None and self.port is not None
 
 
 def workload_classes(an: Analyzer) -> dict[str, list[int]]:
@@ -63,58 +106,157 @@ def workload_classes(an: Analyzer) -> dict[str, list[int]]:
     return out
 
 
-def connlist(an: Analyzer) -> list[Connection]:
-    """Every allowed connection between peers, sorted by (src key, dst key)."""
+def workload_pairs(an: Analyzer) -> dict[tuple[str, str], ConnectionSet]:
+    """(source workload, destination workload) -> connections, for allowed pairs only.
+
+    One pass over the allowed class pairs: each class pair appears at most once in the
+    analyzer's blocks, so counting the pairs seen tells whether *every* class pair of two
+    workloads is allowed (a missing class pair is denied and empties the intersection)."""
     wl_classes = workload_classes(an)
-    class_wl: dict[int, set[str]] = {}
+    class_wl: dict[int, list[str]] = {}
     for wl, cls in wl_classes.items():
         for c in cls:
-            class_wl.setdefault(c, set()).add(wl)
-
-    # workload pairs: intersect over class pairs
+            class_wl.setdefault(c, []).append(wl)
     pair: dict[tuple[str, str], ConnectionSet] = {}
+    seen: dict[tuple[str, str], int] = {}
     for s, d, conns in an.class_pairs():
         for sw in class_wl[s]:
             for dw in class_wl[d]:
                 if sw == dw:
                     continue
-                prev = pair.get((sw, dw))
-                pair[(sw, dw)] = conns if prev is None else prev & conns
-    out: list[Connection] = []
-    for (sw, dw), conns in pair.items():
-        # a class pair absent from the blocks is denied: require every class pair present
-        if len(wl_classes[sw]) > 1 or len(wl_classes[dw]) > 1:
-            conns = _all_class_pairs(an, wl_classes[sw], wl_classes[dw], conns)
-        if conns:
-            out.append(Connection(PeerNode.workload(sw), PeerNode.workload(dw), conns))
-
-    # externals
-    for wl, cls in wl_classes.items():
-        peer = PeerNode.workload(wl)
-        for direction in (INGRESS, EGRESS):
-            ranges: list[IPRange] = []
-            for c in cls:
-                ranges.extend(an.ip_ranges(an.classes[c], direction))
-            for r in atoms(ranges):
-                conns = ConnectionSet.all()
-                for c in cls:
-                    conns = conns & an.external_conns(an.classes[c], direction, r)
-                if not conns:
-                    continue
-                ext = PeerNode.external(r)
-                if direction == INGRESS:
-                    out.append(Connection(ext, peer, conns))
+                k = (sw, dw)
+                prev = pair.get(k)
+                if prev is None:
+                    pair[k] = conns
+                    seen[k] = 1
                 else:
-                    out.append(Connection(peer, ext, conns))
+                    pair[k] = prev & conns
+                    seen[k] += 1
+    out: dict[tuple[str, str], ConnectionSet] = {}
+    for k, conns in pair.items():
+        expected = len(wl_classes[k[0]]) * len(wl_classes[k[1]])
+        if seen[k] == expected and conns:
+            out[k] = conns
+    return out
+
+
+def direction_atoms(an: Analyzer) -> dict[str, list[IPRange]]:
+    """Per direction, the external ranges: the address space cut at every boundary of the
+    ipBlocks that *any* policy uses in that direction (the reference cuts globally, per
+    direction: a workload no policy isolates still gets the pieces)."""
+    out: dict[str, list[IPRange]] = {}
+    for direction in (INGRESS, EGRESS):
+        ranges: list[IPRange] = []
+        for cp in an.policies:
+            for cr in cp.ingress if direction == INGRESS else cp.egress:
+                if not cr.rule.all_peers:
+                    ranges.extend(cr.ip_ranges)
+        out[direction] = atoms(ranges)
+    return out
+
+
+def external_connections(
+    an: Analyzer, wl: str, classes: Sequence[int], pieces: dict[str, list[IPRange]]
+) -> Iterable[Connection]:
+    """Connections of workload ``wl`` with external ranges, both directions."""
+    peer = PeerNode.workload(wl)
+    for direction in (INGRESS, EGRESS):
+        for r in pieces[direction]:
+            conns = ConnectionSet.all()
+            for c in classes:
+                conns = conns & an.external_conns(an.classes[c], direction, r)
+                if not conns:
+                    break
+            if not conns:
+                continue
+            ext = PeerNode.external(r)
+            if direction == INGRESS:
+                yield Connection(ext, peer, conns)
+            else:
+                yield Connection(peer, ext, conns)
+
+
+def connlist(an: Analyzer, focus: Focus | None = None) -> list[Connection]:
+    """Every allowed connection between peers (restricted by ``focus``), sorted by keys."""
+    focus = focus or Focus()
+    wl_classes = workload_classes(an)
+    pieces = direction_atoms(an)
+    out: list[Connection] = []
+    for (sw, dw), conns in workload_pairs(an).items():
+        out.append(Connection(PeerNode.workload(sw), PeerNode.workload(dw), conns))
+    for wl, cls in wl_classes.items():
+        if focus.workloads and not focus.peers:
+            # only the focus workloads' external connections can survive the filter
+            if not any(PeerNode.workload(wl).matches(n) for n in focus.workloads):
+                continue
+        out.extend(external_connections(an, wl, cls, pieces))
+    out = apply_focus(out, focus)
     out.sort(key=lambda c: (c.src.key, c.dst.key))
     return out
 
 
-def _all_class_pairs(an: Analyzer, src: list[int], dst: list[int], conns: ConnectionSet) -> ConnectionSet:
-    for s in src:
-        for d in dst:
-            if s == d and len(an.classes[s].pods) == 1:
+def _any(peer: PeerNode, names: Sequence[str]) -> bool:
+    return any(peer.matches(n) for n in names)
+
+
+def apply_focus(conns: Iterable[Connection], focus: Focus) -> list[Connection]:
+    out: list[Connection] = []
+    probe = (
+        ConnectionSet.of(focus.protocol, focus.port)
+        if focus.protocol is not None and focus.port is not None
+        else None
+    )
+    for c in conns:
+        if focus.workloads:
+            src_in = focus.direction != "ingress" and _any(c.src, focus.workloads)
+            dst_in = focus.direction != "egress" and _any(c.dst, focus.workloads)
+            if focus.peers:
+                src_in = src_in and _any(c.dst, focus.peers)
+                dst_in = dst_in and _any(c.src, focus.peers)
+            if not (src_in or dst_in):
                 continue
-            v = an.verdict(an.classes[s].pods[0], an.classes[d].pods[-1])
-            conns = conns & v.allowed
-    return conns
+        elif focus.direction is not None or focus.peers:
+            pass  # direction/peers only make sense with workloads; the CLI enforces it
+        if probe is not None:
+            if not (c.connections & probe):
+                continue
+            c = Connection(c.src, c.dst, probe)
+        out.append(c)
+    return out
+
+
+def known_names(an: Analyzer) -> list[str]:
+    """Every workload key of the cluster (for "did you mean" suggestions)."""
+    return sorted(workload_classes(an))
+
+
+@dataclass(frozen=True)
+class ConnList:
+    """What the text exports render: the connections, the workload peers to draw (all of them,
+    or with a focus the focus workloads and peers), the focus, and ``notes``: the non-default
+    ``Options`` choices, stated in-band by every format (empty with the default options)."""
+
+    connections: list[Connection]
+    peers: list[PeerNode]
+    focus: Focus
+    notes: tuple[str, ...] = ()
+
+
+def option_notes(an: Analyzer) -> tuple[str, ...]:
+    """``Options.describe()`` lines when some option differs from the default, else ()."""
+    from netviz.engine.analyzer import Options
+
+    if an.options == Options():
+        return ()
+    return tuple(an.options.describe())
+
+
+def build_list(an: Analyzer, focus: Focus | None = None) -> ConnList:
+    focus = focus or Focus()
+    conns = connlist(an, focus)
+    peers = [PeerNode.workload(k) for k in workload_classes(an)]
+    if focus.workloads:
+        names = (*focus.workloads, *focus.peers)
+        peers = [p for p in peers if _any(p, names)]
+    peers.sort()
+    return ConnList(conns, peers, focus, option_notes(an))

@@ -1,0 +1,85 @@
+"""The reference dot (Graphviz) format.
+
+Layout of the text, as the reference writes it:
+- ``digraph {``; then one ``subgraph "cluster_<ns>[namespace]"`` per namespace (sorted; ``-`` in
+  the subgraph *name* becomes ``_``, the label keeps the namespace as is) holding its workloads
+  (sorted lines, label ``name[Kind]``, blue); then the external ranges (red2, not grouped);
+  then the edges, sorted as text, labelled with the connection set, ``weight=0.5`` when the
+  source key sorts before the destination key and ``weight=1`` otherwise; ``}`` with no newline.
+- Workloads without any connection are drawn too (all of them, or with a focus the focus
+  workloads and peers), external ranges only when connected.
+- Strings are quoted like Go's ``%q``: backslash and double quote escaped, control characters
+  written as escapes. Non-default options become ``//`` comments after ``digraph {``.
+"""
+
+from __future__ import annotations
+
+from netviz.engine.connlist import ConnList, PeerNode
+
+_ESC = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def q(text: str) -> str:
+    """Go ``%q`` quoting (enough of it for names, labels and connection strings)."""
+    out = []
+    for ch in text:
+        if ch in _ESC:
+            out.append(_ESC[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _node_line(peer: PeerNode) -> str:
+    if peer.is_external:
+        return f"{q(peer.key)} [label={q(peer.key)} color=\"red2\" fontcolor=\"red2\"]"
+    label = f"{peer.name}[{peer.kind}]"
+    return f"{q(peer.key)} [label={q(label)} color=\"blue\" fontcolor=\"blue\"]"
+
+
+def render(result: ConnList) -> str:
+    by_ns: dict[str, list[str]] = {}
+    externals: list[str] = []
+    seen: set[str] = set()
+
+    def visit(peer: PeerNode) -> None:
+        if peer.key in seen:
+            return
+        seen.add(peer.key)
+        if peer.is_external or peer.namespace is None:
+            externals.append("\t" + _node_line(peer))
+        else:
+            by_ns.setdefault(peer.namespace, []).append("\t\t" + _node_line(peer))
+
+    edges: list[str] = []
+    for c in result.connections:
+        weight = "0.5" if c.src.key < c.dst.key else "1"
+        label = (
+            f"{result.focus.protocol} {result.focus.port}"
+            if result.focus.by_port
+            else str(c.connections)
+        )
+        edges.append(
+            f"\t{q(c.src.key)} -> {q(c.dst.key)} [label={q(label)} color=\"gold2\" "
+            f"fontcolor=\"darkgreen\" weight={weight}]"
+        )
+        visit(c.src)
+        visit(c.dst)
+    for peer in result.peers:
+        visit(peer)
+
+    lines = ["digraph {"]
+    lines += [f"\t// {note}" for note in result.notes]
+    for ns in sorted(by_ns):
+        lines.append(f"\tsubgraph {q('cluster_' + ns.replace('-', '_') + '[namespace]')} {{")
+        lines.append('\t\tcolor="black"')
+        lines.append('\t\tfontcolor="black"')
+        lines += sorted(by_ns[ns])
+        lines.append(f"\t\tlabel={q(ns + '[namespace]')}")
+        lines.append("\t}")
+    lines += sorted(externals)
+    lines += sorted(edges)
+    lines.append("}")
+    return "\n".join(lines)

@@ -1,0 +1,19 @@
+"""The reference txt format: ``src => dst : conn`` per line, sorted.
+
+With a protocol/port focus the reference prints ``Permitted connections on UDP 52:`` and then
+``src => dst`` lines (the connection is in the heading).
+"""
+
+from __future__ import annotations
+
+from netviz.engine.connlist import ConnList
+
+
+def render(result: ConnList) -> str:
+    lines = [f"# {note}" for note in result.notes]
+    if result.focus.by_port:
+        lines.append(f"Permitted connections on {result.focus.protocol} {result.focus.port}:")
+        lines += [f"{c.src.key} => {c.dst.key}" for c in result.connections]
+    else:
+        lines += [f"{c.src.key} => {c.dst.key} : {c.connections}" for c in result.connections]
+    return "".join(line + "\n" for line in lines)

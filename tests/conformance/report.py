@@ -1,0 +1,70 @@
+"""Print the conformance summary: per golden kind, passed / failed / skipped with reasons.
+
+    .venv/bin/python -m tests.conformance.report [-v]
+
+``-v`` also lists every failing golden and every skipped scenario with its reason.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter, defaultdict
+
+from .goldens import discover, shared_dir
+from .runner import actual_and_expected
+
+
+def main(argv: list[str]) -> int:
+    root = shared_dir()
+    if root is None:
+        print("../shared/conformance/netpol-analyzer not found: nothing to report")
+        return 0
+    verbose = "-v" in argv
+    passed: Counter[str] = Counter()
+    failed: Counter[str] = Counter()
+    skipped: Counter[str] = Counter()
+    fail_names: list[str] = []
+    skip_scen: dict[str, str] = {}
+    skip_reasons: dict[str, Counter[str]] = defaultdict(Counter)
+    for g in discover(root):
+        if g.skip:
+            skipped[g.kind] += 1
+            skip_reasons[g.kind][g.skip] += 1
+            skip_scen[g.scenario or g.name] = g.skip
+            continue
+        try:
+            actual, expected = actual_and_expected(root, g)
+            ok = actual == expected
+        except Exception as exc:  # report, do not stop
+            ok = False
+            fail_names.append(f"{g.name}: {type(exc).__name__}: {exc}")
+        if ok:
+            passed[g.kind] += 1
+        else:
+            failed[g.kind] += 1
+            if not fail_names or not fail_names[-1].startswith(g.name):
+                fail_names.append(g.name)
+    kinds = sorted(set(passed) | set(failed) | set(skipped))
+    print(f"{'golden kind':<22} {'passed':>6} {'failed':>6} {'skipped':>7}")
+    for k in kinds:
+        print(f"{k:<22} {passed[k]:>6} {failed[k]:>6} {skipped[k]:>7}")
+    print(f"{'total':<22} {sum(passed.values()):>6} {sum(failed.values()):>6} {sum(skipped.values()):>7}")
+    reasons: Counter[str] = Counter()
+    for c in skip_reasons.values():
+        reasons.update(c)
+    print("\nskip reasons (goldens):")
+    for r, n in reasons.most_common():
+        print(f"  {n:>4}  {r}")
+    if verbose:
+        print("\nskipped scenarios:")
+        for s, r in sorted(skip_scen.items()):
+            print(f"  {s}: {r}")
+        if fail_names:
+            print("\nfailing goldens:")
+            for n in fail_names:
+                print(f"  {n}")
+    return 1 if sum(failed.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
