@@ -30,6 +30,7 @@ from netviz.engine.analyzer import (
 from netviz.engine.connections import ConnectionSet
 from netviz.engine.ipranges import IPRange
 from netviz.model import NetworkPolicy, Peer, Pod, Rule, Source
+from netviz.viewmodel import palette
 
 HREF_PREFIX = "src:"
 
@@ -344,8 +345,8 @@ def _rule_status(r: RuleLine) -> str:
     return head
 
 
-#: colours of the verdict (Okabe-Ito, colour-blind safe); kept in sync with the palette
-VERDICT_COLOURS = {"allowed": "#009E73", "partial": "#E69F00", "denied": "#D55E00"}
+#: colours of the verdict: the graph's edge colours (Okabe-Ito, colour-blind safe)
+VERDICT_COLOURS = {k: palette.EDGE_STYLES[k].color for k in ("allowed", "partial", "denied")}
 
 
 def to_html(expl: Explanation) -> str:
