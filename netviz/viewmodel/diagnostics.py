@@ -1,0 +1,87 @@
+"""The diagnostics panel's content: located loading problems as rows.
+
+Rules this module keeps:
+- Qt-free and I/O-free. Diagnostics come from ``netviz.io`` (``LoadResult.diagnostics``, a list
+  of ``netviz.model.diagnostics.Diagnostic``); ``diagnostics_of`` reads them from whatever result
+  object ``AppState.result`` holds, without importing ``netviz.io``.
+- Rows keep the loader's order (files in the order given, documents in file order), which is
+  the order a user fixes them in; ``summary`` counts them by severity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from netviz.model.diagnostics import Diagnostic, Severity
+
+SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+@dataclass(frozen=True)
+class DiagnosticRow:
+    diagnostic: Diagnostic
+
+    @property
+    def severity(self) -> Severity:
+        return self.diagnostic.severity
+
+    @property
+    def location(self) -> str:
+        """``file:line`` (``file:line:column``), ``document n`` when known; empty if nowhere."""
+        return self.diagnostic.location()
+
+    @property
+    def message(self) -> str:
+        return self.diagnostic.message
+
+    @property
+    def file(self) -> str | None:
+        return self.diagnostic.file
+
+    @property
+    def line(self) -> int:
+        """The line to open (1 when the diagnostic names a file but no line)."""
+        return self.diagnostic.line or 1
+
+    @property
+    def can_open(self) -> bool:
+        return bool(self.diagnostic.file) and not self.diagnostic.file.startswith("<")
+
+    @property
+    def tooltip(self) -> str:
+        d = self.diagnostic
+        parts = [str(d)]
+        if d.object_ref:
+            parts.append(f"Object: {d.object_ref}")
+        if d.code:
+            parts.append(f"Code: {d.code}")
+        return "\n".join(parts)
+
+
+def diagnostics_of(result: Any) -> list[Diagnostic]:
+    """The diagnostics of a load result (``result.diagnostics``), or [] when there is none."""
+    if result is None:
+        return []
+    got = getattr(result, "diagnostics", None)
+    return list(got) if got else []
+
+
+def diagnostic_rows(diagnostics: Iterable[Diagnostic],
+                    min_severity: Severity = Severity.INFO) -> list[DiagnosticRow]:
+    limit = SEVERITY_RANK[min_severity]
+    return [DiagnosticRow(d) for d in diagnostics if SEVERITY_RANK[d.severity] <= limit]
+
+
+def summary(rows: Sequence[DiagnosticRow] | Iterable[Diagnostic]) -> str:
+    """``1 error, 2 warnings`` (``no problems`` when empty)."""
+    counts = {s: 0 for s in SEVERITY_RANK}
+    for r in rows:
+        counts[r.severity] += 1
+    parts = []
+    for sev, n in counts.items():
+        if n:
+            word = sev.value if n == 1 or sev is Severity.INFO else f"{sev.value}s"
+            parts.append(f"{n} {word}")
+    return ", ".join(parts) if parts else "no problems"
