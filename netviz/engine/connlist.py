@@ -199,6 +199,18 @@ def _any(peer: PeerNode, names: Sequence[str]) -> bool:
     return any(peer.matches(n) for n in names)
 
 
+def in_focus(src: PeerNode, dst: PeerNode, focus: Focus) -> bool:
+    """Whether the pair passes the workload/direction/peer part of ``focus``."""
+    if not focus.workloads:
+        return True
+    src_in = focus.direction != "ingress" and _any(src, focus.workloads)
+    dst_in = focus.direction != "egress" and _any(dst, focus.workloads)
+    if focus.peers:
+        src_in = src_in and _any(dst, focus.peers)
+        dst_in = dst_in and _any(src, focus.peers)
+    return src_in or dst_in
+
+
 def apply_focus(conns: Iterable[Connection], focus: Focus) -> list[Connection]:
     out: list[Connection] = []
     probe = (
@@ -207,16 +219,8 @@ def apply_focus(conns: Iterable[Connection], focus: Focus) -> list[Connection]:
         else None
     )
     for c in conns:
-        if focus.workloads:
-            src_in = focus.direction != "ingress" and _any(c.src, focus.workloads)
-            dst_in = focus.direction != "egress" and _any(c.dst, focus.workloads)
-            if focus.peers:
-                src_in = src_in and _any(c.dst, focus.peers)
-                dst_in = dst_in and _any(c.src, focus.peers)
-            if not (src_in or dst_in):
-                continue
-        elif focus.direction is not None or focus.peers:
-            pass  # direction/peers only make sense with workloads; the CLI enforces it
+        if not in_focus(c.src, c.dst, focus):
+            continue
         if probe is not None:
             if not (c.connections & probe):
                 continue

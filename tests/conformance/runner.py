@@ -8,13 +8,14 @@ Comparison rules per golden kind:
   lines before ``## Exposure Analysis Result:``; json: the ``connlist_results`` member compared
   as data (it is indented deeper than a plain list); dot: the connlist edges (``gold2``), as a
   sorted list of lines.
-- explain goldens: the whole file; explain+exposure: everything before the
-  ``Exposure Analysis Result:`` line.
+- explain goldens: the whole file; explain+exposure: everything before the blank line that
+  precedes ``Exposure Analysis Result:``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,7 +29,12 @@ from .goldens import Golden, GoldenOptions
 
 @lru_cache(maxsize=64)
 def load_scenario(path: Path) -> Cluster:
+    """Load with ``netviz.io.manifests.load_paths``; the throwaway stub is used only when that
+    cannot be imported, or when ``NETVIZ_CONFORMANCE_STUB=1`` (while the loader is being
+    written)."""
     try:
+        if os.environ.get("NETVIZ_CONFORMANCE_STUB") == "1":
+            raise ImportError("stub requested")
         from netviz.io.manifests import load_paths  # type: ignore[import-not-found]
     except ImportError:
         from ._stub_loader import load_dir
@@ -79,7 +85,8 @@ def actual_and_expected(root: Path, g: Golden) -> tuple[str, str]:
 
         actual = render_explain(an, focus)
         if g.section == "exposure":
-            idx = golden.find("\nExposure Analysis Result:")
+            # the explain text, a blank line, then the exposure report
+            idx = golden.find("\n\nExposure Analysis Result:")
             golden = golden[: idx + 1] if idx >= 0 else golden
         return actual, golden
     result = build_list(an, focus)
