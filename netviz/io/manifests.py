@@ -1,0 +1,816 @@
+"""Load Kubernetes manifests (files, folders, stdin, text) into a ``Cluster`` plus diagnostics.
+
+Public API::
+
+    load_paths(paths, *, stdin=None, max_file_bytes=64 MiB, progress=None, cancel=None)
+    load_text(text, name="<text>")
+    -> LoadResult(cluster, diagnostics, documents, files, snapshot)
+
+The rules this module keeps
+===========================
+
+Inputs
+------
+- ``paths``: files, folders and ``-`` (stdin). Folders are walked recursively in sorted order;
+  only ``*.yaml``, ``*.yml`` and ``*.json`` files are taken (case-insensitive) and hidden files
+  and folders (name starting with ``.``) are skipped. A file named explicitly is read whatever
+  its extension. A file reached twice (same real path) is read once.
+- Text is UTF-8 (a UTF-8 BOM is dropped; UTF-16/32 with a BOM are decoded). A file with NUL
+  bytes or invalid UTF-8 is refused (``file-not-text``). ``DocumentRecord`` offsets are
+  *character* offsets into that decoded text.
+- A file larger than ``max_file_bytes`` (default 64 MiB) is refused before reading
+  (``file-too-large``); stdin is read up to that size.
+- YAML multi-document files are cut at ``---`` lines and each document is parsed alone, so a
+  syntax error skips one document and the others load. JSON (text starting with ``{``/``[``)
+  is read with ``json``; several JSON values one after another are several documents.
+- ``kind: List`` and every ``*List`` kind with ``items`` (PodList, NetworkPolicyList, ...) are
+  expanded; items of a typed list may omit ``kind``/``apiVersion`` (the API server omits them).
+- A netviz cluster snapshot (``apiVersion: netviz.io/v1alpha1``, ``kind: ClusterSnapshot``)
+  is read like a List; its ``header`` becomes ``LoadResult.snapshot``; it adds one INFO
+  (``snapshot``: context, server, time) and one WARNING per gap (``snapshot-gap``).
+
+Safety limits (never expand, never crash)
+-----------------------------------------
+- Aliases: a document whose aliases would add more than ``MAX_ALIAS_EXPANSION`` (100,000)
+  nodes when expanded, or that contains an alias cycle, is refused (``yaml-alias-bomb``). The
+  count is made on the composed tree without expanding it (``netviz.io.yamlsafe``).
+- Depth: libyaml refuses more than 1000 nesting levels; deeper JSON or our own recursion limit
+  gives ``yaml-too-deep``. ``RecursionError`` never escapes.
+- Unreadable files, missing paths (with "did you mean"), folders without manifests: located
+  diagnostics, never exceptions. The only exception is ``LoadCancelled`` when ``cancel()``
+  returns True (checked before every file and every 500 objects).
+
+Severities: an ERROR skips the document or object (or List item) it is about and nothing else;
+a WARNING loads the object but something is probably not what the user meant; an INFO says
+something was skipped on purpose.
+
+What is an error (the object is skipped)
+----------------------------------------
+Everything the API server would refuse in the fields netviz reads, because evaluating an object
+that cannot exist would show connectivity that cannot happen:
+``yaml-syntax``, ``json-syntax``, ``yaml-alias-bomb``, ``yaml-too-deep``, ``yaml-bad-key``,
+``yaml-bad-tag``, ``not-an-object``, ``missing-kind``, ``missing-name``, ``invalid-name`` (RFC
+1123 subdomain; Namespace: RFC 1123 label; Service: RFC 1035 label), ``invalid-namespace``,
+``wrong-type`` (e.g. ``ports: "80"``, a label value ``1`` that is a YAML int: the API server's
+decoder refuses non-string label values), ``missing-field``, ``unknown-api-version`` (e.g.
+NetworkPolicy ``networking.k8s.io/v1beta1``, which never existed), ``bad-selector-operator``,
+``selector-values-required`` (In/NotIn without values), ``selector-values-forbidden``
+(Exists/DoesNotExist with values), ``invalid-label`` *inside selectors* (matchLabels,
+matchExpressions, Service selector), ``invalid-cidr``, ``except-not-in-cidr`` (an except must be
+a strict subset of its cidr), ``except-family-mismatch``, ``peer-ipblock-with-selector``,
+``peer-empty``, ``port-out-of-range`` (1-65535), ``invalid-port-name`` (IANA service name; a
+quoted number like ``"80"`` is a *name* to Kubernetes and is refused), ``endport-below-port``,
+``endport-named-port``, ``endport-without-port``, ``invalid-protocol`` (TCP, UDP, SCTP; case
+matters), ``invalid-policy-type``, ``unknown-field`` (in NetworkPolicy specs, rules, peers,
+ports, ipBlocks and selectors only: kubectl's strict field validation refuses them, and a typo
+such as ``podselector`` would otherwise silently widen a policy), ``invalid-service-type``,
+``wrong-value`` (negative replicas), ``file-not-found``, ``file-unreadable``, ``file-too-large``,
+``file-not-text``, ``anp-invalid`` (an AdminNetworkPolicy the API server would refuse).
+
+What is a warning (the object loads)
+------------------------------------
+``invalid-label`` in ``metadata.labels`` and pod template labels (the object is still useful;
+its labels are shown as written), ``label-null-value`` (read as ""), ``duplicate-object``
+(same kind/namespace/name twice: the later one wins, like ``kubectl apply``; the message names
+both places), ``duplicate-key`` (a key twice in one YAML mapping: the last wins, but kubectl
+refuses the file), ``removed-api-version`` (e.g. NetworkPolicy ``extensions/v1beta1`` or
+Deployment ``apps/v1beta1``: read as the current version, whose fields netviz uses are the
+same), ``missing-api-version``, ``noncanonical-cidr`` (see below), ``missing-pod-selector``
+(read as ``{}``, all pods), ``rules-ignored`` (rules for a direction not in ``policyTypes``),
+``named-port-ipblock`` (a named port towards ipBlock peers never matches),
+``missing-pod-template``, ``invalid-owner-reference``, ``invalid-ip``, ``unknown-kind`` (close
+to a kind netviz uses, e.g. ``Podd``), ``snapshot-gap``, ``anp-same-priority``,
+``no-manifests`` (a folder with nothing to read).
+
+What is info
+------------
+``kind-skipped`` (ConfigMap, Ingress, Route, Secret, any kind netviz does not use),
+``kind-not-evaluated`` (AdminNetworkPolicy, BaselineAdminNetworkPolicy: checked but not
+evaluated yet), ``snapshot``, ``file-listed-twice``.
+
+Defaults (as the API server applies them)
+-----------------------------------------
+Namespaced objects without ``metadata.namespace`` are in ``default``. Protocols default to TCP.
+Service: ``type`` ClusterIP, ``targetPort`` = ``port``, an empty selector is no selector,
+``clusterIP: None`` is headless. Workload ``replicas`` default 1 (DaemonSet, Job and CronJob: 1).
+Pod template labels come from ``spec.template`` (CronJob: ``spec.jobTemplate.spec.template``);
+ports from ``containers`` only (init containers serve no traffic). The owner is the
+ownerReference with ``controller: true``, else the first. NetworkPolicy ``policyTypes``, when
+absent or empty: Ingress, plus Egress when ``spec.egress`` has at least one rule;
+``policy_types_given`` records whether a non-empty list was written. ``peers_given`` /
+``ports_given`` are True when ``from``/``to``/``ports`` is written (even as ``[]``); ``null``
+counts as absent.
+
+ipBlock CIDRs are parsed as the API server does (``ParseCIDRSloppy``): a CIDR with host bits
+set (``10.1.2.3/8``) is *accepted* by the API server and means its network (``10.0.0.0/8``);
+netviz normalises it and warns (``noncanonical-cidr``; Kubernetes >= 1.33 also warns). Leading
+zeros in IPv4 octets are read as decimal, with the same warning. IPv4 and IPv6 both work; a
+CIDR without a prefix length is an error.
+
+Speed: libyaml (``CSafeLoader``) when present; Python's cyclic GC is paused while loading
+(the node trees are large, acyclic and short-lived; collecting them repeatedly doubled load
+time). See ``benchmarks/`` and the tests for the numbers.
+"""
+
+from __future__ import annotations
+
+import codecs
+import difflib
+import gc
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from netviz.io.convert import WORKLOADS, convert_object, describe, object_ref
+from netviz.io.errors import LoadCancelled
+from netviz.io.yamlsafe import MAX_ALIAS_EXPANSION, Locator, ParsedDoc, parse_text
+from netviz.model import (
+    Cluster,
+    Namespace,
+    NetworkPolicy,
+    Pod,
+    Service,
+    Source,
+    Workload,
+    assemble_cluster,
+)
+from netviz.model.diagnostics import Diagnostic, Severity
+
+__all__ = [
+    "DEFAULT_MAX_FILE_BYTES",
+    "MAX_ALIAS_EXPANSION",
+    "DocumentRecord",
+    "LoadResult",
+    "load_paths",
+    "load_text",
+]
+
+DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
+MANIFEST_EXTENSIONS = (".yaml", ".yml", ".json")
+SNAPSHOT_API_VERSION = "netviz.io/v1alpha1"
+SNAPSHOT_KIND = "ClusterSnapshot"
+STDIN_NAME = "<stdin>"
+#: ``cancel()`` is also polled every this many objects inside one file.
+CANCEL_EVERY = 500
+#: Lists inside lists are expanded this deep at most.
+MAX_LIST_NESTING = 4
+
+
+@dataclass
+class DocumentRecord:
+    """One YAML/JSON document as found in a file, for the editor and diagnostics.
+
+    ``start_offset``/``end_offset`` are character offsets of the document's text in the decoded
+    file (from its ``---`` line, if any, up to the next one), so ``text[start:end]`` can be
+    replaced in place; ``start_line``/``end_line`` (1-based, inclusive) are the lines of that
+    span. ``kind``/``namespace``/``name`` are as written (None when absent).
+    """
+
+    file: str
+    doc: int
+    start_line: int
+    end_line: int
+    kind: str | None
+    namespace: str | None
+    name: str | None
+    start_offset: int
+    end_offset: int
+
+
+@dataclass
+class LoadResult:
+    cluster: Cluster
+    diagnostics: list[Diagnostic]
+    documents: list[DocumentRecord]
+    files: list[str]
+    snapshot: dict[str, Any] | None = None
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+
+# --------------------------------------------------------------------------- GC pause
+
+_gc_lock = threading.Lock()
+_gc_depth = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    global _gc_depth, _gc_was_enabled
+    with _gc_lock:
+        if _gc_depth == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_depth += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_depth -= 1
+            if _gc_depth == 0 and _gc_was_enabled:
+                gc.enable()
+
+
+# --------------------------------------------------------------------------- the loader
+
+
+def _plural(kind: str) -> str:
+    if kind.endswith("y"):
+        return kind[:-1] + "ies"
+    if kind.endswith("s"):
+        return kind + "es"
+    return kind + "s"
+
+
+class _Load:
+    def __init__(self, cancel: Callable[[], bool] | None = None) -> None:
+        self.cancel = cancel
+        self.diags: list[Diagnostic] = []
+        self.documents: list[DocumentRecord] = []
+        self.files: list[str] = []
+        self.snapshot: dict[str, Any] | None = None
+        self.objects: dict[tuple[str, str | None, str], Any] = {}
+        self.sources: dict[tuple[str, str | None, str], Source] = {}
+        self.anp_priorities: dict[int, tuple[str, Source]] = {}
+        self.count = 0
+        self.done_files = 0
+        self.total_files = 0
+
+    # ---- diagnostics
+
+    def diag(
+        self,
+        severity: Severity,
+        code: str,
+        message: str,
+        file: str | None,
+        *,
+        doc: int | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        ref: str | None = None,
+    ) -> None:
+        self.diags.append(
+            Diagnostic(severity, message, file, doc, line, column, ref, code)  # type: ignore[arg-type]
+        )
+
+    def tick(self) -> None:
+        self.count += 1
+        if self.cancel is not None and self.count % CANCEL_EVERY == 0 and self.cancel():
+            raise LoadCancelled(self.done_files, self.total_files)
+
+    # ---- text
+
+    def add_text(self, text: str, file: str) -> None:
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        docs = parse_text(text, prefer_json=file.lower().endswith(".json"))
+        for pd in docs:
+            self.add_document(pd, file)
+
+    def add_document(self, pd: ParsedDoc, file: str) -> None:
+        data = pd.data
+        kind = ns = name = None
+        if isinstance(data, dict):
+            k = data.get("kind")
+            kind = k if isinstance(k, str) else None
+            meta = data.get("metadata")
+            if isinstance(meta, dict):
+                n, s = meta.get("name"), meta.get("namespace")
+                name = n if isinstance(n, str) else None
+                ns = s if isinstance(s, str) else None
+        self.documents.append(
+            DocumentRecord(
+                file,
+                pd.doc,
+                pd.start_line,
+                pd.end_line,
+                kind,
+                ns,
+                name,
+                pd.start_offset,
+                pd.end_offset,
+            )
+        )
+        for w in pd.warnings:
+            self.diag(
+                Severity.WARNING, w.code, w.message, file, doc=pd.doc, line=w.line, column=w.column
+            )
+        if pd.error is not None:
+            e = pd.error
+            self.diag(
+                Severity.ERROR,
+                e.code,
+                f"{e.message}; document {pd.doc} was skipped",
+                file,
+                doc=pd.doc,
+                line=e.line if e.line is not None else pd.start_line,
+                column=e.column,
+            )
+            return
+        if pd.empty or data is None:
+            return
+        if not isinstance(data, dict):
+            # a list or a scalar at the top: some other file (e.g. an analysis output), not a
+            # manifest with a mistake in it
+            self.diag(
+                Severity.WARNING,
+                "not-an-object",
+                f"document {pd.doc} is {describe(data)}, not a Kubernetes object; skipped",
+                file,
+                doc=pd.doc,
+                line=pd.start_line,
+            )
+            return
+        locator = pd.locator
+        lazy = locator is not None and locator.is_lazy
+        line = pd.start_line if lazy else pd.content_line
+        self.add_object(data, file, pd.doc, locator, line, pd.end_line, depth=0)
+
+    # ---- objects
+
+    def add_object(
+        self,
+        obj: Any,
+        file: str,
+        doc: int,
+        locator: Locator | None,
+        line: int,
+        end_line: int | None,
+        *,
+        depth: int,
+    ) -> None:
+        self.tick()
+        if isinstance(obj, dict):
+            kind = obj.get("kind")
+            if kind == SNAPSHOT_KIND and obj.get("apiVersion") == SNAPSHOT_API_VERSION:
+                self.add_snapshot(obj, file, doc, locator, line, depth)
+                return
+            if (
+                isinstance(kind, str)
+                and kind.endswith("List")
+                and ("items" in obj or kind == "List")
+            ):
+                self.add_list(obj, kind, file, doc, locator, line, depth)
+                return
+        source = Source(file, doc, line, end_line)
+        result, diags = convert_object(
+            obj, source, locate=locator.find if locator is not None else None
+        )
+        self.diags.extend(diags)
+        if result is not None:
+            self.keep(result, source, diags)
+        elif isinstance(obj, dict) and obj.get("kind") == "AdminNetworkPolicy":
+            self.check_anp(obj, source)
+        if isinstance(obj, dict) and obj.get("kind") in (
+            "AdminNetworkPolicy",
+            "BaselineAdminNetworkPolicy",
+        ):
+            meta = obj.get("metadata")
+            name = meta.get("name") if isinstance(meta, dict) else None
+            if isinstance(name, str) and name:
+                self.keep_key((obj["kind"], None, name), None, source)
+
+    def items_of(
+        self,
+        obj: dict[str, Any],
+        what: str,
+        file: str,
+        doc: int,
+        locator: Locator | None,
+        line: int,
+        depth: int,
+        ref: str,
+    ) -> list[tuple[Any, Locator | None, int, int | None]]:
+        items = obj.get("items")
+        if items is None:
+            return []
+        if not isinstance(items, list):
+            where = locator.find(("items",)) if locator else None
+            self.diag(
+                Severity.ERROR,
+                "wrong-type",
+                f"items: expected a list of objects, got {type(items).__name__}; the {what} was skipped",
+                file,
+                doc=doc,
+                line=where[0] if where else line,
+                ref=ref,
+            )
+            return []
+        if depth >= MAX_LIST_NESTING:
+            self.diag(
+                Severity.ERROR,
+                "list-too-deep",
+                f"lists nested more than {MAX_LIST_NESTING} deep; the inner list was skipped",
+                file,
+                doc=doc,
+                line=line,
+                ref=ref,
+            )
+            return []
+        out = []
+        lazy = locator is None or locator.is_lazy
+        for i, item in enumerate(items):
+            if lazy:
+                sub = locator.sub(("items", i)) if locator is not None else None
+                out.append((item, sub, line, None))
+            else:
+                assert locator is not None
+                sub = locator.sub(("items", i))
+                found = sub.find(())
+                out.append((item, sub, found[0] if found else line, sub.end_line()))
+        return out
+
+    def add_list(
+        self,
+        obj: dict[str, Any],
+        kind: str,
+        file: str,
+        doc: int,
+        locator: Locator | None,
+        line: int,
+        depth: int,
+    ) -> None:
+        item_kind = kind[: -len("List")] if kind != "List" else None
+        api = obj.get("apiVersion")
+        if "items" not in obj:
+            self.diag(
+                Severity.WARNING,
+                "empty-list",
+                f"{kind} has no items",
+                file,
+                doc=doc,
+                line=line,
+                ref=kind,
+            )
+        for item, sub, iline, iend in self.items_of(
+            obj, kind, file, doc, locator, line, depth, kind
+        ):
+            if isinstance(item, dict) and item_kind and "kind" not in item:
+                # typed lists from the API server carry neither kind nor apiVersion per item
+                item = {"kind": item_kind, **item}
+                if "apiVersion" not in item and isinstance(api, str):
+                    item["apiVersion"] = api
+            self.add_object(item, file, doc, sub, iline, iend, depth=depth + 1)
+
+    def add_snapshot(
+        self,
+        obj: dict[str, Any],
+        file: str,
+        doc: int,
+        locator: Locator | None,
+        line: int,
+        depth: int,
+    ) -> None:
+        header = obj.get("header")
+        ref = "ClusterSnapshot"
+        if not isinstance(header, dict):
+            self.diag(
+                Severity.ERROR,
+                "snapshot-invalid",
+                "this netviz ClusterSnapshot has no header mapping; its items are read anyway",
+                file,
+                doc=doc,
+                line=line,
+                ref=ref,
+            )
+            header = {}
+        else:
+            if self.snapshot is not None:
+                self.diag(
+                    Severity.WARNING,
+                    "snapshot-several",
+                    "more than one cluster snapshot was loaded; their objects are merged and "
+                    "this header is the one reported",
+                    file,
+                    doc=doc,
+                    line=line,
+                    ref=ref,
+                )
+            self.snapshot = header
+        items = self.items_of(obj, "snapshot", file, doc, locator, line, depth, ref)
+        context = header.get("context") or (obj.get("metadata") or {}).get("name") or "?"
+        server = header.get("server")
+        taken = header.get("takenAt") or "an unknown time"
+        version = header.get("netvizVersion")
+        msg = f"cluster snapshot of context {context!r}"
+        if server:
+            msg += f" ({server})"
+        msg += f" taken at {taken}"
+        if version:
+            msg += f" by netviz {version}"
+        msg += f": {len(items)} objects"
+        self.diag(Severity.INFO, "snapshot", msg, file, doc=doc, line=line, ref=ref)
+        gaps = header.get("gaps") or []
+        for gap in gaps if isinstance(gaps, list) else []:
+            if not isinstance(gap, dict):
+                continue
+            kind = str(gap.get("kind") or "objects")
+            what = _plural(kind) if gap.get("kind") else "objects"
+            ns = gap.get("namespace")
+            where = f" in namespace {ns}" if ns else ""
+            reason = gap.get("reason") or "unknown reason"
+            self.diag(
+                Severity.WARNING,
+                "snapshot-gap",
+                f"{what}{where} could not be read: {reason} — results may be incomplete",
+                file,
+                doc=doc,
+                line=line,
+                ref=ref,
+            )
+        for item, sub, iline, iend in items:
+            self.add_object(item, file, doc, sub, iline, iend, depth=depth + 1)
+
+    def check_anp(self, obj: dict[str, Any], source: Source) -> None:
+        spec = obj.get("spec")
+        prio = spec.get("priority") if isinstance(spec, dict) else None
+        meta = obj.get("metadata")
+        name = meta.get("name") if isinstance(meta, dict) else None
+        if not isinstance(prio, int) or isinstance(prio, bool) or not isinstance(name, str):
+            return
+        prev = self.anp_priorities.get(prio)
+        if prev is not None and prev[0] != name:
+            self.diag(
+                Severity.WARNING,
+                "anp-same-priority",
+                f"AdminNetworkPolicies {prev[0]} and {name} have the same priority {prio}; "
+                "which one wins is undefined (give each a distinct priority)",
+                source.file,
+                doc=source.doc,
+                line=source.line,
+                ref=f"AdminNetworkPolicy {name}",
+            )
+        self.anp_priorities[prio] = (name, source)
+
+    def keep(self, obj: Any, source: Source, diags: list[Diagnostic]) -> None:
+        if isinstance(obj, Namespace):
+            key = ("Namespace", None, obj.name)
+        elif isinstance(obj, Workload):
+            key = (obj.kind, obj.namespace, obj.name)
+        elif isinstance(obj, Pod):
+            key = ("Pod", obj.namespace, obj.name)
+        elif isinstance(obj, Service):
+            key = ("Service", obj.namespace, obj.name)
+        else:
+            key = ("NetworkPolicy", obj.namespace, obj.name)
+        self.keep_key(key, obj, source)
+
+    def keep_key(self, key: tuple[str, str | None, str], obj: Any, source: Source) -> None:
+        prev = self.sources.get(key)
+        if prev is not None:
+            ref = object_ref(key[0], key[1], key[2])
+            self.diag(
+                Severity.WARNING,
+                "duplicate-object",
+                f"{ref} is defined again here; this definition ({source.file}:{source.line}) "
+                f"replaces the one at {prev.file}:{prev.line}",
+                source.file,
+                doc=source.doc,
+                line=source.line,
+                ref=ref,
+            )
+        self.sources[key] = source
+        if obj is not None:
+            self.objects.pop(key, None)
+            self.objects[key] = obj
+
+    # ---- result
+
+    def result(self) -> LoadResult:
+        namespaces: list[Namespace] = []
+        pods: list[Pod] = []
+        workloads: list[Workload] = []
+        services: list[Service] = []
+        policies: list[NetworkPolicy] = []
+        for (kind, _, _), obj in self.objects.items():
+            if kind == "Namespace":
+                namespaces.append(obj)
+            elif kind == "Pod":
+                pods.append(obj)
+            elif kind in WORKLOADS:
+                workloads.append(obj)
+            elif kind == "Service":
+                services.append(obj)
+            else:
+                policies.append(obj)
+        cluster = assemble_cluster(namespaces, pods, workloads, services, policies)
+        diags = sorted(self.diags, key=lambda d: (d.file or "", d.line or 0, d.doc or 0))
+        return LoadResult(cluster, diags, self.documents, self.files, self.snapshot)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _decode(data: bytes) -> tuple[str | None, str, int | None]:
+    """(text, problem, line): text is None when the bytes are not text."""
+    for bom, enc in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), "", None
+            except UnicodeDecodeError as exc:
+                return None, f"not valid {enc.upper()} text ({exc.reason})", None
+    nul = data.find(b"\x00", 0, 65536)
+    if nul >= 0:
+        return None, "a binary file (it contains NUL bytes), not YAML or JSON", None
+    try:
+        return data.decode("utf-8"), "", None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return (
+            None,
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line} cannot be decoded); "
+            "save it as UTF-8",
+            line,
+        )
+
+
+def _suggest(path: str) -> str:
+    parent = os.path.dirname(path) or "."
+    try:
+        siblings = os.listdir(parent)
+    except OSError:
+        return ""
+    close = difflib.get_close_matches(os.path.basename(path), siblings, n=1, cutoff=0.6)
+    if not close:
+        return ""
+    return f" (did you mean {os.path.join(os.path.dirname(path), close[0])}?)"
+
+
+def _expand(paths: Sequence[str], load: _Load) -> list[str]:
+    out: list[str] = []
+    seen: set[str] = set()
+
+    def add(p: str) -> None:
+        real = p if p == "-" else os.path.realpath(p)
+        if real in seen:
+            if p != "-":
+                load.diag(Severity.INFO, "file-listed-twice", f"{p} is read only once", p)
+            return
+        seen.add(real)
+        out.append(p)
+
+    for p in paths:
+        if p == "-":
+            add(p)
+        elif os.path.isdir(p):
+            found = 0
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for f in sorted(files):
+                    if not f.startswith(".") and f.lower().endswith(MANIFEST_EXTENSIONS):
+                        add(os.path.join(root, f))
+                        found += 1
+            if not found:
+                load.diag(
+                    Severity.WARNING,
+                    "no-manifests",
+                    f"folder {p} has no .yaml, .yml or .json files",
+                    p,
+                )
+        elif os.path.exists(p):
+            add(p)
+        else:
+            load.diag(
+                Severity.ERROR,
+                "file-not-found",
+                f"{p} does not exist{_suggest(p)}",
+                p,
+            )
+    return out
+
+
+def _read(path: str, max_bytes: int, load: _Load) -> str | None:
+    def refuse(code: str, message: str, line: int | None = None) -> None:
+        load.diag(Severity.ERROR, code, message, path, line=line)
+
+    try:
+        size = os.stat(path).st_size
+        if size > max_bytes:
+            refuse(
+                "file-too-large",
+                f"{path} is {size:,} bytes, more than the limit of {max_bytes:,}; not read",
+            )
+            return None
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)
+    except OSError as exc:
+        refuse("file-unreadable", f"cannot read {path}: {exc.strerror or exc}")
+        return None
+    if len(data) > max_bytes:
+        refuse("file-too-large", f"{path} is more than the limit of {max_bytes:,} bytes; not read")
+        return None
+    text, problem, line = _decode(data)
+    if text is None:
+        refuse("file-not-text", f"{path} is {problem}", line)
+        return None
+    return text
+
+
+def _read_stdin(stdin: TextIO, max_bytes: int, load: _Load) -> str | None:
+    try:
+        text = stdin.read(max_bytes + 1)
+    except UnicodeDecodeError as exc:
+        load.diag(
+            Severity.ERROR,
+            "file-not-text",
+            f"standard input is not UTF-8 text ({exc.reason})",
+            STDIN_NAME,
+        )
+        return None
+    except OSError as exc:
+        load.diag(
+            Severity.ERROR, "file-unreadable", f"cannot read standard input: {exc}", STDIN_NAME
+        )
+        return None
+    if isinstance(text, bytes):  # a binary stream was passed
+        decoded, problem, line = _decode(text)
+        if decoded is None:
+            load.diag(
+                Severity.ERROR,
+                "file-not-text",
+                f"standard input is {problem}",
+                STDIN_NAME,
+                line=line,
+            )
+            return None
+        text = decoded
+    if len(text) > max_bytes:
+        load.diag(
+            Severity.ERROR,
+            "file-too-large",
+            f"standard input is more than the limit of {max_bytes:,} characters; not read",
+            STDIN_NAME,
+        )
+        return None
+    if "\x00" in text[:65536]:
+        load.diag(
+            Severity.ERROR,
+            "file-not-text",
+            "standard input is a binary stream (it contains NUL bytes), not YAML or JSON",
+            STDIN_NAME,
+        )
+        return None
+    return text
+
+
+# --------------------------------------------------------------------------- API
+
+
+def load_paths(
+    paths: Sequence[str],
+    *,
+    stdin: TextIO | None = None,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    progress: Callable[[int, int, str], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> LoadResult:
+    """Load files, folders (recursively) and ``-`` (stdin). Never raises for bad input; raises
+    ``LoadCancelled`` when ``cancel()`` returns True. ``progress(done, total, path)`` is called
+    before each file and once at the end with ``done == total``."""
+    load = _Load(cancel)
+    with _gc_paused():
+        files = _expand(paths, load)
+        load.total_files = len(files)
+        for i, path in enumerate(files):
+            load.done_files = i
+            if cancel is not None and cancel():
+                raise LoadCancelled(i, len(files))
+            shown = STDIN_NAME if path == "-" else path
+            if progress is not None:
+                progress(i, len(files), shown)
+            if path == "-":
+                text = _read_stdin(stdin if stdin is not None else sys.stdin, max_file_bytes, load)
+            else:
+                text = _read(path, max_file_bytes, load)
+            if text is None:
+                continue
+            load.files.append(shown)
+            load.add_text(text, shown)
+        load.done_files = len(files)
+        if progress is not None:
+            progress(len(files), len(files), files[-1] if files else "")
+        return load.result()
+
+
+def load_text(text: str, name: str = "<text>") -> LoadResult:
+    """Load manifests from a string (the editor, tests). ``name`` is used as the file name in
+    diagnostics; a name ending in ``.json`` reports JSON syntax errors as JSON ones."""
+    load = _Load()
+    with _gc_paused():
+        load.files.append(name)
+        load.add_text(text, name)
+        return load.result()
