@@ -58,6 +58,8 @@ class Filters:
     port: int | None = None  # "what can reach TCP 5432?"
     show_denied: bool = False
     focus: str | None = None  # peer key: that workload and its neighbours only
+    #: edge verdicts not to draw: "allowed" and/or "partial" (denied: see ``show_denied``)
+    hide_verdicts: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -94,6 +96,15 @@ class AppState(Observable):
             self.analyzer = Analyzer(self.cluster, options)
             self.connections = connlist(self.analyzer)
             self.emit("evaluated")
+
+    def set_evaluation(self, options: Options, analyzer: Analyzer,
+                       connections: list[Connection]) -> None:
+        """Install an evaluation of the current cluster computed elsewhere (e.g. off the UI
+        thread after an options change)."""
+        self.options = options
+        self.analyzer = analyzer
+        self.connections = connections
+        self.emit("evaluated")
 
     # ---- selection / filters
     def select(self, **changes: Any) -> None:
