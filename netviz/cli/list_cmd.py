@@ -1,0 +1,247 @@
+"""``netviz list PATH...``: every allowed connection between workloads and external ranges.
+
+Output formats are the reference formats (``netviz.export``), byte for byte with the default
+options. ``--explain`` prints the reference explain format instead (txt only).
+
+Stating the options: ``Options`` choices that the Kubernetes spec leaves open change what is
+allowed. With the defaults (ipBlocks never match pod IPs; hostNetwork pods are ordinary pods)
+the output is exactly the reference's and the choice is stated on stderr (one ``note:`` line,
+suppressed by ``--quiet``). With a non-default choice every format also states it in-band (see
+``netviz.export``), so a saved file always says how it was computed.
+
+Diagnostics from loading go to stderr as ``file:line: severity: message``; loading goes on. The
+command exits 3 only when nothing at all could be loaded.
+
+Shared helpers for the other analysis commands (``eval``) live here too: ``add_input_args``,
+``add_option_args``, ``load_cluster``, ``options_from_args``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from netviz.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
+from netviz.engine.analyzer import Analyzer, Options
+from netviz.engine.connlist import Focus, build_list
+from netviz.export import FORMATS, render
+from netviz.model import Cluster, Pod
+from netviz.model.diagnostics import Diagnostic
+
+PROTOCOLS = ("TCP", "UDP", "SCTP")
+
+
+class CLIError(Exception):
+    """A message for the user and the exit code that goes with it."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+# --------------------------------------------------------------------------- shared arguments
+
+
+def add_input_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "paths", nargs="+", metavar="PATH",
+        help="manifest files or folders (YAML/JSON, multi-document, List kinds); - for stdin",
+    )
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="do not print loader diagnostics and notes on stderr")
+
+
+def add_option_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("semantics the Kubernetes spec leaves open")
+    g.add_argument(
+        "--ipblock-matches-pod-ips", action="store_true",
+        help="let ipBlocks also match pods whose status IPs lie in them (default: ipBlocks "
+             "match only addresses outside the cluster, the reference convention)",
+    )
+    g.add_argument(
+        "--host-network", choices=("pod", "node"), default="pod",
+        help="hostNetwork pods: 'pod' treats them like any pod (default); 'node' treats their "
+             "traffic as the node's (no policy selects them, only ipBlocks match them)",
+    )
+
+
+def options_from_args(args: argparse.Namespace) -> Options:
+    return Options(
+        ipblock_matches_pod_ips=bool(args.ipblock_matches_pod_ips),
+        host_network=args.host_network,
+    )
+
+
+def format_diagnostic(d: Diagnostic) -> str:
+    """``file:line: severity: message`` (location parts left out when unknown)."""
+    loc = ""
+    if d.file:
+        loc = d.file
+        if d.line is not None:
+            loc += f":{d.line}"
+        loc += ": "
+    return f"{loc}{d.severity}: {d.message}"
+
+
+def is_empty(cluster: Cluster) -> bool:
+    return not (cluster.pods or cluster.workloads or cluster.policies or cluster.services)
+
+
+def load_cluster(paths: Sequence[str], quiet: bool, err: TextIO) -> Cluster:
+    """Load ``paths``, print diagnostics on ``err`` (unless ``quiet``); ``CLIError`` with
+    exit code 3 when nothing could be loaded."""
+    from netviz.io.manifests import load_paths
+
+    try:
+        result = load_paths(list(paths))
+    except OSError as exc:  # pragma: no cover - the loader turns these into diagnostics
+        raise CLIError(f"cannot read input: {exc}", EXIT_INPUT) from exc
+    if not quiet:
+        for d in result.diagnostics:
+            if str(d.severity) == "info":
+                continue
+            print(format_diagnostic(d), file=err)
+    if is_empty(result.cluster):
+        raise CLIError(
+            f"nothing could be loaded from {' '.join(paths)}: no pods, workloads, Services or "
+            "NetworkPolicies",
+            EXIT_INPUT,
+        )
+    return result.cluster
+
+
+def note_options(options: Options, quiet: bool, err: TextIO) -> None:
+    if quiet:
+        return
+    for line in options.describe():
+        print(f"note: {line}", file=err)
+
+
+def pods_with_ip(cluster: Cluster, ip: str) -> list[Pod]:
+    return [p for p in cluster.pods if ip in p.ips]
+
+
+# --------------------------------------------------------------------------- list
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser(
+        "list",
+        help="list allowed connections (txt, csv, json, md, dot)",
+        description="List every allowed connection between workloads and external address "
+                    "ranges, in the reference formats.",
+    )
+    add_input_args(p)
+    p.add_argument("-o", "--output", choices=sorted(FORMATS), default="txt",
+                   help="output format (default: txt)")
+    p.add_argument("-f", "--file", metavar="FILE",
+                   help="write the output to FILE instead of stdout (exact bytes)")
+    p.add_argument("--focus-workload", action="append", default=[], metavar="NAME",
+                   help="only connections of this workload (name, ns/name or ns/name[Kind]); "
+                        "repeatable")
+    p.add_argument("--focus-workload-peer", action="append", default=[], metavar="NAME",
+                   help="with --focus-workload: only connections whose other end is this "
+                        "workload; repeatable")
+    p.add_argument("--focus-direction", choices=("ingress", "egress"),
+                   help="with --focus-workload: only connections into (ingress) or out of "
+                        "(egress) the focus workloads")
+    p.add_argument("--protocol", type=str.upper, choices=PROTOCOLS,
+                   help="with --port: only connections that allow this protocol (default TCP)")
+    p.add_argument("--port", type=_port, metavar="PORT",
+                   help="only connections that allow this port (printed in the reference "
+                        "'Permitted connections on PROTO PORT' form)")
+    p.add_argument("--explain", action="store_true",
+                   help="for every pair, the allowed and denied connections with the policies "
+                        "and rules behind them (txt only)")
+    add_option_args(p)
+    p.set_defaults(func=run)
+
+
+def _port(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= n <= 65535:
+        raise argparse.ArgumentTypeError(f"port out of range 1-65535: {n}")
+    return n
+
+
+def focus_from_args(args: argparse.Namespace) -> Focus:
+    if (args.focus_workload_peer or args.focus_direction) and not args.focus_workload:
+        raise CLIError("--focus-workload-peer and --focus-direction need --focus-workload")
+    if args.protocol and args.port is None:
+        raise CLIError("--protocol needs --port")
+    return Focus(
+        workloads=tuple(args.focus_workload),
+        peers=tuple(args.focus_workload_peer),
+        direction=args.focus_direction,
+        protocol=(args.protocol or "TCP") if args.port is not None else None,
+        port=args.port,
+    )
+
+
+def check_focus_names(an: Analyzer, focus: Focus, err: TextIO, quiet: bool) -> None:
+    """Warn (not fail) about focus names that match no workload, with suggestions."""
+    import difflib
+
+    from netviz.engine.connlist import PeerNode, known_names
+
+    keys = known_names(an)
+    peers = [PeerNode.workload(k) for k in keys]
+    for name in (*focus.workloads, *focus.peers):
+        if any(p.matches(name) for p in peers):
+            continue
+        pool = [f"{p.namespace}/{p.name}" for p in peers] + [p.name for p in peers]
+        close = difflib.get_close_matches(name, pool, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        if not quiet:
+            print(f"warning: no workload named {name!r}{hint}", file=err)
+
+
+def write_output(text: str, path: str | None, out: TextIO) -> None:
+    if path:
+        try:
+            with open(path, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise CLIError(f"cannot write {path}: {exc.strerror or exc}", EXIT_INPUT) from exc
+        return
+    out.write(text)
+    # json and dot end without a newline (reference bytes); add one only for a terminal
+    if text and not text.endswith("\n") and out.isatty():
+        out.write("\n")
+    out.flush()
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        if args.explain and args.output != "txt":
+            raise CLIError("--explain is available in the txt format only")
+        focus = focus_from_args(args)
+        cluster = load_cluster(args.paths, args.quiet, err)
+        options = options_from_args(args)
+        an = Analyzer(cluster, options)
+        check_focus_names(an, focus, err, args.quiet)
+        note_options(options, args.quiet, err)
+        if args.explain:
+            from netviz.export.explain import render_explain
+
+            text = render_explain(an, focus)
+        else:
+            text = render(args.output, build_list(an, focus))
+        write_output(text, args.file, out)
+    except CLIError as exc:
+        print(f"netviz list: error: {exc.message}", file=err)
+        return exc.code
+    except BrokenPipeError:  # pragma: no cover - e.g. | head
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    return EXIT_OK
