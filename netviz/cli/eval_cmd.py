@@ -1,0 +1,209 @@
+"""``netviz eval PATH... --src A --dst B --port P [--protocol TCP]``: one verdict, explained.
+
+Prints whether the probed connection is allowed, every connection allowed for the pair, and per
+direction (the source's egress, the destination's ingress) which policies isolate the pod and
+which rule of which policy allowed what, with ``file:line`` when the manifests were loaded from
+files; or "not isolated: allowed by default". Named ports that resolve on no container of the
+destination are flagged. Exit code: 0 allowed, 1 denied, 2 usage (bad or unknown names), 3 input.
+
+Naming an endpoint:
+- ``ns/name`` names a workload of any kind or a pod; ``ns/name[Kind]`` picks one when a name is
+  shared by several kinds (otherwise: an error listing the candidates with their kinds). A
+  workload is evaluated through its first pod (pods of one workload normally share labels).
+  An unknown name is an error with "did you mean ...?" suggestions.
+- An IP address is an external endpoint, except when it is the status IP of a loaded pod and
+  ``--ipblock-matches-pod-ips`` is on: then it *is* that pod. With the option off a pod's IP is
+  still evaluated as an external address (the reference convention: ipBlocks never match
+  pods), and a note on stderr says whose IP it is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import ipaddress
+import sys
+from typing import TextIO
+
+from netviz.cli import EXIT_DENIED, EXIT_OK, EXIT_USAGE
+from netviz.cli.list_cmd import (
+    PROTOCOLS,
+    CLIError,
+    _port,
+    add_input_args,
+    add_option_args,
+    load_cluster,
+    note_options,
+    options_from_args,
+    pods_with_ip,
+)
+from netviz.engine.analyzer import EGRESS, Analyzer
+from netviz.engine.connections import ConnectionSet
+from netviz.engine.explain import ALLOWS, NO_RULES, PORTS_MISMATCH, Reason, Side, explain_pair
+from netviz.engine.ipranges import IPRange
+from netviz.model import Cluster, Pod
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser(
+        "eval",
+        help="evaluate one connection and explain the verdict (exit 0 allowed, 1 denied)",
+        description="Evaluate one connection between two endpoints and explain the verdict.",
+    )
+    add_input_args(p)
+    p.add_argument("--src", required=True, metavar="NS/NAME|IP",
+                   help="source: a workload or pod (ns/name or ns/name[Kind]) or an IP address")
+    p.add_argument("--dst", required=True, metavar="NS/NAME|IP",
+                   help="destination: a workload or pod or an IP address")
+    p.add_argument("--port", required=True, type=_port, help="destination port")
+    p.add_argument("--protocol", type=str.upper, choices=PROTOCOLS, default="TCP",
+                   help="protocol (default TCP)")
+    add_option_args(p)
+    p.set_defaults(func=run)
+
+
+# --------------------------------------------------------------------------- endpoints
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def resolve(cluster: Cluster, an: Analyzer, text: str, err: TextIO, quiet: bool) -> tuple[Pod | IPRange, str]:
+    """The endpoint ``text`` names and its display key."""
+    if _is_ip(text):
+        owners = pods_with_ip(cluster, text)
+        ip = IPRange.from_ip(text)
+        if owners and an.options.ipblock_matches_pod_ips:
+            pod = owners[0]
+            return pod, pod.workload_key
+        if owners and not quiet:
+            print(
+                f"note: {text} is the IP of pod {owners[0].key}; evaluated as an external "
+                "address (ipBlocks match only addresses outside the cluster; use "
+                "--ipblock-matches-pod-ips, or name the pod)",
+                file=err,
+            )
+        return ip, f"{text}[External]"
+    if "/" not in text:
+        raise CLIError(f"{text!r}: name an endpoint as NS/NAME, NS/NAME[Kind] or an IP address")
+    kind = None
+    base = text
+    if text.endswith("]") and "[" in text:
+        base, kind = text[:-1].split("[", 1)
+    ns, name = base.split("/", 1)
+    # workloads (by their pods' workload keys) and pods
+    by_wl: dict[str, list[Pod]] = {}
+    for p in cluster.pods:
+        by_wl.setdefault(p.workload_key, []).append(p)
+    cands: list[tuple[str, Pod]] = []  # (display "ns/name[Kind]", representative pod)
+    for key, pods in sorted(by_wl.items()):
+        w_base, w_kind = key[:-1].split("[", 1)
+        if w_base == f"{ns}/{name}" and (kind is None or kind == w_kind):
+            cands.append((key, pods[0]))
+    if kind in (None, "Pod"):
+        for p in cluster.pods:
+            if p.namespace == ns and p.name == name and not any(c[1] is p for c in cands):
+                cands.append((f"{p.key}[Pod]", p))
+    if len(cands) == 1:
+        return cands[0][1], cands[0][1].workload_key
+    if len(cands) > 1:
+        listed = ", ".join(c[0] for c in cands)
+        raise CLIError(f"{text!r} is ambiguous: {listed}; add the kind, e.g. {cands[0][0]}")
+    pool = sorted({k.split("[", 1)[0] for k in by_wl} | {p.key for p in cluster.pods})
+    close = difflib.get_close_matches(base, pool, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise CLIError(f"no workload or pod named {text!r}{hint}")
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _where(obj: object) -> str:
+    src = getattr(obj, "source", None)
+    return f" ({src.file}:{src.line})" if src is not None else ""
+
+
+def _reason_line(r: Reason, direction: str, this: str, other: str) -> str:
+    pol = f"NetworkPolicy {r.policy.namespace}/{r.policy.name}"
+    rules = r.policy.ingress if direction == "Ingress" else r.policy.egress
+    rule_where = ""
+    if r.rule_index is not None and r.rule_index < len(rules):
+        rule_where = _where(rules[r.rule_index]) or _where(r.policy)
+    flag = (
+        f" [unresolved named port(s): {', '.join(r.unresolved)}]" if r.unresolved else ""
+    )
+    if r.kind == ALLOWS:
+        return f"allowed by {pol}, {direction.lower()} rule #{(r.rule_index or 0) + 1}{rule_where}{flag}"
+    if r.kind == PORTS_MISMATCH:
+        return (
+            f"{pol}{_where(r.policy)}: {direction.lower()} rule #{(r.rule_index or 0) + 1}"
+            f"{rule_where} matches {other}, but not this protocol/port{flag}"
+        )
+    if r.kind == NO_RULES:
+        return f"{pol}{_where(r.policy)} selects {this} and has no {direction.lower()} rules"
+    return f"{pol}{_where(r.policy)} selects {this}; no {direction.lower()} rule matches {other}"
+
+
+def side_lines(side: Side, this: str, other: str, external: bool) -> list[str]:
+    direction = "Egress" if side.direction == EGRESS else "Ingress"
+    who = "source" if side.direction == EGRESS else "destination"
+    head = f"{direction} ({who} {this}): "
+    if external:
+        return [head + "an external address: no policy applies on this side"]
+    if not side.isolated:
+        return [head + "not isolated: allowed by default"]
+    out = [head + ("allowed" if side.allowed else "denied")]
+    out += [f"  {_reason_line(r, direction, this, other)}" for r in side.reasons]
+    return out
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        cluster = load_cluster(args.paths, args.quiet, err)
+        options = options_from_args(args)
+        an = Analyzer(cluster, options)
+        src, src_key = resolve(cluster, an, args.src, err, args.quiet)
+        dst, dst_key = resolve(cluster, an, args.dst, err, args.quiet)
+        if isinstance(src, IPRange) and isinstance(dst, IPRange):
+            raise CLIError("at least one of --src and --dst must be a workload or pod")
+    except CLIError as exc:
+        print(f"netviz eval: error: {exc.message}", file=err)
+        return exc.code
+    note_options(options, args.quiet, err)
+
+    verdict = an.verdict(src, dst)
+    allowed = verdict.allows(args.protocol, args.port)
+    probe = f"{args.protocol} {args.port}"
+    lines = [
+        f"{'ALLOWED' if allowed else 'DENIED'}: {src_key} => {dst_key} : {probe}",
+        f"Allowed connections for this pair: {verdict.allowed}",
+    ]
+    if verdict.same_pod:
+        lines.append("Source and destination are the same pod: always allowed.")
+    else:
+        sc = an.class_of(src) if isinstance(src, Pod) else src
+        dc = an.class_of(dst) if isinstance(dst, Pod) else dst
+        expl = explain_pair(an, sc, dc, src_key, dst_key, ConnectionSet.of(args.protocol, args.port))
+        region = expl.regions[0]
+        lines += side_lines(region.egress, src_key, dst_key, isinstance(src, IPRange))
+        lines += side_lines(region.ingress, dst_key, src_key, isinstance(dst, IPRange))
+    unresolved = verdict.unresolved_named_ports
+    if unresolved:
+        lines.append(
+            "Unresolved named ports (no container of the destination has them): "
+            + ", ".join(unresolved)
+        )
+    lines += [f"Option: {d}" for d in options.describe()]
+    out.write("\n".join(lines) + "\n")
+    out.flush()
+    return EXIT_OK if allowed else EXIT_DENIED
+
+
+__all__ = ["register", "run", "resolve", "EXIT_USAGE"]
