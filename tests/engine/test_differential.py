@@ -1,0 +1,331 @@
+"""Differential test: the analyzer against the loop-based reference evaluator.
+
+Random small clusters and policies (every peer shape, every selector operator, named ports that
+mean different numbers/protocols on different pods, endPort ranges, protocol-only ports,
+ipBlocks with excepts in both families) are evaluated by ``netviz.engine.analyzer`` and by
+``reference_evaluator.allowed``; they must agree on every probe:
+
+- ``verdict(src, dst)`` for every ordered pod pair, on probe ports (every number in use, +-1,
+  endPorts, 1, 65535, and every boundary of the analyzer's own answer);
+- the all-pairs path: ``class_pairs()`` expanded to distinct pods equals ``verdict()``;
+- pod <-> external address probes (addresses inside/outside the blocks and their excepts);
+
+with ``ipblock_matches_pod_ips`` off and on.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+from reference_evaluator import allowed
+
+from netviz.engine import Analyzer, ConnectionSet, IPRange, Options
+from netviz.model import (
+    Cluster,
+    ContainerPort,
+    IPBlock,
+    LabelSelector,
+    Namespace,
+    NetworkPolicy,
+    Peer,
+    Pod,
+    PolicyPort,
+    Requirement,
+    Rule,
+    assemble_cluster,
+)
+from netviz.model.objects import NAMESPACE_NAME_LABEL
+
+PROTOCOLS = ("TCP", "UDP", "SCTP")
+NS_NAMES = ("ns0", "ns1", "ns2", "ns3")
+NS_KEYS = ("env", "team")
+POD_KEYS = ("app", "tier", "env")
+VALUES = ("a", "b", "c")
+
+#: (name, number, protocol): ``http`` and ``dns`` mean different things on different pods
+CONTAINER_PORTS = (
+    ContainerPort(80, "http", "TCP"),
+    ContainerPort(8080, "http", "TCP"),
+    ContainerPort(9000, "http", "SCTP"),
+    ContainerPort(53, "dns", "UDP"),
+    ContainerPort(53, "dns", "TCP"),
+    ContainerPort(5353, "dns", "UDP"),
+    ContainerPort(81, "metrics", "TCP"),
+    ContainerPort(443, None, "TCP"),
+    ContainerPort(8443, None, "UDP"),
+)
+
+IP_BLOCKS = (
+    IPBlock("10.0.0.0/16", ("10.0.1.0/24",)),
+    IPBlock("0.0.0.0/0"),
+    IPBlock("0.0.0.0/0", ("10.0.0.0/8",)),
+    IPBlock("10.0.0.0/24"),
+    IPBlock("10.0.2.0/23", ("10.0.3.128/25", "10.0.2.0/30")),
+    IPBlock("192.168.0.0/16"),
+    IPBlock("::/0", ("fd00::/8",)),
+    IPBlock("fd00::/64"),
+)
+
+EXTERNAL_IPS = (
+    "10.0.0.0", "10.0.0.7", "10.0.0.255", "10.0.1.0", "10.0.1.5", "10.0.1.255", "10.0.2.1",
+    "10.0.2.4", "10.0.3.127", "10.0.3.128", "10.0.3.255", "10.0.255.255", "10.1.0.1",
+    "9.255.255.255", "11.0.0.0", "192.168.1.1", "8.8.8.8", "0.0.0.0", "255.255.255.255",
+    "fd00::1", "fd00:0:0:1::1", "2001:db8::1", "::",
+)
+
+POD_IPS = tuple(f"10.0.{a}.{b}" for a in (0, 1, 2, 3) for b in (1, 2, 130)) + ("fd00::5",)
+
+NAMED = ("http", "dns", "metrics", "nope")
+NUMBERS = (53, 80, 81, 443, 5353, 8080, 9000)
+RANGES = ((80, 90), (8000, 8080), (53, 53), (1, 1024), (9000, 65535), (443, 8443))
+
+
+# --------------------------------------------------------------------------- strategies
+
+
+def requirements(keys: tuple[str, ...], values: tuple[str, ...]) -> st.SearchStrategy[Requirement]:
+    return st.one_of(
+        st.builds(
+            Requirement,
+            st.sampled_from(keys),
+            st.sampled_from(("In", "NotIn")),
+            st.lists(st.sampled_from(values), min_size=1, max_size=2, unique=True).map(tuple),
+        ),
+        st.builds(
+            Requirement, st.sampled_from(keys), st.sampled_from(("Exists", "DoesNotExist"))
+        ),
+    )
+
+
+def selectors(keys: tuple[str, ...], values: tuple[str, ...]) -> st.SearchStrategy[LabelSelector]:
+    return st.one_of(
+        st.just(LabelSelector()),  # empty: matches everything
+        st.builds(
+            LabelSelector,
+            st.dictionaries(st.sampled_from(keys), st.sampled_from(values), max_size=2).map(
+                lambda d: tuple(sorted(d.items()))
+            ),
+            st.lists(requirements(keys, values), max_size=2).map(tuple),
+        ),
+    )
+
+
+POD_SELECTORS = selectors(POD_KEYS, VALUES)
+NS_SELECTORS = selectors(NS_KEYS + (NAMESPACE_NAME_LABEL,), VALUES + NS_NAMES)
+
+PEERS = st.one_of(
+    st.builds(Peer, ip_block=st.sampled_from(IP_BLOCKS)),
+    st.builds(Peer, pod_selector=POD_SELECTORS),
+    st.builds(Peer, namespace_selector=NS_SELECTORS),
+    st.builds(Peer, pod_selector=POD_SELECTORS, namespace_selector=NS_SELECTORS),
+)
+
+POLICY_PORTS = st.one_of(
+    st.builds(PolicyPort, st.sampled_from(PROTOCOLS)),  # protocol only: all ports
+    st.builds(PolicyPort, st.sampled_from(PROTOCOLS), st.sampled_from(NUMBERS)),
+    st.builds(PolicyPort, st.sampled_from(PROTOCOLS), st.sampled_from(NAMED)),
+    st.builds(
+        lambda proto, r: PolicyPort(proto, r[0], r[1]),
+        st.sampled_from(PROTOCOLS),
+        st.sampled_from(RANGES),
+    ),
+)
+
+
+@st.composite
+def rules(draw: st.DrawFn) -> Rule:
+    peers = tuple(draw(st.lists(PEERS, max_size=3)))
+    ports = tuple(draw(st.lists(POLICY_PORTS, max_size=3)))
+    # an empty list and a missing one mean the same; both are () in the model
+    return Rule(
+        peers=peers,
+        ports=ports,
+        peers_given=bool(peers) or draw(st.booleans()),
+        ports_given=bool(ports) or draw(st.booleans()),
+    )
+
+
+@st.composite
+def clusters(draw: st.DrawFn) -> Cluster:
+    ns_names = draw(st.lists(st.sampled_from(NS_NAMES), min_size=2, max_size=4, unique=True))
+    namespaces = [
+        Namespace(n, draw(st.dictionaries(st.sampled_from(NS_KEYS), st.sampled_from(VALUES), max_size=2)))
+        for n in ns_names
+    ]
+    n_pods = draw(st.integers(2, 8))
+    ips = iter(draw(st.permutations(POD_IPS)))
+    pods = []
+    for i in range(n_pods):
+        cps = draw(st.lists(st.sampled_from(CONTAINER_PORTS), max_size=3, unique=True))
+        # container port names are unique within a pod (Kubernetes validation)
+        seen: set[str] = set()
+        ports = []
+        for cp in cps:
+            if cp.name is not None and cp.name in seen:
+                continue
+            if cp.name is not None:
+                seen.add(cp.name)
+            ports.append(cp)
+        pod_ips: tuple[str, ...] = ()
+        if draw(st.booleans()):
+            pod_ips = (next(ips),)
+            if draw(st.integers(0, 5)) == 0:
+                pod_ips += ("fd00::%x" % (i + 16),)
+        pods.append(
+            Pod(
+                namespace=draw(st.sampled_from(ns_names)),
+                name=f"p{i}",
+                labels=draw(st.dictionaries(st.sampled_from(POD_KEYS), st.sampled_from(VALUES), max_size=3)),
+                ports=tuple(ports),
+                ips=pod_ips,
+                host_network=draw(st.integers(0, 7)) == 0,
+            )
+        )
+    policies = []
+    for i in range(draw(st.integers(0, 4))):
+        types = draw(st.sampled_from(({"Ingress"}, {"Egress"}, {"Ingress", "Egress"})))
+        ingress = tuple(draw(st.lists(rules(), max_size=3)))
+        egress = tuple(draw(st.lists(rules(), max_size=3)))
+        # rules of a direction not in policyTypes are ignored by Kubernetes; keep them
+        # sometimes to check that
+        if "Ingress" not in types and draw(st.booleans()):
+            ingress = ()
+        if "Egress" not in types and draw(st.booleans()):
+            egress = ()
+        policies.append(
+            NetworkPolicy(
+                namespace=draw(st.sampled_from(ns_names)),
+                name=f"np{i}",
+                pod_selector=draw(POD_SELECTORS),
+                policy_types=frozenset(types),
+                ingress=ingress,
+                egress=egress,
+                policy_types_given=True,
+            )
+        )
+    return assemble_cluster(namespaces=namespaces, pods=pods, policies=policies)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def probe_ports(cluster: Cluster) -> set[int]:
+    nums = {1, 65535}
+    for pod in cluster.pods:
+        for cp in pod.ports:
+            nums.add(cp.port)
+    for pol in cluster.policies:
+        for rule in (*pol.ingress, *pol.egress):
+            for pp in rule.ports:
+                if isinstance(pp.port, int):
+                    nums.add(pp.port)
+                if pp.end_port is not None:
+                    nums.add(pp.end_port)
+    out = set()
+    for n in nums:
+        out.update((n - 1, n, n + 1))
+    return {n for n in out if 1 <= n <= 65535}
+
+
+def boundaries(conns: ConnectionSet) -> set[tuple[str, int]]:
+    out = set()
+    for _proto, ranges in conns.items():
+        for lo, hi in ranges:
+            for n in (lo - 1, lo, hi, hi + 1):
+                if 1 <= n <= 65535:
+                    for p in PROTOCOLS:
+                        out.add((p, n))
+    return out
+
+
+def describe(cluster: Cluster) -> str:
+    lines = [f"ns {ns.name} {ns.labels}" for ns in cluster.namespaces]
+    lines += [
+        f"pod {p.key} labels={p.labels} ports={[(c.name, c.port, c.protocol) for c in p.ports]} "
+        f"ips={p.ips} hostNetwork={p.host_network}"
+        for p in cluster.pods
+    ]
+    lines += [repr(pol) for pol in cluster.policies]
+    return "\n".join(lines)
+
+
+#: NETVIZ_DIFF_EXAMPLES=2000 for a long bug hunt; the default keeps the file under ~30 s
+EXAMPLES = int(os.environ.get("NETVIZ_DIFF_EXAMPLES", "100"))
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+# --------------------------------------------------------------------------- properties
+
+
+@pytest.mark.parametrize("ipb", [False, True], ids=["ipblock-no-pods", "ipblock-pod-ips"])
+@SETTINGS
+@given(cluster=clusters())
+def test_pod_pairs_agree(cluster: Cluster, ipb: bool) -> None:
+    note(describe(cluster))
+    an = Analyzer(cluster, Options(ipblock_matches_pod_ips=ipb, host_network="pod"))
+    base = {(proto, n) for proto in PROTOCOLS for n in probe_ports(cluster)}
+    for src in cluster.pods:
+        for dst in cluster.pods:
+            got = an.verdict(src, dst).allowed
+            for proto, port in sorted(base | boundaries(got)):
+                want = allowed(cluster, src, dst, proto, port, ipblock_matches_pod_ips=ipb)
+                assert got.contains(proto, port) == want, (
+                    f"{src.key} -> {dst.key} {proto} {port}: analyzer {got}, reference {want}"
+                )
+
+
+@pytest.mark.parametrize("ipb", [False, True], ids=["ipblock-no-pods", "ipblock-pod-ips"])
+@SETTINGS
+@given(cluster=clusters())
+def test_class_pairs_agree_with_verdict(cluster: Cluster, ipb: bool) -> None:
+    note(describe(cluster))
+    an = Analyzer(cluster, Options(ipblock_matches_pod_ips=ipb, host_network="pod"))
+    from_classes: dict[tuple[str, str], ConnectionSet] = {}
+    for s, d, conns in an.class_pairs():
+        for sp in an.classes[s].pods:
+            for dp in an.classes[d].pods:
+                if sp.key == dp.key:
+                    continue  # a class paired with itself means distinct pods of that class
+                key = (sp.key, dp.key)
+                assert key not in from_classes or from_classes[key] == conns, (
+                    f"{key} yielded twice: {from_classes[key]} and {conns}"
+                )
+                from_classes[key] = conns
+    # every pod is in exactly one class
+    in_classes = sorted(p.key for c in an.classes for p in c.pods)
+    assert in_classes == sorted(p.key for p in cluster.pods)
+    for src in cluster.pods:
+        for dst in cluster.pods:
+            if src.key == dst.key:
+                continue
+            want = an.verdict(src, dst).allowed
+            got = from_classes.get((src.key, dst.key), ConnectionSet.none())
+            assert got == want, f"{src.key} -> {dst.key}: class_pairs {got}, verdict {want}"
+
+
+@pytest.mark.parametrize("ipb", [False, True], ids=["ipblock-no-pods", "ipblock-pod-ips"])
+@SETTINGS
+@given(cluster=clusters())
+def test_external_agree(cluster: Cluster, ipb: bool) -> None:
+    note(describe(cluster))
+    an = Analyzer(cluster, Options(ipblock_matches_pod_ips=ipb, host_network="pod"))
+    base = {(proto, n) for proto in PROTOCOLS for n in probe_ports(cluster)}
+    for pod in cluster.pods:
+        for ip in EXTERNAL_IPS:
+            ext = IPRange.from_ip(ip)
+            for src, dst, rsrc, rdst in ((pod, ext, pod, ip), (ext, pod, ip, pod)):
+                got = an.verdict(src, dst).allowed
+                for proto, port in sorted(base | boundaries(got)):
+                    want = allowed(cluster, rsrc, rdst, proto, port, ipblock_matches_pod_ips=ipb)
+                    assert got.contains(proto, port) == want, (
+                        f"{rsrc if isinstance(rsrc, str) else rsrc.key} -> "
+                        f"{rdst if isinstance(rdst, str) else rdst.key} {proto} {port}: "
+                        f"analyzer {got}, reference {want}"
+                    )
