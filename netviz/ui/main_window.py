@@ -1,0 +1,777 @@
+"""The main window: opening, the graph, filters, docks for the panels, export.
+
+Rules this module keeps:
+- One ``AppState`` for the window; every view gets it in its constructor. The window turns
+  user actions into state changes (``set_loaded``, ``set_evaluation``, ``set_filters``,
+  ``select``) and never computes policy semantics itself.
+- Loading and evaluation run in ``netviz.ui.worker`` threads with progress and cancel; the
+  window stays responsive and keeps the previous cluster until a new one is ready.
+- Panels are optional: every module in ``netviz.ui.panels`` that defines a ``*Panel`` widget
+  (constructor ``Panel(state, parent=None)``) becomes a dock; a panel's
+  ``openSource(file, line)`` signal opens the file in the YAML view. Same for the snapshot
+  dialog (``netviz.ui.snapshot_dialog``). Missing modules just mean fewer docks.
+- Node positions are saved per set of inputs (``netviz.viewmodel.layout.session_path``) when
+  the user moves something, and read back when the same inputs are opened again.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import os
+import pkgutil
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QFileSystemWatcher, QSettings, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
+
+from netviz.engine import Options
+from netviz.ui.graph_view import GraphView, render_view
+from netviz.ui.worker import Job, JobResult, Runner
+from netviz.viewmodel.graph import GraphOptions, display_name
+from netviz.viewmodel.layout import Layout, session_path
+from netviz.viewmodel.state import AppState
+
+MAX_RECENT = 10
+#: panel class name -> (dock title, area)
+PANEL_PLACES = {
+    "ExplainPanel": ("Explanation", "right"),
+    "ExplanationPanel": ("Explanation", "right"),
+    "PoliciesPanel": ("Policies", "right"),
+    "PolicyPanel": ("Policies", "right"),
+    "YamlView": ("YAML", "right"),
+    "YamlPanel": ("YAML", "right"),
+    "DiagnosticsPanel": ("Diagnostics", "bottom"),
+    "MatrixPanel": ("Matrix", "bottom"),
+    "AuditPanel": ("Audit", "bottom"),
+}
+PORT_RE = re.compile(r"^\s*(?:(tcp|udp|sctp)\s*[/ :]?\s*)?(\d{1,5})?\s*$", re.IGNORECASE)
+
+
+def demo_path() -> Path | None:
+    """``resources/demo`` next to the package (editable installs and source checkouts)."""
+    import netviz
+
+    for base in (Path(netviz.__file__).resolve().parents[1], Path.cwd()):
+        p = base / "resources" / "demo"
+        if p.is_dir():
+            return p
+    return None
+
+
+def parse_port_filter(text: str) -> tuple[str | None, int | None] | None:
+    """``"TCP 5432"`` -> ("TCP", 5432); ``"5432"`` -> (None, 5432); ``"udp"`` -> ("UDP", None);
+    ``""`` -> (None, None); nonsense -> None."""
+    m = PORT_RE.match(text)
+    if not m:
+        return None
+    proto = m.group(1).upper() if m.group(1) else None
+    port = int(m.group(2)) if m.group(2) else None
+    if port is not None and not 1 <= port <= 65535:
+        return None
+    return proto, port
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, state: AppState | None = None, settings: QSettings | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state or AppState()
+        self.settings = settings or QSettings("netviz", "netviz")
+        self.paths: list[str] = []
+        self.runner = Runner(self)
+        self.setWindowTitle("netviz")
+        self.resize(1500, 950)
+        self.setAcceptDrops(True)
+        self.setDockOptions(QMainWindow.DockOption.AllowTabbedDocks
+                            | QMainWindow.DockOption.AnimatedDocks)
+
+        self.view = GraphView(self.state, self)
+        self.setCentralWidget(self.view)
+        self.panels: dict[str, QWidget] = {}
+        self.docks: dict[str, QDockWidget] = {}
+        self.yaml_view: QWidget | None = None
+
+        self._session_timer = QTimer(self)
+        self._session_timer.setSingleShot(True)
+        self._session_timer.setInterval(800)
+        self._session_timer.timeout.connect(self.save_session)
+        self.view.nodesMoved.connect(self._session_timer.start)
+
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.fileChanged.connect(self._on_disk_change)
+        self.watcher.directoryChanged.connect(self._on_disk_change)
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(600)
+        self._reload_timer.timeout.connect(self._auto_reload)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(150)
+        self._search_timer.timeout.connect(self._apply_search)
+        self._search_hits: list[str] = []
+        self._search_index = -1
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_statusbar()
+        self._build_panels()
+
+        self.runner.progress.connect(self._on_progress)
+        self.runner.finished.connect(self._on_job_finished)
+        self.runner.failed.connect(self._on_job_failed)
+        self.runner.cancelled.connect(self._on_job_cancelled)
+        self.runner.busyChanged.connect(self._on_busy)
+        self._unsubscribe = self.state.subscribe(self._on_state)
+        self._update_status()
+
+    # ------------------------------------------------------------------ building
+    def _act(self, text: str, slot, shortcut=None, checkable: bool = False,  # noqa: ANN001
+             tip: str = "") -> QAction:
+        a = QAction(text, self)
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut))
+        a.setCheckable(checkable)
+        if tip:
+            a.setStatusTip(tip)
+            a.setToolTip(tip)
+        a.triggered.connect(slot)
+        return a
+
+    def _build_actions(self) -> None:
+        S = QKeySequence.StandardKey
+        self.act_open = self._act("&Open Files…", self.open_files_dialog, S.Open,
+                                  tip="Open manifest files (YAML/JSON)")
+        self.act_open_dir = self._act("Open &Folder…", self.open_folder_dialog, "Ctrl+Shift+O",
+                                      tip="Open every manifest in a folder")
+        self.act_reload = self._act("&Reload", self.reload, "F5", tip="Read the files again")
+        self.act_auto = self._act("Reload &Automatically", lambda on: None, checkable=True,
+                                  tip="Reload when a file changes on disk")
+        self.act_auto.setChecked(self.settings.value("autoReload", True, type=bool))
+        self.act_auto.toggled.connect(lambda on: self.settings.setValue("autoReload", on))
+        self.act_export_view = self._act("Export &View…", lambda: self.export_dialog(False),
+                                         "Ctrl+E", tip="Save what the view shows as PNG, SVG or PDF")
+        self.act_export_all = self._act("Export &Whole Graph…", lambda: self.export_dialog(True),
+                                        "Ctrl+Shift+E", tip="Save the whole graph as PNG, SVG or PDF")
+        self.act_quit = self._act("&Quit", self.close, S.Quit)
+        self.act_cancel = self._act("Cancel", self.cancel_job, tip="Stop loading")
+        self.act_cancel.setEnabled(False)
+
+        self.act_fit = self._act("&Fit to Window", self.view.fit, "Ctrl+0",
+                                 tip="Show the whole graph (F)")
+        self.act_zoom_in = self._act("Zoom &In", self.view.zoom_in, S.ZoomIn)
+        self.act_zoom_out = self._act("Zoom &Out", self.view.zoom_out, S.ZoomOut)
+        self.act_reset_layout = self._act("Reset &Layout", self.view.reset_layout,
+                                          tip="Forget moved nodes and lay the graph out afresh")
+        self.act_clear = self._act("&Clear Selection", lambda: self.state.select(), "Esc")
+        self.act_focus = self._act("F&ocus on Selection", self.toggle_focus, "Ctrl+Shift+F",
+                                   checkable=True,
+                                   tip="Show only the selected workload and its neighbours")
+        self.act_bundles = self._act("&Bundle Edges When Zoomed Out", self.view.set_bundling,
+                                     checkable=True, tip="Level of detail for large clusters")
+        self.act_bundles.setChecked(True)
+        self.act_services = self._act("Show &Services", self._graph_options_changed,
+                                      checkable=True)
+        self.act_services.setChecked(True)
+        self.act_route = self._act("&Route Edges Through Services", self._graph_options_changed,
+                                   checkable=True,
+                                   tip="An edge to a Service: its backends are reachable on its "
+                                       "target port")
+        self.act_route.setChecked(True)
+
+        self.act_allowed = self._act("Allowed", self._verdicts_changed, checkable=True,
+                                     tip="Show edges where everything is allowed")
+        self.act_partial = self._act("Partial", self._verdicts_changed, checkable=True,
+                                     tip="Show edges where some ports are allowed")
+        self.act_denied = self._act("Denied", self._verdicts_changed, checkable=True,
+                                    tip="Show denied pairs (dashed)")
+        self.act_allowed.setChecked(True)
+        self.act_partial.setChecked(True)
+
+        self.act_ipblock = self._act("ipBlocks Match &Pod IPs", self._options_changed,
+                                     checkable=True,
+                                     tip="Whether an ipBlock also matches pods whose IPs it covers")
+        self.host_group = QActionGroup(self)
+        self.act_host_pod = self._act("hostNetwork Pods Are &Pods", self._options_changed,
+                                      checkable=True)
+        self.act_host_node = self._act("hostNetwork Pods Are &Node Traffic",
+                                       self._options_changed, checkable=True)
+        self.host_group.addAction(self.act_host_pod)
+        self.host_group.addAction(self.act_host_node)
+        self.act_host_pod.setChecked(True)
+
+        self.act_demo = self._act("Open &Demo", self.open_demo, tip="Open the demo cluster")
+        self.act_keys = self._act("&Keyboard and Mouse", self.show_keys, S.HelpContents)
+        self.act_about = self._act("&About netviz", self.show_about)
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        m = mb.addMenu("&File")
+        m.addActions([self.act_open, self.act_open_dir])
+        self.recent_menu = m.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        m.addSeparator()
+        m.addActions([self.act_reload, self.act_auto])
+        self.act_snapshot: QAction | None = None
+        try:
+            importlib.import_module("netviz.ui.snapshot_dialog")
+        except ImportError:
+            pass
+        else:
+            self.act_snapshot = self._act("&Snapshot from Cluster…", self.snapshot_dialog,
+                                          tip="Read a live cluster into a snapshot file")
+            m.addAction(self.act_snapshot)
+        m.addSeparator()
+        m.addActions([self.act_export_view, self.act_export_all])
+        m.addSeparator()
+        m.addAction(self.act_quit)
+
+        v = mb.addMenu("&View")
+        v.addActions([self.act_fit, self.act_zoom_in, self.act_zoom_out])
+        v.addSeparator()
+        v.addActions([self.act_clear, self.act_focus])
+        v.addSeparator()
+        v.addActions([self.act_allowed, self.act_partial, self.act_denied])
+        v.addSeparator()
+        v.addActions([self.act_services, self.act_route, self.act_bundles, self.act_reset_layout])
+        self.docks_menu = v.addMenu("&Panels")
+
+        o = mb.addMenu("&Options")
+        o.addAction(self.act_ipblock)
+        o.addSeparator()
+        o.addActions([self.act_host_pod, self.act_host_node])
+
+        h = mb.addMenu("&Help")
+        h.addActions([self.act_demo, self.act_keys, self.act_about])
+
+    def _build_toolbar(self) -> None:
+        tb = QToolBar("Main", self)
+        tb.setObjectName("mainToolbar")
+        tb.setMovable(False)
+        self.addToolBar(tb)
+        tb.addActions([self.act_open, self.act_open_dir, self.act_reload])
+        tb.addSeparator()
+        tb.addActions([self.act_fit, self.act_zoom_in, self.act_zoom_out])
+        tb.addSeparator()
+        self.search = QLineEdit(self)
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("Search name or label…  (Enter: next)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMaximumWidth(260)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.returnPressed.connect(self.next_match)
+        tb.addWidget(self.search)
+        find = QAction(self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        self.addAction(find)
+        self.ns_button = QToolButton(self)
+        self.ns_button.setText("Namespaces")
+        self.ns_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.ns_menu = QMenu(self)
+        self.ns_button.setMenu(self.ns_menu)
+        tb.addWidget(self.ns_button)
+        self.port_edit = QLineEdit(self)
+        self.port_edit.setObjectName("portFilter")
+        self.port_edit.setPlaceholderText("Reaches port… e.g. TCP 5432")
+        self.port_edit.setClearButtonEnabled(True)
+        self.port_edit.setMaximumWidth(190)
+        self.port_edit.setToolTip("Show only the edges that allow this protocol/port:\n"
+                                  "\"TCP 5432\", \"5432\" (any protocol), \"UDP\"")
+        self.port_edit.textChanged.connect(self._port_changed)
+        tb.addWidget(self.port_edit)
+        tb.addSeparator()
+        tb.addActions([self.act_allowed, self.act_partial, self.act_denied])
+        tb.addSeparator()
+        tb.addAction(self.act_focus)
+        tb.addAction(self.act_cancel)
+
+    def _build_statusbar(self) -> None:
+        sb = self.statusBar()
+        self.status_counts = QLabel(self)
+        self.status_options = QLabel(self)
+        self.status_options.setObjectName("optionsLabel")
+        self.progress = QProgressBar(self)
+        self.progress.setMaximumWidth(220)
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.cancel_job)
+        sb.addWidget(self.status_counts, 1)
+        sb.addPermanentWidget(self.progress)
+        sb.addPermanentWidget(self.cancel_button)
+        sb.addPermanentWidget(self.status_options)
+
+    def _build_panels(self) -> None:
+        """A dock per panel found in ``netviz.ui.panels`` (none is required)."""
+        try:
+            pkg = importlib.import_module("netviz.ui.panels")
+        except ImportError:
+            return
+        names = sorted(m.name for m in pkgutil.iter_modules(pkg.__path__)
+                       if not m.name.startswith("_"))
+        from PySide6.QtWidgets import QWidget as _W
+
+        areas = {"right": Qt.DockWidgetArea.RightDockWidgetArea,
+                 "bottom": Qt.DockWidgetArea.BottomDockWidgetArea}
+        placed: dict[str, QDockWidget] = {}
+        for name in names:
+            try:
+                mod = importlib.import_module(f"netviz.ui.panels.{name}")
+            except Exception as exc:  # noqa: BLE001 - a broken panel must not stop the app
+                self.statusBar().showMessage(f"panel {name} not loaded: {exc}", 8000)
+                continue
+            for cls_name, cls in inspect.getmembers(mod, inspect.isclass):
+                if cls.__module__ != mod.__name__ or not issubclass(cls, _W):
+                    continue
+                if not (cls_name.endswith("Panel") or cls_name in PANEL_PLACES):
+                    continue
+                try:
+                    widget = cls(self.state, self)
+                except Exception as exc:  # noqa: BLE001
+                    self.statusBar().showMessage(f"panel {cls_name} failed: {exc}", 8000)
+                    continue
+                title, area = PANEL_PLACES.get(cls_name, (cls_name.removesuffix("Panel"),
+                                                          "bottom"))
+                dock = QDockWidget(title, self)
+                dock.setObjectName(f"dock{cls_name}")
+                dock.setWidget(widget)
+                self.addDockWidget(areas[area], dock)
+                if area in placed:
+                    self.tabifyDockWidget(placed[area], dock)
+                else:
+                    placed[area] = dock
+                self.panels[cls_name] = widget
+                self.docks[cls_name] = dock
+                self.docks_menu.addAction(dock.toggleViewAction())
+                sig = getattr(widget, "openSource", None)
+                if sig is not None and hasattr(sig, "connect"):
+                    sig.connect(self.open_source)
+                if cls_name in ("YamlView", "YamlPanel"):
+                    self.yaml_view = widget
+        for dock in placed.values():
+            dock.raise_()
+
+    # ------------------------------------------------------------------ opening
+    def open_files_dialog(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Open manifests", self._last_dir(),
+            "Kubernetes manifests (*.yaml *.yml *.json);;All files (*)")
+        if files:
+            self.open_paths(files)
+
+    def open_folder_dialog(self) -> None:
+        d = QFileDialog.getExistingDirectory(self, "Open a folder of manifests", self._last_dir())
+        if d:
+            self.open_paths([d])
+
+    def _last_dir(self) -> str:
+        return str(self.settings.value("lastDir", str(Path.home())))
+
+    def open_demo(self) -> None:
+        p = demo_path()
+        if p is None:
+            QMessageBox.warning(self, "netviz", "The demo folder resources/demo was not found.")
+            return
+        self.open_paths([str(p)])
+
+    def open_paths(self, paths: Sequence[str]) -> None:
+        """Load ``paths`` (files and folders) off the UI thread."""
+        paths = [str(p) for p in paths]
+        if not paths:
+            return
+        new_inputs = sorted(paths) != sorted(self.paths)
+        if new_inputs:
+            self.save_session()
+        self._pending_paths = paths
+        self._pending_new = new_inputs
+        self.settings.setValue("lastDir", str(Path(paths[0]).resolve().parent))
+        self.runner.start(Job(self.state.options, paths=paths))
+
+    def reload(self) -> None:
+        if self.paths:
+            self.open_paths(self.paths)
+
+    def cancel_job(self) -> None:
+        self.runner.cancel()
+
+    def evaluate(self, options: Options) -> None:
+        """Re-evaluate the loaded cluster with ``options`` off the UI thread."""
+        if self.state.cluster is None:
+            self.state.options = options
+            self._update_status()
+            return
+        self._pending_paths = None
+        self.runner.start(Job(options, cluster=self.state.cluster, result=self.state.result))
+
+    def _on_job_finished(self, r: JobResult) -> None:
+        paths = getattr(self, "_pending_paths", None)
+        if paths is None:  # an options change
+            self.state.set_evaluation(r.options, r.analyzer, r.connections)
+            self.statusBar().showMessage(f"Evaluated in {r.seconds:.2f} s", 4000)
+            self._update_status()
+            return
+        if self._pending_new:
+            self.view.graph_layout = Layout()
+            self.view.model = None
+            self.view.graph_layout.load(session_path(paths))
+        self.paths = paths
+        self._add_recent(paths)
+        self.state.set_filters(namespaces=None, focus=None)
+        self.state.set_loaded(r.result, r.cluster, r.analyzer, r.connections)
+        self._watch(r.result)
+        self._fill_namespaces()
+        names = ", ".join(Path(p).name or p for p in paths)
+        self.setWindowTitle(f"netviz — {names}")
+        diags = getattr(r.result, "diagnostics", []) or []
+        errors = [d for d in diags if str(getattr(d, "severity", "")).lower().endswith("error")]
+        msg = f"Loaded in {r.seconds:.2f} s"
+        if diags:
+            msg += f" — {len(diags)} diagnostic(s), {len(errors)} error(s): see the Diagnostics panel"
+            dock = self.docks.get("DiagnosticsPanel")
+            if dock is not None and errors:
+                dock.show()
+                dock.raise_()
+        self.statusBar().showMessage(msg, 8000)
+        self._update_status()
+
+    def _on_job_failed(self, message: str) -> None:
+        first = message.split("\n", 1)[0]
+        QMessageBox.critical(self, "netviz", f"Could not load:\n{first}", QMessageBox.StandardButton.Ok)
+
+    def _on_job_cancelled(self) -> None:
+        self.statusBar().showMessage("Cancelled; the previous cluster is still shown", 5000)
+
+    def _on_progress(self, done: int, total: int, what: str) -> None:
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(done)
+        self.progress.setFormat(f"{Path(what).name or what} (%v/%m)")
+
+    def _on_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self.act_cancel.setEnabled(busy)
+        if busy:
+            self.progress.setValue(0)
+
+    # ------------------------------------------------------------------ recent files
+    def recent(self) -> list[list[str]]:
+        raw = self.settings.value("recent", [], type=list) or []
+        out = []
+        for item in raw:
+            try:
+                paths = json.loads(item)
+            except (TypeError, ValueError):
+                continue
+            if isinstance(paths, list) and paths:
+                out.append([str(p) for p in paths])
+        return out
+
+    def _add_recent(self, paths: Sequence[str]) -> None:
+        entry = [str(Path(p).resolve()) for p in paths]
+        items = [r for r in self.recent() if r != entry]
+        items.insert(0, entry)
+        self.settings.setValue("recent", [json.dumps(r) for r in items[:MAX_RECENT]])
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        items = self.recent()
+        if not items:
+            a = self.recent_menu.addAction("(none)")
+            a.setEnabled(False)
+            return
+        for paths in items:
+            text = " + ".join(paths)
+            a = self.recent_menu.addAction(text if len(text) < 90 else "…" + text[-88:])
+            a.triggered.connect(lambda _=False, p=paths: self.open_paths(p))
+        self.recent_menu.addSeparator()
+        self.recent_menu.addAction("Clear", lambda: self.settings.setValue("recent", []))
+
+    # ------------------------------------------------------------------ watching
+    def _watch(self, result: object) -> None:
+        old = self.watcher.files() + self.watcher.directories()
+        if old:
+            self.watcher.removePaths(old)
+        files = [f for f in getattr(result, "files", []) or [] if os.path.exists(f)]
+        dirs = set()
+        for p in self.paths:
+            if os.path.isdir(p):
+                for root, subdirs, _ in os.walk(p):
+                    subdirs[:] = [d for d in subdirs if not d.startswith(".")]
+                    dirs.add(root)
+        todo = files + sorted(dirs)
+        if todo:
+            self.watcher.addPaths(todo)
+
+    def _on_disk_change(self, _path: str) -> None:
+        if self.act_auto.isChecked() and self.paths:
+            self._reload_timer.start()
+
+    def _auto_reload(self) -> None:
+        if self.runner.busy:
+            self._reload_timer.start()
+            return
+        self.statusBar().showMessage("Files changed on disk: reloading…", 3000)
+        self.reload()
+
+    # ------------------------------------------------------------------ drag and drop
+    def dragEnterEvent(self, event) -> None:  # noqa: N802, ANN001
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:  # noqa: N802, ANN001
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.open_paths(paths)
+
+    # ------------------------------------------------------------------ state
+    def _on_state(self, event: str) -> None:
+        if event in ("loaded", "evaluated", "filters", "selection"):
+            self._update_status()
+        if event == "selection" and self.act_focus.isChecked():
+            sel = self.state.selection
+            if len(sel.nodes) == 1:
+                self.state.set_filters(focus=next(iter(sel.nodes)))
+
+    def _update_status(self) -> None:
+        st = self.state
+        opts = st.options
+        self.status_options.setText(
+            "ipBlock→pod IPs: " + ("yes" if opts.ipblock_matches_pod_ips else "no")
+            + " · hostNetwork: " + ("pod" if opts.host_network == "pod" else "node"))
+        self.status_options.setToolTip("\n".join(opts.describe()))
+        self.act_ipblock.setChecked(opts.ipblock_matches_pod_ips)
+        (self.act_host_pod if opts.host_network == "pod" else self.act_host_node).setChecked(True)
+        if st.cluster is None:
+            self.status_counts.setText("Open manifests (Ctrl+O), drop files here, or Help ▸ Open Demo")
+            return
+        v = self.view.visible
+        n_wl = len(st.cluster.workloads) or len({p.workload_key for p in st.cluster.pods})
+        parts = [f"{len(st.cluster.namespaces)} namespaces", f"{n_wl} workloads",
+                 f"{len(st.cluster.policies)} policies", f"{len(st.connections)} connections"]
+        if v is not None:
+            parts.append(f"{len(v.edges)} edges shown")
+            if v.denied_limited:
+                parts.append("select a workload to see its denied pairs")
+        if self.view.bundled:
+            parts.append("zoomed out: namespace bundles")
+        sel = st.selection
+        if sel.edge:
+            parts.append(f"selected {display_name(sel.edge[0])} → {display_name(sel.edge[1])}")
+        elif len(sel.nodes) == 1:
+            parts.append(f"selected {display_name(next(iter(sel.nodes)))}")
+        if st.filters.focus:
+            parts.append(f"focus: {display_name(st.filters.focus)}")
+        self.status_counts.setText(" · ".join(parts))
+
+    # ------------------------------------------------------------------ filters
+    def _apply_search(self) -> None:
+        text = self.search.text()
+        self.state.set_filters(text=text)
+        self._search_hits = self.view.model.search(text) if self.view.model else []
+        self._search_index = -1
+        if text.strip() and not self._search_hits:
+            self.statusBar().showMessage(f"No node matches \u201c{text}\u201d", 3000)
+
+    def next_match(self) -> None:
+        """Select the next node matching the search box and centre on it."""
+        if self._search_timer.isActive():
+            self._search_timer.stop()
+            self._apply_search()
+        if not self._search_hits:
+            return
+        self._search_index = (self._search_index + 1) % len(self._search_hits)
+        key = self._search_hits[self._search_index]
+        self.state.select(nodes=frozenset({key}))
+        self.view.center_on_node(key)
+        self.statusBar().showMessage(
+            f"Match {self._search_index + 1} of {len(self._search_hits)}: {display_name(key)}", 3000)
+
+    def _port_changed(self, text: str) -> None:
+        got = parse_port_filter(text)
+        if got is None:
+            self.port_edit.setStyleSheet("QLineEdit { background: #FDE2D6; }")
+            return
+        self.port_edit.setStyleSheet("")
+        self.state.set_filters(protocol=got[0], port=got[1])
+
+    def _verdicts_changed(self, *_args: object) -> None:
+        hide = frozenset(
+            name for name, act in (("allowed", self.act_allowed), ("partial", self.act_partial))
+            if not act.isChecked())
+        self.state.set_filters(hide_verdicts=hide, show_denied=self.act_denied.isChecked())
+
+    def _fill_namespaces(self) -> None:
+        self.ns_menu.clear()
+        cl = self.state.cluster
+        if cl is None:
+            return
+        all_act = self.ns_menu.addAction("All namespaces")
+        all_act.triggered.connect(self._all_namespaces)
+        self.ns_menu.addSeparator()
+        self._ns_actions: dict[str, QAction] = {}
+        for ns in cl.namespaces:
+            a = self.ns_menu.addAction(ns.name)
+            a.setCheckable(True)
+            a.setChecked(True)
+            a.toggled.connect(self._namespaces_changed)
+            self._ns_actions[ns.name] = a
+        self.ns_button.setText("Namespaces")
+
+    def _all_namespaces(self) -> None:
+        for a in self._ns_actions.values():
+            a.blockSignals(True)
+            a.setChecked(True)
+            a.blockSignals(False)
+        self._namespaces_changed()
+
+    def _namespaces_changed(self, *_args: object) -> None:
+        chosen = frozenset(n for n, a in self._ns_actions.items() if a.isChecked())
+        all_on = len(chosen) == len(self._ns_actions)
+        self.state.set_filters(namespaces=None if all_on else chosen)
+        self.ns_button.setText("Namespaces" if all_on else f"Namespaces ({len(chosen)})")
+
+    def toggle_focus(self, on: bool) -> None:
+        if not on:
+            self.state.set_filters(focus=None)
+            return
+        sel = self.state.selection
+        key = next(iter(sel.nodes)) if len(sel.nodes) == 1 else (sel.edge[0] if sel.edge else None)
+        if key is None:
+            self.statusBar().showMessage("Select a workload first, then focus on it", 4000)
+            self.act_focus.setChecked(False)
+            return
+        self.state.set_filters(focus=key)
+        QTimer.singleShot(0, self.view.fit)
+
+    def _graph_options_changed(self, *_args: object) -> None:
+        self.act_route.setEnabled(self.act_services.isChecked())
+        self.view.set_graph_options(GraphOptions(
+            route_via_services=self.act_route.isChecked(),
+            show_services=self.act_services.isChecked()))
+
+    def _options_changed(self, *_args: object) -> None:
+        opts = Options(ipblock_matches_pod_ips=self.act_ipblock.isChecked(),
+                       host_network="node" if self.act_host_node.isChecked() else "pod")
+        if opts != self.state.options:
+            self.evaluate(opts)
+
+    # ------------------------------------------------------------------ panels
+    def open_source(self, file: str, line: int) -> None:
+        """Show ``file`` at ``line`` in the YAML view (or the system editor without one)."""
+        yv = self.yaml_view
+        if yv is not None and hasattr(yv, "open_file"):
+            yv.open_file(file, line)
+            dock = self.docks.get(type(yv).__name__)
+            if dock is not None:
+                dock.show()
+                dock.raise_()
+        elif os.path.exists(file):
+            QDesktopServices.openUrl(QUrl.fromLocalFile(file))
+
+    def snapshot_dialog(self) -> None:
+        mod = importlib.import_module("netviz.ui.snapshot_dialog")
+        cls = getattr(mod, "SnapshotDialog", None)
+        if cls is None:
+            return
+        try:
+            dlg = cls(self)
+        except TypeError:
+            dlg = cls(parent=self)
+        sig = getattr(dlg, "snapshotWritten", None)
+        if sig is not None:
+            sig.connect(lambda path: self.open_paths([path]))
+        dlg.open()
+
+    # ------------------------------------------------------------------ export
+    def export_title(self) -> str:
+        names = ", ".join(Path(p).name or p for p in self.paths) or "netviz"
+        f = self.state.filters
+        extra = []
+        if f.focus:
+            extra.append(f"focus {display_name(f.focus)}")
+        if f.namespaces is not None:
+            extra.append("namespaces " + ", ".join(sorted(f.namespaces)))
+        if f.port or f.protocol:
+            extra.append(f"reaching {f.protocol or 'any'} {f.port or ''}".strip())
+        return f"Network policies — {names}" + (f" ({'; '.join(extra)})" if extra else "")
+
+    def export_dialog(self, whole: bool) -> None:
+        if self.view.model is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export graph" if whole else "Export view",
+            str(Path(self._last_dir()) / "netviz.png"),
+            "PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)")
+        if path:
+            self.export(path, whole)
+
+    def export(self, path: str, whole: bool) -> None:
+        if Path(path).suffix.lower() not in (".png", ".svg", ".pdf"):
+            path += ".png"
+        try:
+            render_view(self.view, path, self.export_title(), whole=whole)
+        except OSError as exc:
+            QMessageBox.critical(self, "netviz", str(exc))
+            return
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+
+    # ------------------------------------------------------------------ session
+    def save_session(self) -> None:
+        if not self.paths or self.view.model is None or not self.view.graph_layout.moved:
+            return
+        try:
+            self.view.graph_layout.save(session_path(self.paths), self.view.model)
+        except OSError as exc:
+            self.statusBar().showMessage(f"Could not save the layout: {exc}", 5000)
+
+    def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+        self.save_session()
+        self.runner.shutdown()
+        self._unsubscribe()
+        self.view.detach()
+        super().closeEvent(event)
+
+    # ------------------------------------------------------------------ help
+    def show_keys(self) -> None:
+        QMessageBox.information(self, "Keyboard and mouse", (
+            "Click a node: highlight what it reaches and what reaches it\n"
+            "Ctrl+click a second node: explain source → target\n"
+            "Click an edge: explain it · Click a bundle: zoom into it\n"
+            "Double-click a workload: show its pods\n"
+            "Drag a node or a namespace title: move it (saved per input)\n"
+            "Drag the background: pan · Wheel: zoom\n\n"
+            "Ctrl+O open · Ctrl+Shift+O open folder · F5 reload\n"
+            "Ctrl+F search (Enter: next match) · Esc clear selection\n"
+            "Ctrl+0 / F fit · Ctrl++ / Ctrl+- zoom\n"
+            "Ctrl+Shift+F focus on the selection\n"
+            "Ctrl+E export view · Ctrl+Shift+E export whole graph"))
+
+    def show_about(self) -> None:
+        from netviz import __version__
+
+        QMessageBox.about(self, "About netviz", (
+            f"netviz {__version__}\n\nSee, audit and what-if Kubernetes NetworkPolicies.\n\n"
+            + "\n".join(self.state.options.describe())))

@@ -1,0 +1,654 @@
+"""The graph the GUI and ``netviz render`` draw: nodes, edges and what is visible.
+
+Rules this module keeps:
+- Qt-free and engine-driven: every edge comes from ``netviz.engine.connlist`` (allowed and
+  partially allowed) or, for denied edges, from the absence of a connection; the only policy
+  question asked here is ``Analyzer.verdict`` for a tooltip's "why". Widgets never compute
+  semantics.
+- Node keys are the engine's peer keys (``ns/name[Kind]``, ``first-last[External]``) so that
+  ``AppState.selection`` means the same thing to every view. Services are ``svc:ns/name`` and
+  expanded pods ``pod:ns/name``.
+- ``GraphModel`` holds what does not change with the view (built once per evaluation);
+  ``GraphModel.view(filters, ...)`` returns a ``VisibleGraph``: the nodes and edges to draw now.
+  Both are deterministic: same input, same lists in the same order.
+
+Edge styles: ``allowed`` (all connections), ``partial`` (some protocols/ports; the label says
+which), ``denied`` (nothing; drawn on demand), ``service`` (a Service to the workloads it
+selects), ``bundle`` (level of detail: every edge between two namespaces as one line).
+
+When ``route_via_services`` is on, an edge towards a workload that a Service selects ends at the
+Service instead, when the connections include at least one of the Service's target ports: "an
+edge to a Service means its backends are reachable on that target port". The label then lists
+the Service ports that are reachable (``80→8080/TCP``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from netviz.engine import Analyzer, ConnectionSet
+from netviz.engine.connlist import Connection
+from netviz.model import Cluster, Service, Workload
+
+SERVICE_PREFIX = "svc:"
+POD_PREFIX = "pod:"
+
+#: above this many visible workloads, denied edges are drawn only around one node
+DENIED_ALL_PAIRS_LIMIT = 40
+
+
+@dataclass(frozen=True)
+class PortMapping:
+    """One Service port: ``port`` -> ``target`` (a number or a container port name) and the
+    number it resolves to on the backends (None when it resolves nowhere)."""
+
+    port: int
+    target: int | str
+    protocol: str
+    resolved: int | None
+    name: str | None = None
+
+    def __str__(self) -> str:
+        proto = "" if self.protocol == "TCP" else f"/{self.protocol}"
+        if isinstance(self.target, str):
+            num = "?" if self.resolved is None else str(self.resolved)
+            return f"{self.port}→{self.target}({num}){proto}"
+        return f"{self.port}→{self.target}{proto}"
+
+
+@dataclass(frozen=True)
+class Node:
+    key: str
+    kind: str  # "workload" | "pod" | "service" | "external"
+    label: str
+    namespace: str | None
+    subtitle: str = ""
+    tooltip: str = ""
+    #: pods: the workload key; services: None
+    parent: str | None = None
+    replicas: int = 1
+    #: lower-case "name key=value key=value ..." for search
+    search_text: str = ""
+    ports: tuple[PortMapping, ...] = ()
+
+
+@dataclass(frozen=True)
+class NamespaceBox:
+    name: str
+    label: str
+    tooltip: str
+    members: tuple[str, ...]  # workload and service keys, in layout order
+
+
+@dataclass(frozen=True)
+class Edge:
+    src: str
+    dst: str
+    style: str  # "allowed" | "partial" | "denied" | "service" | "bundle"
+    label: str = ""
+    tooltip: str = ""
+    conns: ConnectionSet | None = None
+    #: the peer pair this edge stands for (differs from (src, dst) when routed via a Service)
+    pair: tuple[str, str] | None = None
+    #: bundles: how many edges, and how many of them partial
+    count: int = 1
+    partial_count: int = 0
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.src, self.dst, self.style)
+
+
+@dataclass
+class VisibleGraph:
+    nodes: list[str]  # keys, in model order
+    edges: list[Edge]
+    namespaces: list[str]
+    #: nodes matching the search / port filter (None: nothing to emphasise)
+    emphasis: set[str] | None = None
+    #: denied edges were requested but too many pairs: only drawn around a selected node
+    denied_limited: bool = False
+
+
+@dataclass(frozen=True)
+class Highlight:
+    node: str
+    reachable: frozenset[str]  # what ``node`` can reach
+    reaching: frozenset[str]  # what can reach ``node``
+    edges: tuple[Edge, ...]
+
+    @property
+    def nodes(self) -> frozenset[str]:
+        return self.reachable | self.reaching | {self.node}
+
+
+@dataclass(frozen=True)
+class GraphOptions:
+    route_via_services: bool = True
+    show_services: bool = True
+
+
+def _labels_text(labels: dict[str, str]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(labels.items()))
+
+
+def short_conns(conns: ConnectionSet, limit: int = 28) -> str:
+    """``TCP 5432`` / ``TCP 80,443 +2``: an edge label that stays short."""
+    text = str(conns)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(",", 1)[0]
+    rest = text[len(cut):].count(",")
+    return f"{cut} +{rest}"
+
+
+def edge_style_for(conns: ConnectionSet) -> str:
+    return "allowed" if conns.is_all() else "partial"
+
+
+class GraphModel:
+    """Nodes and edges of one evaluated cluster. Built from the engine's connection list."""
+
+    def __init__(
+        self,
+        cluster: Cluster,
+        connections: Sequence[Connection],
+        analyzer: Analyzer | None = None,
+        options: GraphOptions | None = None,
+    ) -> None:
+        self.cluster = cluster
+        self.connections = list(connections)
+        self.analyzer = analyzer
+        self.options = options or GraphOptions()
+        self.expanded: set[str] = set()
+        self.nodes: dict[str, Node] = {}
+        self.namespaces: dict[str, NamespaceBox] = {}
+        self._build_nodes()
+        self._build_edges()
+
+    # ------------------------------------------------------------------ nodes
+    def _build_nodes(self) -> None:
+        cl = self.cluster
+        pods_of: dict[str, list] = {}
+        for pod in cl.pods:
+            pods_of.setdefault(pod.workload_key, []).append(pod)
+        self.pods_of = pods_of
+        workloads: dict[str, Workload] = {w.key: w for w in cl.workloads}
+        self._workloads = workloads
+        # workload peers are the keys the engine uses (top-level owners and bare pods)
+        wl_keys: dict[str, list[str]] = {}
+        for key in sorted(pods_of):
+            ns = key.split("/", 1)[0]
+            wl_keys.setdefault(ns, []).append(key)
+        # services and what they select
+        self.service_backends: dict[str, tuple[str, ...]] = {}
+        self.services_of: dict[str, list[str]] = {}
+        svc_by_ns: dict[str, list[Service]] = {}
+        for svc in cl.services:
+            svc_by_ns.setdefault(svc.namespace, []).append(svc)
+            backends: list[str] = []
+            if svc.selector:
+                sel = svc.selector
+                for key in wl_keys.get(svc.namespace, []):
+                    pods = pods_of[key]
+                    if any(all(p.labels.get(k) == v for k, v in sel.items()) for p in pods):
+                        backends.append(key)
+            skey = SERVICE_PREFIX + svc.key
+            self.service_backends[skey] = tuple(backends)
+            for b in backends:
+                self.services_of.setdefault(b, []).append(skey)
+
+        nodes: dict[str, Node] = {}
+        ns_names = sorted({ns.name for ns in cl.namespaces} | set(wl_keys) | set(svc_by_ns))
+        for ns_name in ns_names:
+            members: list[str] = []
+            placed_svcs: set[str] = set()
+            ns_svcs = svc_by_ns.get(ns_name, [])
+            for key in wl_keys.get(ns_name, []):
+                nodes[key] = self._workload_node(key, workloads.get(key), pods_of[key])
+                members.append(key)
+                # a Service goes next to its first backend
+                for svc in ns_svcs:
+                    skey = SERVICE_PREFIX + svc.key
+                    if skey in placed_svcs or not self.options.show_services:
+                        continue
+                    backends = self.service_backends[skey]
+                    if backends and backends[0] == key:
+                        nodes[skey] = self._service_node(svc, backends)
+                        members.append(skey)
+                        placed_svcs.add(skey)
+            if self.options.show_services:
+                for svc in ns_svcs:
+                    skey = SERVICE_PREFIX + svc.key
+                    if skey not in placed_svcs:
+                        nodes[skey] = self._service_node(svc, self.service_backends[skey])
+                        members.append(skey)
+            ns_obj = cl.namespace(ns_name)
+            labels = dict(ns_obj.labels) if ns_obj else {}
+            labels.pop("kubernetes.io/metadata.name", None)
+            n_wl = len(wl_keys.get(ns_name, []))
+            tip = f"Namespace {ns_name}\n{n_wl} workload(s), {len(ns_svcs)} Service(s)"
+            if labels:
+                tip += "\nlabels: " + _labels_text(labels)
+            if ns_obj is not None and ns_obj.implicit:
+                tip += "\n(no Namespace object was loaded)"
+            self.namespaces[ns_name] = NamespaceBox(ns_name, ns_name, tip, tuple(members))
+        # external peers, sorted by address
+        externals: dict[str, Node] = {}
+        ext_order: dict[str, tuple[int, int, int]] = {}
+        for c in self.connections:
+            for p in (c.src, c.dst):
+                if p.is_external and p.key not in externals:
+                    assert p.ip_range is not None
+                    externals[p.key] = Node(
+                        p.key, "external", _range_label(p.ip_range), None,
+                        subtitle="external", tooltip=f"External addresses {p.name}",
+                        search_text=p.name.lower(),
+                    )
+                    ext_order[p.key] = (p.ip_range.version, p.ip_range.lo, p.ip_range.hi)
+        for key in sorted(externals, key=lambda k: ext_order[k]):
+            nodes[key] = externals[key]
+        self.nodes = nodes
+        self.externals = [k for k in nodes if nodes[k].kind == "external"]
+
+    def _workload_node(self, key: str, wl: Workload | None, pods: list) -> Node:
+        ns, rest = key.split("/", 1)
+        name, kind = rest[:-1].split("[", 1)
+        replicas = wl.replicas if wl is not None else len(pods)
+        labels = dict(pods[0].labels) if pods else {}
+        sub = kind if replicas == 1 else f"{kind} ×{replicas}"
+        ports = pods[0].ports if pods else ()
+        tip = [f"{kind} {ns}/{name}", f"replicas: {replicas}"]
+        if labels:
+            tip.append("pod labels: " + _labels_text(labels))
+        if ports:
+            tip.append("ports: " + ", ".join(
+                (f"{p.name}=" if p.name else "") + f"{p.port}/{p.protocol}" for p in ports))
+        if wl is not None and wl.source is not None:
+            tip.append(f"defined at {wl.source.file}:{wl.source.line}")
+        search = " ".join([name.lower(), ns.lower(), kind.lower(),
+                           *(f"{k}={v}".lower() for k, v in labels.items()),
+                           *(f"{k}={v}".lower() for k, v in (wl.object_labels if wl else {}).items())])
+        return Node(key, "workload", name, ns, sub, "\n".join(tip), replicas=replicas,
+                    search_text=search)
+
+    def _service_node(self, svc: Service, backends: tuple[str, ...]) -> Node:
+        mappings: list[PortMapping] = []
+        for sp in svc.ports:
+            resolved: int | None
+            if isinstance(sp.target_port, int):
+                resolved = sp.target_port
+            else:
+                resolved = None
+                for b in backends:
+                    for cp in (self.pods_of[b][0].ports if self.pods_of.get(b) else ()):
+                        if cp.name == sp.target_port and cp.protocol == sp.protocol:
+                            resolved = cp.port
+                            break
+                    if resolved is not None:
+                        break
+            mappings.append(PortMapping(sp.port, sp.target_port, sp.protocol, resolved, sp.name))
+        ports_text = ", ".join(str(m) for m in mappings)
+        tip = [f"Service {svc.key} ({svc.type})"]
+        if svc.selector:
+            tip.append("selector: " + _labels_text(svc.selector))
+        else:
+            tip.append("no selector (endpoints managed by hand)")
+        tip.append("ports: " + (ports_text or "none"))
+        tip.append("backends: " + (", ".join(b.split("/", 1)[1] for b in backends) or "none"))
+        if svc.source is not None:
+            tip.append(f"defined at {svc.source.file}:{svc.source.line}")
+        search = " ".join([svc.name.lower(), svc.namespace.lower(), "service",
+                           *(f"{k}={v}".lower() for k, v in (svc.selector or {}).items())])
+        return Node(SERVICE_PREFIX + svc.key, "service", svc.name, svc.namespace,
+                    ports_text, "\n".join(tip), search_text=search, ports=tuple(mappings))
+
+    def pod_nodes(self, workload: str) -> list[Node]:
+        """The pods of a workload, as nodes (shown when the workload is expanded)."""
+        out = []
+        for p in self.pods_of.get(workload, []):
+            state = "from the template" if p.synthetic else (p.phase or "")
+            tip = f"Pod {p.namespace}/{p.name}" + (f" ({state})" if state else "")
+            if p.ips:
+                tip += "\nIPs: " + ", ".join(p.ips)
+            out.append(Node(POD_PREFIX + p.key, "pod", p.name, p.namespace, "", tip,
+                            parent=workload, search_text=p.name.lower()))
+        return out
+
+    def toggle_expanded(self, key: str) -> bool:
+        """Expand/collapse a workload's pods; returns the new state."""
+        if key in self.expanded:
+            self.expanded.discard(key)
+            return False
+        if key in self.nodes and self.nodes[key].kind == "workload":
+            self.expanded.add(key)
+            return True
+        return False
+
+    # ------------------------------------------------------------------ edges
+    def _build_edges(self) -> None:
+        self.allowed: dict[tuple[str, str], ConnectionSet] = {
+            (c.src.key, c.dst.key): c.connections for c in self.connections
+        }
+        self.out_adj: dict[str, set[str]] = {}
+        self.in_adj: dict[str, set[str]] = {}
+        for s, d in self.allowed:
+            self.out_adj.setdefault(s, set()).add(d)
+            self.in_adj.setdefault(d, set()).add(s)
+        edges: list[Edge] = []
+        routed: dict[tuple[str, str], list[tuple[str, ConnectionSet, list[PortMapping]]]] = {}
+        for c in self.connections:
+            s, d, conns = c.src.key, c.dst.key, c.connections
+            target = d
+            via: list[PortMapping] = []
+            if self.options.route_via_services and self.options.show_services:
+                for skey in self.services_of.get(d, []):
+                    node = self.nodes.get(skey)
+                    if node is None:
+                        continue
+                    via = [m for m in node.ports
+                           if m.resolved is not None and conns.contains(m.protocol, m.resolved)]
+                    if via:
+                        target = skey
+                        break
+            if target != d:
+                routed.setdefault((s, target), []).append((d, conns, via))
+                continue
+            style = edge_style_for(conns)
+            label = "" if style == "allowed" else short_conns(conns)
+            tip = f"{_name(s)} → {_name(d)}\n{conns}"
+            edges.append(Edge(s, d, style, label, tip, conns, (s, d)))
+        for (s, skey), items in routed.items():
+            backend, conns, via = items[0]
+            style = "allowed" if all(c.is_all() for _, c, _ in items) else "partial"
+            ports = ", ".join(str(m) for m in via)
+            lines = [f"{_name(s)} → Service {skey[len(SERVICE_PREFIX):]}",
+                     f"reachable Service ports: {ports}"]
+            for b, c, _ in items:
+                lines.append(f"backend {_name(b)}: {c}")
+            label = ports if style == "partial" else ""
+            edges.append(Edge(s, skey, style, label, "\n".join(lines), conns, (s, backend)))
+        # Service -> backend links
+        if self.options.show_services:
+            for skey, backends in self.service_backends.items():
+                if skey not in self.nodes:
+                    continue
+                node = self.nodes[skey]
+                for b in backends:
+                    edges.append(Edge(skey, b, "service", "",
+                                      f"Service {node.label} selects {_name(b)}\n{node.subtitle}"))
+        edges.sort(key=lambda e: (e.src, e.dst, e.style))
+        self.edges = edges
+
+    def denied_edges(self, visible: Iterable[str], around: str | None = None) -> list[Edge]:
+        """Denied workload pairs among ``visible`` (only pairs touching ``around`` if given)."""
+        wls = [k for k in visible if self.nodes[k].kind == "workload"]
+        out: list[Edge] = []
+        pairs: Iterable[tuple[str, str]]
+        if around is not None:
+            pairs = [(around, k) for k in wls if k != around] + [
+                (k, around) for k in wls if k != around]
+        else:
+            pairs = [(a, b) for a in wls for b in wls if a != b]
+        for s, d in pairs:
+            if (s, d) in self.allowed:
+                continue
+            out.append(Edge(s, d, "denied", "", f"{_name(s)} → {_name(d)}\nNo Connections",
+                            ConnectionSet.none(), (s, d)))
+        out.sort(key=lambda e: (e.src, e.dst))
+        return out
+
+    def why(self, src: str, dst: str) -> str:
+        """A short "why" for a tooltip, from the engine's verdict (first pods of each side)."""
+        an = self.analyzer
+        if an is None or src not in self.pods_of or dst not in self.pods_of:
+            return ""
+        v = an.verdict(self.pods_of[src][0], self.pods_of[dst][-1])
+        parts: list[str] = []
+        for side, who in ((v.egress, _name(src)), (v.ingress, _name(dst))):
+            d = side.direction.lower()
+            if not side.isolated:
+                parts.append(f"{who}: not isolated for {d}")
+                continue
+            pols = ", ".join(p.name for p in side.selecting)
+            if side.allowed:
+                rules = ", ".join(f"{m.policy.name}#{d}[{m.rule_index}]"
+                                  for m in side.matches if m.connections)
+                parts.append(f"{who} {d} allows {side.allowed} via {rules}")
+            else:
+                parts.append(f"{who} {d} isolated by {pols}; no rule matches")
+        return "\n".join(parts)
+
+    # ------------------------------------------------------------------ queries
+    def search(self, text: str) -> list[str]:
+        """Keys of nodes whose name, namespace, kind or labels contain every word of ``text``."""
+        words = text.lower().split()
+        if not words:
+            return []
+        return [k for k, n in self.nodes.items() if all(w in n.search_text for w in words)]
+
+    def find_workload(self, spec: str) -> str | None:
+        """``NS/NAME`` (or a full key) -> workload key; None when unknown."""
+        if spec in self.nodes:
+            return spec
+        if "/" not in spec:
+            return None
+        ns, name = spec.split("/", 1)
+        for key, node in self.nodes.items():
+            if node.kind in ("workload", "service") and node.namespace == ns and node.label == name:
+                return key
+        return None
+
+    def suggest(self, spec: str) -> list[str]:
+        import difflib
+
+        names = [f"{n.namespace}/{n.label}" for n in self.nodes.values() if n.kind == "workload"]
+        return difflib.get_close_matches(spec, names, n=3)
+
+    def neighbours(self, key: str) -> set[str]:
+        """Peers connected to ``key`` (either direction, allowed edges and Service links)."""
+        out = set(self.out_adj.get(key, ())) | set(self.in_adj.get(key, ()))
+        if key in self.service_backends:
+            out |= set(self.service_backends[key])
+        for skey in self.services_of.get(key, []):
+            if skey in self.nodes:
+                out.add(skey)
+        # peers that reach key's workload through a Service
+        return out
+
+    def view(
+        self,
+        namespaces: frozenset[str] | None = None,
+        text: str = "",
+        protocol: str | None = None,
+        port: int | None = None,
+        show_denied: bool = False,
+        focus: str | None = None,
+        hide_styles: frozenset[str] = frozenset(),
+        selected: str | None = None,
+    ) -> VisibleGraph:
+        """What to draw under these filters (the fields of ``AppState.filters``)."""
+        nodes = self.nodes
+        keep: set[str]
+        if focus is not None and focus in nodes:
+            keep = {focus} | self.neighbours(focus)
+            # a Service in focus shows its backends' neighbours; a workload its Services'
+            for skey in self.services_of.get(focus, []):
+                keep |= self.in_adj.get(skey, set())
+            for e in self.edges:
+                if e.dst == focus or e.src == focus:
+                    keep.add(e.src)
+                    keep.add(e.dst)
+        else:
+            focus = None
+            keep = set(nodes)
+        if namespaces is not None:
+            keep = {k for k in keep
+                    if nodes[k].namespace is None or nodes[k].namespace in namespaces
+                    or k == focus}
+
+        def edge_ok(e: Edge) -> bool:
+            if e.src not in keep or e.dst not in keep or e.style in hide_styles:
+                return False
+            if focus is not None and focus not in (e.src, e.dst) and e.style != "service":
+                return False
+            if (protocol or port) and e.style != "service":
+                conns = e.conns
+                if conns is None:
+                    return False
+                if port is not None:
+                    protos = (protocol,) if protocol else ("TCP", "UDP", "SCTP")
+                    return any(conns.contains(p, port) for p in protos)
+                assert protocol is not None
+                return protocol in conns.protocols()
+            return True
+
+        edges = [e for e in self.edges if edge_ok(e)]
+        denied_limited = False
+        if show_denied and "denied" not in hide_styles:
+            around = focus or (selected if selected in keep else None)
+            wl_visible = [k for k in keep if nodes[k].kind == "workload"]
+            if around is None and len(wl_visible) > DENIED_ALL_PAIRS_LIMIT:
+                denied_limited = True
+            elif not (protocol or port):
+                edges.extend(self.denied_edges(sorted(wl_visible), around))
+        # externals only when connected to something visible
+        used = {e.src for e in edges} | {e.dst for e in edges}
+        visible = [k for k in nodes if k in keep and (nodes[k].kind != "external" or k in used)]
+        emphasis: set[str] | None = None
+        if text.strip():
+            emphasis = set(self.search(text))
+        if protocol or port:
+            # "what can reach TCP 5432?": the destinations and their sources
+            reach = {e.dst for e in edges if e.style != "service"} | {
+                e.src for e in edges if e.style != "service"}
+            emphasis = reach if emphasis is None else emphasis & reach
+        ns_list = [ns for ns in self.namespaces
+                   if any(nodes[m].namespace == ns for m in visible)]
+        return VisibleGraph(visible, edges, ns_list, emphasis, denied_limited)
+
+    def highlight(self, key: str, edges: Sequence[Edge]) -> Highlight:
+        """What ``key`` can reach and what can reach it, among ``edges`` (a ``view()``)."""
+        reach: set[str] = set()
+        reaching: set[str] = set()
+        hl: list[Edge] = []
+        for e in edges:
+            if e.style == "denied":
+                if key in (e.src, e.dst):
+                    hl.append(e)
+                continue
+            if e.src == key:
+                reach.add(e.dst)
+                hl.append(e)
+            elif e.dst == key:
+                reaching.add(e.src)
+                hl.append(e)
+        # a Service is reached when its backend is; the backend is reached via the Service
+        if key in self.service_backends:
+            reach |= set(self.service_backends[key])
+        return Highlight(key, frozenset(reach), frozenset(reaching), tuple(hl))
+
+
+# ---------------------------------------------------------------------- level of detail
+
+
+def bundle_edges(model: GraphModel, edges: Sequence[Edge]) -> list[Edge]:
+    """Aggregate edges between namespaces (externals count as their own group) into one
+    ``bundle`` edge per ordered pair, with counts. Edges inside a namespace and Service links
+    are dropped (they are inside one box). Denied edges are not bundled."""
+    groups: dict[tuple[str, str], list[Edge]] = {}
+    for e in edges:
+        if e.style not in ("allowed", "partial"):
+            continue
+        a = model.nodes[e.src].namespace or e.src
+        b = model.nodes[e.dst].namespace or e.dst
+        if a == b:
+            continue
+        groups.setdefault((a, b), []).append(e)
+    out = []
+    for (a, b), items in sorted(groups.items()):
+        n = len(items)
+        partial = sum(1 for e in items if e.style == "partial")
+        tip = f"{a} → {b}: {n} connection(s)"
+        if partial:
+            tip += f", {partial} only on some ports"
+        out.append(Edge(a, b, "bundle", str(n), tip, None, None, n, partial))
+    return out
+
+
+def bundle_width(count: int, base: float = 1.5) -> float:
+    return base + 1.6 * math.log2(1 + count)
+
+
+# ---------------------------------------------------------------------- hit-testing
+
+
+def edge_at(
+    segments: Sequence[tuple[float, float, float, float]],
+    x: float,
+    y: float,
+    tolerance: float,
+) -> int | None:
+    """Index of the segment nearest to (x, y) within ``tolerance`` (scene units), or None.
+    Uses numpy when there are many segments."""
+    n = len(segments)
+    if n == 0:
+        return None
+    if n > 64:
+        import numpy as np
+
+        a = np.asarray(segments, dtype=float)
+        x0, y0, x1, y1 = a[:, 0], a[:, 1], a[:, 2], a[:, 3]
+        dx, dy = x1 - x0, y1 - y0
+        ll = dx * dx + dy * dy
+        t = np.where(ll > 0, ((x - x0) * dx + (y - y0) * dy) / np.where(ll > 0, ll, 1), 0.0)
+        t = np.clip(t, 0.0, 1.0)
+        px, py = x0 + t * dx - x, y0 + t * dy - y
+        d2 = px * px + py * py
+        i = int(np.argmin(d2))
+        return i if d2[i] <= tolerance * tolerance else None
+    best, best_d = None, tolerance * tolerance
+    for i, (x0, y0, x1, y1) in enumerate(segments):
+        dx, dy = x1 - x0, y1 - y0
+        ll = dx * dx + dy * dy
+        t = 0.0 if ll == 0 else max(0.0, min(1.0, ((x - x0) * dx + (y - y0) * dy) / ll))
+        px, py = x0 + t * dx - x, y0 + t * dy - y
+        d = px * px + py * py
+        if d <= best_d:
+            best, best_d = i, d
+    return best
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _name(key: str) -> str:
+    """``ns/name[Kind]`` -> ``ns/name``; ``svc:ns/name`` -> ``ns/name``."""
+    if key.startswith(SERVICE_PREFIX):
+        return key[len(SERVICE_PREFIX):]
+    if key.endswith("]") and "[" in key:
+        return key[: key.rindex("[")]
+    return key
+
+
+def display_name(key: str) -> str:
+    return _name(key)
+
+
+def _range_label(r) -> str:  # noqa: ANN001 - IPRange
+    """A CIDR when the range is one, else first-last."""
+    import ipaddress
+
+    first = ipaddress.ip_address(r.lo) if r.version == 4 else ipaddress.IPv6Address(r.lo)
+    last = ipaddress.ip_address(r.hi) if r.version == 4 else ipaddress.IPv6Address(r.hi)
+    nets = list(ipaddress.summarize_address_range(first, last))
+    if len(nets) == 1:
+        net = nets[0]
+        if net.prefixlen == 0:
+            return "any IPv4" if r.version == 4 else "any IPv6"
+        return str(net)
+    if len(nets) <= 2:
+        return " + ".join(str(n) for n in nets)
+    return f"{first}-{last}"

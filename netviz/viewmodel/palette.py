@@ -1,0 +1,94 @@
+"""The one palette of netviz: colours and line styles shared by the GUI and the exports.
+
+Rules this module keeps:
+- Colours come from the Okabe-Ito palette (Okabe & Ito, "Color Universal Design", 2008), which
+  stays distinguishable for the common forms of colour blindness. Every edge style *also*
+  differs in line style, so the picture reads in greyscale too.
+- Dash patterns are in units of the line width (Qt's ``QPen.setDashPattern`` and matplotlib with
+  ``lines.scale_dashes`` both scale them that way), so the GUI and ``netviz render`` agree.
+- Qt-free: plain hex strings and tuples. ``netviz.ui`` turns them into QPens/QBrushes and
+  ``netviz.export.figure`` into matplotlib styles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Okabe-Ito
+BLACK = "#000000"
+ORANGE = "#E69F00"
+SKY_BLUE = "#56B4E9"
+BLUISH_GREEN = "#009E73"
+YELLOW = "#F0E442"
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+REDDISH_PURPLE = "#CC79A7"
+GREY = "#7F7F7F"
+
+
+@dataclass(frozen=True)
+class EdgeStyle:
+    name: str
+    label: str  # legend text
+    description: str  # one sentence for the README / legend tooltip
+    color: str
+    width: float  # pixels in the GUI (cosmetic pens), points in figures
+    dashes: tuple[float, ...]  # () = solid; on/off lengths in line widths
+
+
+EDGE_STYLES: dict[str, EdgeStyle] = {
+    "allowed": EdgeStyle(
+        "allowed", "Allowed", "every protocol and port is allowed", BLUISH_GREEN, 1.6, ()
+    ),
+    "partial": EdgeStyle(
+        "partial", "Partially allowed",
+        "only some protocols/ports are allowed (they are in the label and tooltip)",
+        ORANGE, 1.8, (6.0, 2.5, 1.5, 2.5),
+    ),
+    "denied": EdgeStyle(
+        "denied", "Denied", "nothing is allowed (shown on demand)", VERMILLION, 1.4, (3.0, 3.0)
+    ),
+    "service": EdgeStyle(
+        "service", "Service → backends", "a Service and the workloads it selects", GREY, 1.2,
+        (1.0, 2.0),
+    ),
+    "bundle": EdgeStyle(
+        "bundle", "Namespace bundle",
+        "connections between two namespaces, aggregated when zoomed out (width ~ count)",
+        BLUE, 2.0, (),
+    ),
+}
+
+#: node kinds -> (fill, border, text)
+NODE_COLORS: dict[str, tuple[str, str, str]] = {
+    "workload": ("#E3F0FA", BLUE, "#10243A"),
+    "pod": ("#FFFFFF", BLUE, "#10243A"),
+    "service": ("#F8E6EF", REDDISH_PURPLE, "#3A1028"),
+    "external": ("#FFF8D6", "#9A8A00", "#3A3300"),
+}
+NAMESPACE_FILL = "#F6F7F9"
+NAMESPACE_BORDER = "#A0A7B0"
+NAMESPACE_TEXT = "#2B3138"
+BACKGROUND = "#FFFFFF"
+#: outline of the selected node(s); the halo of search matches
+SELECTED = BLACK
+MATCH_HALO = YELLOW
+#: opacity of faded (not highlighted / not matching) items
+FADED_OPACITY = 0.18
+#: highlighted edges are drawn this much wider
+HIGHLIGHT_WIDTH_FACTOR = 1.9
+
+
+def edge_style(name: str) -> EdgeStyle:
+    return EDGE_STYLES[name]
+
+
+def legend_entries(show_denied: bool = True, bundles: bool = False) -> list[EdgeStyle]:
+    """Edge styles to list in a legend, in reading order."""
+    names = ["allowed", "partial"]
+    if show_denied:
+        names.append("denied")
+    names.append("service")
+    if bundles:
+        names.append("bundle")
+    return [EDGE_STYLES[n] for n in names]
