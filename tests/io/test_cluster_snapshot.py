@@ -23,6 +23,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for fakekube
 
@@ -569,3 +571,87 @@ def test_round_trip_netviz_list(round_trip_snapshot: Path) -> None:
     assert code_a == code_b == 0, (err_a, err_b)
     assert out_a == out_b
     assert out_a.strip()
+
+
+# --------------------------------------------------------------------------- the emitter
+
+_json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False)
+    | st.text()
+    | st.sampled_from(
+        [
+            "",
+            "yes",
+            "No",
+            "ON",
+            "null",
+            "~",
+            "y",
+            "0755",
+            "0x1F",
+            "1_000",
+            "12:30:01",
+            "1e3",
+            ".inf",
+            "-.5",
+            "2024-01-01",
+            "a: b",
+            "- x",
+            "#c",
+            "&a",
+            "*a",
+            "!t",
+            "%d",
+            "@x",
+            "'q'",
+            '"q"',
+            "a\nb",
+            "\x85",
+            "\u2028",
+            "\x7f",
+            "\ufeff",
+            "k" * 1100,
+            "<<",
+            "=",
+        ]
+    )
+)
+_json = st.recursive(
+    _json_scalars,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.text() | _json_scalars.filter(lambda v: isinstance(v, str)), children, max_size=4
+        )
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(), _json, max_size=5))
+def test_dump_yaml_reads_back_equal(document: dict[str, Any]) -> None:
+    assert yaml.safe_load(C.dump_yaml(document)) == document
+
+
+def test_dump_yaml_looks_like_kubectl() -> None:
+    text = C.dump_yaml(
+        {
+            "metadata": {"name": "web", "labels": {"app.kubernetes.io/name": "web"}},
+            "spec": {"ports": [{"port": 80, "protocol": "TCP"}], "ip": "10.0.0.1"},
+        }
+    )
+    assert text == (
+        "metadata:\n"
+        "  name: web\n"
+        "  labels:\n"
+        "    app.kubernetes.io/name: web\n"
+        "spec:\n"
+        "  ports:\n"
+        "  - port: 80\n"
+        "    protocol: TCP\n"
+        '  ip: "10.0.0.1"\n'
+    )
