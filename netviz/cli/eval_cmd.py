@@ -114,7 +114,9 @@ def resolve(cluster: Cluster, an: Analyzer, text: str, err: TextIO, quiet: bool)
     if len(cands) > 1:
         listed = ", ".join(c[0] for c in cands)
         raise CLIError(f"{text!r} is ambiguous: {listed}; add the kind, e.g. {cands[0][0]}")
-    pool = sorted({k.split("[", 1)[0] for k in by_wl} | {p.key for p in cluster.pods})
+    pool = sorted(
+        {k.split("[", 1)[0] for k in by_wl} | {p.key for p in cluster.pods if not p.synthetic}
+    )
     close = difflib.get_close_matches(base, pool, n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise CLIError(f"no workload or pod named {text!r}{hint}")
