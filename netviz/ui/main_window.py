@@ -21,7 +21,6 @@ import inspect
 import json
 import os
 import pkgutil
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -45,7 +44,7 @@ from PySide6.QtWidgets import (
 from netviz.engine import Options
 from netviz.ui.graph_view import GraphView, render_view
 from netviz.ui.worker import Job, JobResult, Runner
-from netviz.viewmodel.graph import GraphOptions, display_name
+from netviz.viewmodel.graph import GraphOptions, display_name, parse_port_filter
 from netviz.viewmodel.layout import Layout, session_path
 from netviz.viewmodel.state import AppState
 
@@ -62,7 +61,6 @@ PANEL_PLACES = {
     "MatrixPanel": ("Matrix", "bottom"),
     "AuditPanel": ("Audit", "bottom"),
 }
-PORT_RE = re.compile(r"^\s*(?:(tcp|udp|sctp)\s*[/ :]?\s*)?(\d{1,5})?\s*$", re.IGNORECASE)
 
 
 def demo_path() -> Path | None:
@@ -74,19 +72,6 @@ def demo_path() -> Path | None:
         if p.is_dir():
             return p
     return None
-
-
-def parse_port_filter(text: str) -> tuple[str | None, int | None] | None:
-    """``"TCP 5432"`` -> ("TCP", 5432); ``"5432"`` -> (None, 5432); ``"udp"`` -> ("UDP", None);
-    ``""`` -> (None, None); nonsense -> None."""
-    m = PORT_RE.match(text)
-    if not m:
-        return None
-    proto = m.group(1).upper() if m.group(1) else None
-    port = int(m.group(2)) if m.group(2) else None
-    if port is not None and not 1 <= port <= 65535:
-        return None
-    return proto, port
 
 
 class MainWindow(QMainWindow):

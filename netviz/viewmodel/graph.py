@@ -25,6 +25,7 @@ the Service ports that are reachable (``80→8080/TCP``).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -142,6 +143,22 @@ def short_conns(conns: ConnectionSet, limit: int = 28) -> str:
     cut = text[:limit].rsplit(",", 1)[0]
     rest = text[len(cut):].count(",")
     return f"{cut} +{rest}"
+
+
+_PORT_RE = re.compile(r"^\s*(?:(tcp|udp|sctp)\s*[/ :]?\s*)?(\d{1,5})?\s*$", re.IGNORECASE)
+
+
+def parse_port_filter(text: str) -> tuple[str | None, int | None] | None:
+    """``"TCP 5432"`` -> ("TCP", 5432); ``"5432"`` -> (None, 5432); ``"udp"`` -> ("UDP", None);
+    ``""`` -> (None, None); anything else -> None."""
+    m = _PORT_RE.match(text)
+    if not m:
+        return None
+    proto = m.group(1).upper() if m.group(1) else None
+    port = int(m.group(2)) if m.group(2) else None
+    if port is not None and not 1 <= port <= 65535:
+        return None
+    return proto, port
 
 
 def edge_style_for(conns: ConnectionSet) -> str:
