@@ -60,7 +60,7 @@ def check(obj: dict[str, Any], ctx: Ctx) -> None:
     meta = obj.get("metadata")
     name = meta.get("name") if isinstance(meta, dict) else None
     if not isinstance(name, str) or not name:
-        ctx.error("missing-name", ("metadata",), "metadata.name is missing")
+        ctx.error("missing-name", ("metadata", "name"), "missing; every object needs a name")
     elif banp and name != "default":
         ctx.error(
             "anp-invalid",

@@ -510,18 +510,14 @@ def _metadata(
     meta = ctx.typed(obj.get("metadata"), dict, ("metadata",))
     if meta is BAD or meta is None:
         if meta is None:
-            ctx.error(
-                "missing-name",
-                ("metadata",) if "metadata" in obj else (),
-                "metadata.name is missing",
-            )
+            ctx.error("missing-name", ("metadata", "name"), "missing; every object needs a name")
         return None, "default", {}, {}
     name = ctx.field(meta, "name", str, ("metadata",))
     if name is None or name == "":
-        extra = ""
+        extra = "every object needs a name"
         if meta.get("generateName"):
-            extra = " (generateName makes the API server invent one; netviz needs a fixed name)"
-        ctx.error("missing-name", ("metadata",), f"metadata.name is missing{extra}")
+            extra = "generateName makes the API server invent one, but netviz needs a fixed name"
+        ctx.error("missing-name", ("metadata", "name"), f"missing; {extra}")
         name = None
     elif name is not BAD:
         if kind == "Namespace":
@@ -935,8 +931,8 @@ def _network_policy(ctx: Ctx, obj: dict[str, Any]) -> NetworkPolicy | None:
     if spec.get("podSelector") is None and spec:
         ctx.warning(
             "missing-pod-selector",
-            ("spec",),
-            "spec.podSelector is missing: read as {} which selects every pod in the namespace",
+            ("spec", "podSelector"),
+            "missing: read as {} which selects every pod in the namespace",
         )
     sel = _selector(ctx, spec.get("podSelector"), ("spec", "podSelector"))
     types_raw = ctx.field(spec, "policyTypes", list, ("spec",))

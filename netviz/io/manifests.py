@@ -118,11 +118,12 @@ import codecs
 import difflib
 import gc
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TextIO
 
 from netviz.io.convert import WORKLOADS, convert_object, describe, object_ref
@@ -158,6 +159,7 @@ STDIN_NAME = "<stdin>"
 CANCEL_EVERY = 500
 #: Lists inside lists are expanded this deep at most.
 MAX_LIST_NESTING = 4
+_PATH_HEAD = re.compile(r"^[A-Za-z][\w.\[\]@/-]*: ")
 
 
 @dataclass
@@ -450,15 +452,15 @@ class _Load:
                 line=line,
                 ref=kind,
             )
-        for item, sub, iline, iend in self.items_of(
-            obj, kind, file, doc, locator, line, depth, kind
+        for i, (item, sub, iline, iend) in enumerate(
+            self.items_of(obj, kind, file, doc, locator, line, depth, kind)
         ):
             if isinstance(item, dict) and item_kind and "kind" not in item:
                 # typed lists from the API server carry neither kind nor apiVersion per item
                 item = {"kind": item_kind, **item}
                 if "apiVersion" not in item and isinstance(api, str):
                     item["apiVersion"] = api
-            self.add_object(item, file, doc, sub, iline, iend, depth=depth + 1)
+            self.add_item(i, item, file, doc, sub, iline, iend, depth)
 
     def add_snapshot(
         self,
@@ -526,8 +528,30 @@ class _Load:
                 line=line,
                 ref=ref,
             )
-        for item, sub, iline, iend in items:
-            self.add_object(item, file, doc, sub, iline, iend, depth=depth + 1)
+        for i, (item, sub, iline, iend) in enumerate(items):
+            self.add_item(i, item, file, doc, sub, iline, iend, depth)
+
+    def add_item(
+        self,
+        index: int,
+        item: Any,
+        file: str,
+        doc: int,
+        locator: Locator | None,
+        line: int,
+        end_line: int | None,
+        depth: int,
+    ) -> None:
+        """Add a List item; its diagnostics name it (``items[3].spec...``)."""
+        start = len(self.diags)
+        self.add_object(item, file, doc, locator, line, end_line, depth=depth + 1)
+        prefix = f"items[{index}]"
+        for j in range(start, len(self.diags)):
+            d = self.diags[j]
+            if d.file != file or d.message.startswith("items["):
+                continue
+            sep = "." if _PATH_HEAD.match(d.message) else ": "
+            self.diags[j] = replace(d, message=f"{prefix}{sep}{d.message}")
 
     def check_anp(self, obj: dict[str, Any], source: Source) -> None:
         spec = obj.get("spec")

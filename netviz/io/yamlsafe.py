@@ -47,6 +47,34 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 HAVE_LIBYAML = _Loader is not yaml.SafeLoader
 
+#: Plain scalars resolved to a tag, memoised: manifests repeat the same keys and values
+#: (``name``, ``containerPort``, ``TCP``) thousands of times and resolving is pure Python regex
+#: work. Bounded so that unique values (image names) cannot grow it without limit.
+_RESOLVE_CACHE: dict[tuple[str, Any], str] = {}
+_RESOLVE_CACHE_MAX = 50_000
+
+
+class _FastLoader(_Loader):  # type: ignore[misc, valid-type]
+    """The safe loader with a memoised scalar resolver (no path resolvers are used)."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode:
+            key = (value, implicit)
+            tag = _RESOLVE_CACHE.get(key)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_RESOLVE_CACHE) < _RESOLVE_CACHE_MAX:
+                    _RESOLVE_CACHE[key] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+
 #: A document whose aliases (``*name``) would add more nodes than this when expanded is refused.
 #: Real manifests that use anchors add a few hundred at most; a "billion laughs" adds billions.
 MAX_ALIAS_EXPANSION = 100_000
@@ -127,31 +155,35 @@ class Locator:
             return Locator(lambda: self._walk(path)[0], self._line_base)
         return Locator(self._walk(path)[0], self._line_base)
 
-    def _walk(self, path: Sequence[str | int]) -> tuple[Node | None, bool]:
+    def _walk(self, path: Sequence[str | int]) -> tuple[Node | None, Node | None]:
+        """(node at path or the deepest one found, the key node that led to it if any)."""
         node = self.node
+        key_node: Node | None = None
         if node is None:
-            return None, False
+            return None, None
         for step in path:
             nxt: Node | None = None
+            nkey: Node | None = None
             if isinstance(node, MappingNode):
                 for k, v in node.value:
                     if isinstance(k, ScalarNode) and k.value == str(step):
-                        nxt = v
+                        nxt, nkey = v, k
             elif isinstance(node, SequenceNode) and isinstance(step, int):
                 if 0 <= step < len(node.value):
                     nxt = node.value[step]
             if nxt is None:
-                return node, False
-            node = nxt
-        return node, True
+                return node, key_node
+            node, key_node = nxt, nkey
+        return node, key_node
 
     def find(self, path: Sequence[str | int]) -> tuple[int, int] | None:
-        """(line, column), 1-based, of the value at ``path``, or of the deepest part of the
-        path that exists (the parent mapping of a missing field)."""
-        node, _ = self._walk(path)
+        """(line, column), 1-based, of the field at ``path`` (its key when it is a mapping
+        entry, else the value), or of the deepest part of the path that exists."""
+        node, key = self._walk(path)
         if node is None:
             return None
-        return node.start_mark.line + self._line_base + 1, node.start_mark.column + 1
+        mark = (key if key is not None else node).start_mark
+        return mark.line + self._line_base + 1, mark.column + 1
 
     def end_line(self) -> int | None:
         node = self.node
@@ -279,8 +311,9 @@ def _build(node: Node, warnings: list[tuple[str, str, Node]]) -> Any:
     try:
         return _constructor.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as exc:
+        tag = str(node.tag).replace(_T, "!!")
         raise _BuildError(
-            "yaml-bad-tag", f"unsupported YAML tag {node.tag!r} ({exc.problem})", node
+            "yaml-bad-tag", f"the YAML tag {tag} is not allowed in a manifest ({exc.problem})", node
         ) from None
 
 
@@ -401,7 +434,7 @@ def parse_yaml(text: str) -> Iterator[ParsedDoc]:
         if i == 0 and not _has_content(body):
             continue  # comments before the first ``---`` are no document
         line_base = c.line - 1
-        loader = _Loader(body)
+        loader = _FastLoader(body)
         produced = 0
         try:
             while True:
@@ -492,7 +525,7 @@ def parse_json(text: str) -> list[ParsedDoc] | Problem:
 
 def _lazy_compose(body: str) -> Callable[[], Node | None]:
     def compose() -> Node | None:
-        loader = _Loader(body)
+        loader = _FastLoader(body)
         try:
             return loader.get_single_node()
         finally:
