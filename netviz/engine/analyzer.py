@@ -225,6 +225,16 @@ class Analyzer:
         self.policies: list[CompiledPolicy] = [
             self._compile_policy(i, p) for i, p in enumerate(cluster.policies)
         ]
+        self._index_policies()
+        #: per-class partition caches (see _ingress_partition); kept across with_policies()
+        self._in_parts: dict[int, tuple[tuple[int, ConnectionSet], ...]] = {}
+        self._eg_parts: dict[int, tuple[tuple[int, ConnectionSet], ...]] = {}
+        #: classes whose ingress/egress may differ from the analyzer this one was derived
+        #: from (everything, for a fresh one)
+        self.affected_ingress = self.all_bits
+        self.affected_egress = self.all_bits
+
+    def _index_policies(self) -> None:
         n = len(self.classes)
         self.ingress_of: list[list[CompiledPolicy]] = [[] for _ in range(n)]
         self.egress_of: list[list[CompiledPolicy]] = [[] for _ in range(n)]
@@ -234,6 +244,53 @@ class Analyzer:
                     self.ingress_of[c].append(cp)
                 if cp.policy.affects_egress:
                     self.egress_of[c].append(cp)
+
+    def with_policies(self, policies: Sequence[NetworkPolicy]) -> Analyzer:
+        """The same pods and namespaces under another set of policies (a what-if edit).
+
+        Re-evaluates only what the change can affect: pod classes, label indexes and selector
+        caches are shared; unchanged policies keep their compiled form; a class's ingress
+        (egress) partition is recomputed only when a policy that isolates it in that direction
+        was added, removed or changed. ``affected`` on the result holds those class bits.
+        """
+        new = object.__new__(Analyzer)
+        new.__dict__.update(self.__dict__)
+        new.cluster = Cluster(
+            namespaces=self.cluster.namespaces,
+            pods=self.cluster.pods,
+            workloads=self.cluster.workloads,
+            services=self.cluster.services,
+            policies=tuple(sorted(policies, key=lambda p: (p.namespace, p.name))),
+        )
+        old_by_policy = {cp.policy: cp for cp in self.policies}
+        kept: set[int] = set()
+        compiled: list[CompiledPolicy] = []
+        affected_in = affected_eg = 0
+        for i, pol in enumerate(new.cluster.policies):
+            cp = old_by_policy.get(pol)
+            if cp is not None and id(cp) not in kept:
+                kept.add(id(cp))
+                compiled.append(CompiledPolicy(i, pol, cp.selected, cp.ingress, cp.egress))
+                continue
+            cp = new._compile_policy(i, pol)
+            compiled.append(cp)
+            if pol.affects_ingress:
+                affected_in |= cp.selected
+            if pol.affects_egress:
+                affected_eg |= cp.selected
+        for cp in self.policies:
+            if id(cp) not in kept:  # removed or replaced
+                if cp.policy.affects_ingress:
+                    affected_in |= cp.selected
+                if cp.policy.affects_egress:
+                    affected_eg |= cp.selected
+        new.policies = compiled
+        new._index_policies()
+        new._in_parts = {c: v for c, v in self._in_parts.items() if not affected_in >> c & 1}
+        new._eg_parts = {c: v for c, v in self._eg_parts.items() if not affected_eg >> c & 1}
+        new.affected_ingress = affected_in
+        new.affected_egress = affected_eg
+        return new
 
     # ---------------------------------------------------------------- classes & index
     def _ips_matter(self, pod: Pod) -> bool:
@@ -536,6 +593,19 @@ class Analyzer:
     # ---------------------------------------------------------------- all pairs
     def _ingress_partition(self, d: PodClass) -> tuple[tuple[int, ConnectionSet], ...]:
         """Sources (class bits) -> what ``d``'s ingress allows from them."""
+        got = self._in_parts.get(d.index)
+        if got is None:
+            got = self._in_parts[d.index] = self._compute_ingress_partition(d)
+        return got
+
+    def _egress_partition(self, s: PodClass) -> tuple[tuple[int, ConnectionSet], ...]:
+        """Destinations (class bits) -> what ``s``'s egress allows towards them."""
+        got = self._eg_parts.get(s.index)
+        if got is None:
+            got = self._eg_parts[s.index] = self._compute_egress_partition(s)
+        return got
+
+    def _compute_ingress_partition(self, d: PodClass) -> tuple[tuple[int, ConnectionSet], ...]:
         pols = self.ingress_of[d.index]
         if not pols or self.host_node_bits >> d.index & 1:
             return ((self.all_bits, ConnectionSet.all()),)
@@ -547,7 +617,7 @@ class Analyzer:
                     parts = _split(parts, cr.peer_bits, c)
         return tuple((b, c) for c, b in parts.items() if b)
 
-    def _egress_partition(self, s: PodClass) -> tuple[tuple[int, ConnectionSet], ...]:
+    def _compute_egress_partition(self, s: PodClass) -> tuple[tuple[int, ConnectionSet], ...]:
         pols = self.egress_of[s.index]
         if not pols or self.host_node_bits >> s.index & 1:
             return ((self.all_bits, ConnectionSet.all()),)
