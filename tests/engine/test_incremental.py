@@ -17,9 +17,9 @@ from synth import generate  # noqa: E402
 
 
 def _cluster():
-    from netviz.io.manifests import load_text  # the real loader: the synthetic cluster is YAML
-
     import yaml
+
+    from netviz.io.manifests import load_text  # the real loader: the synthetic cluster is YAML
 
     objs = generate(namespaces=6, workloads=60, policies=40, seed=7)
     return load_text(yaml.safe_dump_all(objs), "synthetic.yaml").cluster
