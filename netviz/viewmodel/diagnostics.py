@@ -47,7 +47,8 @@ class DiagnosticRow:
 
     @property
     def can_open(self) -> bool:
-        return bool(self.diagnostic.file) and not self.diagnostic.file.startswith("<")
+        f = self.diagnostic.file
+        return bool(f) and not (f or "").startswith("<")
 
     @property
     def tooltip(self) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from netviz.engine.analyzer import (
@@ -25,6 +26,7 @@ from netviz.engine.analyzer import (
     Analyzer,
     DirectionVerdict,
     Endpoint,
+    RuleMatch,
     Verdict,
 )
 from netviz.engine.connections import ConnectionSet
@@ -161,8 +163,8 @@ def explain(verdict: Verdict, src_label: str | None = None, dst_label: str | Non
         )
     else:
         sections = (
-            _section(verdict.egress, verdict.src, src, dst, verdict.dst, keep),
-            _section(verdict.ingress, verdict.dst, dst, src, verdict.src, keep),
+            _section(verdict.egress, verdict.src, src, dst, keep),
+            _section(verdict.ingress, verdict.dst, dst, src, keep),
         )
     allowed = verdict.allowed
     if not allowed:
@@ -182,8 +184,10 @@ def explain(verdict: Verdict, src_label: str | None = None, dst_label: str | Non
                        tuple(links))
 
 
-def _section(dv: DirectionVerdict, pod: Endpoint, me: str, other: str, other_ep: Endpoint,
-             keep) -> Section:  # type: ignore[no-untyped-def]
+_Keep = Callable[[Link | None], Link | None]
+
+
+def _section(dv: DirectionVerdict, pod: Endpoint, me: str, other: str, keep: _Keep) -> Section:
     d = dv.direction
     heading = f"Egress from {me}" if d == EGRESS else f"Ingress to {me}"
     word = "egress" if d == EGRESS else "ingress"
@@ -214,7 +218,8 @@ def _section(dv: DirectionVerdict, pod: Endpoint, me: str, other: str, other_ep:
     return Section(d, heading, "isolated", summary, dv.allowed, tuple(lines))
 
 
-def _policy_line(pol: NetworkPolicy, d: str, matches, other: str, keep) -> PolicyLine:  # type: ignore[no-untyped-def]
+def _policy_line(pol: NetworkPolicy, d: str, matches: dict[tuple[str, int], RuleMatch],
+                 other: str, keep: _Keep) -> PolicyLine:
     rules = pol.egress if d == EGRESS else pol.ingress
     word = "egress" if d == EGRESS else "ingress"
     out: list[RuleLine] = []
@@ -382,7 +387,7 @@ def to_html(expl: Explanation) -> str:
     return "\n".join(out)
 
 
-def _rule_html(r: RuleLine, a) -> str:  # type: ignore[no-untyped-def]
+def _rule_html(r: RuleLine, a: Callable[[Link | None, str], str]) -> str:
     e = html.escape
     text = f"{a(r.link, r.title)} <small>({e(r.text)})</small>: "
     if not r.matched:

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from netviz.model.diagnostics import Severity
 from netviz.ui.panels._base import subscribe_for_lifetime
 from netviz.ui.panels._severity import severity_colour, severity_icon
-from netviz.viewmodel.audit import AuditRow, audit_rows, selection_for, summary
+from netviz.viewmodel.audit import SEVERITY_RANK, AuditRow, audit_rows, selection_for, summary
 from netviz.viewmodel.state import AppState
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -130,6 +130,7 @@ class AuditPanel(QWidget):
         lay.addWidget(self.view, 1)
         lay.addWidget(self.message_label)
 
+        self._all: list[AuditRow] | None = None  # every finding of the current analyzer
         self.severity_box.currentIndexChanged.connect(lambda _i: self.refresh())
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self.view.activated.connect(self._activated)
@@ -139,14 +140,18 @@ class AuditPanel(QWidget):
 
     def _on_state(self, event: str) -> None:
         if event in ("loaded", "evaluated"):
+            self._all = None
             self.refresh()
 
     def refresh(self) -> None:
         sev = self.SEVERITIES[max(0, self.severity_box.currentIndex())][1]
-        self.model.set_rows(audit_rows(self.state.analyzer, sev))
+        if self._all is None:
+            self._all = audit_rows(self.state.analyzer)
+        limit = SEVERITY_RANK[sev]
+        self.model.set_rows([r for r in self._all if SEVERITY_RANK[r.severity] <= limit])
         self.summary_label.setText(
             "Nothing loaded" if self.state.analyzer is None
-            else f"Audit: {summary(audit_rows(self.state.analyzer))}")
+            else f"Audit: {summary(self._all)}")
         self.message_label.clear()
         self.open_button.setEnabled(False)
 
