@@ -117,6 +117,12 @@ def workload_pairs(an: Analyzer) -> dict[tuple[str, str], ConnectionSet]:
     for wl, cls in wl_classes.items():
         for c in cls:
             class_wl.setdefault(c, []).append(wl)
+    if all(len(v) == 1 for v in class_wl.values()) and all(
+        len(v) == 1 for v in wl_classes.values()
+    ):
+        # the usual case: one class per workload and one workload per class
+        cw = {c: wls[0] for c, wls in class_wl.items()}
+        return {(cw[s], cw[d]): conns for s, d, conns in an.class_pairs() if s != d}
     pair: dict[tuple[str, str], ConnectionSet] = {}
     seen: dict[tuple[str, str], int] = {}
     for s, d, conns in an.class_pairs():
@@ -156,10 +162,16 @@ def direction_atoms(an: Analyzer) -> dict[str, list[IPRange]]:
 
 
 def external_connections(
-    an: Analyzer, wl: str, classes: Sequence[int], pieces: dict[str, list[IPRange]]
+    an: Analyzer,
+    wl: str,
+    classes: Sequence[int],
+    pieces: dict[str, list[IPRange]],
+    nodes: dict[object, PeerNode] | None = None,
 ) -> Iterable[Connection]:
-    """Connections of workload ``wl`` with external ranges, both directions."""
-    peer = PeerNode.workload(wl)
+    """Connections of workload ``wl`` with external ranges, both directions. ``nodes`` caches
+    the peer objects (one per key/range, shared by every connection)."""
+    nodes = {} if nodes is None else nodes
+    peer = _node(nodes, wl)
     for direction in (INGRESS, EGRESS):
         for r in pieces[direction]:
             conns = ConnectionSet.all()
@@ -169,11 +181,19 @@ def external_connections(
                     break
             if not conns:
                 continue
-            ext = PeerNode.external(r)
+            ext = _node(nodes, r)
             if direction == INGRESS:
                 yield Connection(ext, peer, conns)
             else:
                 yield Connection(peer, ext, conns)
+
+
+def _node(cache: dict[object, PeerNode], key: str | IPRange) -> PeerNode:
+    got = cache.get(key)
+    if got is None:
+        got = PeerNode.external(key) if isinstance(key, IPRange) else PeerNode.workload(key)
+        cache[key] = got
+    return got
 
 
 def connlist(an: Analyzer, focus: Focus | None = None) -> list[Connection]:
@@ -181,15 +201,16 @@ def connlist(an: Analyzer, focus: Focus | None = None) -> list[Connection]:
     focus = focus or Focus()
     wl_classes = workload_classes(an)
     pieces = direction_atoms(an)
-    out: list[Connection] = []
-    for (sw, dw), conns in workload_pairs(an).items():
-        out.append(Connection(PeerNode.workload(sw), PeerNode.workload(dw), conns))
+    nodes: dict[object, PeerNode] = {wl: PeerNode.workload(wl) for wl in wl_classes}
+    out: list[Connection] = [
+        Connection(nodes[sw], nodes[dw], conns) for (sw, dw), conns in workload_pairs(an).items()
+    ]
     for wl, cls in wl_classes.items():
         if focus.workloads and not focus.peers:
             # only the focus workloads' external connections can survive the filter
-            if not any(PeerNode.workload(wl).matches(n) for n in focus.workloads):
+            if not any(_node(nodes, wl).matches(n) for n in focus.workloads):
                 continue
-        out.extend(external_connections(an, wl, cls, pieces))
+        out.extend(external_connections(an, wl, cls, pieces, nodes))
     out = apply_focus(out, focus)
     out.sort(key=lambda c: (c.src.key, c.dst.key))
     return out
@@ -212,6 +233,8 @@ def in_focus(src: PeerNode, dst: PeerNode, focus: Focus) -> bool:
 
 
 def apply_focus(conns: Iterable[Connection], focus: Focus) -> list[Connection]:
+    if not focus.workloads and not focus.by_port:
+        return list(conns)
     out: list[Connection] = []
     probe = (
         ConnectionSet.of(focus.protocol, focus.port)

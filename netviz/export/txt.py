@@ -15,5 +15,10 @@ def render(result: ConnList) -> str:
         lines.append(f"Permitted connections on {result.focus.protocol} {result.focus.port}:")
         lines += [f"{c.src.key} => {c.dst.key}" for c in result.connections]
     else:
-        lines += [f"{c.src.key} => {c.dst.key} : {c.connections}" for c in result.connections]
+        text: dict[object, str] = {}  # one str() per distinct connection set
+        for c in result.connections:
+            t = text.get(c.connections)
+            if t is None:
+                t = text[c.connections] = str(c.connections)
+            lines.append(f"{c.src.key} => {c.dst.key} : {t}")
     return "".join(line + "\n" for line in lines)
