@@ -373,6 +373,7 @@ class GraphView(QGraphicsView):
         self.model: GraphModel | None = None
         self.visible: VisibleGraph | None = None
         self.bundling = True  # allow level-of-detail bundles
+        self.lod_min_edges = LOD_MIN_EDGES
         self.bundled = False
         self.hide_styles: frozenset[str] = frozenset()
         self._placing = False
@@ -535,7 +536,7 @@ class GraphView(QGraphicsView):
         if not self.bundling or self.visible is None:
             return False
         return (self.current_scale() < LOD_SCALE
-                and len(self.visible.edges) > LOD_MIN_EDGES)
+                and len(self.visible.edges) > self.lod_min_edges)
 
     def _update_lod(self, force: bool = False) -> None:
         want = self._should_bundle()
@@ -730,6 +731,7 @@ class GraphView(QGraphicsView):
         elif self.graph_layout.moved and self._press_item is not None:
             self.nodesMoved.emit()
         self._press_item = None
+        event.accept()  # clicks on edges and empty space are ours too
 
     _press_item: QGraphicsItem | None = None
 

@@ -562,9 +562,11 @@ class GraphModel:
             elif e.dst == key:
                 reaching.add(e.src)
                 hl.append(e)
-        # a Service is reached when its backend is; the backend is reached via the Service
+        # a Service leads to its backends: reaching a Service reaches them
         if key in self.service_backends:
             reach |= set(self.service_backends[key])
+        for skey in [k for k in reach if k in self.service_backends]:
+            reach |= set(self.service_backends[skey])
         return Highlight(key, frozenset(reach), frozenset(reaching), tuple(hl))
 
 
