@@ -50,6 +50,7 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 import yaml
 
 from netviz import __version__
+from netviz.io.errors import NetvizIOError
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +78,8 @@ CancelFn = Callable[[], bool]
 # --------------------------------------------------------------------------- errors
 
 
-class SnapshotError(Exception):
-    """Base class; ``str(exc)`` is a message written for users."""
+class SnapshotError(NetvizIOError):
+    """Base class of this module's errors; ``str(exc)`` is a message written for users."""
 
 
 class ClusterError(SnapshotError):

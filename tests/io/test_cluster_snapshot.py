@@ -560,14 +560,15 @@ def test_round_trip_load_paths(round_trip_snapshot: Path) -> None:
     assert errors == []
 
 
-def test_round_trip_netviz_list(round_trip_snapshot: Path) -> None:
+@pytest.mark.parametrize("options", [[], ["--ipblock-matches-pod-ips"]], ids=["default", "pod-ips"])
+def test_round_trip_netviz_list(round_trip_snapshot: Path, options: list[str]) -> None:
     from netviz.cli import build_parser
 
     commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     if "list" not in commands:
         pytest.skip("`netviz list` is not registered yet (netviz/cli/list_cmd.py)")
-    code_a, out_a, err_a = _run_cli(["list", str(round_trip_snapshot)])
-    code_b, out_b, err_b = _run_cli(["list", str(DATA)])
+    code_a, out_a, err_a = _run_cli(["list", *options, str(round_trip_snapshot)])
+    code_b, out_b, err_b = _run_cli(["list", *options, str(DATA)])
     assert code_a == code_b == 0, (err_a, err_b)
     assert out_a == out_b
     assert out_a.strip()
