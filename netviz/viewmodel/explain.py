@@ -35,6 +35,9 @@ from netviz.model import NetworkPolicy, Peer, Pod, Rule, Source
 from netviz.viewmodel import palette
 
 HREF_PREFIX = "src:"
+#: node key prefixes of the graph (netviz.viewmodel.graph): a Service, an expanded pod
+SERVICE_PREFIX = "svc:"
+POD_PREFIX = "pod:"
 
 
 # --------------------------------------------------------------------------- document
@@ -262,6 +265,10 @@ def resolve_endpoint(an: Analyzer, key: str) -> tuple[Endpoint, list[str]]:
     key = key.strip()
     if key.endswith("[External]"):
         key = key[: -len("[External]")]
+    if key.startswith(POD_PREFIX):
+        key = key[len(POD_PREFIX):]
+    if key.startswith(SERVICE_PREFIX):
+        return _service_backend(an, key[len(SERVICE_PREFIX):])
     pods = [p for p in an.cluster.pods if p.workload_key == key]
     if pods:
         classes = {an.class_of_pod[p.key] for p in pods}
@@ -281,6 +288,19 @@ def resolve_endpoint(an: Analyzer, key: str) -> tuple[Endpoint, list[str]]:
     near = difflib.get_close_matches(key, choices, n=1)
     hint = f" Did you mean {near[0]}?" if near else ""
     raise ExplainError(f"No workload, pod or address named {key!r}.{hint}")
+
+
+def _service_backend(an: Analyzer, key: str) -> tuple[Endpoint, list[str]]:
+    """A Service stands for its backends: the first pod its selector matches."""
+    for svc in an.cluster.services:
+        if svc.key == key:
+            sel = svc.selector or {}
+            pods = [p for p in an.cluster.pods if sel and p.namespace == svc.namespace
+                    and all(p.labels.get(k) == v for k, v in sel.items())]
+            if not pods:
+                raise ExplainError(f"Service {key} selects no pod: there is nothing to explain.")
+            return pods[0], [f"Service {key} stands for its backends; showing pod {pods[0].key}."]
+    raise ExplainError(f"No Service named {key!r}.")
 
 
 def explain_pair(an: Analyzer, src: str, dst: str) -> Explanation:

@@ -154,3 +154,24 @@ def test_text_and_html_renderings() -> None:
     assert Link("a/db-in", "db.yaml", 1, 18) in targets
     assert Link("a/db-in ingress rule #2", "db.yaml", 13, 18) in targets
     assert link_for_href(e, "http://x") is None and link_for_href(e, "src:99") is None
+
+
+def test_graph_service_and_pod_keys() -> None:
+    from netviz.model import Service, ServicePort
+
+    cluster = assemble_cluster(
+        workloads=[Workload("Deployment", "a", "web", {"app": "web"}),
+                   Workload("Deployment", "a", "db", {"app": "db"})],
+        services=[Service("a", "db", {"app": "db"}, (ServicePort(5432, 5432),)),
+                  Service("a", "none", {"app": "x"})],
+        policies=[DB_POLICY],
+    )
+    an = Analyzer(cluster)
+    e = explain_pair(an, WEB, "svc:a/db")
+    assert e.dst == "svc:a/db" and e.ingress.state == "isolated"
+    assert any("stands for its backends" in n for n in e.notes)
+    assert explain_pair(an, "pod:a/web-0", DB).egress.state == "not-isolated"
+    with pytest.raises(ExplainError, match="selects no pod"):
+        explain_pair(an, WEB, "svc:a/none")
+    with pytest.raises(ExplainError, match="No Service"):
+        explain_pair(an, WEB, "svc:a/nope")
