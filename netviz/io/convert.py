@@ -142,15 +142,18 @@ _WANT_NAMES = {dict: "a mapping", list: "a list", str: "a string", int: "an inte
 class Ctx:
     """Collects the diagnostics of one object."""
 
-    def __init__(self, source: Source, ref: str | None, locate: Locate | None) -> None:
+    def __init__(
+        self, source: Source, ref: str | None, locate: Locate | None, part_sources: bool = True
+    ) -> None:
         self.source = source
         self.ref = ref
         self.locate = locate
+        self.part_sources = part_sources
         self.diags: list[Diagnostic] = []
         self.errors = 0
 
     def where(self, path: Sequence[str | int]) -> tuple[int, int | None]:
-        if self.locate is not None:
+        if self.locate is not None and path:  # the object itself: source.line says it
             try:
                 got = self.locate(path)
             except Exception:  # a locator must never break loading
@@ -187,7 +190,7 @@ class Ctx:
         self.add(Severity.INFO, code, path, message)
 
     def src(self, path: Sequence[str | int]) -> Source:
-        if self.locate is None:
+        if self.locate is None or not self.part_sources:
             return self.source
         line, _ = self.where(path)
         return Source(self.source.file, self.source.doc, line)
@@ -1021,14 +1024,22 @@ def _names(obj: dict[str, Any]) -> tuple[str | None, str | None]:
 
 
 def convert_object(
-    obj: dict[str, Any], source: Source, *, locate: Locate | None = None
+    obj: dict[str, Any],
+    source: Source,
+    *,
+    locate: Locate | None = None,
+    part_sources: bool = True,
 ) -> tuple[ModelObject | None, list[Diagnostic]]:
-    """Validate and convert one object. Lists are expanded by the caller (``manifests``)."""
+    """Validate and convert one object. Lists are expanded by the caller (``manifests``).
+
+    ``locate(path) -> (line, column) | None`` places diagnostics; with ``part_sources`` it also
+    gives rules and peers their own ``Source`` line (turn it off when locating is expensive,
+    e.g. JSON, where it means parsing the text a second time)."""
     name, ns = _names(obj) if isinstance(obj, dict) else (None, None)
     kind = obj.get("kind") if isinstance(obj, dict) else None
     namespaced = kind not in ("Namespace", *NOT_EVALUATED)
     ref = object_ref(str(kind), (ns or "default") if namespaced else None, name) if kind else None
-    ctx = Ctx(source, ref, locate)
+    ctx = Ctx(source, ref, locate, part_sources)
     if not isinstance(obj, dict):
         ctx.error(
             "not-an-object", (), f"expected a Kubernetes object (a mapping), got {describe(obj)}"

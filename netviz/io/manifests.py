@@ -374,7 +374,10 @@ class _Load:
                 return
         source = Source(file, doc, line, end_line)
         result, diags = convert_object(
-            obj, source, locate=locator.find if locator is not None else None
+            obj,
+            source,
+            locate=locator.find if locator is not None else None,
+            part_sources=locator is not None and not locator.is_lazy,
         )
         self.diags.extend(diags)
         if result is not None:
