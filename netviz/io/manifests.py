@@ -119,7 +119,7 @@ Speed: libyaml (``CSafeLoader``) when present, with a memoised scalar resolver; 
 cyclic GC is paused while loading (the node trees are large, acyclic and short-lived;
 collecting them again and again nearly doubled load time). Measured (CPU time, one core):
 1,000 Deployments + 1,000 Services + 400 policies (1 MB YAML) load in ~0.3 s; 1,000
-Deployments + 10,000 Pods + 2,000 policies (5.5 MB) in ~2.4 s. JSON is several times faster.
+Deployments + 10,000 Pods + 2,000 policies (5.5 MB) in ~2.3 s, or ~0.9 s as one JSON List.
 """
 
 from __future__ import annotations

@@ -484,3 +484,21 @@ def test_speed_1000_workloads_400_policies() -> None:
     assert len(r.cluster.workloads) == 1000 and len(r.cluster.policies) == 400
     assert not r.diagnostics
     assert elapsed < 1.5, f"{elapsed:.2f}s CPU"  # ~0.2 s on a laptop; generous for CI
+
+
+def test_json_is_not_parsed_twice_without_need() -> None:
+    """JSON rules and peers share the object's Source (locating them would mean composing the
+    text as YAML); a diagnostic still gets its exact line."""
+    obj = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": "j"},
+        "spec": {"podSelector": {}, "ingress": [{"from": [{"podSelector": {}}]}]},
+    }
+    r = load_text(json.dumps(obj, indent=1), "p.json")
+    (np,) = r.cluster.policies
+    assert np.ingress[0].source == np.source == np.ingress[0].peers[0].source
+    bad = dict(obj, spec={"podSelector": {}, "ingress": [{"ports": [{"port": 0}]}]})
+    text = json.dumps(bad, indent=1)
+    (d,) = load_text(text, "p.json").errors
+    assert text.splitlines()[d.line - 1].strip() == '"port": 0'
