@@ -151,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
     header = snap.header
     print(
         f"Wrote {args.output}: {len(snap.items)} objects from context {header['context']} "
-        f"({header['server']}), {size / 1e6:.1f} MB",
+        f"({header['server']}), {_size(size)}",
         file=out,
     )
     gaps = snap.gaps
@@ -161,3 +161,7 @@ def run(args: argparse.Namespace) -> int:
             where = f" in namespace {g['namespace']}" if g.get("namespace") else ""
             print(f"  {g['kind']}{where}: {g['reason']}", file=out)
     return EXIT_OK
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.1f} kB"
