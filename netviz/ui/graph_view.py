@@ -65,7 +65,9 @@ LOD_SCALE = 0.45  # below this zoom, bundle edges between namespaces...
 LOD_MIN_EDGES = 400  # ...when there are more edges than this
 LABEL_LIMIT = 500  # edge labels are drawn when at most this many edges are drawn
 TEXT_LOD = 0.28  # node text is skipped below this zoom
-HIT_PIXELS = 6.0  # how close (in pixels) a click must be to an edge
+HIT_PIXELS = 6.0
+AA_MAX_ELEMENTS = 4000  # path elements above which edge layers are drawn without antialiasing
+ARROW_LOD = 0.3  # below this zoom, large arrowhead layers are not drawn  # how close (in pixels) a click must be to an edge
 
 Z_NAMESPACE = -10.0
 Z_EDGES = 0.0
@@ -117,11 +119,27 @@ class EdgeLayer(QGraphicsPathItem):
             self.setPen(pen)
         if brush is not None:
             self.setBrush(QBrush(brush))
+        self.is_arrows = pen is None
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setAcceptHoverEvents(False)
 
     def shape(self) -> QPainterPath:
         return QPainterPath()
+
+    def paint(self, p: QPainter, opt: QStyleOptionGraphicsItem, w: QWidget | None = None) -> None:
+        n = self.path().elementCount()
+        if self.is_arrows and n > AA_MAX_ELEMENTS:
+            # arrowheads a couple of pixels wide say nothing and cost a third of a frame
+            lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(p.worldTransform())
+            if lod < ARROW_LOD:
+                return
+        # antialiasing thousands of long strokes (dashed ones most) costs more than
+        # everything else in a frame
+        limit = AA_MAX_ELEMENTS if self.pen().style() == Qt.PenStyle.SolidLine else \
+            AA_MAX_ELEMENTS // 4
+        if n > limit:
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        super().paint(p, opt, w)
 
 
 class LabelLayer(QGraphicsItem):
@@ -266,6 +284,7 @@ class NodeItem(QGraphicsItem):
         self.selected = False
         self.matched = False
         self.pods: list[PodItem] = []
+        self._path: QPainterPath | None = None
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, True)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges, True)
         self.setZValue(Z_NODES)
@@ -301,7 +320,17 @@ class NodeItem(QGraphicsItem):
     def paint(self, p: QPainter, opt: QStyleOptionGraphicsItem, w: QWidget | None = None) -> None:
         fill, border, text = palette.NODE_COLORS[self.node.kind]
         r = QRectF(-self.w / 2, -self.h / 2, self.w, self.h)
-        outline = self._outline(r)
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(p.worldTransform())
+        if lod < TEXT_LOD and not (self.matched or self.selected):
+            # zoomed out: a plain box is all that shows
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            p.setPen(QColor(border))
+            p.setBrush(QColor(fill))
+            p.drawRect(r)
+            return
+        if self._path is None:
+            self._path = self._outline(r)
+        outline = self._path
         if self.matched:
             p.setPen(QPen(QColor(palette.MATCH_HALO), 7))
             p.setBrush(Qt.BrushStyle.NoBrush)
@@ -310,7 +339,6 @@ class NodeItem(QGraphicsItem):
                       2.6 if self.selected else 1.3))
         p.setBrush(QColor(fill))
         p.drawPath(outline)
-        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(p.worldTransform())
         if lod < TEXT_LOD:
             return
         pad = 14 if self.node.kind != "workload" else 8
