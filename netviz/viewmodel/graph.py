@@ -129,6 +129,8 @@ class Highlight:
 class GraphOptions:
     route_via_services: bool = True
     show_services: bool = True
+    #: draw external ranges with identical connections as one node
+    merge_externals: bool = True
 
 
 def _labels_text(labels: dict[str, str]) -> str:
@@ -176,14 +178,55 @@ class GraphModel:
         options: GraphOptions | None = None,
     ) -> None:
         self.cluster = cluster
-        self.connections = list(connections)
         self.analyzer = analyzer
         self.options = options or GraphOptions()
+        #: external node key -> the address ranges it stands for
+        self.external_members: dict[str, list[str]] = {}
+        self.connections = self._merge_externals(list(connections))
         self.expanded: set[str] = set()
         self.nodes: dict[str, Node] = {}
         self.namespaces: dict[str, NamespaceBox] = {}
         self._build_nodes()
         self._build_edges()
+
+    def _merge_externals(self, conns: list[Connection]) -> list[Connection]:
+        """External ranges with exactly the same connections (same peers, directions and
+        ports) become one node: the engine cuts the address space at every ipBlock boundary
+        of every pod, which would otherwise draw the same edges many times."""
+        sig: dict[str, set[tuple[str, str, ConnectionSet]]] = {}
+        ranges: dict[str, object] = {}
+        for c in conns:
+            if c.src.is_external:
+                sig.setdefault(c.src.key, set()).add(("in", c.dst.key, c.connections))
+                ranges[c.src.key] = c.src
+            if c.dst.is_external:
+                sig.setdefault(c.dst.key, set()).add(("out", c.src.key, c.connections))
+                ranges[c.dst.key] = c.dst
+        order = sorted(sig, key=lambda k: (ranges[k].ip_range.version, ranges[k].ip_range.lo))  # type: ignore[attr-defined]
+        groups: dict[frozenset, list[str]] = {}
+        for k in order:
+            groups.setdefault(frozenset(sig[k]), []).append(k)
+        alias: dict[str, object] = {}
+        for members in groups.values():
+            rep = members[0] if self.options.merge_externals else None
+            for k in members:
+                target = k if rep is None else rep
+                alias[k] = ranges[target]
+                self.external_members.setdefault(target, []).append(
+                    _range_label(ranges[k].ip_range))  # type: ignore[attr-defined]
+        if not self.options.merge_externals:
+            return conns
+        out: list[Connection] = []
+        seen: set[tuple[str, str]] = set()
+        for c in conns:
+            src = alias.get(c.src.key, c.src)
+            dst = alias.get(c.dst.key, c.dst)
+            key = (src.key, dst.key)  # type: ignore[attr-defined]
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(c if (src is c.src and dst is c.dst) else Connection(src, dst, c.connections))  # type: ignore[arg-type]
+        return out
 
     # ------------------------------------------------------------------ nodes
     def _build_nodes(self) -> None:
@@ -259,10 +302,15 @@ class GraphModel:
             for p in (c.src, c.dst):
                 if p.is_external and p.key not in externals:
                     assert p.ip_range is not None
+                    members = self.external_members.get(p.key) or [_range_label(p.ip_range)]
+                    label = members[0] if len(members) == 1 else f"{members[0]} +{len(members) - 1}"
+                    sub = "external" if len(members) == 1 else f"external, {len(members)} ranges"
+                    tip = "External addresses " + (p.name if len(members) == 1 else "\n  " + "\n  ".join(members))
+                    if len(members) > 1:
+                        tip += "\n(ranges with exactly the same connections are drawn as one)"
                     externals[p.key] = Node(
-                        p.key, "external", _range_label(p.ip_range), None,
-                        subtitle="external", tooltip=f"External addresses {p.name}",
-                        search_text=p.name.lower(),
+                        p.key, "external", label, None, subtitle=sub, tooltip=tip,
+                        search_text=(p.name + " " + " ".join(members)).lower(),
                     )
                     ext_order[p.key] = (p.ip_range.version, p.ip_range.lo, p.ip_range.hi)
         for key in sorted(externals, key=lambda k: ext_order[k]):

@@ -210,3 +210,30 @@ def test_expand_pods(model: GraphModel) -> None:
     assert [p.label for p in model.pod_nodes(WEB)] == ["web-0", "web-1"]
     assert model.toggle_expanded(WEB) is False
     assert model.toggle_expanded(SVC_WEB) is False
+
+
+def test_external_ranges_with_same_connections_merge() -> None:
+    from dataclasses import replace
+
+    from netviz.model import IPBlock, Peer, Rule
+
+    cl = cluster()
+    # an egress policy on monitor cuts the address space into several ranges
+    from netviz.model import NetworkPolicy
+
+    pol = NetworkPolicy("ops", "egress", sel_app("monitor"), frozenset({"Egress"}), egress=(
+        Rule(peers=(Peer(ip_block=IPBlock("10.0.0.0/8", ("10.1.0.0/16",))),)),))
+    cl = replace(cl, policies=(*cl.policies, pol))
+    c, an, conns = evaluated(cl)
+    merged = GraphModel(c, conns, an)
+    split = GraphModel(c, conns, an, GraphOptions(merge_externals=False))
+    assert len(merged.externals) < len(split.externals)
+    assert sum(len(v) for v in merged.external_members.values()) == len(split.externals)
+    many = [k for k in merged.externals if len(merged.external_members[k]) > 1]
+    assert many and "ranges" in merged.nodes[many[0]].subtitle
+
+
+def sel_app(app: str):  # noqa: ANN201
+    from netviz.model import LabelSelector
+
+    return LabelSelector((("app", app),))
