@@ -355,6 +355,11 @@ class MainWindow(QMainWindow):
                     self.yaml_view = widget
         for dock in placed.values():
             dock.raise_()
+        # the graph gets most of the window
+        if "bottom" in placed:
+            self.resizeDocks([placed["bottom"]], [200], Qt.Orientation.Vertical)
+        if "right" in placed:
+            self.resizeDocks([placed["right"]], [420], Qt.Orientation.Horizontal)
 
     # ------------------------------------------------------------------ opening
     def open_files_dialog(self) -> None:
