@@ -487,6 +487,17 @@ def _owner(ctx: Ctx, meta: dict[str, Any], path: Path) -> tuple[str, str] | None
             )
             continue
         kind, name = r.get("kind"), r.get("name")
+        if kind is None and isinstance(name, str) and name:
+            # The API requires kind, but hand-written manifests omit it. Pods naming the same
+            # owner still belong together: they are grouped as one peer named after the owner
+            # (ns/owner[Pod]), as the reference analyzer does.
+            ctx.warning(
+                "invalid-owner-reference",
+                (*rp, "kind"),
+                f'missing; pods owned by "{name}" are grouped as one peer {name}[Pod]',
+            )
+            valid.append((r.get("controller") is True, "", name))
+            continue
         if not isinstance(kind, str) or not kind or not isinstance(name, str) or not name:
             missing = [f for f in ("kind", "name") if not isinstance(r.get(f), str) or not r.get(f)]
             ctx.warning(

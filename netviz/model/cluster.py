@@ -13,7 +13,11 @@ Decisions (also in docs/semantics.md):
 - A top-level workload that has no loaded pod gets ``max(replicas, 1)`` synthetic pods built
   from its pod template (manifests rarely contain pods). A workload owned by another loaded
   workload (a Deployment's ReplicaSet) never gets pods of its own: its owner does.
-- Pods in phase Succeeded or Failed are dropped: they hold no IP and take no traffic.
+- An owner reference without ``kind`` (invalid, but written by hand) still groups the pods
+  that name the same owner: they are one peer ``ns/<owner>[Pod]`` (the reference convention).
+- Pods in every phase are kept, as the reference analyzer keeps them: finished pods
+  (Succeeded/Failed) hold no IP, but manifests that contain them are analysed as written.
+  Live-cluster snapshots leave finished pods out when they are taken.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ def assemble_cluster(
     services: Iterable[Service] = (),
     policies: Iterable[NetworkPolicy] = (),
 ) -> Cluster:
-    pods = [p for p in pods if p.phase not in ("Succeeded", "Failed")]
+    pods = list(pods)
     workloads = list(workloads)
     services = list(services)
     policies = list(policies)
@@ -80,6 +84,8 @@ def assemble_cluster(
         if p.owner is not None and p.owner[0] in WORKLOAD_KINDS:
             kind, name = top_level(p.namespace, *p.owner)
             key = f"{p.namespace}/{name}[{kind}]"
+        elif p.owner is not None and p.owner[0] == "":
+            key = f"{p.namespace}/{p.owner[1]}[Pod]"  # owner of unknown kind: grouped by name
         else:
             key = f"{p.namespace}/{p.name}[Pod]"
         has_pods.add(key)

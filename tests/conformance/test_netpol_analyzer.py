@@ -21,18 +21,7 @@ from .runner import actual_and_expected
 ROOT = shared_dir()
 
 #: golden file name -> reason it is expected to differ (kept short and honest)
-KNOWN: dict[str, str] = {
-    # netviz decision in model.assemble_cluster: pods in phase Succeeded/Failed hold no IP and
-    # take no traffic, so they are dropped; the reference keeps the two completed
-    # ingress-nginx admission Job pods as peers.
-    "minikube_resources_connlist_output.txt": "completed (Succeeded) Job pods are dropped",
-    # io loader decision: an ownerReference without `kind` is ignored (with a warning), so the
-    # pods stay bare pods; the reference groups them as `default/internal-security[Pod]`.
-    "example_pods_w_same_owner_and_labels_gap_with_good_match_expression2_connlist_output.txt":
-        "ownerReference without kind is ignored by the loader",
-    "example_pods_w_same_owner_and_labels_gap_with_policy_selector_not_in_gap_connlist_output.txt":
-        "ownerReference without kind is ignored by the loader",
-}
+KNOWN: dict[str, str] = {}
 
 
 def _params() -> list[object]:

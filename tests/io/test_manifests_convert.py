@@ -78,7 +78,8 @@ def test_convert_object_with_a_locator() -> None:
             ("Job", "j"),
             0,
         ),
-        ([{"name": "nokind", "controller": True}], None, 1),
+        # kind missing: kept by name (pods naming it are grouped), with a warning
+        ([{"name": "nokind", "controller": True}], ("", "nokind"), 1),
         ([], None, 0),
     ],
 )

@@ -170,25 +170,24 @@ def test_workload_with_real_pods_gets_no_synthetic_ones() -> None:
 # --------------------------------------------------------------------------- phases, order
 
 
-def test_finished_pods_dropped() -> None:
+def test_finished_pods_kept_as_written() -> None:
+    """Manifests are analysed as written (the reference keeps finished pods); snapshots leave
+    finished pods out when they are taken (netviz.io.cluster)."""
     c = assemble_cluster(
         pods=[
             Pod("ns", "done", phase="Succeeded"),
-            Pod("ns", "failed", phase="Failed"),
             Pod("ns", "running", phase="Running"),
-            Pod("ns", "pending", phase="Pending"),
             Pod("ns", "manifest"),
         ]
     )
-    assert [p.key for p in c.pods] == ["ns/manifest", "ns/pending", "ns/running"]
+    assert [p.key for p in c.pods] == ["ns/done", "ns/manifest", "ns/running"]
 
 
-def test_finished_pods_of_a_workload_leave_it_synthetic_pods() -> None:
+def test_owner_without_kind_groups_pods_by_owner_name() -> None:
     c = assemble_cluster(
-        workloads=[Workload("Job", "ns", "j")],
-        pods=[Pod("ns", "j-abc", owner=("Job", "j"), phase="Succeeded")],
+        pods=[Pod("ns", "a", owner=("", "sec")), Pod("ns", "b", owner=("", "sec")), Pod("ns", "c")]
     )
-    assert [(p.key, p.synthetic) for p in c.pods] == [("ns/j-0", True)]
+    assert [p.workload_key for p in c.pods] == ["ns/sec[Pod]", "ns/sec[Pod]", "ns/c[Pod]"]
 
 
 def test_everything_sorted() -> None:
