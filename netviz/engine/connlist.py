@@ -34,8 +34,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from netviz.engine.analyzer import EGRESS, INGRESS, Analyzer
+from netviz.engine.analyzer import EGRESS, INGRESS, Analyzer, bits_iter
 from netviz.engine.connections import ConnectionSet
 from netviz.engine.ipranges import IPRange, atoms
 
@@ -73,8 +74,9 @@ class PeerNode:
         return name == self.name
 
 
-@dataclass(frozen=True)
-class Connection:
+class Connection(NamedTuple):
+    """One allowed directed connection. A NamedTuple: hundreds of thousands are made per list."""
+
     src: PeerNode
     dst: PeerNode
     connections: ConnectionSet
@@ -106,42 +108,101 @@ def workload_classes(an: Analyzer) -> dict[str, list[int]]:
     return out
 
 
-def workload_pairs(an: Analyzer) -> dict[tuple[str, str], ConnectionSet]:
+def workload_pairs(
+    an: Analyzer, rows: set[str] | None = None, cols: set[str] | None = None
+) -> dict[tuple[str, str], ConnectionSet]:
     """(source workload, destination workload) -> connections, for allowed pairs only.
 
-    One pass over the allowed class pairs: each class pair appears at most once in the
-    analyzer's blocks, so counting the pairs seen tells whether *every* class pair of two
-    workloads is allowed (a missing class pair is denied and empties the intersection)."""
+    With ``rows``/``cols``, only pairs whose source is in ``rows`` or whose destination is in
+    ``cols`` are computed (what-if edits: the rows and columns an edit can change).
+
+    Works on the analyzer's blocks, so the cost follows the number of workload pairs, not
+    of pod-class pairs. Each class pair lies in exactly one block, so when a block covers
+    *every* class of a source workload and of a destination workload, that block alone holds
+    all their class pairs and its connections are the pair's. Workloads whose classes a block
+    covers only in part (a policy tells pods of one workload apart) take a slower path that
+    intersects over their class pairs; a missing class pair is denied and empties the pair.
+    """
     wl_classes = workload_classes(an)
     class_wl: dict[int, list[str]] = {}
+    mask: dict[str, int] = {}
     for wl, cls in wl_classes.items():
+        m = 0
         for c in cls:
             class_wl.setdefault(c, []).append(wl)
-    if all(len(v) == 1 for v in class_wl.values()) and all(
-        len(v) == 1 for v in wl_classes.values()
-    ):
-        # the usual case: one class per workload and one workload per class
-        cw = {c: wls[0] for c, wls in class_wl.items()}
-        return {(cw[s], cw[d]): conns for s, d, conns in an.class_pairs() if s != d}
+            m |= 1 << c
+        mask[wl] = m
+
+    def split(bits: int, partial: set[str]) -> list[str]:
+        """Workloads wholly inside ``bits``; those only partly inside go to ``partial``."""
+        whole: list[str] = []
+        seen: set[str] = set()
+        for c in bits_iter(bits):
+            for wl in class_wl[c]:
+                if wl in seen:
+                    continue
+                seen.add(wl)
+                m = mask[wl]
+                if bits & m == m:
+                    whole.append(wl)
+                else:
+                    partial.add(wl)
+        return whole
+
+    blocks = an.blocks()
+    out: dict[tuple[str, str], ConnectionSet] = {}
+    partial: set[str] = set()
+    for blk in blocks:
+        s_whole = split(blk.src, partial)
+        d_whole = split(blk.dst, partial)
+        conns = blk.connections
+        if rows is None and cols is None:
+            for sw in s_whole:
+                for dw in d_whole:
+                    if sw != dw:
+                        out[(sw, dw)] = conns
+            continue
+        r, c = rows or set(), cols or set()
+        d_cols = [dw for dw in d_whole if dw in c]
+        for sw in s_whole:
+            for dw in d_whole if sw in r else d_cols:
+                if sw != dw:
+                    out[(sw, dw)] = conns
+    if not partial:
+        return out
+    # slow path, for pairs with a workload whose classes are spread over several blocks:
+    # intersect over all their class pairs, counting them (a missing one is denied)
+    pmask = 0
+    for wl in partial:
+        pmask |= mask[wl]
     pair: dict[tuple[str, str], ConnectionSet] = {}
-    seen: dict[tuple[str, str], int] = {}
-    for s, d, conns in an.class_pairs():
+    count: dict[tuple[str, str], int] = {}
+
+    def visit(s: int, d: int, conns: ConnectionSet) -> None:
         for sw in class_wl[s]:
             for dw in class_wl[d]:
-                if sw == dw:
+                if sw == dw or (sw not in partial and dw not in partial):
+                    continue
+                if (rows is not None or cols is not None) and not (
+                    sw in (rows or ()) or dw in (cols or ())
+                ):
                     continue
                 k = (sw, dw)
                 prev = pair.get(k)
-                if prev is None:
-                    pair[k] = conns
-                    seen[k] = 1
-                else:
-                    pair[k] = prev & conns
-                    seen[k] += 1
-    out: dict[tuple[str, str], ConnectionSet] = {}
+                pair[k] = conns if prev is None else prev & conns
+                count[k] = count.get(k, 0) + 1
+
+    for blk in blocks:
+        for s in bits_iter(blk.src & pmask):
+            for d in bits_iter(blk.dst):
+                visit(s, d, blk.connections)
+        for s in bits_iter(blk.src & ~pmask):
+            for d in bits_iter(blk.dst & pmask):
+                visit(s, d, blk.connections)
+    for k in [k for k in out if k[0] in partial or k[1] in partial]:
+        del out[k]
     for k, conns in pair.items():
-        expected = len(wl_classes[k[0]]) * len(wl_classes[k[1]])
-        if seen[k] == expected and conns:
+        if count[k] == len(wl_classes[k[0]]) * len(wl_classes[k[1]]) and conns:
             out[k] = conns
     return out
 
@@ -212,6 +273,64 @@ def connlist(an: Analyzer, focus: Focus | None = None) -> list[Connection]:
                 continue
         out.extend(external_connections(an, wl, cls, pieces, nodes))
     out = apply_focus(out, focus)
+    out.sort(key=lambda c: (c.src.key, c.dst.key))
+    return out
+
+
+def connlist_after_edit(
+    prev_an: Analyzer,
+    prev: Sequence[Connection],
+    new_an: Analyzer,
+    focus: Focus | None = None,
+) -> list[Connection]:
+    """``connlist(new_an, focus)``, recomputing only what a policy edit can change.
+
+    ``new_an`` must come from ``prev_an.with_policies(...)`` and ``prev`` must be
+    ``connlist(prev_an, focus)``. An edit changes the ingress of the classes in
+    ``new_an.affected_ingress`` and the egress of those in ``affected_egress``, so only the
+    columns (destinations) and rows (sources) of their workloads are recomputed; every other
+    connection is kept. External ranges are cut globally per direction, so when an edit changes
+    the ipBlock boundaries of a direction, every external connection of that direction is
+    recomputed. Falls back to a full ``connlist`` when the pods differ (a label edit).
+    """
+    if new_an.classes is not prev_an.classes:
+        return connlist(new_an, focus)
+    focus = focus or Focus()
+    ai, ae = new_an.affected_ingress, new_an.affected_egress
+    if not ai and not ae:
+        return list(prev)
+    wl_classes = workload_classes(new_an)
+    cols = {wl for wl, cls in wl_classes.items() if any(ai >> c & 1 for c in cls)}
+    rows = {wl for wl, cls in wl_classes.items() if any(ae >> c & 1 for c in cls)}
+    old_pieces, pieces = direction_atoms(prev_an), direction_atoms(new_an)
+    redo_ext_in = old_pieces[INGRESS] != pieces[INGRESS]
+    redo_ext_eg = old_pieces[EGRESS] != pieces[EGRESS]
+
+    def stale(c: Connection) -> bool:
+        if c.src.is_external:
+            return redo_ext_in or c.dst.key in cols
+        if c.dst.is_external:
+            return redo_ext_eg or c.src.key in rows
+        return c.src.key in rows or c.dst.key in cols
+
+    out = [c for c in prev if not stale(c)]
+    nodes: dict[object, PeerNode] = {}
+    for c in out:
+        nodes.setdefault(c.src.ip_range or c.src.key, c.src)
+        nodes.setdefault(c.dst.ip_range or c.dst.key, c.dst)
+    fresh = [
+        Connection(_node(nodes, sw), _node(nodes, dw), conns)
+        for (sw, dw), conns in workload_pairs(new_an, rows, cols).items()
+    ]
+    for wl, cls in wl_classes.items():
+        want_in = redo_ext_in or wl in cols
+        want_eg = redo_ext_eg or wl in rows
+        if not (want_in or want_eg):
+            continue
+        for c in external_connections(new_an, wl, cls, pieces, nodes):
+            if (c.src.is_external and want_in) or (c.dst.is_external and want_eg):
+                fresh.append(c)
+    out.extend(apply_focus(fresh, focus))
     out.sort(key=lambda c: (c.src.key, c.dst.key))
     return out
 

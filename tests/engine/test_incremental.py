@@ -62,3 +62,31 @@ def test_with_policies_equals_fresh_analyzer(edit: str) -> None:
         changed_ns = {derived.classes[c].namespace for c in range(len(derived.classes))
                       if (derived.affected_ingress | derived.affected_egress) >> c & 1}
         assert len(changed_ns) == 1
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_connlist_after_edit_equals_full_connlist(edit: str) -> None:
+    from netviz.engine.connlist import connlist, connlist_after_edit
+
+    cluster = _cluster()
+    base = Analyzer(cluster)
+    before = connlist(base)
+    derived = base.with_policies(EDITS[edit](list(cluster.policies)))
+    assert connlist_after_edit(base, before, derived) == connlist(derived)
+
+
+def test_connlist_after_edit_with_new_ipblock_recuts_external_ranges() -> None:
+    from netviz.engine.connlist import connlist, connlist_after_edit
+    from netviz.model import IPBlock
+
+    cluster = _cluster()
+    base = Analyzer(cluster)
+    before = connlist(base)
+    extra = NetworkPolicy(
+        "app-002", "egress-to-partner", LabelSelector(), frozenset({"Egress"}),
+        egress=(Rule(peers=(Peer(ip_block=IPBlock("203.0.113.0/24", ("203.0.113.128/25",))),)),),
+    )
+    derived = base.with_policies([*cluster.policies, extra])
+    after = connlist_after_edit(base, before, derived)
+    assert after == connlist(derived)
+    assert any(c.dst.key == "203.0.113.0-203.0.113.127[External]" for c in after)
