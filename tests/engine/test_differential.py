@@ -169,6 +169,12 @@ def clusters(draw: st.DrawFn) -> Cluster:
             if cp.name is not None:
                 seen.add(cp.name)
             ports.append(cp)
+        if pods and draw(st.integers(0, 3)) == 0:
+            # a replica of the previous pod (same namespace, labels, ports): one pod class with
+            # several pods, the "class paired with itself" path of class_pairs()
+            prev = pods[-1]
+            pods.append(Pod(prev.namespace, f"p{i}", prev.labels, prev.ports, ips=prev.ips and (next(ips),)))
+            continue
         pod_ips: tuple[str, ...] = ()
         if draw(st.booleans()):
             pod_ips = (next(ips),)
