@@ -912,12 +912,16 @@ def _rule(ctx: Ctx, value: Any, path: Path, peers_key: str) -> Rule | _Bad:
     if bad:
         return BAD
     named = [p.port for p in ports if isinstance(p.port, str)]
-    if named and peers and all(p.ip_block is not None for p in peers):
+    # Only for egress: a named port is resolved on the *destination*. In an ingress rule the
+    # destination is the selected pod, so `from: [ipBlock]` with a named port is fine; in an
+    # egress rule to ipBlocks only, the destination is an address and the name never resolves.
+    if peers_key == "to" and named and peers and all(p.ip_block is not None for p in peers):
         ctx.warning(
             "named-port-ipblock",
             (*path, "ports"),
-            f"named port(s) {', '.join(map(str, named))} with only ipBlock peers: a named port "
-            "is resolved on pods, so it never matches addresses outside the cluster",
+            f"named port(s) {', '.join(map(str, named))} towards ipBlock peers only: a named "
+            "port is resolved on the destination pod, so it never matches an address outside "
+            "the cluster",
         )
     return Rule(
         peers=tuple(peers),
