@@ -35,7 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--session", action="store_true",
                    help="use the node positions saved by the app for these inputs")
     p.add_argument("--dpi", type=float, default=150.0, help="PNG resolution (default 150)")
-    p.add_argument("--ipblock-pod-ips", action="store_true",
+    p.add_argument("--ipblock-matches-pod-ips", "--ipblock-pod-ips", dest="ipblock_pod_ips",
+                   action="store_true",
                    help="ipBlocks also match pod IPs (see netviz list --help)")
     p.add_argument("--host-network", choices=["pod", "node"], default="pod",
                    help="treat hostNetwork pods as pods (default) or as node traffic")
