@@ -28,3 +28,19 @@ class LoadCancelled(NetvizIOError):
         )
         self.done_files = done_files
         self.total_files = total_files
+
+
+class SaveConflict(NetvizIOError):
+    """Saving would overwrite something that is not what the caller last saw: a file changed
+    (or appeared, or vanished) on disk since it was loaded, or a "save as" target exists.
+    ``paths`` lists every such file; nothing was written for them."""
+
+    def __init__(self, paths: list[str] | tuple[str, ...], message: str | None = None) -> None:
+        self.paths = list(paths)
+        if message is None:
+            names = ", ".join(self.paths)
+            message = (
+                f"{names} changed on disk since {'it was' if len(self.paths) == 1 else 'they were'}"
+                " loaded; reload, or save anyway to overwrite the changes"
+            )
+        super().__init__(message)

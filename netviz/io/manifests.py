@@ -4,7 +4,7 @@ Public API::
 
     load_paths(paths, *, stdin=None, max_file_bytes=64 MiB, progress=None, cancel=None)
     load_text(text, name="<text>")
-    -> LoadResult(cluster, diagnostics, documents, files, snapshot)
+    -> LoadResult(cluster, diagnostics, documents, files, snapshot, stamps)
 
 The rules this module keeps
 ===========================
@@ -133,11 +133,12 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 
 from netviz.io.convert import WORKLOADS, convert_object, describe, object_ref
 from netviz.io.errors import LoadCancelled
+from netviz.io.save import FileStamp
 from netviz.io.yamlsafe import MAX_ALIAS_EXPANSION, Locator, ParsedDoc, parse_text
 from netviz.model import (
     Cluster,
@@ -200,6 +201,9 @@ class LoadResult:
     documents: list[DocumentRecord]
     files: list[str]
     snapshot: dict[str, Any] | None = None
+    #: path (as in ``DocumentRecord.file``) -> stamp of the bytes read, for every file read
+    #: from disk (not stdin); ``netviz.io.save`` refuses to overwrite a file that changed since
+    stamps: dict[str, FileStamp] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -248,6 +252,7 @@ class _Load:
         self.documents: list[DocumentRecord] = []
         self.files: list[str] = []
         self.snapshot: dict[str, Any] | None = None
+        self.stamps: dict[str, FileStamp] = {}
         self.objects: dict[tuple[str, str | None, str], Any] = {}
         self.sources: dict[tuple[str, str | None, str], Source] = {}
         self.anp_priorities: dict[int, tuple[str, Source]] = {}
@@ -640,7 +645,9 @@ class _Load:
                 policies.append(obj)
         cluster = assemble_cluster(namespaces, pods, workloads, services, policies)
         diags = sorted(self.diags, key=lambda d: (d.file or "", d.line or 0, d.doc or 0))
-        return LoadResult(cluster, diags, self.documents, self.files, self.snapshot)
+        return LoadResult(
+            cluster, diags, self.documents, self.files, self.snapshot, dict(self.stamps)
+        )
 
 
 # --------------------------------------------------------------------------- files
@@ -744,6 +751,7 @@ def _read(path: str, max_bytes: int, load: _Load) -> str | None:
             return None
         with open(path, "rb") as f:
             data = f.read(max_bytes + 1)
+            mtime_ns = os.fstat(f.fileno()).st_mtime_ns
     except OSError as exc:
         refuse("file-unreadable", f"cannot read {path}: {exc.strerror or exc}")
         return None
@@ -754,6 +762,7 @@ def _read(path: str, max_bytes: int, load: _Load) -> str | None:
     if text is None:
         refuse("file-not-text", f"{path} is {problem}", line)
         return None
+    load.stamps[path] = FileStamp.of_bytes(path, data, mtime_ns)
     return text
 
 
