@@ -1,4 +1,5 @@
-"""Print the conformance summary: per golden kind, passed / failed / skipped with reasons.
+"""Print the conformance summary: per golden kind, passed / failed / skipped with reasons
+(``netviz list`` goldens, and the ``netviz diff`` goldens as kinds ``diff/<fmt>``).
 
     .venv/bin/python -m tests.conformance.report [-v]
 
@@ -13,6 +14,8 @@ from collections import Counter, defaultdict
 
 from .goldens import discover, shared_dir
 from .runner import actual_and_expected
+from .test_diff_conformance import actual_and_expected as diff_actual_and_expected
+from .test_diff_conformance import discover_diff
 from .test_netpol_analyzer import KNOWN
 
 
@@ -50,6 +53,25 @@ def main(argv: list[str]) -> int:
             failed[g.kind] += 1
             if not fail_names or not fail_names[-1].startswith(g.name):
                 fail_names.append(g.name)
+    # netviz diff: expected/diff goldens (kind diff/<fmt>; see test_diff_conformance)
+    for dg in discover_diff(root):
+        if dg.skip:
+            skipped[dg.kind] += 1
+            skip_reasons[dg.kind][dg.skip] += 1
+            skip_scen[f"{dg.before} -> {dg.after}"] = dg.skip
+            continue
+        try:
+            actual, expected = diff_actual_and_expected(root, dg)
+            ok = actual == expected
+        except Exception as exc:  # report, do not stop
+            ok = False
+            fail_names.append(f"{dg.name}: {type(exc).__name__}: {exc}")
+        if ok:
+            passed[dg.kind] += 1
+        else:
+            failed[dg.kind] += 1
+            if not fail_names or not fail_names[-1].startswith(dg.name):
+                fail_names.append(dg.name)
     kinds = sorted(set(passed) | set(failed) | set(skipped) | set(known))
     print(f"{'golden kind':<22} {'passed':>6} {'known':>6} {'failed':>6} {'skipped':>7}")
     for k in kinds:
