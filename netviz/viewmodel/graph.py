@@ -15,6 +15,10 @@ Rules this module keeps:
 Edge styles: ``allowed`` (all connections), ``partial`` (some protocols/ports; the label says
 which), ``denied`` (nothing; drawn on demand), ``service`` (a Service to the workloads it
 selects), ``bundle`` (level of detail: every edge between two namespaces as one line).
+The difference view (``GraphModel(..., difference=diff entries)``, what-if editing) draws
+``added`` (newly allowed), ``removed`` (newly denied) and ``changed`` (other ports) between
+the two peers, never through a Service, and every other edge as ``unchanged``; a what-if
+policy edit updates a model incrementally with ``GraphModel.updated``.
 
 When ``route_via_services`` is on, an edge towards a workload that a Service selects ends at the
 Service instead, when the connections include at least one of the Service's target ports: "an
@@ -31,6 +35,7 @@ from dataclasses import dataclass
 
 from netviz.engine import Analyzer, ConnectionSet
 from netviz.engine.connlist import Connection
+from netviz.engine.diff import ADDED, REMOVED, DiffEntry
 from netviz.model import Cluster, Service, Workload
 
 SERVICE_PREFIX = "svc:"
@@ -87,7 +92,9 @@ class NamespaceBox:
 class Edge:
     src: str
     dst: str
-    style: str  # "allowed" | "partial" | "denied" | "service" | "bundle"
+    #: "allowed" | "partial" | "denied" | "service" | "bundle"; difference view: "added" |
+    #: "removed" | "changed" | "unchanged"
+    style: str
     label: str = ""
     tooltip: str = ""
     conns: ConnectionSet | None = None
@@ -167,6 +174,10 @@ def edge_style_for(conns: ConnectionSet) -> str:
     return "allowed" if conns.is_all() else "partial"
 
 
+def _edge_order(e: Edge) -> tuple[str, str, str]:
+    return (e.src, e.dst, e.style)
+
+
 class GraphModel:
     """Nodes and edges of one evaluated cluster. Built from the engine's connection list."""
 
@@ -176,10 +187,18 @@ class GraphModel:
         connections: Sequence[Connection],
         analyzer: Analyzer | None = None,
         options: GraphOptions | None = None,
+        difference: Sequence[DiffEntry] | None = None,
     ) -> None:
         self.cluster = cluster
         self.analyzer = analyzer
         self.options = options or GraphOptions()
+        #: the what-if difference against a baseline (``netviz.engine.diff``), or None. With
+        #: it, the pairs in the difference are drawn as ``added``/``removed``/``changed``
+        #: edges between the peers themselves and every other edge as ``unchanged``.
+        self.difference: list[DiffEntry] | None = (
+            list(difference) if difference is not None else None)
+        self._diff: dict[tuple[str, str], DiffEntry] | None = (
+            {(e.src.key, e.dst.key): e for e in difference} if difference is not None else None)
         #: external node key -> the address ranges it stands for
         self.external_members: dict[str, list[str]] = {}
         self.connections = self._merge_externals(list(connections))
@@ -402,12 +421,45 @@ class GraphModel:
         for s, d in self.allowed:
             self.out_adj.setdefault(s, set()).add(d)
             self.in_adj.setdefault(d, set()).add(s)
-        edges: list[Edge] = []
-        routed: dict[tuple[str, str], list[tuple[str, ConnectionSet, list[PortMapping]]]] = {}
+        #: (d, connections) -> (edge target, reachable Service ports); depends on nodes only
+        self._route_cache: dict[tuple[str, ConnectionSet], tuple[str, list[PortMapping]]] = {}
+        #: (s, d) -> the edge drawn for that pair directly (not through a Service)
+        self._direct: dict[tuple[str, str], Edge] = {}
+        #: (s, Service key) -> {backend: (connections, reachable Service ports)}
+        self._routed: dict[tuple[str, str], dict[str, tuple[ConnectionSet, list[PortMapping]]]] = {}
         for c in self.connections:
-            s, d, conns = c.src.key, c.dst.key, c.connections
-            target = d
-            via: list[PortMapping] = []
+            self._place(c.src.key, c.dst.key, c.connections, self._routed)
+        if self._diff is not None:
+            for pair, entry in self._diff.items():
+                if entry.kind == REMOVED:
+                    self._direct[pair] = self._diff_edge(entry)
+        self._routed_edges: dict[tuple[str, str], Edge] = {
+            k: self._routed_edge(k, items) for k, items in self._routed.items()}
+        # Service -> backend links
+        self._service_edges: list[Edge] = []
+        if self.options.show_services:
+            for skey, backends in self.service_backends.items():
+                if skey not in self.nodes:
+                    continue
+                node = self.nodes[skey]
+                for b in backends:
+                    self._service_edges.append(Edge(
+                        skey, b, "service", "",
+                        f"Service {node.label} selects {_name(b)}\n{node.subtitle}"))
+        self._assemble_edges()
+
+    def _assemble_edges(self) -> None:
+        edges = [*self._direct.values(), *self._routed_edges.values(), *self._service_edges]
+        edges.sort(key=_edge_order)
+        self.edges = edges
+
+    def _route(self, d: str, conns: ConnectionSet) -> tuple[str, list[PortMapping]]:
+        """Where an edge towards ``d`` with ``conns`` ends: ``d``, or a Service of ``d`` when
+        ``conns`` include one of its target ports (memoised: the answer depends on nodes)."""
+        key = (d, conns)
+        got = self._route_cache.get(key)
+        if got is None:
+            target, via = d, []
             if self.options.route_via_services and self.options.show_services:
                 for skey in self.services_of.get(d, []):
                     node = self.nodes.get(skey)
@@ -418,34 +470,172 @@ class GraphModel:
                     if via:
                         target = skey
                         break
-            if target != d:
-                routed.setdefault((s, target), []).append((d, conns, via))
-                continue
-            style = edge_style_for(conns)
+            got = (target, via)
+            self._route_cache[key] = got
+        return got
+
+    def _place(self, s: str, d: str, conns: ConnectionSet,
+               routed: dict[tuple[str, str], dict[str, tuple[ConnectionSet, list[PortMapping]]]],
+               ) -> tuple[str, str] | None:
+        """Add the edge of an allowed pair; returns the routed key it joined, if any."""
+        if self._diff is not None:
+            entry = self._diff.get((s, d))
+            if entry is not None:
+                # a difference is drawn between the peers themselves, never via a Service
+                self._direct[(s, d)] = self._diff_edge(entry)
+                return None
+        target, via = self._route(d, conns)
+        if target != d:
+            routed.setdefault((s, target), {})[d] = (conns, via)
+            return (s, target)
+        style = edge_style_for(conns)
+        tip = f"{_name(s)} → {_name(d)}\n{conns}"
+        if self._diff is not None:
+            self._direct[(s, d)] = Edge(s, d, "unchanged", "", tip + "\n(unchanged)", conns,
+                                        (s, d))
+        else:
             label = "" if style == "allowed" else short_conns(conns)
-            tip = f"{_name(s)} → {_name(d)}\n{conns}"
-            edges.append(Edge(s, d, style, label, tip, conns, (s, d)))
-        for (s, skey), items in routed.items():
-            backend, conns, via = items[0]
-            style = "allowed" if all(c.is_all() for _, c, _ in items) else "partial"
-            ports = ", ".join(str(m) for m in via)
-            lines = [f"{_name(s)} → Service {skey[len(SERVICE_PREFIX):]}",
-                     f"reachable Service ports: {ports}"]
-            for b, c, _ in items:
-                lines.append(f"backend {_name(b)}: {c}")
-            label = ports if style == "partial" else ""
-            edges.append(Edge(s, skey, style, label, "\n".join(lines), conns, (s, backend)))
-        # Service -> backend links
-        if self.options.show_services:
-            for skey, backends in self.service_backends.items():
-                if skey not in self.nodes:
-                    continue
-                node = self.nodes[skey]
-                for b in backends:
-                    edges.append(Edge(skey, b, "service", "",
-                                      f"Service {node.label} selects {_name(b)}\n{node.subtitle}"))
-        edges.sort(key=lambda e: (e.src, e.dst, e.style))
-        self.edges = edges
+            self._direct[(s, d)] = Edge(s, d, style, label, tip, conns, (s, d))
+        return None
+
+    def _routed_edge(self, key: tuple[str, str],
+                     items: dict[str, tuple[ConnectionSet, list[PortMapping]]]) -> Edge:
+        s, skey = key
+        backend = min(items)
+        conns, via = items[backend]
+        style = "allowed" if all(c.is_all() for c, _ in items.values()) else "partial"
+        ports = ", ".join(str(m) for m in via)
+        lines = [f"{_name(s)} → Service {skey[len(SERVICE_PREFIX):]}",
+                 f"reachable Service ports: {ports}"]
+        for b in sorted(items):
+            lines.append(f"backend {_name(b)}: {items[b][0]}")
+        if self._diff is not None:
+            return Edge(s, skey, "unchanged", "", "\n".join(lines) + "\n(unchanged)", conns,
+                        (s, backend))
+        label = ports if style == "partial" else ""
+        return Edge(s, skey, style, label, "\n".join(lines), conns, (s, backend))
+
+    @staticmethod
+    def _diff_edge(entry: DiffEntry) -> Edge:
+        s, d = entry.src.key, entry.dst.key
+        head = f"{_name(s)} → {_name(d)}"
+        if entry.kind == ADDED:
+            label = "+ " + short_conns(entry.after)
+            tip = f"{head}\nnewly allowed: {entry.after}\nbaseline: No Connections"
+            conns = entry.after
+        elif entry.kind == REMOVED:
+            label = "− " + short_conns(entry.before)
+            tip = f"{head}\nnewly denied: {entry.before}\nnow: No Connections"
+            conns = entry.before
+        else:
+            label = f"{short_conns(entry.before, 16)} → {short_conns(entry.after, 16)}"
+            tip = f"{head}\nbaseline: {entry.before}\nnow: {entry.after}"
+            if entry.newly_allowed:
+                tip += f"\nnewly allowed: {entry.newly_allowed}"
+            if entry.newly_denied:
+                tip += f"\nnewly denied: {entry.newly_denied}"
+            conns = entry.after
+        if entry.info:
+            tip += f"\n({entry.info})"
+        return Edge(s, d, entry.kind, label, tip, conns, (s, d))
+
+    def updated(
+        self,
+        cluster: Cluster,
+        connections: Sequence[Connection],
+        analyzer: Analyzer | None,
+        changed: Iterable[tuple[str, str]],
+        difference: Sequence[DiffEntry] | None = None,
+    ) -> GraphModel:
+        """The model for the same nodes under other connections (a what-if policy edit).
+
+        ``connections`` must differ from this model's only at the peer pairs in ``changed``
+        (``difference`` likewise, against the same baseline); then only the edges of those
+        pairs are rebuilt and everything else is shared. A full build is made instead when
+        the nodes may differ (other namespaces, pods, workloads or Services, e.g. a label
+        edit), when an external peer is involved (external nodes are merged by their
+        connections), or when switching between a plain and a difference model.
+        """
+        changed = set(changed)
+        old = self.cluster
+        same_nodes = (cluster.namespaces is old.namespaces and cluster.pods is old.pods
+                      and cluster.workloads is old.workloads and cluster.services is old.services)
+        if (not same_nodes or (difference is None) != (self._diff is None)
+                or any(s.endswith("[External]") or d.endswith("[External]")
+                       for s, d in changed)):
+            m = GraphModel(cluster, connections, analyzer, self.options, difference)
+            m.expanded = {k for k in self.expanded if k in m.nodes}
+            return m
+        new = object.__new__(GraphModel)
+        new.__dict__.update(self.__dict__)
+        new.cluster = cluster
+        new.analyzer = analyzer
+        new.expanded = set(self.expanded)
+        new.difference = list(difference) if difference is not None else None
+        new._diff = ({(e.src.key, e.dst.key): e for e in difference}
+                     if difference is not None else None)
+        fresh = {(c.src.key, c.dst.key): c for c in connections
+                 if (c.src.key, c.dst.key) in changed} if changed else {}
+        new.connections = [c for c in self.connections
+                           if (c.src.key, c.dst.key) not in changed] + list(fresh.values())
+        new.allowed = dict(self.allowed)
+        new.out_adj = dict(self.out_adj)
+        new.in_adj = dict(self.in_adj)
+        new._direct = dict(self._direct)
+        new._routed = dict(self._routed)
+        new._routed_edges = dict(self._routed_edges)
+        copied: set[tuple[str, str]] = set()
+        touched: set[tuple[str, str]] = set()
+        adj_copied: set[tuple[str, str]] = set()
+
+        def adj(kind: str, key: str) -> set[str]:
+            table = new.out_adj if kind == "out" else new.in_adj
+            if (kind, key) not in adj_copied:
+                adj_copied.add((kind, key))
+                table[key] = set(table.get(key, ()))
+            return table[key]
+
+        for s, d in changed:
+            new._direct.pop((s, d), None)
+            for skey in self.services_of.get(d, []):
+                k = (s, skey)
+                inner = new._routed.get(k)
+                if inner is not None and d in inner:
+                    if k not in copied:
+                        inner = dict(inner)
+                        new._routed[k] = inner
+                        copied.add(k)
+                    del inner[d]
+                    touched.add(k)
+            c = fresh.get((s, d))
+            if c is None:
+                new.allowed.pop((s, d), None)
+                adj("out", s).discard(d)
+                adj("in", d).discard(s)
+            else:
+                new.allowed[(s, d)] = c.connections
+                adj("out", s).add(d)
+                adj("in", d).add(s)
+                k2 = (s, new._route(d, c.connections)[0])
+                if k2[1] != d and k2 not in copied:
+                    new._routed[k2] = dict(new._routed.get(k2, {}))
+                    copied.add(k2)
+                joined = new._place(s, d, c.connections, new._routed)
+                if joined is not None:
+                    touched.add(joined)
+            if new._diff is not None:
+                entry = new._diff.get((s, d))
+                if entry is not None and entry.kind == REMOVED:
+                    new._direct[(s, d)] = new._diff_edge(entry)
+        for k in touched:
+            items = new._routed.get(k)
+            if items:
+                new._routed_edges[k] = new._routed_edge(k, items)
+            else:
+                new._routed.pop(k, None)
+                new._routed_edges.pop(k, None)
+        new._assemble_edges()
+        return new
 
     def denied_edges(self, visible: Iterable[str], around: str | None = None) -> list[Edge]:
         """Denied workload pairs among ``visible`` (only pairs touching ``around`` if given)."""
@@ -624,10 +814,12 @@ class GraphModel:
 def bundle_edges(model: GraphModel, edges: Sequence[Edge]) -> list[Edge]:
     """Aggregate edges between namespaces (externals count as their own group) into one
     ``bundle`` edge per ordered pair, with counts. Edges inside a namespace and Service links
-    are dropped (they are inside one box). Denied edges are not bundled."""
+    are dropped (they are inside one box). Denied edges are not bundled, nor are the edges of
+    a difference (``added``/``removed``/``changed``: draw them in detail over the bundles);
+    ``unchanged`` edges are."""
     groups: dict[tuple[str, str], list[Edge]] = {}
     for e in edges:
-        if e.style not in ("allowed", "partial"):
+        if e.style not in ("allowed", "partial", "unchanged"):
             continue
         a = model.nodes[e.src].namespace or e.src
         b = model.nodes[e.dst].namespace or e.dst

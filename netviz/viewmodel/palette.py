@@ -57,7 +57,26 @@ EDGE_STYLES: dict[str, EdgeStyle] = {
         "connections between two namespaces, aggregated when zoomed out (width ~ count)",
         BLUE, 2.0, (),
     ),
+    # the difference view (what-if editing): against the baseline that was loaded. Thicker
+    # than the plain styles and each with its own line style, so they read in greyscale too.
+    "added": EdgeStyle(
+        "added", "Newly allowed", "allowed now, denied in the baseline", BLUISH_GREEN, 3.0, ()
+    ),
+    "removed": EdgeStyle(
+        "removed", "Newly denied", "allowed in the baseline, denied now", VERMILLION, 2.6,
+        (4.0, 1.5),
+    ),
+    "changed": EdgeStyle(
+        "changed", "Ports changed", "allowed before and after, on other protocols/ports",
+        REDDISH_PURPLE, 2.6, (5.0, 1.5, 1.0, 1.5),
+    ),
+    "unchanged": EdgeStyle(
+        "unchanged", "Unchanged", "the same as in the baseline", "#B4BAC2", 1.0, ()
+    ),
 }
+
+#: edge styles of the difference view; ``unchanged`` is the context around them
+DIFF_STYLES: tuple[str, ...] = ("added", "removed", "changed")
 
 #: node kinds -> (fill, border, text)
 NODE_COLORS: dict[str, tuple[str, str, str]] = {
@@ -83,9 +102,11 @@ def edge_style(name: str) -> EdgeStyle:
     return EDGE_STYLES[name]
 
 
-def legend_entries(show_denied: bool = True, bundles: bool = False) -> list[EdgeStyle]:
-    """Edge styles to list in a legend, in reading order."""
-    names = ["allowed", "partial"]
+def legend_entries(show_denied: bool = True, bundles: bool = False,
+                   difference: bool = False) -> list[EdgeStyle]:
+    """Edge styles to list in a legend, in reading order (``difference``: the what-if
+    difference view, whose edges are added/removed/changed/unchanged)."""
+    names = [*DIFF_STYLES, "unchanged"] if difference else ["allowed", "partial"]
     if show_denied:
         names.append("denied")
     names.append("service")

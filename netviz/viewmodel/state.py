@@ -4,7 +4,10 @@ Qt-free (napari's habit: models outlive widgets). Widgets get an ``AppState`` in
 constructor and ``subscribe`` to it; the state never knows its views. Events are plain strings:
 
 - ``"loaded"``: a new cluster (``result``, ``analyzer``, ``connections`` replaced)
-- ``"evaluated"``: the same cluster re-evaluated (options or edits changed the analyzer)
+- ``"evaluated"``: the same cluster re-evaluated (options or edits changed the analyzer);
+  ``set_edited`` (what-if editing, ``netviz.viewmodel.editing``) also replaces ``cluster`` and
+  sets ``difference`` (drawn by the graph) and ``changed_pairs`` (a hint: only these peer
+  pairs changed since the previous evaluation; None when unknown)
 - ``"selection"``: ``selection`` changed
 - ``"filters"``: ``filters`` changed
 """
@@ -72,6 +75,12 @@ class AppState(Observable):
     connections: list[Connection] = field(default_factory=list)
     selection: Selection = field(default_factory=Selection)
     filters: Filters = field(default_factory=Filters)
+    #: what-if editing: the difference against the loaded baseline
+    #: (``netviz.engine.diff.DiffEntry`` list) the graph should draw, or None
+    difference: list[Any] | None = None
+    #: during an ``"evaluated"`` event from ``set_edited``: the (src, dst) peer pairs whose
+    #: connections changed since the previous evaluation, or None when unknown
+    changed_pairs: frozenset[tuple[str, str]] | None = None
 
     def __post_init__(self) -> None:
         Observable.__init__(self)
@@ -86,6 +95,8 @@ class AppState(Observable):
         self.analyzer = analyzer or Analyzer(cluster, self.options)
         self.connections = connections if connections is not None else connlist(self.analyzer)
         self.selection = Selection()
+        self.difference = None
+        self.changed_pairs = None
         self.emit("loaded")
 
     def set_options(self, options: Options) -> None:
@@ -104,7 +115,24 @@ class AppState(Observable):
         self.options = options
         self.analyzer = analyzer
         self.connections = connections
+        self.changed_pairs = None
         self.emit("evaluated")
+
+    def set_edited(self, cluster: Cluster, analyzer: Analyzer, connections: list[Connection],
+                   difference: list[Any] | None = None,
+                   changed_pairs: frozenset[tuple[str, str]] | None = None) -> None:
+        """Show an edited (what-if) evaluation: the same pods and workloads, other policies
+        or labels. ``difference``: draw it against the baseline (None: a plain view)."""
+        self.cluster = cluster
+        self.analyzer = analyzer
+        self.options = analyzer.options
+        self.connections = connections
+        self.difference = difference
+        self.changed_pairs = changed_pairs
+        try:
+            self.emit("evaluated")
+        finally:
+            self.changed_pairs = None
 
     # ---- selection / filters
     def select(self, **changes: Any) -> None:
