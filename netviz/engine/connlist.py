@@ -162,10 +162,10 @@ def workload_pairs(
                     if sw != dw:
                         out[(sw, dw)] = conns
             continue
-        r, c = rows or set(), cols or set()
-        d_cols = [dw for dw in d_whole if dw in c]
+        row_set, col_set = rows or set(), cols or set()
+        d_cols = [dw for dw in d_whole if dw in col_set]
         for sw in s_whole:
-            for dw in d_whole if sw in r else d_cols:
+            for dw in d_whole if sw in row_set else d_cols:
                 if sw != dw:
                     out[(sw, dw)] = conns
     if not partial:

@@ -59,7 +59,10 @@ def assemble_cluster(
         labels = dict(ns.labels)
         labels[NAMESPACE_NAME_LABEL] = ns.name
         by_name[ns.name] = replace(ns, labels=labels)
-    used = {o.namespace for o in (*pods, *workloads, *services, *policies)}
+    used: set[str] = {p.namespace for p in pods}
+    used.update(w.namespace for w in workloads)
+    used.update(s.namespace for s in services)
+    used.update(p.namespace for p in policies)
     for name in used - by_name.keys():
         by_name[name] = Namespace(name, {NAMESPACE_NAME_LABEL: name}, implicit=True)
 
