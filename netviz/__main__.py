@@ -1,3 +1,5 @@
-from netviz.cli import main
 import sys
+
+from netviz.cli import main
+
 sys.exit(main())

@@ -12,6 +12,7 @@ Rules this package keeps:
 Semantics that hinge on "absent versus empty" are kept explicit (see ``Peer`` and ``Rule``).
 """
 
+from netviz.model.cluster import assemble_cluster
 from netviz.model.objects import (
     PROTOCOLS,
     WORKLOAD_KINDS,
@@ -31,7 +32,6 @@ from netviz.model.objects import (
     Source,
     Workload,
 )
-from netviz.model.cluster import assemble_cluster
 
 __all__ = [
     "PROTOCOLS",

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"  # the document (or object) was skipped
     WARNING = "warning"  # loaded, but something is probably not what the user meant
     INFO = "info"  # nothing wrong: e.g. a kind netviz does not use was skipped
