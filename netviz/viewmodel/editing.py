@@ -41,7 +41,9 @@ Evaluation ("every edit re-evaluates only what it can affect")
   ``connlist_after_edit`` when the engine has it (only rows/columns of affected classes are
   recomputed), else ``connlist``. The peer pairs whose connections changed are found by
   identity (unchanged connections are the same objects) and only those pairs are diffed
-  again; the rest of the difference is kept. The result equals
+  again; the rest of the difference is kept (when an external range is involved the whole
+  difference is recomputed: ``diff`` aligns external ranges across all connections). The
+  result equals
   ``netviz.engine.diff.diff(baseline, edited)`` — the same function ``netviz diff`` uses
   (tests check it).
 - Label edits change pod classes, so they build a fresh ``Analyzer`` for the relabelled
@@ -94,7 +96,7 @@ from typing import Any
 from netviz.engine import Analyzer, Options
 from netviz.engine import connlist as _connlist
 from netviz.engine.connlist import Connection
-from netviz.engine.diff import ADDED, CHANGED, REMOVED, DiffEntry, diff
+from netviz.engine.diff import ADDED, CHANGED, REMOVED, DiffEntry, DiffResult, diff, unchanged
 from netviz.model import Cluster, Namespace, NetworkPolicy, Pod, Rule, Workload
 from netviz.model.diagnostics import Diagnostic, Severity
 from netviz.viewmodel.state import AppState, Observable
@@ -127,15 +129,16 @@ class EditError(Exception):
 @dataclass
 class Baseline:
     """What was loaded. ``documents`` are ``netviz.io.manifests.DocumentRecord``-like objects
-    (``file, doc, kind, namespace, name, start_offset, end_offset``); ``texts`` maps a file
-    to its decoded text (for the policies' YAML); both may be empty (then policies get a
-    generated text and cannot be written back in place)."""
+    (``file, doc, kind, namespace, name``); ``doc_texts`` maps (file, document) to the text
+    an edit of that document replaces (``netviz.io.save.document_text``: the body without
+    its ``---`` line). Both may be empty: policies then get a generated text and cannot be
+    written back in place."""
 
     cluster: Cluster
     analyzer: Analyzer
     connections: list[Connection]
     documents: Sequence[Any] = ()
-    texts: Mapping[str, str] = field(default_factory=dict)
+    doc_texts: Mapping[Origin, str] = field(default_factory=dict)
     files: Sequence[str] = ()
     #: the inputs as the user named them (files/folders): the autosave key
     inputs: Sequence[str] = ()
@@ -143,22 +146,25 @@ class Baseline:
     @classmethod
     def from_result(cls, result: Any, analyzer: Analyzer | None = None,
                     connections: list[Connection] | None = None,
-                    read_text: Callable[[str], str | None] | None = None,
+                    document_text: Callable[[Any], str | None] | None = None,
                     inputs: Sequence[str] = (), options: Options | None = None) -> Baseline:
-        """From a ``netviz.io.manifests.LoadResult``. ``read_text(file)`` returns a file's
-        decoded text (None when it cannot be read: stdin, snapshots)."""
+        """From a ``netviz.io.manifests.LoadResult``. ``document_text(record)`` returns the
+        editable text of a document (None when it cannot be read: stdin, snapshots)."""
         cluster = result.cluster
         an = analyzer or Analyzer(cluster, options)
         conns = connections if connections is not None else _connlist.connlist(an)
-        texts: dict[str, str] = {}
-        if read_text is not None:
-            wanted = {p.source.file for p in cluster.policies if p.source is not None}
-            for f in sorted(wanted):
-                t = read_text(f)
-                if t is not None:
-                    texts[f] = t
-        return cls(cluster, an, list(conns), list(getattr(result, "documents", ()) or ()),
-                   texts, list(getattr(result, "files", ()) or ()), list(inputs))
+        documents = list(getattr(result, "documents", ()) or ())
+        doc_texts: dict[Origin, str] = {}
+        if document_text is not None:
+            wanted = {(p.source.file, p.source.doc) for p in cluster.policies
+                      if p.source is not None}
+            for rec in documents:
+                if (rec.file, rec.doc) in wanted and rec.kind == "NetworkPolicy":
+                    t = document_text(rec)
+                    if t is not None:
+                        doc_texts[(rec.file, rec.doc)] = t
+        return cls(cluster, an, list(conns), documents, doc_texts,
+                   list(getattr(result, "files", ()) or ()), list(inputs))
 
 
 # --------------------------------------------------------------------------- state
@@ -291,19 +297,6 @@ def rename_in_text(text: str, new_name: str) -> str | None:
     return None
 
 
-def _doc_text(texts: Mapping[str, str], rec: Any) -> tuple[str, bool] | None:
-    """A document's text without its ``---`` line (True when one was there)."""
-    full = texts.get(rec.file)
-    if full is None:
-        return None
-    body = full[rec.start_offset:rec.end_offset]
-    had = False
-    first, nl, rest = body.partition("\n")
-    if first.startswith("---") and first[3:].strip() in ("",):
-        body, had = rest, True
-    return body, had
-
-
 # --------------------------------------------------------------------------- the session
 
 
@@ -336,7 +329,7 @@ class EditSession(Observable):
         self._labels_key: tuple = ()
         self._label_analyzers: dict[tuple, Analyzer] = {}
         self._base_pairs = {(c.src.key, c.dst.key): c for c in baseline.connections}
-        self._workloads = sorted({p.workload_key for p in baseline.cluster.pods})
+        self._workloads = _connlist.known_names(baseline.analyzer)
         self._pushed: tuple[int, str, int] | None = None
         self.last_seconds = 0.0
 
@@ -357,10 +350,9 @@ class EditSession(Observable):
                 origin = (pol.source.file, pol.source.doc)
                 rec = records.get(origin)
                 if (rec is not None and rec.kind == "NetworkPolicy" and rec.name == pol.name
-                        and (rec.namespace or "default") == pol.namespace):
-                    got = _doc_text(b.texts, rec)
-                    if got is not None:
-                        text, in_place = got[0], True
+                        and (rec.namespace or "default") == pol.namespace
+                        and origin in b.doc_texts):
+                    text, in_place = b.doc_texts[origin], True
             if text is None:
                 from netviz.viewmodel.templates import render_policy
 
@@ -382,10 +374,12 @@ class EditSession(Observable):
         return self._state.entry(id_)
 
     def find(self, key: str) -> str | None:
-        """The id of the live (or last) entry for policy ``ns/name``."""
+        """The id of the entry for policy ``ns/name`` (one that is not deleted first)."""
         found = None
         for e in self._state.entries:
-            if e.policy is not None and e.policy.key == key and not e.deleted:
+            if e.policy is not None and e.policy.key == key:
+                if not e.deleted:
+                    return e.id
                 found = e.id
         return found
 
@@ -697,10 +691,17 @@ class EditSession(Observable):
             changed = None
             self._labels_key = lk
         self.analyzer, self.connections = an, conns
-        if changed is None:
+        if changed is not None and any(a.endswith("[External]") or b.endswith("[External]")
+                                       for a, b in changed):
+            # diff aligns external ranges across *all* connections of both sides: redo it all
+            changed_for_diff = None
+        else:
+            changed_for_diff = changed
+        if changed_for_diff is None:
             self.difference = diff(self.baseline.connections, conns, self._workloads,
                                    self._workloads)
-        elif changed:
+        elif changed_for_diff:
+            changed = changed_for_diff
             now = {(c.src.key, c.dst.key): c for c in conns
                    if (c.src.key, c.dst.key) in changed}
             base_part = [self._base_pairs[k] for k in changed if k in self._base_pairs]
@@ -711,6 +712,13 @@ class EditSession(Observable):
             self.difference = merged
         self.changed_pairs = frozenset(changed) if changed is not None else None
         self.generation += 1
+
+    def diff_result(self) -> DiffResult:
+        """The difference as ``netviz diff`` reports it (for the Markdown review report)."""
+        b = self.baseline
+        return DiffResult(self.difference, unchanged(b.connections, self.connections),
+                          frozenset(self._workloads), frozenset(self._workloads),
+                          _connlist.option_notes(self.analyzer))
 
     def set_options(self, options: Options) -> None:
         """Evaluate baseline and edits under other options (a full evaluation)."""

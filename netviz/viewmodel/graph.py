@@ -206,7 +206,30 @@ class GraphModel:
         self.nodes: dict[str, Node] = {}
         self.namespaces: dict[str, NamespaceBox] = {}
         self._build_nodes()
+        self._ext_diff_sides: set[tuple[str, str]] = set()
+        if self._diff is not None:
+            self._add_diff_externals()
         self._build_edges()
+
+    def _add_diff_externals(self) -> None:
+        """External ranges of the difference are cut as ``diff`` aligns them (both sides'
+        boundaries), which can differ from the pieces of the connection list: give each one
+        a node, and remember which workload sides they belong to (their plain edges are then
+        left to the difference)."""
+        assert self._diff is not None
+        for e in self._diff.values():
+            for p, other, side in ((e.src, e.dst, "in"), (e.dst, e.src, "out")):
+                if not p.is_external:
+                    continue
+                self._ext_diff_sides.add((other.key, side))
+                if p.key in self.nodes:
+                    continue
+                assert p.ip_range is not None
+                label = _range_label(p.ip_range)
+                self.nodes[p.key] = Node(p.key, "external", label, None, subtitle="external",
+                                         tooltip="External addresses " + p.name,
+                                         search_text=(p.name + " " + label).lower())
+                self.externals.append(p.key)
 
     def _merge_externals(self, conns: list[Connection]) -> list[Connection]:
         """External ranges with exactly the same connections (same peers, directions and
@@ -484,6 +507,9 @@ class GraphModel:
                 # a difference is drawn between the peers themselves, never via a Service
                 self._direct[(s, d)] = self._diff_edge(entry)
                 return None
+            if ((s.endswith("[External]") and (d, "in") in self._ext_diff_sides)
+                    or (d.endswith("[External]") and (s, "out") in self._ext_diff_sides)):
+                return None  # the difference's own external pieces stand for it
         target, via = self._route(d, conns)
         if target != d:
             routed.setdefault((s, target), {})[d] = (conns, via)
