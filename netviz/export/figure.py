@@ -4,7 +4,8 @@
 same ``Layout`` positions, the same edge geometry (``Layout.segments``, ``arrow_head``) and the
 same palette (colours, widths, dash patterns) as ``netviz.ui.graph_view``. One scene unit is one
 pixel at 96 dpi, so fonts and widths match the GUI at zoom 1 (a GUI pixel is 0.75 pt here).
-Very large graphs are scaled down to stay within ``MAX_INCHES``.
+Very large graphs are scaled down to stay within ``MAX_INCHES``. A model with a what-if
+``difference`` is drawn with the difference styles and legend (as the app's difference view).
 
 Uses the Agg/SVG/PDF backends through ``matplotlib.figure.Figure`` directly (no pyplot, no
 display, no global state).
@@ -77,7 +78,10 @@ def figure(model: GraphModel, layout: Layout, visible: VisibleGraph, title: str 
                 color=palette.NAMESPACE_TEXT, va="center", ha="left", zorder=2)
 
     # edges
-    drawn = bundle_edges(model, visible.edges) if bundled else list(visible.edges)
+    difference = model.difference is not None
+    drawn = (bundle_edges(model, visible.edges)
+             + [e for e in visible.edges if e.style in palette.DIFF_STYLES]
+             if bundled else list(visible.edges))
     _draw_edges(ax, model, layout, drawn, ns_rects, k, 1.0, 3,
                 labels=bundled or len(drawn) <= LABEL_LIMIT, fontsize=7.5 * shrink)
     if highlight:
@@ -122,7 +126,7 @@ def figure(model: GraphModel, layout: Layout, visible: VisibleGraph, title: str 
 
     # legend and title
     handles: list[object] = []
-    for st in palette.legend_entries(True, bundled):
+    for st in palette.legend_entries(True, bundled, difference):
         handles.append(Line2D([], [], color=st.color, linewidth=max(st.width * 1.2, 1.2),
                               linestyle="solid" if not st.dashes else (0, st.dashes),
                               label=st.label))

@@ -484,9 +484,24 @@ class GraphView(QGraphicsView):
             self.refreshed.emit()
             return
         old = self.model
-        self.model = GraphModel(st.cluster, st.connections, st.analyzer, self.graph_options)
+        difference = getattr(st, "difference", None)
+        hint = getattr(st, "changed_pairs", None)
+        if (old is not None and hint is not None and not fit
+                and old.options == self.graph_options):
+            # a what-if edit: only the edges of the changed pairs are rebuilt
+            self.model = old.updated(st.cluster, st.connections, st.analyzer, hint, difference)
+            if self.model.nodes is old.nodes:
+                self.legend.set_difference(difference is not None)
+                self._place_legend()
+                self.refresh()
+                return
+        else:
+            self.model = GraphModel(st.cluster, st.connections, st.analyzer, self.graph_options,
+                                    difference)
         if old is not None:
             self.model.expanded = {k for k in old.expanded if k in self.model.nodes}
+        self.legend.set_difference(difference is not None)
+        self._place_legend()
         self.graph_layout.update(self.model)
         self._build_scene()
         if fit:
@@ -639,7 +654,9 @@ class GraphView(QGraphicsView):
             return
         edges = self.visible.edges
         if self.bundled:
-            drawn = bundle_edges(self.model, edges)
+            # the edges of a difference stay in detail over the bundles
+            drawn = bundle_edges(self.model, edges) + [
+                e for e in edges if e.style in palette.DIFF_STYLES]
         else:
             drawn = list(edges)
         segs = self.graph_layout.segments(self.model, drawn, self._ns_rects)
@@ -877,7 +894,8 @@ class GraphView(QGraphicsView):
                 e = self.edge_at_view(pos)
                 if e is not None:
                     text = e.tooltip
-                    if e.style in ("denied", "partial", "allowed") and e.pair:
+                    if e.style in ("denied", "partial", "allowed", "added", "removed",
+                                   "changed", "unchanged") and e.pair:
                         why = self.model.why(*e.pair)
                         if why:
                             text += "\n\n" + why
@@ -1023,8 +1041,9 @@ def render_view(view: GraphView, path: str, title: str, whole: bool = False) -> 
         lf = QFont()
         lf.setPointSizeF(8.5)
         # the legend goes in the bottom-left corner, over the picture
-        lh = legend_size(lf, view.bundled).height()
-        paint_legend(p, QPointF(10, h - lh - 10), lf, view.bundled)
+        diff_on = view.model is not None and view.model.difference is not None
+        lh = legend_size(lf, view.bundled, diff_on).height()
+        paint_legend(p, QPointF(10, h - lh - 10), lf, view.bundled, diff_on)
 
     if lower.endswith(".svg"):
         from PySide6.QtSvg import QSvgGenerator

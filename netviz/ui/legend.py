@@ -27,23 +27,26 @@ def edge_pen(style: palette.EdgeStyle, width: float | None = None, cosmetic: boo
     return pen
 
 
-def _entries(bundles: bool) -> list[tuple[str, object]]:
-    out: list[tuple[str, object]] = [(s.label, s) for s in palette.legend_entries(True, bundles)]
+def _entries(bundles: bool, difference: bool = False) -> list[tuple[str, object]]:
+    out: list[tuple[str, object]] = [
+        (s.label, s) for s in palette.legend_entries(True, bundles, difference)]
     out += [("Workload (×replicas)", "workload"), ("Service (port→target)", "service"),
             ("External addresses", "external")]
     return out
 
 
-def legend_size(font: QFont, bundles: bool = False) -> QSize:
+def legend_size(font: QFont, bundles: bool = False, difference: bool = False) -> QSize:
     fm = QFontMetrics(font)
-    entries = _entries(bundles)
+    entries = _entries(bundles, difference)
     w = max(fm.horizontalAdvance(t) for t, _ in entries) + SAMPLE_W + 3 * PAD
     return QSize(w, len(entries) * ROW_H + 2 * PAD)
 
 
-def paint_legend(p: QPainter, origin: QPointF, font: QFont, bundles: bool = False) -> QRectF:
-    """Draw the legend with its top-left at ``origin``; returns the rectangle used."""
-    size = legend_size(font, bundles)
+def paint_legend(p: QPainter, origin: QPointF, font: QFont, bundles: bool = False,
+                 difference: bool = False) -> QRectF:
+    """Draw the legend with its top-left at ``origin``; returns the rectangle used.
+    ``difference``: the what-if difference view's edge styles instead of the plain ones."""
+    size = legend_size(font, bundles, difference)
     rect = QRectF(origin, QSize(size.width(), size.height()).toSizeF())
     p.save()
     p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -54,7 +57,7 @@ def paint_legend(p: QPainter, origin: QPointF, font: QFont, bundles: bool = Fals
     fm = QFontMetrics(font)
     y = rect.top() + PAD + ROW_H / 2
     x = rect.left() + PAD
-    for text, what in _entries(bundles):
+    for text, what in _entries(bundles, difference):
         if isinstance(what, palette.EdgeStyle):
             p.setPen(edge_pen(what, what.width + 0.6 if what.name != "bundle" else 4.0))
             p.drawLine(QPointF(x, y), QPointF(x + SAMPLE_W - 8, y))
@@ -87,6 +90,7 @@ class Legend(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.bundles = False
+        self.difference = False
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
         self.setToolTip("\n".join(f"{s.label}: {s.description}" for s in palette.EDGE_STYLES.values()))
         self.resize(legend_size(self.font(), True))
@@ -94,13 +98,20 @@ class Legend(QWidget):
     def set_bundles(self, on: bool) -> None:
         if on != self.bundles:
             self.bundles = on
-            self.resize(legend_size(self.font(), on))
+            self.resize(legend_size(self.font(), on, self.difference))
+            self.update()
+
+    def set_difference(self, on: bool) -> None:
+        """Show the difference view's edge styles (what-if editing)."""
+        if on != self.difference:
+            self.difference = on
+            self.resize(legend_size(self.font(), self.bundles, on))
             self.update()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        return legend_size(self.font(), self.bundles)
+        return legend_size(self.font(), self.bundles, self.difference)
 
     def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt API
         p = QPainter(self)
-        paint_legend(p, QPointF(0, 0), self.font(), self.bundles)
+        paint_legend(p, QPointF(0, 0), self.font(), self.bundles, self.difference)
         p.end()
