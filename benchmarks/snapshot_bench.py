@@ -257,6 +257,16 @@ def main() -> None:
                 f"{len(snap.items)} objects, {out.stat().st_size / 1e6:.1f} MB"
             )
         print(f"best {min(times):.2f} s; target < 10 s: {'OK' if min(times) < 10 else 'SLOW'}")
+        from netviz.io.manifests import load_paths
+
+        for style in ("json", "yaml"):
+            cluster.write_snapshot(snap, out, style=style)
+            t0 = time.perf_counter()
+            res = load_paths([str(out)])
+            print(
+                f"open with netviz ({style}, {out.stat().st_size / 1e6:.1f} MB): "
+                f"{time.perf_counter() - t0:.2f} s, {len(res.cluster.pods)} pods"
+            )
 
 
 if __name__ == "__main__":

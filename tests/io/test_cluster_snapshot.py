@@ -435,7 +435,7 @@ def test_atomic_write_leaves_nothing_behind(
     target = tmp_path / "snap.yaml"
     target.write_text("old content\n")
 
-    def broken_dump(document: dict[str, Any], stream: Any) -> None:
+    def broken_dump(document: dict[str, Any], stream: Any, style: str = "json") -> None:
         stream.write("apiVersion: netviz.io/v1alpha1\nkind: Clus")
         stream.flush()
         assert len(list(tmp_path.glob(".snap.yaml.*.tmp"))) == 1  # the temp file is real
@@ -668,3 +668,18 @@ def test_dump_yaml_looks_like_kubectl() -> None:
         "    protocol: TCP\n"
         '  ip: "10.0.0.1"\n'
     )
+
+
+@pytest.mark.parametrize("style", ["json", "yaml"])
+def test_both_styles_are_yaml_and_load_the_same(tmp_path: Path, style: str) -> None:
+    from netviz.io.manifests import load_paths
+
+    target = tmp_path / f"snap-{style}.yaml"
+    C.write_snapshot(_small_snapshot(), target, style=style)
+    text = target.read_text()
+    assert text.lstrip().startswith("{") == (style == "json")
+    doc = yaml.safe_load(text)  # JSON syntax is YAML too
+    assert doc["kind"] == "ClusterSnapshot" and doc["items"][0]["metadata"]["name"] == "yes"
+    res = load_paths([str(target)])
+    assert [n.name for n in res.cluster.namespaces] == ["yes"]
+    assert res.snapshot is not None and res.snapshot["context"] == "ctx"
