@@ -12,6 +12,9 @@ Rules this module keeps:
   dialog (``netviz.ui.snapshot_dialog``). Missing modules just mean fewer docks.
 - Node positions are saved per set of inputs (``netviz.viewmodel.layout.session_path``) when
   the user moves something, and read back when the same inputs are opened again.
+- What-if editing lives in ``netviz.ui.editor.controller.EditController`` (``self.editing``):
+  the window only asks it before closing, reloading or opening other inputs with unsaved
+  edits, and does not auto-reload over them.
 """
 
 from __future__ import annotations
@@ -128,6 +131,14 @@ class MainWindow(QMainWindow):
         self.runner.busyChanged.connect(self._on_busy)
         self._unsubscribe = self.state.subscribe(self._on_state)
         self._update_status()
+        # what-if editing (netviz.ui.editor): Edit menu, view modes, editor/changes/history
+        self.editing = None
+        try:
+            from netviz.ui.editor.controller import EditController
+        except ImportError:  # pragma: no cover - the editor is optional like the panels
+            pass
+        else:
+            self.editing = EditController(self)
 
     # ------------------------------------------------------------------ building
     def _act(self, text: str, slot, shortcut=None, checkable: bool = False,  # noqa: ANN001
@@ -390,6 +401,9 @@ class MainWindow(QMainWindow):
         if not paths:
             return
         new_inputs = sorted(paths) != sorted(self.paths)
+        if (new_inputs and getattr(self, "editing", None) is not None
+                and not self.editing.maybe_discard("open other manifests")):
+            return
         if new_inputs:
             self.save_session()
         self._pending_paths = paths
@@ -399,6 +413,8 @@ class MainWindow(QMainWindow):
 
     def reload(self) -> None:
         if self.paths:
+            if self.editing is not None and not self.editing.maybe_discard("reload"):
+                return
             self.open_paths(self.paths)
 
     def cancel_job(self) -> None:
@@ -519,6 +535,11 @@ class MainWindow(QMainWindow):
     def _auto_reload(self) -> None:
         if self.runner.busy:
             self._reload_timer.start()
+            return
+        if self.editing is not None and self.editing.dirty:
+            # never drop unsaved edits for a change on disk; Save will ask about it
+            self.statusBar().showMessage(
+                "Files changed on disk; not reloaded because of your unsaved policy edits", 8000)
             return
         self.statusBar().showMessage("Files changed on disk: reloading…", 3000)
         self.reload()
@@ -738,6 +759,11 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Could not save the layout: {exc}", 5000)
 
     def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+        if self.editing is not None:
+            if not self.editing.maybe_discard("close"):
+                event.ignore()
+                return
+            self.editing.shutdown()
         self.save_session()
         self.runner.shutdown()
         self._unsubscribe()
