@@ -175,9 +175,10 @@ class Runner(QObject):
                 t.wait()
                 self._old.remove((t, j))
                 return  # a superseded job: ignore its outcome
-        if job is not self._job:
+        if job is None or job is not self._job or self._thread is None:
+            # a queued outcome of a job that is gone (superseded, or the window shut the
+            # runner down): sender() is None once the job object has been deleted
             return
-        assert self._thread is not None
         self._thread.quit()
         self._thread.wait()
         self._thread, self._job = None, None
