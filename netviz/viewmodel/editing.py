@@ -41,8 +41,8 @@ Evaluation ("every edit re-evaluates only what it can affect")
   ``connlist_after_edit`` when the engine has it (only rows/columns of affected classes are
   recomputed), else ``connlist``. The peer pairs whose connections changed are found by
   identity (unchanged connections are the same objects) and only those pairs are diffed
-  again; the rest of the difference is kept (when an external range is involved the whole
-  difference is recomputed: ``diff`` aligns external ranges across all connections). The
+  again; the rest of the difference is kept (a changed external range takes every
+  external connection of its workload on that side along: see ``_diff_update``). The
   result equals
   ``netviz.engine.diff.diff(baseline, edited)`` — the same function ``netviz diff`` uses
   (tests check it).
@@ -95,7 +95,7 @@ from typing import Any
 
 from netviz.engine import Analyzer, Options
 from netviz.engine import connlist as _connlist
-from netviz.engine.connlist import Connection
+from netviz.engine.connlist import Connection, PeerNode
 from netviz.engine.diff import ADDED, CHANGED, REMOVED, DiffEntry, DiffResult, diff, unchanged
 from netviz.model import Cluster, Namespace, NetworkPolicy, Pod, Rule, Workload
 from netviz.model.diagnostics import Diagnostic, Severity
@@ -691,25 +691,11 @@ class EditSession(Observable):
             changed = None
             self._labels_key = lk
         self.analyzer, self.connections = an, conns
-        if changed is not None and any(a.endswith("[External]") or b.endswith("[External]")
-                                       for a, b in changed):
-            # diff aligns external ranges across *all* connections of both sides: redo it all
-            changed_for_diff = None
-        else:
-            changed_for_diff = changed
-        if changed_for_diff is None:
+        if changed is None:
             self.difference = diff(self.baseline.connections, conns, self._workloads,
                                    self._workloads)
-        elif changed_for_diff:
-            changed = changed_for_diff
-            now = {(c.src.key, c.dst.key): c for c in conns
-                   if (c.src.key, c.dst.key) in changed}
-            base_part = [self._base_pairs[k] for k in changed if k in self._base_pairs]
-            fresh = diff(base_part, list(now.values()), self._workloads, self._workloads)
-            kept = [e for e in self.difference if (e.src.key, e.dst.key) not in changed]
-            merged = kept + fresh
-            merged.sort(key=lambda e: (_DIFF_ORDER[e.kind], e.src.key, e.dst.key))
-            self.difference = merged
+        elif changed:
+            self.difference = self._diff_update(changed, conns)
         self.changed_pairs = frozenset(changed) if changed is not None else None
         self.generation += 1
 
@@ -719,6 +705,40 @@ class EditSession(Observable):
         return DiffResult(self.difference, unchanged(b.connections, self.connections),
                           frozenset(self._workloads), frozenset(self._workloads),
                           _connlist.option_notes(self.analyzer))
+
+    def _diff_update(self, changed: set[tuple[str, str]],
+                     conns: list[Connection]) -> list[DiffEntry]:
+        """The difference after an edit that changed only ``changed`` pairs: ``diff`` again
+        on the part of both sides those pairs belong to, the rest kept. ``diff`` treats
+        workload pairs one by one; external ranges it aligns and merges per workload and
+        direction into maximal ranges of equal (before, after) — which do not depend on other
+        workloads' ranges — so a changed external pair takes every external connection of
+        its workload on that side along."""
+        pairs: set[tuple[str, str]] = set()
+        groups: set[tuple[str, str]] = set()
+        for a, b in changed:
+            if a.endswith("[External]"):
+                groups.add((b, "in"))
+            elif b.endswith("[External]"):
+                groups.add((a, "out"))
+            else:
+                pairs.add((a, b))
+
+        def touched(src: PeerNode, dst: PeerNode) -> bool:
+            if src.is_external:
+                return (dst.key, "in") in groups
+            if dst.is_external:
+                return (src.key, "out") in groups
+            return (src.key, dst.key) in pairs
+
+        before = [c for c in self.baseline.connections if touched(c.src, c.dst)] if groups \
+            else [self._base_pairs[k] for k in pairs if k in self._base_pairs]
+        after = [c for c in conns if touched(c.src, c.dst)]
+        fresh = diff(before, after, self._workloads, self._workloads)
+        kept = [e for e in self.difference if not touched(e.src, e.dst)]
+        merged = kept + fresh
+        merged.sort(key=lambda e: (_DIFF_ORDER[e.kind], e.src.key, e.dst.key))
+        return merged
 
     def set_options(self, options: Options) -> None:
         """Evaluate baseline and edits under other options (a full evaluation)."""

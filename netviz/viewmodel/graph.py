@@ -28,6 +28,7 @@ the Service ports that are reachable (``80→8080/TCP``).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -171,7 +172,17 @@ def parse_port_filter(text: str) -> tuple[str | None, int | None] | None:
 
 
 def edge_style_for(conns: ConnectionSet) -> str:
-    return "allowed" if conns.is_all() else "partial"
+    return "allowed" if _is_all(conns) else "partial"
+
+
+@functools.lru_cache(maxsize=16384)
+def _is_all(conns: ConnectionSet) -> bool:
+    return conns.is_all()
+
+
+@functools.lru_cache(maxsize=16384)
+def _conns_text(conns: ConnectionSet) -> str:
+    return str(conns)
 
 
 def _edge_order(e: Edge) -> tuple[str, str, str]:
@@ -515,7 +526,7 @@ class GraphModel:
             routed.setdefault((s, target), {})[d] = (conns, via)
             return (s, target)
         style = edge_style_for(conns)
-        tip = f"{_name(s)} → {_name(d)}\n{conns}"
+        tip = f"{_name(s)} → {_name(d)}\n{_conns_text(conns)}"
         if self._diff is not None:
             self._direct[(s, d)] = Edge(s, d, "unchanged", "", tip + "\n(unchanged)", conns,
                                         (s, d))
@@ -529,12 +540,12 @@ class GraphModel:
         s, skey = key
         backend = min(items)
         conns, via = items[backend]
-        style = "allowed" if all(c.is_all() for c, _ in items.values()) else "partial"
+        style = "allowed" if all(_is_all(c) for c, _ in items.values()) else "partial"
         ports = ", ".join(str(m) for m in via)
         lines = [f"{_name(s)} → Service {skey[len(SERVICE_PREFIX):]}",
                  f"reachable Service ports: {ports}"]
         for b in sorted(items):
-            lines.append(f"backend {_name(b)}: {items[b][0]}")
+            lines.append(f"backend {_name(b)}: {_conns_text(items[b][0])}")
         if self._diff is not None:
             return Edge(s, skey, "unchanged", "", "\n".join(lines) + "\n(unchanged)", conns,
                         (s, backend))
@@ -909,6 +920,7 @@ def edge_at(
 # ---------------------------------------------------------------------- helpers
 
 
+@functools.lru_cache(maxsize=65536)
 def _name(key: str) -> str:
     """``ns/name[Kind]`` -> ``ns/name``; ``svc:ns/name`` -> ``ns/name``."""
     if key.startswith(SERVICE_PREFIX):
