@@ -107,7 +107,7 @@ def legend_entries(show_denied: bool = True, bundles: bool = False,
     """Edge styles to list in a legend, in reading order (``difference``: the what-if
     difference view, whose edges are added/removed/changed/unchanged)."""
     names = [*DIFF_STYLES, "unchanged"] if difference else ["allowed", "partial"]
-    if show_denied:
+    if show_denied and not difference:  # next to "newly denied" it would only confuse
         names.append("denied")
     names.append("service")
     if bundles:
