@@ -628,10 +628,17 @@ class Analyzer:
                     parts = _split(parts, bits, c)
         return tuple((b, c) for c, b in parts.items() if b)
 
-    def blocks(self) -> list[Block]:
+    def blocks(self, src_mask: int | None = None, dst_mask: int | None = None) -> list[Block]:
         """All-pairs connectivity between pod classes as blocks. Pairs absent from every block
         are denied. A class paired with itself means distinct pods of that class (a pod and
-        itself are always allowed and never listed here)."""
+        itself are always allowed and never listed here).
+
+        With ``src_mask``/``dst_mask`` (what-if edits), only blocks that can hold a pair whose
+        source is in ``src_mask`` or whose destination is in ``dst_mask`` are made; groups of
+        classes that touch neither are skipped whole."""
+        restricted = src_mask is not None or dst_mask is not None
+        smask = src_mask or 0
+        dmask = dst_mask or 0
         src_groups: dict[tuple[tuple[int, ConnectionSet], ...], int] = {}
         dst_groups: dict[tuple[tuple[int, ConnectionSet], ...], int] = {}
         for pc in self.classes:
@@ -642,7 +649,10 @@ class Analyzer:
             dst_groups[ik] = dst_groups.get(ik, 0) | b
         out: list[Block] = []
         for epart, sbits in src_groups.items():
+            src_hit = bool(sbits & smask)
             for ipart, dbits in dst_groups.items():
+                if restricted and not src_hit and not dbits & dmask:
+                    continue
                 for eb, ec in epart:
                     dd = eb & dbits
                     if not dd or not ec:

@@ -149,7 +149,15 @@ def workload_pairs(
                     partial.add(wl)
         return whole
 
-    blocks = an.blocks()
+    if rows is None and cols is None:
+        blocks = an.blocks()
+    else:
+        row_mask = col_mask = 0
+        for wl in rows or ():
+            row_mask |= mask.get(wl, 0)
+        for wl in cols or ():
+            col_mask |= mask.get(wl, 0)
+        blocks = an.blocks(row_mask, col_mask)
     out: dict[tuple[str, str], ConnectionSet] = {}
     partial: set[str] = set()
     for blk in blocks:
