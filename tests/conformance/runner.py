@@ -15,7 +15,6 @@ Comparison rules per golden kind:
 from __future__ import annotations
 
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,17 +28,9 @@ from .goldens import Golden, GoldenOptions
 
 @lru_cache(maxsize=64)
 def load_scenario(path: Path) -> Cluster:
-    """Load with ``netviz.io.manifests.load_paths``; the throwaway stub is used only when that
-    cannot be imported, or when ``NETVIZ_CONFORMANCE_STUB=1`` (while the loader is being
-    written)."""
-    try:
-        if os.environ.get("NETVIZ_CONFORMANCE_STUB") == "1":
-            raise ImportError("stub requested")
-        from netviz.io.manifests import load_paths  # type: ignore[import-not-found]
-    except ImportError:
-        from ._stub_loader import load_dir
+    """A scenario folder, loaded as ``netviz list`` loads it."""
+    from netviz.io.manifests import load_paths
 
-        return load_dir(path)
     return load_paths([str(path)]).cluster
 
 
