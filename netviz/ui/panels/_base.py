@@ -1,12 +1,17 @@
-"""What every panel shares: subscribing to the ``AppState`` for the widget's lifetime."""
+"""What the panels share: subscribing to the ``AppState`` for the widget's lifetime, and the
+plumbing of a read-only table of rows."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QWidget
 
 from netviz.viewmodel.state import AppState
+
+_Index = QModelIndex | QPersistentModelIndex
 
 
 def subscribe_for_lifetime(widget: QWidget, state: AppState,
@@ -17,3 +22,33 @@ def subscribe_for_lifetime(widget: QWidget, state: AppState,
     unsubscribe = state.subscribe(listener)
     widget.destroyed.connect(lambda *_args: unsubscribe())
     return unsubscribe
+
+
+class RowTableModel(QAbstractTableModel):
+    """A read-only table of row objects with fixed ``HEADERS``: the plumbing the findings and
+    diagnostics tables share. Subclasses implement ``data``; rows are replaced with
+    ``_reset_rows``."""
+
+    HEADERS: tuple[str, ...] = ()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Any] = []
+
+    def _reset_rows(self, rows: list[Any]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        return None

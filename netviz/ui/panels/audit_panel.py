@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -30,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from netviz.model.diagnostics import Severity
-from netviz.ui.panels._base import subscribe_for_lifetime
+from netviz.ui.panels._base import RowTableModel, subscribe_for_lifetime
 from netviz.ui.panels._severity import severity_colour, severity_icon
 from netviz.viewmodel.audit import SEVERITY_RANK, AuditRow, audit_rows, selection_for, summary
 from netviz.viewmodel.state import AppState
@@ -38,7 +37,7 @@ from netviz.viewmodel.state import AppState
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(RowTableModel):
     """Columns: Severity, Finding, Objects, Location. ``UserRole``: the ``AuditRow``."""
 
     HEADERS = ("Severity", "Finding", "Objects", "Location")
@@ -49,25 +48,10 @@ class AuditModel(QAbstractTableModel):
         self._rows: list[AuditRow] = []
 
     def set_rows(self, rows: list[AuditRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        self._reset_rows(rows)
 
     def rows(self) -> list[AuditRow]:
         return list(self._rows)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._rows):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -14,7 +13,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from netviz.model.diagnostics import Diagnostic
-from netviz.ui.panels._base import subscribe_for_lifetime
+from netviz.ui.panels._base import RowTableModel, subscribe_for_lifetime
 from netviz.ui.panels._severity import severity_colour, severity_icon
 from netviz.viewmodel.diagnostics import DiagnosticRow, diagnostic_rows, diagnostics_of, summary
 from netviz.viewmodel.state import AppState
@@ -22,7 +21,7 @@ from netviz.viewmodel.state import AppState
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class DiagnosticsModel(QAbstractTableModel):
+class DiagnosticsModel(RowTableModel):
     """Columns: Severity, Location, Message. ``UserRole`` on any column: the ``DiagnosticRow``."""
 
     HEADERS = ("Severity", "Location", "Message")
@@ -33,25 +32,10 @@ class DiagnosticsModel(QAbstractTableModel):
         self._rows: list[DiagnosticRow] = []
 
     def set_diagnostics(self, diagnostics: list[Diagnostic]) -> None:
-        self.beginResetModel()
-        self._rows = diagnostic_rows(diagnostics)
-        self.endResetModel()
+        self._reset_rows(diagnostic_rows(diagnostics))
 
     def rows(self) -> list[DiagnosticRow]:
         return list(self._rows)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._rows):
