@@ -15,6 +15,10 @@ class Severity(StrEnum):
         return self.value
 
 
+#: most severe first: for sorting and "at least this severe" filters
+SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     severity: Severity

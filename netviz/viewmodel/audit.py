@@ -16,13 +16,12 @@ from typing import Any
 
 from netviz.engine.analyzer import Analyzer
 from netviz.engine.audit import CODES, Finding, audit
-from netviz.model.diagnostics import Severity
+from netviz.model.diagnostics import SEVERITY_RANK, Severity
 from netviz.viewmodel.explain import Link
 
 #: the graph's node key prefix for Services (netviz.viewmodel.graph.SERVICE_PREFIX)
 SERVICE_PREFIX = "svc:"
 
-SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
 @dataclass(frozen=True)

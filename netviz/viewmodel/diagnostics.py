@@ -14,9 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from netviz.model.diagnostics import Diagnostic, Severity
-
-SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+from netviz.model.diagnostics import SEVERITY_RANK, Diagnostic, Severity
 
 
 @dataclass(frozen=True)
