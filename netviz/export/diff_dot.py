@@ -20,7 +20,7 @@ from __future__ import annotations
 from netviz.engine.connections import ConnectionSet
 from netviz.engine.connlist import PeerNode
 from netviz.engine.diff import ADDED, CHANGED, REMOVED, DiffResult
-from netviz.export.dot import q
+from netviz.export.dot import document, q
 
 NEW_PEER = "#008000"
 LOST_PEER = "red"
@@ -104,17 +104,4 @@ def render(result: DiffResult) -> str:
         visit(e.src)
         visit(e.dst)
 
-    lines = ["digraph {"]
-    lines += [f"\t// {note}" for note in result.notes]
-    for ns in sorted(by_ns):
-        lines.append(f"\tsubgraph {q('cluster_' + ns.replace('-', '_') + '[namespace]')} {{")
-        lines.append('\t\tcolor="black"')
-        lines.append('\t\tfontcolor="black"')
-        lines += sorted(by_ns[ns])
-        lines.append(f"\t\tlabel={q(ns + '[namespace]')}")
-        lines.append("\t}")
-    lines += sorted(others)
-    lines += sorted(edges)
-    lines += LEGEND
-    lines.append("}")
-    return "\n".join(lines)
+    return document(result.notes, by_ns, others, edges, LEGEND)

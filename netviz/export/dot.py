@@ -14,6 +14,8 @@ Layout of the text, as the reference writes it:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from netviz.engine.connlist import ConnList, PeerNode
 
 _ESC = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -70,8 +72,21 @@ def render(result: ConnList) -> str:
     for peer in result.peers:
         visit(peer)
 
+    return document(result.notes, by_ns, externals, edges)
+
+
+def document(
+    notes: Sequence[str],
+    by_ns: dict[str, list[str]],
+    others: list[str],
+    edges: list[str],
+    tail: Sequence[str] = (),
+) -> str:
+    """The reference dot text: notes as ``//`` comments, one sorted cluster subgraph per
+    namespace, then the other node lines, the edges (each group sorted), ``tail`` lines
+    (e.g. a legend) and ``}`` with no newline. Shared by the connlist and diff formats."""
     lines = ["digraph {"]
-    lines += [f"\t// {note}" for note in result.notes]
+    lines += [f"\t// {note}" for note in notes]
     for ns in sorted(by_ns):
         lines.append(f"\tsubgraph {q('cluster_' + ns.replace('-', '_') + '[namespace]')} {{")
         lines.append('\t\tcolor="black"')
@@ -79,7 +94,8 @@ def render(result: ConnList) -> str:
         lines += sorted(by_ns[ns])
         lines.append(f"\t\tlabel={q(ns + '[namespace]')}")
         lines.append("\t}")
-    lines += sorted(externals)
+    lines += sorted(others)
     lines += sorted(edges)
+    lines += tail
     lines.append("}")
     return "\n".join(lines)
