@@ -17,6 +17,7 @@ from typing import Any
 from netviz.engine.analyzer import Analyzer
 from netviz.engine.audit import CODES, Finding, audit
 from netviz.model.diagnostics import SEVERITY_RANK, Severity
+from netviz.viewmodel.diagnostics import severity_summary
 from netviz.viewmodel.explain import Link
 
 #: the graph's node key prefix for Services (netviz.viewmodel.graph.SERVICE_PREFIX)
@@ -80,15 +81,7 @@ def selection_for(finding: Finding) -> dict[str, Any]:
 
 def summary(rows: Sequence[AuditRow] | Iterable[Finding]) -> str:
     """``2 warnings, 1 info`` (``no findings`` when empty)."""
-    counts = {s: 0 for s in SEVERITY_RANK}
-    for r in rows:
-        counts[r.severity] += 1
-    parts = []
-    for sev, n in counts.items():
-        if n:
-            word = sev.value if n == 1 or sev is Severity.INFO else f"{sev.value}s"
-            parts.append(f"{n} {word}")
-    return ", ".join(parts) if parts else "no findings"
+    return severity_summary((r.severity for r in rows), "no findings")
 
 
 __all__ = ["CODES", "AuditRow", "audit_rows", "selection_for", "summary"]

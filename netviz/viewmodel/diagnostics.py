@@ -75,12 +75,17 @@ def diagnostic_rows(diagnostics: Iterable[Diagnostic],
 
 def summary(rows: Sequence[DiagnosticRow] | Iterable[Diagnostic]) -> str:
     """``1 error, 2 warnings`` (``no problems`` when empty)."""
+    return severity_summary((r.severity for r in rows), "no problems")
+
+
+def severity_summary(severities: Iterable[Severity], empty: str) -> str:
+    """``1 error, 2 warnings, 1 info``, most severe first; ``empty`` when there are none."""
     counts = {s: 0 for s in SEVERITY_RANK}
-    for r in rows:
-        counts[r.severity] += 1
+    for sev in severities:
+        counts[sev] += 1
     parts = []
     for sev, n in counts.items():
         if n:
             word = sev.value if n == 1 or sev is Severity.INFO else f"{sev.value}s"
             parts.append(f"{n} {word}")
-    return ", ".join(parts) if parts else "no problems"
+    return ", ".join(parts) if parts else empty
