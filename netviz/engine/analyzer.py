@@ -528,6 +528,15 @@ class Analyzer:
         return [(b, c) for c, b in parts.items() if c and b]
 
     # ---------------------------------------------------------------- single verdicts
+    @staticmethod
+    def rule_hits(cr: CompiledRule, other: PodClass | None, other_ip: IPRange | None) -> bool:
+        """Whether ``cr``'s peers match the other side: a pod class, or else an address range
+        (which must lie inside one of the rule's ipBlock ranges)."""
+        if other is not None:
+            return bool(cr.peer_bits >> other.index & 1)
+        assert other_ip is not None
+        return any(r.contains(other_ip) for r in cr.ip_ranges)
+
     def class_of(self, pod: Pod) -> PodClass:
         return self.classes[self.class_of_pod[pod.key]]
 
@@ -543,12 +552,7 @@ class Analyzer:
         allowed = ConnectionSet.none()
         for cp in pols:
             for cr in cp.ingress if direction == INGRESS else cp.egress:
-                if other is not None:
-                    hit = bool(cr.peer_bits >> other.index & 1)
-                else:
-                    assert other_ip is not None
-                    hit = any(r.contains(other_ip) for r in cr.ip_ranges)
-                if not hit:
+                if not self.rule_hits(cr, other, other_ip):
                     continue
                 conns, unresolved = self.rule_conns(cr, dst_class)
                 matches.append(RuleMatch(cp.policy, direction, cr.index, conns, unresolved))

@@ -99,12 +99,7 @@ def _side_rules(
     for cp in pols:
         hits = []
         for cr in cp.ingress if direction == INGRESS else cp.egress:
-            if other is not None:
-                hit = bool(cr.peer_bits >> other.index & 1)
-            else:
-                assert other_ip is not None
-                hit = any(r.contains(other_ip) for r in cr.ip_ranges)
-            if hit:
+            if an.rule_hits(cr, other, other_ip):
                 conns, unresolved = an.rule_conns(cr, dst)
                 hits.append((cr.index, conns, unresolved))
         out.append((cp.policy, cp.index, hits))
