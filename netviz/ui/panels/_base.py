@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QTableView, QWidget
 
 from netviz.viewmodel.state import AppState
 
@@ -52,3 +52,15 @@ class RowTableModel(QAbstractTableModel):
                 and 0 <= section < len(self.HEADERS):
             return self.HEADERS[section]
         return None
+
+
+def row_table_view(parent: QWidget, model: QAbstractTableModel) -> QTableView:
+    """A read-only, single-row-selection table without row numbers or wrapping."""
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.setWordWrap(False)
+    return view

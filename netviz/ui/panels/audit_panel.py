@@ -23,13 +23,12 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from netviz.model.diagnostics import Severity
-from netviz.ui.panels._base import RowTableModel, subscribe_for_lifetime
+from netviz.ui.panels._base import RowTableModel, row_table_view, subscribe_for_lifetime
 from netviz.ui.panels._severity import severity_colour, severity_icon
 from netviz.viewmodel.audit import SEVERITY_RANK, AuditRow, audit_rows, selection_for, summary
 from netviz.viewmodel.state import AppState
@@ -91,13 +90,7 @@ class AuditPanel(QWidget):
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.model = AuditModel(self, self)
-        self.view = QTableView(self)
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().hide()
-        self.view.setWordWrap(False)
+        self.view = row_table_view(self, self.model)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)

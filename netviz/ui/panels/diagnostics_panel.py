@@ -10,10 +10,10 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from netviz.model.diagnostics import Diagnostic
-from netviz.ui.panels._base import RowTableModel, subscribe_for_lifetime
+from netviz.ui.panels._base import RowTableModel, row_table_view, subscribe_for_lifetime
 from netviz.ui.panels._severity import severity_colour, severity_icon
 from netviz.viewmodel.diagnostics import DiagnosticRow, diagnostic_rows, diagnostics_of, summary
 from netviz.viewmodel.state import AppState
@@ -67,13 +67,7 @@ class DiagnosticsPanel(QWidget):
         self.state = state
         self.summary_label = QLabel(self)
         self.model = DiagnosticsModel(self, self)
-        self.view = QTableView(self)
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().hide()
-        self.view.setWordWrap(False)
+        self.view = row_table_view(self, self.model)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
