@@ -34,7 +34,7 @@ connections)``. Cost grows with the number of distinct partitions, not with pods
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from netviz.engine.connections import ConnectionSet
 from netviz.engine.ipranges import IPRange, block_ranges
@@ -255,11 +255,8 @@ class Analyzer:
         """
         new = object.__new__(Analyzer)
         new.__dict__.update(self.__dict__)
-        new.cluster = Cluster(
-            namespaces=self.cluster.namespaces,
-            pods=self.cluster.pods,
-            workloads=self.cluster.workloads,
-            services=self.cluster.services,
+        new.cluster = replace(
+            self.cluster,
             policies=tuple(sorted(policies, key=lambda p: (p.namespace, p.name))),
         )
         old_by_policy = {cp.policy: cp for cp in self.policies}

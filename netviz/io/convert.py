@@ -18,20 +18,29 @@ decision and diagnostic code):
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Sequence
 from typing import Any
 
 from netviz.io import anp as _anp
+from netviz.io.fields import (
+    BAD,
+    Ctx,
+    Locate,
+    Path,
+    _Bad,
+    describe,
+    format_path,
+    object_ref,
+    read_labels,
+    read_selector,
+)
 from netviz.io.syntax import (
     CIDRError,
     dns1035_label_error,
     dns_label_error,
     dns_subdomain_error,
-    label_value_error,
     parse_cidr,
     parse_ip,
     port_name_error,
-    qualified_name_error,
 )
 from netviz.model import (
     ContainerPort,
@@ -42,21 +51,18 @@ from netviz.model import (
     Peer,
     Pod,
     PolicyPort,
-    Requirement,
     Rule,
     Service,
     ServicePort,
     Source,
     Workload,
 )
-from netviz.model.diagnostics import Diagnostic, Severity
+from netviz.model.cluster_policy import ClusterPolicy, Node
+from netviz.model.diagnostics import Diagnostic
 
-Path = tuple[str | int, ...]
-Locate = Callable[[Sequence[str | int]], "tuple[int, int] | None"]
-ModelObject = Namespace | Pod | Workload | Service | NetworkPolicy
+ModelObject = Namespace | Pod | Workload | Service | NetworkPolicy | ClusterPolicy | Node
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
-OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
 
 #: kind -> (current apiVersion, removed/older apiVersions read the same way)
@@ -72,6 +78,7 @@ API_VERSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "Job": ("batch/v1", frozenset()),
     "CronJob": ("batch/v1", frozenset({"batch/v1beta1", "batch/v2alpha1"})),
     "NetworkPolicy": ("networking.k8s.io/v1", frozenset({"extensions/v1beta1"})),
+    "Node": ("v1", frozenset()),
 }
 WORKLOADS = (
     "Deployment",
@@ -82,295 +89,17 @@ WORKLOADS = (
     "Job",
     "CronJob",
 )
-NOT_EVALUATED = ("AdminNetworkPolicy", "BaselineAdminNetworkPolicy")
+#: cluster-scoped policy kinds (``netviz.io.anp``)
+CLUSTER_POLICY_KINDS = _anp.KINDS
 #: Kinds that are known not to matter; a close misspelling of a used kind is a WARNING instead.
 KNOWN_OTHER_KINDS = frozenset(
     """ConfigMap Secret ServiceAccount Role RoleBinding ClusterRole ClusterRoleBinding Ingress
     IngressClass Route Endpoints EndpointSlice PersistentVolume PersistentVolumeClaim
-    StorageClass HorizontalPodAutoscaler PodDisruptionBudget LimitRange ResourceQuota Node Event
+    StorageClass HorizontalPodAutoscaler PodDisruptionBudget LimitRange ResourceQuota Event
     CustomResourceDefinition ValidatingWebhookConfiguration MutatingWebhookConfiguration
     PriorityClass Gateway HTTPRoute GRPCRoute PodSecurityPolicy Lease ControllerRevision
     ServiceMonitor PodMonitor Certificate Issuer ClusterIssuer VolumeSnapshot""".split()
 )
-
-
-def object_ref(kind: str, namespace: str | None, name: str | None) -> str:
-    nm = name if name else "<no name>"
-    return f"{kind} {namespace}/{nm}" if namespace else f"{kind} {nm}"
-
-
-def format_path(path: Sequence[str | int]) -> str:
-    out = ""
-    for p in path:
-        if isinstance(p, int):
-            out += f"[{p}]"
-        else:
-            out += f".{p}" if out else p
-    return out
-
-
-def describe(value: Any) -> str:
-    """How a value of the wrong type is named in a message."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    if isinstance(value, str):
-        v = value if len(value) <= 40 else value[:37] + "..."
-        return f'the string "{v}"'
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
-class _Bad:
-    """Marks a field whose value was wrong (already reported)."""
-
-    def __bool__(self) -> bool:
-        return False
-
-
-BAD = _Bad()
-
-_WANT_NAMES = {dict: "a mapping", list: "a list", str: "a string", int: "an integer"}
-
-
-class Ctx:
-    """Collects the diagnostics of one object."""
-
-    def __init__(
-        self, source: Source, ref: str | None, locate: Locate | None, part_sources: bool = True
-    ) -> None:
-        self.source = source
-        self.ref = ref
-        self.locate = locate
-        self.part_sources = part_sources
-        self.diags: list[Diagnostic] = []
-        self.errors = 0
-
-    def where(self, path: Sequence[str | int]) -> tuple[int, int | None]:
-        if self.locate is not None and path:  # the object itself: source.line says it
-            try:
-                got = self.locate(path)
-            except Exception:  # a locator must never break loading
-                got = None
-            if got is not None:
-                return got
-        return self.source.line, None
-
-    def add(self, severity: Severity, code: str, path: Sequence[str | int], message: str) -> None:
-        if severity is Severity.ERROR:
-            self.errors += 1
-        line, col = self.where(path)
-        text = f"{format_path(path)}: {message}" if path else message
-        self.diags.append(
-            Diagnostic(
-                severity=severity,
-                message=text,
-                file=self.source.file,
-                doc=self.source.doc,
-                line=line,
-                column=col,
-                object_ref=self.ref,
-                code=code,
-            )
-        )
-
-    def error(self, code: str, path: Sequence[str | int], message: str) -> None:
-        self.add(Severity.ERROR, code, path, message)
-
-    def warning(self, code: str, path: Sequence[str | int], message: str) -> None:
-        self.add(Severity.WARNING, code, path, message)
-
-    def info(self, code: str, path: Sequence[str | int], message: str) -> None:
-        self.add(Severity.INFO, code, path, message)
-
-    def src(self, path: Sequence[str | int]) -> Source:
-        if self.locate is None or not self.part_sources:
-            return self.source
-        line, _ = self.where(path)
-        return Source(self.source.file, self.source.doc, line)
-
-    # ---- typed access
-
-    def typed(self, value: Any, want: type, path: Path) -> Any:
-        """``value`` if it is of type ``want`` (or None), else report and return BAD."""
-        if value is None:
-            return None
-        ok = isinstance(value, want) and not (want is int and isinstance(value, bool))
-        if want is bool:
-            ok = isinstance(value, bool)
-        if ok:
-            return value
-        want_name = "true or false" if want is bool else _WANT_NAMES[want]
-        hint = ""
-        if want is list and isinstance(value, str | int | dict):
-            hint = " (write it as a list: one item per line starting with '- ')"
-        elif want is int and isinstance(value, str) and value.strip().isdigit():
-            hint = f" (write {value.strip()} without quotes)"
-        elif want is str and isinstance(value, int | float | bool):
-            hint = ' (quote it: "..." )'
-        self.error("wrong-type", path, f"expected {want_name}, got {describe(value)}{hint}")
-        return BAD
-
-    def field(self, obj: dict[str, Any], key: str, want: type, path: Path) -> Any:
-        return self.typed(obj.get(key), want, (*path, key))
-
-    def unknown_fields(self, obj: dict[str, Any], allowed: Sequence[str], path: Path) -> None:
-        for key in obj:
-            if key not in allowed:
-                close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-                hint = f" (did you mean {close[0]}?)" if close else ""
-                self.error(
-                    "unknown-field",
-                    (*path, str(key)),
-                    f"unknown field{hint}; the API server refuses it (allowed: {', '.join(allowed)})",
-                )
-
-
-# --------------------------------------------------------------------------- pieces
-
-
-def _labels(ctx: Ctx, value: Any, path: Path, *, strict: bool) -> dict[str, str] | _Bad:
-    """A label map. Wrong types are ERRORs; syntax problems are WARNINGs for object labels and
-    ERRORs in selectors (``strict``), where the API server's refusal changes what matches."""
-    value = ctx.typed(value, dict, path)
-    if value is BAD:
-        return BAD
-    out: dict[str, str] = {}
-    if not value:
-        return out
-    bad = False
-    for k, v in value.items():
-        if not isinstance(k, str):
-            ctx.error(
-                "wrong-type", (*path, str(k)), f"a label key must be a string, got {describe(k)}"
-            )
-            bad = True
-            continue
-        if v is None:
-            ctx.warning(
-                "label-null-value",
-                (*path, k),
-                "the label value is empty (null); it is read as the empty string",
-            )
-            v = ""
-        elif not isinstance(v, str):
-            hint = f' (write "{_yaml_scalar(v)}" in quotes)' if isinstance(v, int | float) else ""
-            ctx.error(
-                "wrong-type",
-                (*path, k),
-                f"a label value must be a string, got {describe(v)}{hint}",
-            )
-            bad = True
-            continue
-        kerr = qualified_name_error(k)
-        verr = label_value_error(v)
-        for err, what in ((kerr, f"label key {k!r}"), (verr, f"label value {v!r}")):
-            if err:
-                msg = f"{what} is not valid: {err}"
-                if strict:
-                    ctx.error("invalid-label", (*path, k), msg)
-                    bad = True
-                else:
-                    ctx.warning("invalid-label", (*path, k), msg)
-        out[k] = v
-    return BAD if bad else out
-
-
-def _yaml_scalar(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
-
-
-def _selector(ctx: Ctx, value: Any, path: Path) -> LabelSelector | None | _Bad:
-    value = ctx.typed(value, dict, path)
-    if value is None or value is BAD:
-        return value
-    ctx.unknown_fields(value, ("matchLabels", "matchExpressions"), path)
-    labels = _labels(ctx, value.get("matchLabels"), (*path, "matchLabels"), strict=True)
-    exprs_raw = ctx.field(value, "matchExpressions", list, path)
-    reqs: list[Requirement] = []
-    bad = labels is BAD or exprs_raw is BAD
-    for i, e in enumerate(exprs_raw or ()):
-        ep = (*path, "matchExpressions", i)
-        e = ctx.typed(e, dict, ep)
-        if e is None:
-            ctx.error("wrong-type", ep, "expected a mapping with key, operator and values")
-            bad = True
-            continue
-        if e is BAD:
-            bad = True
-            continue
-        ctx.unknown_fields(e, ("key", "operator", "values"), ep)
-        key = ctx.field(e, "key", str, ep)
-        op = ctx.field(e, "operator", str, ep)
-        vals = ctx.field(e, "values", list, ep)
-        if key is BAD or op is BAD or vals is BAD:
-            bad = True
-            continue
-        if key is None:
-            ctx.error("missing-field", ep, "key is missing")
-            bad = True
-        elif err := qualified_name_error(key):
-            ctx.error("invalid-label", (*ep, "key"), f"{key!r} is not a valid label key: {err}")
-            bad = True
-        if op is None:
-            ctx.error(
-                "missing-field", ep, "operator is missing (use In, NotIn, Exists or DoesNotExist)"
-            )
-            bad = True
-            continue
-        if op not in OPERATORS:
-            close = [o for o in OPERATORS if o.lower() == op.lower()]
-            hint = f"; operators are case-sensitive: {close[0]}" if close else ""
-            ctx.error(
-                "bad-selector-operator",
-                (*ep, "operator"),
-                f'"{op}" is not a valid operator (use In, NotIn, Exists or DoesNotExist){hint}',
-            )
-            bad = True
-            continue
-        values: list[str] = []
-        for j, v in enumerate(vals or ()):
-            if not isinstance(v, str):
-                ctx.error(
-                    "wrong-type",
-                    (*ep, "values", j),
-                    f"a value must be a string, got {describe(v)}"
-                    + (f' (write "{_yaml_scalar(v)}" in quotes)' if v is not None else ""),
-                )
-                bad = True
-                continue
-            if err := label_value_error(v):
-                ctx.error("invalid-label", (*ep, "values", j), f"{v!r} is not valid: {err}")
-                bad = True
-            values.append(v)
-        if op in ("In", "NotIn") and not vals:
-            ctx.error(
-                "selector-values-required",
-                (*ep, "values") if "values" in e else ep,
-                f"operator {op} needs at least one value in values",
-            )
-            bad = True
-        if op in ("Exists", "DoesNotExist") and vals:
-            ctx.error(
-                "selector-values-forbidden",
-                (*ep, "values"),
-                f"operator {op} must not have values (remove values, or use In/NotIn)",
-            )
-            bad = True
-        if key is not None:
-            reqs.append(Requirement(key, op, tuple(values)))
-    if bad:
-        return BAD
-    assert isinstance(labels, dict)
-    return LabelSelector(tuple(sorted(labels.items())), tuple(reqs))
 
 
 def _protocol(ctx: Ctx, obj: dict[str, Any], path: Path) -> str | _Bad:
@@ -558,7 +287,7 @@ def _metadata(
                     f'"{ns}" is not a valid namespace name: {err}',
                 )
             namespace = ns
-    labels = _labels(ctx, meta.get("labels"), ("metadata", "labels"), strict=False)
+    labels = read_labels(ctx, meta.get("labels"), ("metadata", "labels"), strict=False)
     return name, namespace, meta, labels
 
 
@@ -659,7 +388,7 @@ def _workload(ctx: Ctx, obj: dict[str, Any], kind: str) -> Workload | None:
         if isinstance(template, dict):
             tmeta = ctx.field(template, "metadata", dict, tpath)
             if isinstance(tmeta, dict):
-                labels = _labels(
+                labels = read_labels(
                     ctx, tmeta.get("labels"), (*tpath, "metadata", "labels"), strict=False
                 )
             tspec = ctx.field(template, "spec", dict, tpath)
@@ -695,7 +424,7 @@ def _service(ctx: Ctx, obj: dict[str, Any]) -> Service | None:
     external: Any = None
     ports: list[ServicePort] = []
     if isinstance(spec, dict):
-        sel = _labels(ctx, spec.get("selector"), ("spec", "selector"), strict=True)
+        sel = read_labels(ctx, spec.get("selector"), ("spec", "selector"), strict=True)
         selector = sel if sel else None
         t = ctx.field(spec, "type", str, ("spec",))
         if isinstance(t, str):
@@ -814,8 +543,8 @@ def _peer(ctx: Ctx, value: Any, path: Path) -> Peer | _Bad:
     if value is None:
         value = {}
     ctx.unknown_fields(value, ("podSelector", "namespaceSelector", "ipBlock"), path)
-    pod = _selector(ctx, value.get("podSelector"), (*path, "podSelector"))
-    ns = _selector(ctx, value.get("namespaceSelector"), (*path, "namespaceSelector"))
+    pod = read_selector(ctx, value.get("podSelector"), (*path, "podSelector"))
+    ns = read_selector(ctx, value.get("namespaceSelector"), (*path, "namespaceSelector"))
     ipb_raw = ctx.field(value, "ipBlock", dict, path)
     if pod is BAD or ns is BAD or ipb_raw is BAD:
         return BAD
@@ -952,7 +681,7 @@ def _network_policy(ctx: Ctx, obj: dict[str, Any]) -> NetworkPolicy | None:
             ("spec", "podSelector"),
             "missing: read as {} which selects every pod in the namespace",
         )
-    sel = _selector(ctx, spec.get("podSelector"), ("spec", "podSelector"))
+    sel = read_selector(ctx, spec.get("podSelector"), ("spec", "podSelector"))
     types_raw = ctx.field(spec, "policyTypes", list, ("spec",))
     types: set[str] = set()
     for i, t in enumerate(types_raw or ()):
@@ -998,6 +727,24 @@ def _network_policy(ctx: Ctx, obj: dict[str, Any]) -> NetworkPolicy | None:
         policy_types_given=given,
         source=ctx.source,
     )
+
+
+def _node(ctx: Ctx, obj: dict[str, Any]) -> Node | None:
+    """A Node: name, labels and ``status.addresses`` (InternalIP/ExternalIP), which give the
+    ``nodes`` peers of cluster policies their addresses."""
+    name, _, _, labels = _metadata(ctx, obj, "Node", namespaced=False)
+    status = ctx.field(obj, "status", dict, ())
+    ips: list[str] = []
+    if isinstance(status, dict):
+        addrs = ctx.field(status, "addresses", list, ("status",))
+        for i, a in enumerate(addrs or ()):
+            if not isinstance(a, dict) or a.get("type") not in ("InternalIP", "ExternalIP"):
+                continue
+            _add_ip(ctx, ips, a.get("address"), ("status", "addresses", i, "address"))
+    if name is None or labels is BAD:
+        return None
+    assert isinstance(labels, dict)
+    return Node(name=name, labels=labels, addresses=tuple(dict.fromkeys(ips)), source=ctx.source)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -1052,7 +799,7 @@ def convert_object(
     e.g. JSON, where it means parsing the text a second time)."""
     name, ns = _names(obj) if isinstance(obj, dict) else (None, None)
     kind = obj.get("kind") if isinstance(obj, dict) else None
-    namespaced = kind not in ("Namespace", *NOT_EVALUATED)
+    namespaced = kind not in ("Namespace", "Node", *CLUSTER_POLICY_KINDS)
     ref = object_ref(str(kind), (ns or "default") if namespaced else None, name) if kind else None
     ctx = Ctx(source, ref, locate, part_sources)
     if not isinstance(obj, dict):
@@ -1071,14 +818,8 @@ def convert_object(
     if not isinstance(kind, str):
         ctx.error("wrong-type", ("kind",), f"expected a string, got {describe(kind)}")
         return None, ctx.diags
-    if kind in NOT_EVALUATED:
-        _anp.check(obj, ctx)
-        ctx.info(
-            "kind-not-evaluated",
-            (),
-            f"{kind} is not evaluated yet: netviz shows connectivity from NetworkPolicies only",
-        )
-        return None, ctx.diags
+    if kind in CLUSTER_POLICY_KINDS:
+        return _anp.convert(obj, ctx), ctx.diags
     if kind not in API_VERSIONS:
         close = difflib.get_close_matches(kind, list(API_VERSIONS), n=1, cutoff=0.75)
         if not close:
@@ -1103,6 +844,8 @@ def convert_object(
         result = _service(ctx, obj)
     elif kind == "NetworkPolicy":
         result = _network_policy(ctx, obj)
+    elif kind == "Node":
+        result = _node(ctx, obj)
     else:
         result = _workload(ctx, obj, kind)
     if ctx.errors:

@@ -67,7 +67,8 @@ ports, ipBlocks and selectors only: kubectl's strict field validation refuses th
 such as ``podselector`` would otherwise silently widen a policy), ``invalid-service-type``,
 ``wrong-value`` (negative replicas), ``list-too-deep``, ``snapshot-invalid``,
 ``file-not-found``, ``file-unreadable``, ``file-too-large``, ``file-not-text``,
-``anp-invalid`` (an AdminNetworkPolicy the API server would refuse; reported, never evaluated).
+``anp-invalid`` (an AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy the
+API server would refuse; the rules are in ``netviz.io.anp``).
 
 What is a warning (the object loads)
 ------------------------------------
@@ -87,14 +88,16 @@ below), ``missing-pod-selector`` (read as ``{}``, all pods), ``rules-ignored`` (
 direction not in ``policyTypes``), ``named-port-ipblock`` (a named port towards ipBlock peers
 never matches), ``missing-pod-template``, ``invalid-owner-reference`` (ignored),
 ``invalid-ip``, ``unknown-kind`` (close to a kind netviz uses, e.g. ``Podd``), ``empty-list``,
-``snapshot-gap``, ``snapshot-several``, ``anp-same-priority``, ``no-manifests`` (a folder with
-nothing to read).
+``snapshot-gap``, ``snapshot-several``, ``anp-same-priority`` (two Admin- or Baseline-tier
+policies with one priority: the API leaves the order undefined; netviz evaluates them by name),
+the cluster-policy warnings of ``netviz.io.anp`` (``cluster-policy-fail-closed``,
+``anp-missing-selector``, ``anp-empty-port-range``, ``named-port-networks``,
+``domain-names-not-accept``), ``no-manifests`` (a folder with nothing to read).
 
 What is info
 ------------
 ``kind-skipped`` (ConfigMap, Ingress, Route, Secret, any kind netviz does not use),
-``kind-not-evaluated`` (AdminNetworkPolicy, BaselineAdminNetworkPolicy: checked but not
-evaluated yet), ``snapshot`` (context, server, time), ``file-listed-twice``.
+``snapshot`` (context, server, time), ``file-listed-twice``.
 
 Defaults (as the API server applies them)
 -----------------------------------------
@@ -136,7 +139,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 
-from netviz.io.convert import WORKLOADS, convert_object, describe, object_ref
+from netviz.io.convert import (
+    CLUSTER_POLICY_KINDS,
+    WORKLOADS,
+    convert_object,
+    describe,
+    object_ref,
+)
 from netviz.io.errors import LoadCancelled
 from netviz.io.save import FileStamp
 from netviz.io.yamlsafe import MAX_ALIAS_EXPANSION, Locator, ParsedDoc, parse_text
@@ -150,6 +159,7 @@ from netviz.model import (
     Workload,
     assemble_cluster,
 )
+from netviz.model.cluster_policy import ClusterPolicy, Node, Tier
 from netviz.model.diagnostics import Diagnostic, Severity
 
 __all__ = [
@@ -255,7 +265,6 @@ class _Load:
         self.stamps: dict[str, FileStamp] = {}
         self.objects: dict[tuple[str, str | None, str], Any] = {}
         self.sources: dict[tuple[str, str | None, str], Source] = {}
-        self.anp_priorities: dict[int, tuple[str, Source]] = {}
         self.count = 0
         self.done_files = 0
         self.total_files = 0
@@ -387,12 +396,9 @@ class _Load:
         self.diags.extend(diags)
         if result is not None:
             self.keep(result, source, diags)
-        elif isinstance(obj, dict) and obj.get("kind") == "AdminNetworkPolicy":
-            self.check_anp(obj, source)
-        if isinstance(obj, dict) and obj.get("kind") in (
-            "AdminNetworkPolicy",
-            "BaselineAdminNetworkPolicy",
-        ):
+        elif isinstance(obj, dict) and obj.get("kind") in CLUSTER_POLICY_KINDS:
+            # an invalid cluster policy still replaces an earlier one of the same name (as a
+            # failed apply does not, but a duplicate warning is what the user needs)
             meta = obj.get("metadata")
             name = meta.get("name") if isinstance(meta, dict) else None
             if isinstance(name, str) and name:
@@ -571,26 +577,33 @@ class _Load:
             sep = "." if _PATH_HEAD.match(d.message) else ": "
             self.diags[j] = replace(d, message=f"{prefix}{sep}{d.message}")
 
-    def check_anp(self, obj: dict[str, Any], source: Source) -> None:
-        spec = obj.get("spec")
-        prio = spec.get("priority") if isinstance(spec, dict) else None
-        meta = obj.get("metadata")
-        name = meta.get("name") if isinstance(meta, dict) else None
-        if not isinstance(prio, int) or isinstance(prio, bool) or not isinstance(name, str):
-            return
-        prev = self.anp_priorities.get(prio)
-        if prev is not None and prev[0] != name:
+    def check_priorities(self) -> None:
+        """Two policies of one tier with one priority: "the implementation can apply any of
+        the matching policies ... there is no way for the user to reliably determine which one
+        it will choose" (the API). A WARNING on the later one; netviz orders them by name."""
+        seen: dict[tuple[Tier, int], ClusterPolicy] = {}
+        for obj in self.objects.values():
+            if not isinstance(obj, ClusterPolicy) or obj.priority is None:
+                continue
+            prev = seen.get((obj.tier, obj.priority))
+            if prev is None:
+                seen[(obj.tier, obj.priority)] = obj
+                continue
+            first, second = sorted((prev, obj), key=lambda p: p.order_key)
+            where = obj.source or Source("", 0, 0)
+            kinds = "AdminNetworkPolicies" if {prev.kind, obj.kind} == {"AdminNetworkPolicy"} \
+                else f"{obj.tier} tier policies"
             self.diag(
                 Severity.WARNING,
                 "anp-same-priority",
-                f"AdminNetworkPolicies {prev[0]} and {name} have the same priority {prio}; "
-                "which one wins is undefined (give each a distinct priority)",
-                source.file,
-                doc=source.doc,
-                line=source.line,
-                ref=f"AdminNetworkPolicy {name}",
+                f"{kinds} {prev.name} and {obj.name} have the same priority {obj.priority}; "
+                "which one wins is undefined (give each a distinct priority); netviz "
+                f"evaluates {first.kind} {first.name} first (by name)",
+                where.file,
+                doc=where.doc,
+                line=where.line,
+                ref=f"{obj.kind} {obj.name}",
             )
-        self.anp_priorities[prio] = (name, source)
 
     def keep(self, obj: Any, source: Source, diags: list[Diagnostic]) -> None:
         if isinstance(obj, Namespace):
@@ -601,6 +614,10 @@ class _Load:
             key = ("Pod", obj.namespace, obj.name)
         elif isinstance(obj, Service):
             key = ("Service", obj.namespace, obj.name)
+        elif isinstance(obj, ClusterPolicy):
+            key = (obj.kind, None, obj.name)
+        elif isinstance(obj, Node):
+            key = ("Node", None, obj.name)
         else:
             key = ("NetworkPolicy", obj.namespace, obj.name)
         self.keep_key(key, obj, source)
@@ -632,6 +649,9 @@ class _Load:
         workloads: list[Workload] = []
         services: list[Service] = []
         policies: list[NetworkPolicy] = []
+        cluster_policies: list[ClusterPolicy] = []
+        nodes: list[Node] = []
+        self.check_priorities()
         for (kind, _, _), obj in self.objects.items():
             if kind == "Namespace":
                 namespaces.append(obj)
@@ -641,9 +661,15 @@ class _Load:
                 workloads.append(obj)
             elif kind == "Service":
                 services.append(obj)
+            elif kind in CLUSTER_POLICY_KINDS:
+                cluster_policies.append(obj)
+            elif kind == "Node":
+                nodes.append(obj)
             else:
                 policies.append(obj)
-        cluster = assemble_cluster(namespaces, pods, workloads, services, policies)
+        cluster = assemble_cluster(
+            namespaces, pods, workloads, services, policies, cluster_policies, nodes
+        )
         diags = sorted(self.diags, key=lambda d: (d.file or "", d.line or 0, d.doc or 0))
         return LoadResult(
             cluster, diags, self.documents, self.files, self.snapshot, dict(self.stamps)

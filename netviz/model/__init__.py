@@ -12,11 +12,20 @@ Rules this package keeps:
 Semantics that hinge on "absent versus empty" are kept explicit (see ``Peer`` and ``Rule``).
 """
 
-from netviz.model.cluster import assemble_cluster
+from netviz.model.cluster import Cluster, assemble_cluster
+from netviz.model.cluster_policy import (
+    Action,
+    ClusterPeer,
+    ClusterPolicy,
+    ClusterPort,
+    ClusterRule,
+    ClusterSubject,
+    Node,
+    Tier,
+)
 from netviz.model.objects import (
     PROTOCOLS,
     WORKLOAD_KINDS,
-    Cluster,
     ContainerPort,
     IPBlock,
     LabelSelector,
@@ -36,7 +45,15 @@ from netviz.model.objects import (
 __all__ = [
     "PROTOCOLS",
     "WORKLOAD_KINDS",
+    "Action",
     "Cluster",
+    "ClusterPeer",
+    "ClusterPolicy",
+    "ClusterPort",
+    "ClusterRule",
+    "ClusterSubject",
+    "Node",
+    "Tier",
     "ContainerPort",
     "IPBlock",
     "LabelSelector",

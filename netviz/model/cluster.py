@@ -23,18 +23,43 @@ Decisions (also in docs/semantics.md):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+from netviz.model.cluster_policy import ClusterPolicy, Node
 from netviz.model.objects import (
     NAMESPACE_NAME_LABEL,
     WORKLOAD_KINDS,
-    Cluster,
     Namespace,
     NetworkPolicy,
     Pod,
     Service,
     Workload,
 )
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Everything loaded, resolved by ``assemble_cluster``: every namespace referenced exists
+    and carries ``kubernetes.io/metadata.name``; every workload has pods (real or synthetic);
+    every pod knows its top-level workload. Tuples are sorted by key for determinism."""
+
+    namespaces: tuple[Namespace, ...] = ()
+    pods: tuple[Pod, ...] = ()
+    workloads: tuple[Workload, ...] = ()
+    services: tuple[Service, ...] = ()
+    policies: tuple[NetworkPolicy, ...] = ()
+    #: AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy objects
+    #: (``netviz.model.cluster_policy``), sorted by ``ClusterPolicy.order_key``
+    cluster_policies: tuple[ClusterPolicy, ...] = ()
+    #: Node objects, when loaded (they give ``nodes`` peers of cluster policies their IPs)
+    nodes: tuple[Node, ...] = ()
+
+    def namespace(self, name: str) -> Namespace | None:
+        for ns in self.namespaces:
+            if ns.name == name:
+                return ns
+        return None
+
 
 #: Upper bound on synthetic pods per workload; more replicas add nothing to the analysis
 #: (they are identical) and only cost memory.
@@ -47,6 +72,8 @@ def assemble_cluster(
     workloads: Iterable[Workload] = (),
     services: Iterable[Service] = (),
     policies: Iterable[NetworkPolicy] = (),
+    cluster_policies: Iterable[ClusterPolicy] = (),
+    nodes: Iterable[Node] = (),
 ) -> Cluster:
     pods = list(pods)
     workloads = list(workloads)
@@ -122,4 +149,6 @@ def assemble_cluster(
         workloads=tuple(sorted(workloads, key=lambda w: (w.namespace, w.name, w.kind))),
         services=tuple(sorted(services, key=lambda s: (s.namespace, s.name))),
         policies=tuple(sorted(policies, key=lambda p: (p.namespace, p.name))),
+        cluster_policies=tuple(sorted(cluster_policies, key=lambda p: p.order_key)),
+        nodes=tuple(sorted(nodes, key=lambda n: n.name)),
     )

@@ -312,25 +312,3 @@ class NetworkPolicy:
     @property
     def affects_egress(self) -> bool:
         return "Egress" in self.policy_types
-
-
-# --------------------------------------------------------------------------- cluster
-
-
-@dataclass(frozen=True)
-class Cluster:
-    """Everything loaded, resolved by ``assemble_cluster``: every namespace referenced exists
-    and carries ``kubernetes.io/metadata.name``; every workload has pods (real or synthetic);
-    every pod knows its top-level workload. Tuples are sorted by key for determinism."""
-
-    namespaces: tuple[Namespace, ...] = ()
-    pods: tuple[Pod, ...] = ()
-    workloads: tuple[Workload, ...] = ()
-    services: tuple[Service, ...] = ()
-    policies: tuple[NetworkPolicy, ...] = ()
-
-    def namespace(self, name: str) -> Namespace | None:
-        for ns in self.namespaces:
-            if ns.name == name:
-                return ns
-        return None

@@ -660,8 +660,8 @@ class EditSession(Observable):
         for w in cl.workloads:
             over = labels.get(("workload", w.key))
             workloads.append(replace(w, labels=apply(w.labels, over)) if over else w)
-        return Cluster(tuple(namespaces), tuple(pods), tuple(workloads), cl.services,
-                       cl.policies)
+        return replace(cl, namespaces=tuple(namespaces), pods=tuple(pods),
+                       workloads=tuple(workloads))
 
     def _evaluate(self, old: EditState, new: EditState) -> None:
         prev_an, prev_conns = self.analyzer, self.connections

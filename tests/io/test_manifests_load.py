@@ -413,7 +413,7 @@ def test_all_problems_of_an_object_are_reported() -> None:
     assert "(upper case)" in next(d.message for d in r.errors if d.code == "invalid-protocol")
 
 
-def test_kinds_not_used_are_info_and_anp_is_not_evaluated() -> None:
+def test_kinds_not_used_are_info_and_anp_is_loaded() -> None:
     text = """apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: i}
@@ -435,9 +435,9 @@ spec:
     assert [(d.severity, d.code) for d in r.diagnostics] == [
         (Severity.INFO, "kind-skipped"),
         (Severity.INFO, "kind-skipped"),
-        (Severity.INFO, "kind-not-evaluated"),
     ]
-    assert "not evaluated yet" in r.diagnostics[2].message
+    (anp,) = r.cluster.cluster_policies
+    assert (anp.kind, anp.name, anp.priority, len(anp.ingress)) == ("AdminNetworkPolicy", "a", 5, 1)
 
 
 def test_label_value_that_yaml_reads_as_int_or_bool_is_an_error() -> None:
