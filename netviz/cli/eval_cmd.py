@@ -42,6 +42,7 @@ from netviz.engine.connections import ConnectionSet
 from netviz.engine.explain import ALLOWS, NO_RULES, PORTS_MISMATCH, Reason, Side, explain_pair
 from netviz.engine.ipranges import IPRange
 from netviz.model import Cluster, Pod
+from netviz.model.keys import external_key, split_kind
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -88,13 +89,10 @@ def resolve(cluster: Cluster, an: Analyzer, text: str, err: TextIO, quiet: bool)
                 "--ipblock-matches-pod-ips, or name the pod)",
                 file=err,
             )
-        return ip, f"{text}[External]"
+        return ip, external_key(text)
     if "/" not in text:
         raise CLIError(f"{text!r}: name an endpoint as NS/NAME, NS/NAME[Kind] or an IP address")
-    kind = None
-    base = text
-    if text.endswith("]") and "[" in text:
-        base, kind = text[:-1].split("[", 1)
+    base, kind = split_kind(text)
     ns, name = base.split("/", 1)
     # workloads (by their pods' workload keys) and pods
     by_wl: dict[str, list[Pod]] = {}
@@ -102,7 +100,7 @@ def resolve(cluster: Cluster, an: Analyzer, text: str, err: TextIO, quiet: bool)
         by_wl.setdefault(p.workload_key, []).append(p)
     cands: list[tuple[str, Pod]] = []  # (display "ns/name[Kind]", representative pod)
     for key, pods in sorted(by_wl.items()):
-        w_base, w_kind = key[:-1].split("[", 1)
+        w_base, w_kind = split_kind(key)
         if w_base == f"{ns}/{name}" and (kind is None or kind == w_kind):
             cands.append((key, pods[0]))
     if kind in (None, "Pod"):
@@ -115,7 +113,7 @@ def resolve(cluster: Cluster, an: Analyzer, text: str, err: TextIO, quiet: bool)
         listed = ", ".join(c[0] for c in cands)
         raise CLIError(f"{text!r} is ambiguous: {listed}; add the kind, e.g. {cands[0][0]}")
     pool = sorted(
-        {k.split("[", 1)[0] for k in by_wl} | {p.key for p in cluster.pods if not p.synthetic}
+        {split_kind(k)[0] for k in by_wl} | {p.key for p in cluster.pods if not p.synthetic}
     )
     close = difflib.get_close_matches(base, pool, n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else ""

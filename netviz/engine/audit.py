@@ -54,6 +54,7 @@ from netviz.engine.analyzer import INGRESS, Analyzer, CompiledRule, PodClass, bi
 from netviz.engine.connections import ConnectionSet
 from netviz.model import LabelSelector, NetworkPolicy, Peer, Pod, Service, Source
 from netviz.model.diagnostics import Severity
+from netviz.model.keys import is_workload_key
 
 #: every code, in report order
 CODES: tuple[str, ...] = (
@@ -94,7 +95,7 @@ class Finding:
     @property
     def workloads(self) -> tuple[str, ...]:
         """Peer keys (``ns/name[Kind]``) among ``objects``."""
-        return tuple(o for o in self.objects if " " not in o and o.endswith("]"))
+        return tuple(o for o in self.objects if is_workload_key(o))
 
 
 def policy_ref(policy: NetworkPolicy) -> str:

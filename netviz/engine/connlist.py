@@ -39,6 +39,7 @@ from typing import NamedTuple
 from netviz.engine.analyzer import EGRESS, INGRESS, Analyzer, bits_iter
 from netviz.engine.connections import ConnectionSet
 from netviz.engine.ipranges import IPRange, atoms
+from netviz.model.keys import external_key, parse_workload_key
 
 
 @dataclass(frozen=True, order=True)
@@ -55,12 +56,11 @@ class PeerNode:
 
     @classmethod
     def external(cls, r: IPRange) -> PeerNode:
-        return cls(f"{r}[External]", "External", None, str(r), r)
+        return cls(external_key(str(r)), "External", None, str(r), r)
 
     @classmethod
     def workload(cls, key: str) -> PeerNode:
-        ns, rest = key.split("/", 1)
-        name, kind = rest[:-1].rsplit("[", 1)
+        ns, name, kind = parse_workload_key(key)
         return cls(key, kind, ns, name)
 
     def matches(self, name: str) -> bool:

@@ -28,16 +28,17 @@ from netviz.engine.connections import ConnectionSet
 from netviz.engine.connlist import Connection, PeerNode
 from netviz.engine.ipranges import IPRange
 from netviz.model import Cluster
+from netviz.model.keys import DiffKind
 
-CHANGED = "changed"
-ADDED = "added"
-REMOVED = "removed"
+CHANGED = DiffKind.CHANGED
+ADDED = DiffKind.ADDED
+REMOVED = DiffKind.REMOVED
 _ORDER = {CHANGED: 0, ADDED: 1, REMOVED: 2}
 
 
 @dataclass(frozen=True)
 class DiffEntry:
-    kind: str  # changed | added | removed
+    kind: DiffKind
     src: PeerNode
     dst: PeerNode
     before: ConnectionSet  # "ref1"

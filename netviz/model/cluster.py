@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from netviz.model.cluster_policy import ClusterPolicy, Node
+from netviz.model.keys import workload_key
 from netviz.model.objects import (
     NAMESPACE_NAME_LABEL,
     WORKLOAD_KINDS,
@@ -113,11 +114,11 @@ def assemble_cluster(
     for p in pods:
         if p.owner is not None and p.owner[0] in WORKLOAD_KINDS:
             kind, name = top_level(p.namespace, *p.owner)
-            key = f"{p.namespace}/{name}[{kind}]"
+            key = workload_key(p.namespace, name, kind)
         elif p.owner is not None and p.owner[0] == "":
-            key = f"{p.namespace}/{p.owner[1]}[Pod]"  # owner of unknown kind: grouped by name
+            key = workload_key(p.namespace, p.owner[1], "Pod")  # owner of unknown kind: grouped by name
         else:
-            key = f"{p.namespace}/{p.name}[Pod]"
+            key = workload_key(p.namespace, p.name, "Pod")
         has_pods.add(key)
         resolved_pods.append(replace(p, workload_key=key))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from netviz.model.keys import workload_key
+
 PROTOCOLS: tuple[str, ...] = ("TCP", "UDP", "SCTP")
 
 #: Kinds that own pods, in the order the reference analyzer names them.
@@ -140,7 +142,7 @@ class Workload:
     @property
     def key(self) -> str:
         """``ns/name[Kind]``: the peer name used in every output."""
-        return f"{self.namespace}/{self.name}[{self.kind}]"
+        return workload_key(self.namespace, self.name, self.kind)
 
 
 @dataclass(frozen=True)

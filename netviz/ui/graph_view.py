@@ -546,7 +546,7 @@ class GraphView(QGraphicsView):
         self.visible = self.model.view(
             namespaces=f.namespaces, text=f.text, protocol=f.protocol, port=f.port,
             show_denied=f.show_denied, focus=f.focus,
-            hide_styles=self.hide_styles | frozenset(getattr(f, "hide_verdicts", ())),
+            hide_styles=self.hide_styles | f.hide_verdicts,
             selected=selected,
         )
         vis = set(self.visible.nodes)

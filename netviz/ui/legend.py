@@ -17,7 +17,7 @@ PAD = 8
 SAMPLE_W = 34
 
 
-def edge_pen(style: palette.EdgeStyle, width: float | None = None, cosmetic: bool = True) -> QPen:
+def edge_pen(style: palette.EdgeLook, width: float | None = None, cosmetic: bool = True) -> QPen:
     pen = QPen(QColor(style.color))
     pen.setWidthF(width if width is not None else style.width)
     pen.setCosmetic(cosmetic)
@@ -58,7 +58,7 @@ def paint_legend(p: QPainter, origin: QPointF, font: QFont, bundles: bool = Fals
     y = rect.top() + PAD + ROW_H / 2
     x = rect.left() + PAD
     for text, what in _entries(bundles, difference):
-        if isinstance(what, palette.EdgeStyle):
+        if isinstance(what, palette.EdgeLook):
             p.setPen(edge_pen(what, what.width + 0.6 if what.name != "bundle" else 4.0))
             p.drawLine(QPointF(x, y), QPointF(x + SAMPLE_W - 8, y))
             if what.name != "service":

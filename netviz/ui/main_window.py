@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from netviz.engine import Options
+from netviz.model.keys import VerdictKind
 from netviz.ui.graph_view import GraphView, render_view
 from netviz.ui.worker import Job, JobResult, Runner
 from netviz.viewmodel.graph import GraphOptions, display_name, parse_port_filter
@@ -630,7 +631,8 @@ class MainWindow(QMainWindow):
 
     def _verdicts_changed(self, *_args: object) -> None:
         hide = frozenset(
-            name for name, act in (("allowed", self.act_allowed), ("partial", self.act_partial))
+            name for name, act in ((VerdictKind.ALLOWED, self.act_allowed),
+                                   (VerdictKind.PARTIAL, self.act_partial))
             if not act.isChecked())
         self.state.set_filters(hide_verdicts=hide, show_denied=self.act_denied.isChecked())
 

@@ -17,12 +17,9 @@ from typing import Any
 from netviz.engine.analyzer import Analyzer
 from netviz.engine.audit import CODES, Finding, audit
 from netviz.model.diagnostics import SEVERITY_RANK, Severity
+from netviz.model.keys import service_key
 from netviz.viewmodel.diagnostics import severity_summary
 from netviz.viewmodel.explain import Link
-
-#: the graph's node key prefix for Services (netviz.viewmodel.graph.SERVICE_PREFIX)
-SERVICE_PREFIX = "svc:"
-
 
 
 @dataclass(frozen=True)
@@ -72,7 +69,7 @@ def audit_rows(an: Analyzer | None, min_severity: Severity = Severity.INFO) -> l
 
 def selection_for(finding: Finding) -> dict[str, Any]:
     """Keyword arguments for ``AppState.select`` that show the objects of ``finding``."""
-    nodes = set(finding.workloads) | {SERVICE_PREFIX + s for s in finding.services}
+    nodes = set(finding.workloads) | {service_key(s) for s in finding.services}
     out: dict[str, Any] = {"nodes": frozenset(nodes)}
     if finding.policies:
         out["policy"] = finding.policies[0]

@@ -99,6 +99,7 @@ from netviz.engine.connlist import Connection, PeerNode
 from netviz.engine.diff import ADDED, CHANGED, REMOVED, DiffEntry, DiffResult, diff, unchanged
 from netviz.model import Cluster, Namespace, NetworkPolicy, Pod, Rule, Workload
 from netviz.model.diagnostics import Diagnostic, Severity
+from netviz.model.keys import is_external_key
 from netviz.viewmodel.state import AppState, Observable
 
 ParsePolicy = Callable[[str, "tuple[str, int] | None"],
@@ -717,9 +718,9 @@ class EditSession(Observable):
         pairs: set[tuple[str, str]] = set()
         groups: set[tuple[str, str]] = set()
         for a, b in changed:
-            if a.endswith("[External]"):
+            if is_external_key(a):
                 groups.add((b, "in"))
-            elif b.endswith("[External]"):
+            elif is_external_key(b):
                 groups.add((a, "out"))
             else:
                 pairs.add((a, b))

@@ -32,12 +32,21 @@ from netviz.engine.analyzer import (
 from netviz.engine.connections import ConnectionSet
 from netviz.engine.ipranges import IPRange
 from netviz.model import NetworkPolicy, Peer, Pod, Rule, Source
+from netviz.model.keys import (
+    EdgeStyle,
+    VerdictKind,
+    external_key,
+    external_range,
+    is_external_key,
+    is_pod_key,
+    is_service_key,
+    pod_ref,
+    service_ref,
+)
 from netviz.viewmodel import palette
 
 HREF_PREFIX = "src:"
 #: node key prefixes of the graph (netviz.viewmodel.graph): a Service, an expanded pod
-SERVICE_PREFIX = "svc:"
-POD_PREFIX = "pod:"
 
 
 # --------------------------------------------------------------------------- document
@@ -99,7 +108,7 @@ class Explanation:
     src: str
     dst: str
     allowed: ConnectionSet
-    verdict: str  # "allowed" | "partial" | "denied"
+    verdict: VerdictKind
     headline: str  # "Allowed: All Connections", "Denied", "Allowed: TCP 80"
     sections: tuple[Section, ...]
     notes: tuple[str, ...] = ()
@@ -138,7 +147,7 @@ def describe_rule(rule: Rule, direction: str) -> str:
 
 def endpoint_label(ep: Endpoint) -> str:
     if isinstance(ep, IPRange):
-        return f"{ep}[External]"
+        return external_key(str(ep))
     return ep.workload_key or ep.key
 
 
@@ -171,11 +180,11 @@ def explain(verdict: Verdict, src_label: str | None = None, dst_label: str | Non
         )
     allowed = verdict.allowed
     if not allowed:
-        kind, headline = "denied", "Denied: no connections allowed"
+        kind, headline = VerdictKind.DENIED, "Denied: no connections allowed"
     elif allowed.is_all():
-        kind, headline = "allowed", "Allowed: All Connections"
+        kind, headline = VerdictKind.ALLOWED, "Allowed: All Connections"
     else:
-        kind, headline = "partial", f"Allowed only: {allowed}"
+        kind, headline = VerdictKind.PARTIAL, f"Allowed only: {allowed}"
     all_notes = list(notes)
     unresolved = verdict.unresolved_named_ports
     if unresolved:
@@ -263,12 +272,12 @@ def resolve_endpoint(an: Analyzer, key: str) -> tuple[Endpoint, list[str]]:
     """A peer key (``ns/name[Kind]``), pod key (``ns/name``), external peer key
     (``a-b[External]``) or an address/CIDR -> an endpoint, and notes about the choice."""
     key = key.strip()
-    if key.endswith("[External]"):
-        key = key[: -len("[External]")]
-    if key.startswith(POD_PREFIX):
-        key = key[len(POD_PREFIX):]
-    if key.startswith(SERVICE_PREFIX):
-        return _service_backend(an, key[len(SERVICE_PREFIX):])
+    if is_external_key(key):
+        key = external_range(key)
+    if is_pod_key(key):
+        key = pod_ref(key)
+    if is_service_key(key):
+        return _service_backend(an, service_ref(key))
     pods = [p for p in an.cluster.pods if p.workload_key == key]
     if pods:
         classes = {an.class_of_pod[p.key] for p in pods}
@@ -324,7 +333,7 @@ def explain_pair(an: Analyzer, src: str, dst: str) -> Explanation:
 def _label(key: str, ep: Endpoint) -> str:
     key = key.strip()
     if isinstance(ep, IPRange):
-        return key if key.endswith("[External]") else f"{ep}[External]"
+        return key if is_external_key(key) else external_key(str(ep))
     return key
 
 
@@ -371,7 +380,7 @@ def _rule_status(r: RuleLine) -> str:
 
 
 #: colours of the verdict: the graph's edge colours (Okabe-Ito, colour-blind safe)
-VERDICT_COLOURS = {k: palette.EDGE_STYLES[k].color for k in ("allowed", "partial", "denied")}
+VERDICT_COLOURS = {k: palette.EDGE_STYLES[EdgeStyle(k)].color for k in VerdictKind}
 
 
 def to_html(expl: Explanation) -> str:

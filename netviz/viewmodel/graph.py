@@ -38,9 +38,16 @@ from netviz.engine import Analyzer, ConnectionSet
 from netviz.engine.connlist import Connection
 from netviz.engine.diff import ADDED, REMOVED, DiffEntry
 from netviz.model import Cluster, Service, Workload
-
-SERVICE_PREFIX = "svc:"
-POD_PREFIX = "pod:"
+from netviz.model.keys import (
+    EdgeStyle,
+    NodeKind,
+    is_external_key,
+    parse_workload_key,
+    pod_key,
+    service_key,
+    service_ref,
+)
+from netviz.model.keys import display_name as _display_name
 
 #: above this many visible workloads, denied edges are drawn only around one node
 DENIED_ALL_PAIRS_LIMIT = 40
@@ -68,7 +75,7 @@ class PortMapping:
 @dataclass(frozen=True)
 class Node:
     key: str
-    kind: str  # "workload" | "pod" | "service" | "external"
+    kind: NodeKind
     label: str
     namespace: str | None
     subtitle: str = ""
@@ -93,9 +100,9 @@ class NamespaceBox:
 class Edge:
     src: str
     dst: str
-    #: "allowed" | "partial" | "denied" | "service" | "bundle"; difference view: "added" |
-    #: "removed" | "changed" | "unchanged"
-    style: str
+    #: allowed | partial | denied | service | bundle; difference view: added | removed |
+    #: changed | unchanged
+    style: EdgeStyle
     label: str = ""
     tooltip: str = ""
     conns: ConnectionSet | None = None
@@ -171,8 +178,8 @@ def parse_port_filter(text: str) -> tuple[str | None, int | None] | None:
     return proto, port
 
 
-def edge_style_for(conns: ConnectionSet) -> str:
-    return "allowed" if _is_all(conns) else "partial"
+def edge_style_for(conns: ConnectionSet) -> EdgeStyle:
+    return EdgeStyle.ALLOWED if _is_all(conns) else EdgeStyle.PARTIAL
 
 
 @functools.lru_cache(maxsize=16384)
@@ -237,7 +244,7 @@ class GraphModel:
                     continue
                 assert p.ip_range is not None
                 label = _range_label(p.ip_range)
-                self.nodes[p.key] = Node(p.key, "external", label, None, subtitle="external",
+                self.nodes[p.key] = Node(p.key, NodeKind.EXTERNAL, label, None, subtitle="external",
                                          tooltip="External addresses " + p.name,
                                          search_text=(p.name + " " + label).lower())
                 self.externals.append(p.key)
@@ -308,7 +315,7 @@ class GraphModel:
                     pods = pods_of[key]
                     if any(all(p.labels.get(k) == v for k, v in sel.items()) for p in pods):
                         backends.append(key)
-            skey = SERVICE_PREFIX + svc.key
+            skey = service_key(svc.key)
             self.service_backends[skey] = tuple(backends)
             for b in backends:
                 self.services_of.setdefault(b, []).append(skey)
@@ -324,7 +331,7 @@ class GraphModel:
                 members.append(key)
                 # a Service goes next to its first backend
                 for svc in ns_svcs:
-                    skey = SERVICE_PREFIX + svc.key
+                    skey = service_key(svc.key)
                     if skey in placed_svcs or not self.options.show_services:
                         continue
                     backends = self.service_backends[skey]
@@ -334,7 +341,7 @@ class GraphModel:
                         placed_svcs.add(skey)
             if self.options.show_services:
                 for svc in ns_svcs:
-                    skey = SERVICE_PREFIX + svc.key
+                    skey = service_key(svc.key)
                     if skey not in placed_svcs:
                         nodes[skey] = self._service_node(svc, self.service_backends[skey])
                         members.append(skey)
@@ -362,18 +369,17 @@ class GraphModel:
                     if len(members) > 1:
                         tip += "\n(ranges with exactly the same connections are drawn as one)"
                     externals[p.key] = Node(
-                        p.key, "external", label, None, subtitle=sub, tooltip=tip,
+                        p.key, NodeKind.EXTERNAL, label, None, subtitle=sub, tooltip=tip,
                         search_text=(p.name + " " + " ".join(members)).lower(),
                     )
                     ext_order[p.key] = (p.ip_range.version, p.ip_range.lo, p.ip_range.hi)
         for key in sorted(externals, key=lambda k: ext_order[k]):
             nodes[key] = externals[key]
         self.nodes = nodes
-        self.externals = [k for k in nodes if nodes[k].kind == "external"]
+        self.externals = [k for k in nodes if nodes[k].kind == NodeKind.EXTERNAL]
 
     def _workload_node(self, key: str, wl: Workload | None, pods: list) -> Node:
-        ns, rest = key.split("/", 1)
-        name, kind = rest[:-1].split("[", 1)
+        ns, name, kind = parse_workload_key(key)
         replicas = wl.replicas if wl is not None else len(pods)
         labels = dict(pods[0].labels) if pods else {}
         sub = kind if replicas == 1 else f"{kind} ×{replicas}"
@@ -389,7 +395,7 @@ class GraphModel:
         search = " ".join([name.lower(), ns.lower(), kind.lower(),
                            *(f"{k}={v}".lower() for k, v in labels.items()),
                            *(f"{k}={v}".lower() for k, v in (wl.object_labels if wl else {}).items())])
-        return Node(key, "workload", name, ns, sub, "\n".join(tip), replicas=replicas,
+        return Node(key, NodeKind.WORKLOAD, name, ns, sub, "\n".join(tip), replicas=replicas,
                     search_text=search)
 
     def _service_node(self, svc: Service, backends: tuple[str, ...]) -> Node:
@@ -420,7 +426,7 @@ class GraphModel:
             tip.append(f"defined at {svc.source.file}:{svc.source.line}")
         search = " ".join([svc.name.lower(), svc.namespace.lower(), "service",
                            *(f"{k}={v}".lower() for k, v in (svc.selector or {}).items())])
-        return Node(SERVICE_PREFIX + svc.key, "service", svc.name, svc.namespace,
+        return Node(service_key(svc.key), NodeKind.SERVICE, svc.name, svc.namespace,
                     ports_text, "\n".join(tip), search_text=search, ports=tuple(mappings))
 
     def pod_nodes(self, workload: str) -> list[Node]:
@@ -431,7 +437,7 @@ class GraphModel:
             tip = f"Pod {p.namespace}/{p.name}" + (f" ({state})" if state else "")
             if p.ips:
                 tip += "\nIPs: " + ", ".join(p.ips)
-            out.append(Node(POD_PREFIX + p.key, "pod", p.name, p.namespace, "", tip,
+            out.append(Node(pod_key(p.key), NodeKind.POD, p.name, p.namespace, "", tip,
                             parent=workload, search_text=p.name.lower()))
         return out
 
@@ -440,7 +446,7 @@ class GraphModel:
         if key in self.expanded:
             self.expanded.discard(key)
             return False
-        if key in self.nodes and self.nodes[key].kind == "workload":
+        if key in self.nodes and self.nodes[key].kind == NodeKind.WORKLOAD:
             self.expanded.add(key)
             return True
         return False
@@ -478,7 +484,7 @@ class GraphModel:
                 node = self.nodes[skey]
                 for b in backends:
                     self._service_edges.append(Edge(
-                        skey, b, "service", "",
+                        skey, b, EdgeStyle.SERVICE, "",
                         f"Service {node.label} selects {_name(b)}\n{node.subtitle}"))
         self._assemble_edges()
 
@@ -518,8 +524,8 @@ class GraphModel:
                 # a difference is drawn between the peers themselves, never via a Service
                 self._direct[(s, d)] = self._diff_edge(entry)
                 return None
-            if ((s.endswith("[External]") and (d, "in") in self._ext_diff_sides)
-                    or (d.endswith("[External]") and (s, "out") in self._ext_diff_sides)):
+            if ((is_external_key(s) and (d, "in") in self._ext_diff_sides)
+                    or (is_external_key(d) and (s, "out") in self._ext_diff_sides)):
                 return None  # the difference's own external pieces stand for it
         target, via = self._route(d, conns)
         if target != d:
@@ -528,10 +534,10 @@ class GraphModel:
         style = edge_style_for(conns)
         tip = f"{_name(s)} → {_name(d)}\n{_conns_text(conns)}"
         if self._diff is not None:
-            self._direct[(s, d)] = Edge(s, d, "unchanged", "", tip + "\n(unchanged)", conns,
+            self._direct[(s, d)] = Edge(s, d, EdgeStyle.UNCHANGED, "", tip + "\n(unchanged)", conns,
                                         (s, d))
         else:
-            label = "" if style == "allowed" else short_conns(conns)
+            label = "" if style == EdgeStyle.ALLOWED else short_conns(conns)
             self._direct[(s, d)] = Edge(s, d, style, label, tip, conns, (s, d))
         return None
 
@@ -540,16 +546,17 @@ class GraphModel:
         s, skey = key
         backend = min(items)
         conns, via = items[backend]
-        style = "allowed" if all(_is_all(c) for c, _ in items.values()) else "partial"
+        style = (EdgeStyle.ALLOWED if all(_is_all(c) for c, _ in items.values())
+                 else EdgeStyle.PARTIAL)
         ports = ", ".join(str(m) for m in via)
-        lines = [f"{_name(s)} → Service {skey[len(SERVICE_PREFIX):]}",
+        lines = [f"{_name(s)} → Service {service_ref(skey)}",
                  f"reachable Service ports: {ports}"]
         for b in sorted(items):
             lines.append(f"backend {_name(b)}: {_conns_text(items[b][0])}")
         if self._diff is not None:
-            return Edge(s, skey, "unchanged", "", "\n".join(lines) + "\n(unchanged)", conns,
+            return Edge(s, skey, EdgeStyle.UNCHANGED, "", "\n".join(lines) + "\n(unchanged)", conns,
                         (s, backend))
-        label = ports if style == "partial" else ""
+        label = ports if style == EdgeStyle.PARTIAL else ""
         return Edge(s, skey, style, label, "\n".join(lines), conns, (s, backend))
 
     @staticmethod
@@ -574,7 +581,7 @@ class GraphModel:
             conns = entry.after
         if entry.info:
             tip += f"\n({entry.info})"
-        return Edge(s, d, entry.kind, label, tip, conns, (s, d))
+        return Edge(s, d, EdgeStyle(entry.kind), label, tip, conns, (s, d))
 
     def updated(
         self,
@@ -598,7 +605,7 @@ class GraphModel:
         same_nodes = (cluster.namespaces is old.namespaces and cluster.pods is old.pods
                       and cluster.workloads is old.workloads and cluster.services is old.services)
         if (not same_nodes or (difference is None) != (self._diff is None)
-                or any(s.endswith("[External]") or d.endswith("[External]")
+                or any(is_external_key(s) or is_external_key(d)
                        for s, d in changed)):
             m = GraphModel(cluster, connections, analyzer, self.options, difference)
             m.expanded = {k for k in self.expanded if k in m.nodes}
@@ -676,7 +683,7 @@ class GraphModel:
 
     def denied_edges(self, visible: Iterable[str], around: str | None = None) -> list[Edge]:
         """Denied workload pairs among ``visible`` (only pairs touching ``around`` if given)."""
-        wls = [k for k in visible if self.nodes[k].kind == "workload"]
+        wls = [k for k in visible if self.nodes[k].kind == NodeKind.WORKLOAD]
         out: list[Edge] = []
         pairs: Iterable[tuple[str, str]]
         if around is not None:
@@ -687,7 +694,7 @@ class GraphModel:
         for s, d in pairs:
             if (s, d) in self.allowed:
                 continue
-            out.append(Edge(s, d, "denied", "", f"{_name(s)} → {_name(d)}\nNo Connections",
+            out.append(Edge(s, d, EdgeStyle.DENIED, "", f"{_name(s)} → {_name(d)}\nNo Connections",
                             ConnectionSet.none(), (s, d)))
         out.sort(key=lambda e: (e.src, e.dst))
         return out
@@ -729,14 +736,14 @@ class GraphModel:
             return None
         ns, name = spec.split("/", 1)
         for key, node in self.nodes.items():
-            if node.kind in ("workload", "service") and node.namespace == ns and node.label == name:
+            if node.kind in (NodeKind.WORKLOAD, NodeKind.SERVICE) and node.namespace == ns and node.label == name:
                 return key
         return None
 
     def suggest(self, spec: str) -> list[str]:
         import difflib
 
-        names = [f"{n.namespace}/{n.label}" for n in self.nodes.values() if n.kind == "workload"]
+        names = [f"{n.namespace}/{n.label}" for n in self.nodes.values() if n.kind == NodeKind.WORKLOAD]
         return difflib.get_close_matches(spec, names, n=3)
 
     def neighbours(self, key: str) -> set[str]:
@@ -784,9 +791,9 @@ class GraphModel:
         def edge_ok(e: Edge) -> bool:
             if e.src not in keep or e.dst not in keep or e.style in hide_styles:
                 return False
-            if focus is not None and focus not in (e.src, e.dst) and e.style != "service":
+            if focus is not None and focus not in (e.src, e.dst) and e.style != EdgeStyle.SERVICE:
                 return False
-            if (protocol or port) and e.style != "service":
+            if (protocol or port) and e.style != EdgeStyle.SERVICE:
                 conns = e.conns
                 if conns is None:
                     return False
@@ -799,23 +806,23 @@ class GraphModel:
 
         edges = [e for e in self.edges if edge_ok(e)]
         denied_limited = False
-        if show_denied and "denied" not in hide_styles:
+        if show_denied and EdgeStyle.DENIED not in hide_styles:
             around = focus or (selected if selected in keep else None)
-            wl_visible = [k for k in keep if nodes[k].kind == "workload"]
+            wl_visible = [k for k in keep if nodes[k].kind == NodeKind.WORKLOAD]
             if around is None and len(wl_visible) > DENIED_ALL_PAIRS_LIMIT:
                 denied_limited = True
             elif not (protocol or port):
                 edges.extend(self.denied_edges(sorted(wl_visible), around))
         # externals only when connected to something visible
         used = {e.src for e in edges} | {e.dst for e in edges}
-        visible = [k for k in nodes if k in keep and (nodes[k].kind != "external" or k in used)]
+        visible = [k for k in nodes if k in keep and (nodes[k].kind != NodeKind.EXTERNAL or k in used)]
         emphasis: set[str] | None = None
         if text.strip():
             emphasis = set(self.search(text))
         if protocol or port:
             # "what can reach TCP 5432?": the destinations and their sources
-            reach = {e.dst for e in edges if e.style != "service"} | {
-                e.src for e in edges if e.style != "service"}
+            reach = {e.dst for e in edges if e.style != EdgeStyle.SERVICE} | {
+                e.src for e in edges if e.style != EdgeStyle.SERVICE}
             emphasis = reach if emphasis is None else emphasis & reach
         ns_list = [ns for ns in self.namespaces
                    if any(nodes[m].namespace == ns for m in visible)]
@@ -827,7 +834,7 @@ class GraphModel:
         reaching: set[str] = set()
         hl: list[Edge] = []
         for e in edges:
-            if e.style == "denied":
+            if e.style == EdgeStyle.DENIED:
                 if key in (e.src, e.dst):
                     hl.append(e)
                 continue
@@ -856,7 +863,7 @@ def bundle_edges(model: GraphModel, edges: Sequence[Edge]) -> list[Edge]:
     ``unchanged`` edges are."""
     groups: dict[tuple[str, str], list[Edge]] = {}
     for e in edges:
-        if e.style not in ("allowed", "partial", "unchanged"):
+        if e.style not in (EdgeStyle.ALLOWED, EdgeStyle.PARTIAL, EdgeStyle.UNCHANGED):
             continue
         a = model.nodes[e.src].namespace or e.src
         b = model.nodes[e.dst].namespace or e.dst
@@ -866,11 +873,11 @@ def bundle_edges(model: GraphModel, edges: Sequence[Edge]) -> list[Edge]:
     out = []
     for (a, b), items in sorted(groups.items()):
         n = len(items)
-        partial = sum(1 for e in items if e.style == "partial")
+        partial = sum(1 for e in items if e.style == EdgeStyle.PARTIAL)
         tip = f"{a} → {b}: {n} connection(s)"
         if partial:
             tip += f", {partial} only on some ports"
-        out.append(Edge(a, b, "bundle", str(n), tip, None, None, n, partial))
+        out.append(Edge(a, b, EdgeStyle.BUNDLE, str(n), tip, None, None, n, partial))
     return out
 
 
@@ -922,12 +929,9 @@ def edge_at(
 
 @functools.lru_cache(maxsize=65536)
 def _name(key: str) -> str:
-    """``ns/name[Kind]`` -> ``ns/name``; ``svc:ns/name`` -> ``ns/name``."""
-    if key.startswith(SERVICE_PREFIX):
-        return key[len(SERVICE_PREFIX):]
-    if key.endswith("]") and "[" in key:
-        return key[: key.rindex("[")]
-    return key
+    """``ns/name[Kind]`` -> ``ns/name``; ``svc:ns/name`` -> ``ns/name`` (cached: tooltips
+    ask for every edge)."""
+    return _display_name(key)
 
 
 def display_name(key: str) -> str:

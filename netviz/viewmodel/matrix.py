@@ -25,11 +25,13 @@ from typing import TextIO
 from netviz.engine.connections import MAX_PORT, MIN_PORT, PROTOCOL_ORDER, ConnectionSet
 from netviz.engine.connlist import Connection
 from netviz.model import Cluster
+from netviz.model.keys import EdgeStyle, VerdictKind, display_name
 from netviz.viewmodel import palette
 
-ALLOWED = "allowed"
-PARTIAL = "partial"
-DENIED = "denied"
+ALLOWED = VerdictKind.ALLOWED
+PARTIAL = VerdictKind.PARTIAL
+DENIED = VerdictKind.DENIED
+#: the diagonal (a peer to itself): not a verdict
 SELF = "self"
 
 #: background colour of the diagonal
@@ -40,7 +42,7 @@ def status_colour(status: str) -> str:
     """The colour of a cell status: the graph's edge colours (Okabe-Ito)."""
     if status == SELF:
         return SELF_COLOUR
-    return palette.EDGE_STYLES[status].color
+    return palette.EDGE_STYLES[EdgeStyle(status)].color
 
 
 # --------------------------------------------------------------------------- port filter
@@ -89,9 +91,7 @@ def parse_port_filter(text: str) -> ConnectionSet | None:
 
 def short_label(key: str) -> str:
     """``ns/name[Kind]`` -> ``ns/name``; ``a-b[External]`` -> ``a-b``."""
-    if key.endswith("]") and "[" in key:
-        return key[: key.rindex("[")]
-    return key
+    return display_name(key)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from netviz.model.keys import EdgeStyle, NodeKind
+
 # Okabe-Ito
 BLACK = "#000000"
 ORANGE = "#E69F00"
@@ -27,8 +29,10 @@ GREY = "#7F7F7F"
 
 
 @dataclass(frozen=True)
-class EdgeStyle:
-    name: str
+class EdgeLook:
+    """How one ``EdgeStyle`` is drawn."""
+
+    name: EdgeStyle
     label: str  # legend text
     description: str  # one sentence for the README / legend tooltip
     color: str
@@ -36,54 +40,54 @@ class EdgeStyle:
     dashes: tuple[float, ...]  # () = solid; on/off lengths in line widths
 
 
-EDGE_STYLES: dict[str, EdgeStyle] = {
-    "allowed": EdgeStyle(
-        "allowed", "Allowed", "every protocol and port is allowed", BLUISH_GREEN, 1.6, ()
+EDGE_STYLES: dict[EdgeStyle, EdgeLook] = {
+    EdgeStyle.ALLOWED: EdgeLook(
+        EdgeStyle.ALLOWED, "Allowed", "every protocol and port is allowed", BLUISH_GREEN, 1.6, ()
     ),
-    "partial": EdgeStyle(
-        "partial", "Partially allowed",
+    EdgeStyle.PARTIAL: EdgeLook(
+        EdgeStyle.PARTIAL, "Partially allowed",
         "only some protocols/ports are allowed (they are in the label and tooltip)",
         ORANGE, 1.8, (6.0, 2.5, 1.5, 2.5),
     ),
-    "denied": EdgeStyle(
-        "denied", "Denied", "nothing is allowed (shown on demand)", VERMILLION, 1.4, (3.0, 3.0)
+    EdgeStyle.DENIED: EdgeLook(
+        EdgeStyle.DENIED, "Denied", "nothing is allowed (shown on demand)", VERMILLION, 1.4, (3.0, 3.0)
     ),
-    "service": EdgeStyle(
-        "service", "Service → backends", "a Service and the workloads it selects", GREY, 1.2,
+    EdgeStyle.SERVICE: EdgeLook(
+        EdgeStyle.SERVICE, "Service → backends", "a Service and the workloads it selects", GREY, 1.2,
         (1.0, 2.0),
     ),
-    "bundle": EdgeStyle(
-        "bundle", "Namespace bundle",
+    EdgeStyle.BUNDLE: EdgeLook(
+        EdgeStyle.BUNDLE, "Namespace bundle",
         "connections between two namespaces, aggregated when zoomed out (width ~ count)",
         BLUE, 2.0, (),
     ),
     # the difference view (what-if editing): against the baseline that was loaded. Thicker
     # than the plain styles and each with its own line style, so they read in greyscale too.
-    "added": EdgeStyle(
-        "added", "Newly allowed", "allowed now, denied in the baseline", BLUISH_GREEN, 3.0, ()
+    EdgeStyle.ADDED: EdgeLook(
+        EdgeStyle.ADDED, "Newly allowed", "allowed now, denied in the baseline", BLUISH_GREEN, 3.0, ()
     ),
-    "removed": EdgeStyle(
-        "removed", "Newly denied", "allowed in the baseline, denied now", VERMILLION, 2.6,
+    EdgeStyle.REMOVED: EdgeLook(
+        EdgeStyle.REMOVED, "Newly denied", "allowed in the baseline, denied now", VERMILLION, 2.6,
         (4.0, 1.5),
     ),
-    "changed": EdgeStyle(
-        "changed", "Ports changed", "allowed before and after, on other protocols/ports",
+    EdgeStyle.CHANGED: EdgeLook(
+        EdgeStyle.CHANGED, "Ports changed", "allowed before and after, on other protocols/ports",
         REDDISH_PURPLE, 2.6, (5.0, 1.5, 1.0, 1.5),
     ),
-    "unchanged": EdgeStyle(
-        "unchanged", "Unchanged", "the same as in the baseline", "#B4BAC2", 1.0, ()
+    EdgeStyle.UNCHANGED: EdgeLook(
+        EdgeStyle.UNCHANGED, "Unchanged", "the same as in the baseline", "#B4BAC2", 1.0, ()
     ),
 }
 
 #: edge styles of the difference view; ``unchanged`` is the context around them
-DIFF_STYLES: tuple[str, ...] = ("added", "removed", "changed")
+DIFF_STYLES: tuple[EdgeStyle, ...] = (EdgeStyle.ADDED, EdgeStyle.REMOVED, EdgeStyle.CHANGED)
 
 #: node kinds -> (fill, border, text)
-NODE_COLORS: dict[str, tuple[str, str, str]] = {
-    "workload": ("#E3F0FA", BLUE, "#10243A"),
-    "pod": ("#FFFFFF", BLUE, "#10243A"),
-    "service": ("#F8E6EF", REDDISH_PURPLE, "#3A1028"),
-    "external": ("#FFF8D6", "#9A8A00", "#3A3300"),
+NODE_COLORS: dict[NodeKind, tuple[str, str, str]] = {
+    NodeKind.WORKLOAD: ("#E3F0FA", BLUE, "#10243A"),
+    NodeKind.POD: ("#FFFFFF", BLUE, "#10243A"),
+    NodeKind.SERVICE: ("#F8E6EF", REDDISH_PURPLE, "#3A1028"),
+    NodeKind.EXTERNAL: ("#FFF8D6", "#9A8A00", "#3A3300"),
 }
 NAMESPACE_FILL = "#F6F7F9"
 NAMESPACE_BORDER = "#A0A7B0"
@@ -98,18 +102,19 @@ FADED_OPACITY = 0.18
 HIGHLIGHT_WIDTH_FACTOR = 1.9
 
 
-def edge_style(name: str) -> EdgeStyle:
-    return EDGE_STYLES[name]
+def edge_style(name: str) -> EdgeLook:
+    return EDGE_STYLES[EdgeStyle(name)]
 
 
 def legend_entries(show_denied: bool = True, bundles: bool = False,
-                   difference: bool = False) -> list[EdgeStyle]:
+                   difference: bool = False) -> list[EdgeLook]:
     """Edge styles to list in a legend, in reading order (``difference``: the what-if
     difference view, whose edges are added/removed/changed/unchanged)."""
-    names = [*DIFF_STYLES, "unchanged"] if difference else ["allowed", "partial"]
+    names = ([*DIFF_STYLES, EdgeStyle.UNCHANGED] if difference
+             else [EdgeStyle.ALLOWED, EdgeStyle.PARTIAL])
     if show_denied and not difference:  # next to "newly denied" it would only confuse
-        names.append("denied")
-    names.append("service")
+        names.append(EdgeStyle.DENIED)
+    names.append(EdgeStyle.SERVICE)
     if bundles:
-        names.append("bundle")
+        names.append(EdgeStyle.BUNDLE)
     return [EDGE_STYLES[n] for n in names]

@@ -21,6 +21,7 @@ from typing import Any
 from netviz.engine import Analyzer, Options
 from netviz.engine.connlist import Connection, connlist
 from netviz.model import Cluster
+from netviz.model.keys import VerdictKind
 
 Listener = Callable[[str], None]
 
@@ -61,8 +62,8 @@ class Filters:
     port: int | None = None  # "what can reach TCP 5432?"
     show_denied: bool = False
     focus: str | None = None  # peer key: that workload and its neighbours only
-    #: edge verdicts not to draw: "allowed" and/or "partial" (denied: see ``show_denied``)
-    hide_verdicts: frozenset[str] = frozenset()
+    #: edge verdicts not to draw: allowed and/or partial (denied: see ``show_denied``)
+    hide_verdicts: frozenset[VerdictKind] = frozenset()
 
 
 @dataclass

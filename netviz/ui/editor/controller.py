@@ -35,6 +35,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QDockWidget, QFileDialog, QMessageBox, QToolBar
 
 from netviz.io.errors import SaveConflict
+from netviz.model.keys import is_workload_key
 from netviz.ui.editor.parse import make_session
 from netviz.ui.editor.saving import save_as_file, save_as_folder, save_in_place
 from netviz.ui.editor.widgets import (
@@ -360,7 +361,7 @@ class EditController(QObject):
         target = None
         if len(sel.nodes) == 1:
             key = next(iter(sel.nodes))
-            if key.endswith("]"):
+            if is_workload_key(key):
                 target = ("workload", key)
         LabelDialog(self.session, target, self.window).exec()
 
