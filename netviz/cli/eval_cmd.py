@@ -41,7 +41,7 @@ from netviz.engine.analyzer import EGRESS, Analyzer
 from netviz.engine.connections import ConnectionSet
 from netviz.engine.explain import ALLOWS, NO_RULES, PORTS_MISMATCH, Reason, Side, explain_pair
 from netviz.engine.ipranges import IPRange
-from netviz.model import Cluster, Pod
+from netviz.model import Cluster, NetworkPolicy, Pod, Rule
 from netviz.model.keys import external_key, split_kind
 
 
@@ -123,8 +123,8 @@ def resolve(cluster: Cluster, an: Analyzer, text: str, err: TextIO, quiet: bool)
 # --------------------------------------------------------------------------- text
 
 
-def _where(obj: object) -> str:
-    src = getattr(obj, "source", None)
+def _where(obj: NetworkPolicy | Rule) -> str:
+    src = obj.source
     return f" ({src.file}:{src.line})" if src is not None else ""
 
 

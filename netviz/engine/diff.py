@@ -29,6 +29,7 @@ from netviz.engine.connlist import Connection, PeerNode
 from netviz.engine.ipranges import IPRange
 from netviz.model import Cluster
 from netviz.model.keys import DiffKind
+from netviz.model.loaded import LoadResult
 
 CHANGED = DiffKind.CHANGED
 ADDED = DiffKind.ADDED
@@ -233,14 +234,15 @@ class DiffResult:
         return sum(1 for e in self.entries if e.kind == kind)
 
 
-def _cluster_of(obj: object) -> Cluster:
-    cluster = getattr(obj, "cluster", obj)  # a LoadResult, or a Cluster itself
+def _cluster_of(obj: Cluster | LoadResult) -> Cluster:
+    cluster = obj.cluster if isinstance(obj, LoadResult) else obj
     if not isinstance(cluster, Cluster):
         raise TypeError(f"expected a Cluster or a load result, got {type(obj).__name__}")
     return cluster
 
 
-def diff_result(before: object, after: object, options: Options | None = None) -> DiffResult:
+def diff_result(before: Cluster | LoadResult, after: Cluster | LoadResult,
+                options: Options | None = None) -> DiffResult:
     """The diff between two inputs (each a ``Cluster`` or a load result with ``.cluster``),
     both analysed with the same ``options``: ``connlist`` of each side, then ``diff``. This is
     the one path ``netviz diff`` and the app take."""
@@ -261,6 +263,7 @@ def diff_result(before: object, after: object, options: Options | None = None) -
     )
 
 
-def compute_diff(before: object, after: object, options: Options | None = None) -> list[DiffEntry]:
+def compute_diff(before: Cluster | LoadResult, after: Cluster | LoadResult,
+                 options: Options | None = None) -> list[DiffEntry]:
     """``diff_result(before, after, options).entries``: the entries only."""
     return diff_result(before, after, options).entries

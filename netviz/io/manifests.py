@@ -136,7 +136,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any, TextIO
 
 from netviz.io.convert import (
@@ -147,10 +147,8 @@ from netviz.io.convert import (
     object_ref,
 )
 from netviz.io.errors import LoadCancelled
-from netviz.io.save import FileStamp
 from netviz.io.yamlsafe import MAX_ALIAS_EXPANSION, Locator, ParsedDoc, parse_text
 from netviz.model import (
-    Cluster,
     Namespace,
     NetworkPolicy,
     Pod,
@@ -161,6 +159,9 @@ from netviz.model import (
 )
 from netviz.model.cluster_policy import ClusterPolicy, Node, Tier
 from netviz.model.diagnostics import Diagnostic, Severity
+
+# plain data, defined in the model so that every layer can name it; re-exported here
+from netviz.model.loaded import DocumentRecord, FileStamp, LoadResult
 
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES",
@@ -181,43 +182,6 @@ CANCEL_EVERY = 500
 #: Lists inside lists are expanded this deep at most.
 MAX_LIST_NESTING = 4
 _PATH_HEAD = re.compile(r"^[A-Za-z][\w.\[\]@/-]*: ")
-
-
-@dataclass
-class DocumentRecord:
-    """One YAML/JSON document as found in a file, for the editor and diagnostics.
-
-    ``start_offset``/``end_offset`` are character offsets of the document's text in the decoded
-    file (from its ``---`` line, if any, up to the next one), so ``text[start:end]`` can be
-    replaced in place; ``start_line``/``end_line`` (1-based, inclusive) are the lines of that
-    span. ``kind``/``namespace``/``name`` are as written (None when absent).
-    """
-
-    file: str
-    doc: int
-    start_line: int
-    end_line: int
-    kind: str | None
-    namespace: str | None
-    name: str | None
-    start_offset: int
-    end_offset: int
-
-
-@dataclass
-class LoadResult:
-    cluster: Cluster
-    diagnostics: list[Diagnostic]
-    documents: list[DocumentRecord]
-    files: list[str]
-    snapshot: dict[str, Any] | None = None
-    #: path (as in ``DocumentRecord.file``) -> stamp of the bytes read, for every file read
-    #: from disk (not stdin); ``netviz.io.save`` refuses to overwrite a file that changed since
-    stamps: dict[str, FileStamp] = field(default_factory=dict)
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
 
 
 # --------------------------------------------------------------------------- GC pause

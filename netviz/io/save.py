@@ -71,19 +71,15 @@ success). Files are written in sorted path order, so a retry is predictable.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import stat
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from netviz.io.errors import SaveConflict
-
-if TYPE_CHECKING:  # manifests imports this module (for FileStamp)
-    from netviz.io.manifests import DocumentRecord
+from netviz.model.loaded import DocumentRecord, FileStamp
 
 __all__ = [
     "DocEdit",
@@ -110,23 +106,6 @@ _DOC_START = re.compile(r"^---(?=[ \t\r\n]|$)")
 
 
 # --------------------------------------------------------------------------- data
-
-
-@dataclass(frozen=True)
-class FileStamp:
-    """A file as it was read: its size, modification time and the sha256 of its bytes."""
-
-    path: str
-    size: int
-    mtime_ns: int
-    sha256: str
-
-    @classmethod
-    def of_bytes(cls, path: str, data: bytes, mtime_ns: int) -> FileStamp:
-        return cls(path, len(data), mtime_ns, hashlib.sha256(data).hexdigest())
-
-    def same_content(self, other: FileStamp | None) -> bool:
-        return other is not None and (self.size, self.sha256) == (other.size, other.sha256)
 
 
 @dataclass(frozen=True)

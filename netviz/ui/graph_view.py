@@ -484,8 +484,8 @@ class GraphView(QGraphicsView):
             self.refreshed.emit()
             return
         old = self.model
-        difference = getattr(st, "difference", None)
-        hint = getattr(st, "changed_pairs", None)
+        difference = st.difference
+        hint = st.changed_pairs
         if (old is not None and hint is not None and not fit
                 and old.options == self.graph_options):
             # a what-if edit: only the edges of the changed pairs are rebuilt

@@ -45,9 +45,13 @@ from PySide6.QtWidgets import (
 )
 
 from netviz.engine import Options
+from netviz.model.diagnostics import Severity
 from netviz.model.keys import VerdictKind
+from netviz.model.loaded import LoadResult
+from netviz.ui.editor.controller import EditController
 from netviz.ui.graph_view import GraphView, render_view
 from netviz.ui.worker import Job, JobResult, Runner
+from netviz.viewmodel.diagnostics import diagnostics_of
 from netviz.viewmodel.graph import GraphOptions, display_name, parse_port_filter
 from netviz.viewmodel.layout import Layout, session_path
 from netviz.viewmodel.state import AppState
@@ -85,6 +89,10 @@ class MainWindow(QMainWindow):
         self.state = state or AppState()
         self.settings = settings or QSettings("netviz", "netviz")
         self.paths: list[str] = []
+        #: the inputs of the load job under way (None: the job re-evaluates)
+        self._pending_paths: list[str] | None = None
+        self._pending_new = False
+        self.editing: EditController | None = None
         self.runner = Runner(self)
         self.setWindowTitle("netviz")
         self.resize(1500, 950)
@@ -133,13 +141,7 @@ class MainWindow(QMainWindow):
         self._unsubscribe = self.state.subscribe(self._on_state)
         self._update_status()
         # what-if editing (netviz.ui.editor): Edit menu, view modes, editor/changes/history
-        self.editing = None
-        try:
-            from netviz.ui.editor.controller import EditController
-        except ImportError:  # pragma: no cover - the editor is optional like the panels
-            pass
-        else:
-            self.editing = EditController(self)
+        self.editing = EditController(self)
 
     # ------------------------------------------------------------------ building
     def _act(self, text: str, slot, shortcut=None, checkable: bool = False,  # noqa: ANN001
@@ -402,7 +404,7 @@ class MainWindow(QMainWindow):
         if not paths:
             return
         new_inputs = sorted(paths) != sorted(self.paths)
-        if (new_inputs and getattr(self, "editing", None) is not None
+        if (new_inputs and self.editing is not None
                 and not self.editing.maybe_discard("open other manifests")):
             return
         if new_inputs:
@@ -431,7 +433,7 @@ class MainWindow(QMainWindow):
         self.runner.start(Job(options, cluster=self.state.cluster, result=self.state.result))
 
     def _on_job_finished(self, r: JobResult) -> None:
-        paths = getattr(self, "_pending_paths", None)
+        paths = self._pending_paths
         if paths is None:  # an options change
             self.state.set_evaluation(r.options, r.analyzer, r.connections)
             self.statusBar().showMessage(f"Evaluated in {r.seconds:.2f} s", 4000)
@@ -449,8 +451,8 @@ class MainWindow(QMainWindow):
         self._fill_namespaces()
         names = ", ".join(Path(p).name or p for p in paths)
         self.setWindowTitle(f"netviz — {names}")
-        diags = getattr(r.result, "diagnostics", []) or []
-        errors = [d for d in diags if str(getattr(d, "severity", "")).lower().endswith("error")]
+        diags = diagnostics_of(r.result)
+        errors = [d for d in diags if d.severity is Severity.ERROR]
         msg = f"Loaded in {r.seconds:.2f} s"
         if diags:
             msg += f" — {len(diags)} diagnostic(s), {len(errors)} error(s): see the Diagnostics panel"
@@ -514,11 +516,11 @@ class MainWindow(QMainWindow):
         self.recent_menu.addAction("Clear", lambda: self.settings.setValue("recent", []))
 
     # ------------------------------------------------------------------ watching
-    def _watch(self, result: object) -> None:
+    def _watch(self, result: LoadResult | None) -> None:
         old = self.watcher.files() + self.watcher.directories()
         if old:
             self.watcher.removePaths(old)
-        files = [f for f in getattr(result, "files", []) or [] if os.path.exists(f)]
+        files = [f for f in (result.files if result else []) if os.path.exists(f)]
         dirs = set()
         for p in self.paths:
             if os.path.isdir(p):

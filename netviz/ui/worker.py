@@ -16,13 +16,13 @@ import time
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from netviz.engine import Analyzer, Options
 from netviz.engine.connlist import Connection, connlist
 from netviz.model import Cluster
+from netviz.model.loaded import LoadResult
 
 
 class Cancelled(Exception):
@@ -31,9 +31,10 @@ class Cancelled(Exception):
 
 @dataclass
 class JobResult:
-    """What a job produced. ``result`` is the io ``LoadResult`` (None for re-evaluation)."""
+    """What a job produced. ``result``: what was loaded (the one of the state for a
+    re-evaluation; None when the state had none)."""
 
-    result: Any
+    result: LoadResult | None
     cluster: Cluster
     options: Options
     analyzer: Analyzer
@@ -50,7 +51,7 @@ class Job(QObject):
     cancelled = Signal()
 
     def __init__(self, options: Options, paths: Sequence[str] | None = None,
-                 cluster: Cluster | None = None, result: Any = None) -> None:
+                 cluster: Cluster | None = None, result: LoadResult | None = None) -> None:
         super().__init__()
         self.paths = list(paths) if paths is not None else None
         self.cluster = cluster

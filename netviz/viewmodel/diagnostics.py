@@ -2,8 +2,8 @@
 
 Rules this module keeps:
 - Qt-free and I/O-free. Diagnostics come from ``netviz.io`` (``LoadResult.diagnostics``, a list
-  of ``netviz.model.diagnostics.Diagnostic``); ``diagnostics_of`` reads them from whatever result
-  object ``AppState.result`` holds, without importing ``netviz.io``.
+  of ``netviz.model.diagnostics.Diagnostic``); ``diagnostics_of`` reads them from
+  ``AppState.result`` (a ``netviz.model.loaded.LoadResult``, so no import of ``netviz.io``).
 - Rows keep the loader's order (files in the order given, documents in file order), which is
   the order a user fixes them in; ``summary`` counts them by severity.
 """
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from netviz.model.diagnostics import SEVERITY_RANK, Diagnostic, Severity
+from netviz.model.loaded import LoadResult
 
 
 @dataclass(frozen=True)
@@ -59,12 +59,9 @@ class DiagnosticRow:
         return "\n".join(parts)
 
 
-def diagnostics_of(result: Any) -> list[Diagnostic]:
-    """The diagnostics of a load result (``result.diagnostics``), or [] when there is none."""
-    if result is None:
-        return []
-    got = getattr(result, "diagnostics", None)
-    return list(got) if got else []
+def diagnostics_of(result: LoadResult | None) -> list[Diagnostic]:
+    """The diagnostics of a load result, or [] when there is none."""
+    return [] if result is None else list(result.diagnostics)
 
 
 def diagnostic_rows(diagnostics: Iterable[Diagnostic],

@@ -37,9 +37,8 @@ State and commands
 Evaluation ("every edit re-evaluates only what it can affect")
 --------------------------------------------------------------
 - Policy edits: ``Analyzer.with_policies`` on the current edited analyzer (compiled
-  selectors, classes and unaffected partitions are shared), then
-  ``connlist_after_edit`` when the engine has it (only rows/columns of affected classes are
-  recomputed), else ``connlist``. The peer pairs whose connections changed are found by
+  selectors, classes and unaffected partitions are shared), then ``connlist_after_edit``
+  (only rows/columns of affected classes are recomputed). The peer pairs whose connections changed are found by
   identity (unchanged connections are the same objects) and only those pairs are diffed
   again; the rest of the difference is kept (a changed external range takes every
   external connection of its workload on that side along: see ``_diff_update``). The
@@ -100,6 +99,7 @@ from netviz.engine.diff import ADDED, CHANGED, REMOVED, DiffEntry, DiffResult, d
 from netviz.model import Cluster, Namespace, NetworkPolicy, Pod, Rule, Workload
 from netviz.model.diagnostics import Diagnostic, Severity
 from netviz.model.keys import is_external_key
+from netviz.model.loaded import DocumentRecord, FileStamp, LoadResult
 from netviz.viewmodel.state import AppState, Observable
 
 ParsePolicy = Callable[[str, "tuple[str, int] | None"],
@@ -129,32 +129,33 @@ class EditError(Exception):
 
 @dataclass
 class Baseline:
-    """What was loaded. ``documents`` are ``netviz.io.manifests.DocumentRecord``-like objects
-    (``file, doc, kind, namespace, name``); ``doc_texts`` maps (file, document) to the text
-    an edit of that document replaces (``netviz.io.save.document_text``: the body without
-    its ``---`` line). Both may be empty: policies then get a generated text and cannot be
-    written back in place."""
+    """What was loaded. ``documents`` say where each document is in its file; ``doc_texts``
+    maps (file, document) to the text an edit of that document replaces
+    (``netviz.io.save.document_text``: the body without its ``---`` line); ``stamps`` are the
+    files as they were read (saving refuses to overwrite a file changed since). All may be
+    empty: policies then get a generated text and cannot be written back in place."""
 
     cluster: Cluster
     analyzer: Analyzer
     connections: list[Connection]
-    documents: Sequence[Any] = ()
+    documents: Sequence[DocumentRecord] = ()
     doc_texts: Mapping[Origin, str] = field(default_factory=dict)
     files: Sequence[str] = ()
     #: the inputs as the user named them (files/folders): the autosave key
     inputs: Sequence[str] = ()
+    stamps: Mapping[str, FileStamp] = field(default_factory=dict)
 
     @classmethod
-    def from_result(cls, result: Any, analyzer: Analyzer | None = None,
+    def from_result(cls, result: LoadResult, analyzer: Analyzer | None = None,
                     connections: list[Connection] | None = None,
-                    document_text: Callable[[Any], str | None] | None = None,
+                    document_text: Callable[[DocumentRecord], str | None] | None = None,
                     inputs: Sequence[str] = (), options: Options | None = None) -> Baseline:
-        """From a ``netviz.io.manifests.LoadResult``. ``document_text(record)`` returns the
-        editable text of a document (None when it cannot be read: stdin, snapshots)."""
+        """From what was loaded. ``document_text(record)`` returns the editable text of a
+        document (None when it cannot be read: stdin, snapshots)."""
         cluster = result.cluster
         an = analyzer or Analyzer(cluster, options)
         conns = connections if connections is not None else _connlist.connlist(an)
-        documents = list(getattr(result, "documents", ()) or ())
+        documents = list(result.documents)
         doc_texts: dict[Origin, str] = {}
         if document_text is not None:
             wanted = {(p.source.file, p.source.doc) for p in cluster.policies
@@ -164,8 +165,8 @@ class Baseline:
                     t = document_text(rec)
                     if t is not None:
                         doc_texts[(rec.file, rec.doc)] = t
-        return cls(cluster, an, list(conns), documents, doc_texts,
-                   list(getattr(result, "files", ()) or ()), list(inputs))
+        return cls(cluster, an, list(conns), documents, doc_texts, list(result.files),
+                   list(inputs), dict(result.stamps))
 
 
 # --------------------------------------------------------------------------- state
@@ -671,9 +672,7 @@ class EditSession(Observable):
         changed: set[tuple[str, str]] | None
         if lk == self._labels_key:
             an = prev_an.with_policies(policies)
-            after_edit = getattr(_connlist, "connlist_after_edit", None)
-            conns = (after_edit(prev_an, prev_conns, an) if after_edit is not None
-                     else _connlist.connlist(an))
+            conns = _connlist.connlist_after_edit(prev_an, prev_conns, an)
             changed = _changed_pairs(prev_conns, conns)
         else:
             base = self._label_analyzers.get(lk)

@@ -20,8 +20,10 @@ from typing import Any
 
 from netviz.engine import Analyzer, Options
 from netviz.engine.connlist import Connection, connlist
+from netviz.engine.diff import DiffEntry
 from netviz.model import Cluster
 from netviz.model.keys import VerdictKind
+from netviz.model.loaded import LoadResult
 
 Listener = Callable[[str], None]
 
@@ -69,8 +71,9 @@ class Filters:
 @dataclass
 class AppState(Observable):
     options: Options = field(default_factory=Options)
-    #: the netviz.io LoadResult (kept untyped here: the viewmodel does not import io)
-    result: Any = None
+    #: what was loaded (``netviz.io`` makes it; the type is plain data in ``netviz.model``);
+    #: None when the cluster was built some other way (tests, benchmarks)
+    result: LoadResult | None = None
     cluster: Cluster | None = None
     analyzer: Analyzer | None = None
     connections: list[Connection] = field(default_factory=list)
@@ -78,7 +81,7 @@ class AppState(Observable):
     filters: Filters = field(default_factory=Filters)
     #: what-if editing: the difference against the loaded baseline
     #: (``netviz.engine.diff.DiffEntry`` list) the graph should draw, or None
-    difference: list[Any] | None = None
+    difference: list[DiffEntry] | None = None
     #: during an ``"evaluated"`` event from ``set_edited``: the (src, dst) peer pairs whose
     #: connections changed since the previous evaluation, or None when unknown
     changed_pairs: frozenset[tuple[str, str]] | None = None
@@ -87,7 +90,8 @@ class AppState(Observable):
         Observable.__init__(self)
 
     # ---- loading / evaluation
-    def set_loaded(self, result: Any, cluster: Cluster, analyzer: Analyzer | None = None,
+    def set_loaded(self, result: LoadResult | None, cluster: Cluster,
+                   analyzer: Analyzer | None = None,
                    connections: list[Connection] | None = None) -> None:
         """Install a new cluster. ``analyzer``/``connections`` may be precomputed off the UI
         thread; otherwise they are computed here."""
@@ -120,7 +124,7 @@ class AppState(Observable):
         self.emit("evaluated")
 
     def set_edited(self, cluster: Cluster, analyzer: Analyzer, connections: list[Connection],
-                   difference: list[Any] | None = None,
+                   difference: list[DiffEntry] | None = None,
                    changed_pairs: frozenset[tuple[str, str]] | None = None) -> None:
         """Show an edited (what-if) evaluation: the same pods and workloads, other policies
         or labels. ``difference``: draw it against the baseline (None: a plain view)."""

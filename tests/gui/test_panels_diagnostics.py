@@ -7,13 +7,13 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from types import SimpleNamespace  # noqa: E402
 
 import shiboken6  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 from netviz.model import Workload, assemble_cluster  # noqa: E402
 from netviz.model.diagnostics import Diagnostic, Severity  # noqa: E402
+from netviz.model.loaded import LoadResult  # noqa: E402
 from netviz.ui.panels.diagnostics_panel import DiagnosticsPanel  # noqa: E402
 from netviz.ui.panels.yaml_view import YamlView, block_range  # noqa: E402
 from netviz.viewmodel.state import AppState  # noqa: E402
@@ -22,7 +22,7 @@ CLUSTER = assemble_cluster(workloads=[Workload("Deployment", "a", "web", {"app":
 
 
 def load(state: AppState, diagnostics: list[Diagnostic]) -> None:
-    state.set_loaded(SimpleNamespace(diagnostics=diagnostics), CLUSTER)
+    state.set_loaded(LoadResult(CLUSTER, diagnostics, [], []), CLUSTER)
 
 
 def test_diagnostics_follow_loads(qtbot, qtmodeltester, tmp_path) -> None:

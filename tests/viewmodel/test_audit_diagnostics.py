@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from netviz.engine import Analyzer
 from netviz.engine.audit import Finding
 from netviz.model import (
@@ -16,6 +14,7 @@ from netviz.model import (
     assemble_cluster,
 )
 from netviz.model.diagnostics import Diagnostic, Severity
+from netviz.model.loaded import LoadResult
 from netviz.viewmodel.audit import audit_rows, selection_for
 from netviz.viewmodel.audit import summary as audit_summary
 from netviz.viewmodel.diagnostics import diagnostic_rows, diagnostics_of, summary
@@ -55,7 +54,7 @@ def test_diagnostic_rows() -> None:
         Diagnostic(Severity.WARNING, "odd", "b.yaml", object_ref="NetworkPolicy a/p"),
         Diagnostic(Severity.INFO, "skipped ConfigMap", "<stdin>", 2, 4),
     ]
-    rows = diagnostic_rows(diagnostics_of(SimpleNamespace(diagnostics=diags)))
+    rows = diagnostic_rows(diagnostics_of(LoadResult(assemble_cluster(), diags, [], [])))
     assert [r.location for r in rows] == ["a.yaml:7:3, document 1", "b.yaml", "<stdin>:4, document 2"]
     assert [r.line for r in rows] == [7, 1, 4]
     assert [r.can_open for r in rows] == [True, True, False]
@@ -64,4 +63,4 @@ def test_diagnostic_rows() -> None:
     assert summary([]) == "no problems"
     assert [r.severity for r in diagnostic_rows(diags, Severity.WARNING)] == [
         Severity.ERROR, Severity.WARNING]
-    assert diagnostics_of(None) == [] and diagnostics_of(object()) == []
+    assert diagnostics_of(None) == []

@@ -465,7 +465,7 @@ def test_save_round_trip_keeps_untouched_documents_byte_identical(session: EditS
     s.add_policy(render_template("deny-egress", namespace="ops"))
     s.autosave()
     assert s.autosave_file is not None and s.autosave_file.exists()
-    written = save_in_place(s, result)
+    written = save_in_place(s)
     assert written == [str(pol_file)]
     assert not s.dirty and not s.autosave_file.exists()
     assert (inputs / "apps.yaml").read_bytes() == apps_before
@@ -488,7 +488,7 @@ def test_save_disabled_policies_keep_or_remove(session: EditSession, inputs: Pat
     assert s.save_request(disabled="keep").empty
     req = s.save_request(disabled="remove")
     assert req.edits == [(str(inputs / "policies.yaml"), 3, None)]
-    save_in_place(s, result, disabled="remove")
+    save_in_place(s, disabled="remove")
     assert "db-from-api" not in (inputs / "policies.yaml").read_text(encoding="utf-8")
 
 
@@ -501,7 +501,7 @@ def test_save_conflict_when_the_file_changed_on_disk(inputs: Path) -> None:
     theirs = pol_file.read_text(encoding="utf-8") + "# someone else's change\n"
     pol_file.write_text(theirs, encoding="utf-8")
     with pytest.raises(SaveConflict) as exc:
-        save_in_place(s, result)
+        save_in_place(s)
     assert exc.value.paths == [str(pol_file)]
     assert pol_file.read_text(encoding="utf-8") == theirs  # nothing was overwritten
     assert s.dirty
@@ -525,7 +525,7 @@ def test_new_policy_without_policy_files_goes_to_first_input(tmp_path: Path) -> 
     s = make_session(result, inputs=[str(f)], autosave=False)
     s.add_policy(render_template("deny-all", namespace="shop"))
     assert s.save_request().new_docs[0][0] == str(f)
-    save_in_place(s, result)
+    save_in_place(s)
     assert [p.key for p in load(f).cluster.policies] == ["shop/default-deny-all"]
     assert f.read_text(encoding="utf-8").startswith(APPS)
 

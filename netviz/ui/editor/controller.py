@@ -201,7 +201,12 @@ class EditController(QObject):
     def _new_session(self) -> None:
         if self._unsub_session is not None:
             self._unsub_session()
+            self._unsub_session = None
         st = self.state
+        if st.result is None:  # not loaded from files: nothing to edit or save
+            self.session = None
+            self._update_actions()
+            return
         s = make_session(st.result, st.analyzer, st.connections, inputs=list(self.window.paths),
                          options=st.options)
         s.view_mode = self.mode_combo.currentData()
@@ -397,7 +402,7 @@ class EditController(QObject):
         force = False
         while True:
             try:
-                written = save_in_place(s, self.state.result, disabled=disabled, force=force)
+                written = save_in_place(s, disabled=disabled, force=force)
             except SaveConflict as exc:
                 got = self.ask(
                     "Changed on disk",

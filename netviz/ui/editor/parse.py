@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Sequence
-from typing import Any
 
 from netviz.engine import Analyzer, Options
 from netviz.engine.connlist import Connection
 from netviz.io.manifests import load_text
 from netviz.model import NetworkPolicy
 from netviz.model.diagnostics import Diagnostic, Severity
+from netviz.model.loaded import DocumentRecord, LoadResult
 from netviz.viewmodel.editing import Baseline, EditSession, autosave_path
 
 EDITOR_NAME = "<editor>"
@@ -81,7 +81,7 @@ def read_decoded(path: str) -> str | None:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def baseline_from_result(result: Any, analyzer: Analyzer | None = None,
+def baseline_from_result(result: LoadResult, analyzer: Analyzer | None = None,
                          connections: list[Connection] | None = None,
                          inputs: Sequence[str] = (), options: Options | None = None) -> Baseline:
     """The editing baseline of a ``LoadResult``: each policy's document text as
@@ -90,7 +90,7 @@ def baseline_from_result(result: Any, analyzer: Analyzer | None = None,
 
     cache: dict[str, str | None] = {}
 
-    def doc_text(rec: Any) -> str | None:
+    def doc_text(rec: DocumentRecord) -> str | None:
         if rec.file not in cache:
             cache[rec.file] = read_decoded(rec.file)
         text = cache[rec.file]
@@ -99,7 +99,7 @@ def baseline_from_result(result: Any, analyzer: Analyzer | None = None,
     return Baseline.from_result(result, analyzer, connections, doc_text, inputs, options)
 
 
-def make_session(result: Any, analyzer: Analyzer | None = None,
+def make_session(result: LoadResult, analyzer: Analyzer | None = None,
                  connections: list[Connection] | None = None, inputs: Sequence[str] = (),
                  options: Options | None = None, autosave: bool = True) -> EditSession:
     """An ``EditSession`` over a ``LoadResult`` with this module's ``parse_policy`` and the

@@ -1,7 +1,7 @@
 """Saving an editing session through ``netviz.io.save`` (Qt-free; the GUI asks the questions).
 
 - ``save_in_place``: the session's ``SaveRequest`` becomes ``DocEdit``/``NewDoc``s, planned
-  against the documents and file stamps of the load (``plan_save``) and written atomically
+  against the documents and file stamps of its baseline (``plan_save``) and written atomically
   (``apply_save``). A file changed on disk since the load raises ``SaveConflict`` (from the
   plan or the preflight) and nothing is written; ``force=True`` overwrites.
 - ``save_as_file``: every live policy (or only new and changed ones) as one new file.
@@ -13,27 +13,26 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
 
 from netviz.io.save import DocEdit, NewDoc, SavePlan, apply_save, plan_save, write_new_file
 from netviz.viewmodel.editing import EditError, EditSession, SaveRequest
 
 
-def plan_in_place(session: EditSession, result: Any, *, disabled: str = "keep",
+def plan_in_place(session: EditSession, *, disabled: str = "keep",
                   new_file: str | None = None) -> tuple[SavePlan, SaveRequest]:
     req = session.save_request(disabled=disabled, new_file=new_file)
     edits = [DocEdit(f, d, t) for f, d, t in req.edits]
     new_docs = [NewDoc(f, t) for f, t in req.new_docs]
-    stamps = getattr(result, "stamps", None) or {}
-    plan = plan_save(edits, new_docs, list(getattr(result, "documents", ())), stamps)
+    b = session.baseline
+    plan = plan_save(edits, new_docs, list(b.documents), b.stamps)
     return plan, req
 
 
-def save_in_place(session: EditSession, result: Any, *, disabled: str = "keep",
+def save_in_place(session: EditSession, *, disabled: str = "keep",
                   new_file: str | None = None, force: bool = False) -> list[str]:
     """Write the edits into their files; returns the paths written. Raises ``EditError``
     (invalid policies), ``SaveConflict`` (changed on disk) or ``OSError``."""
-    plan, req = plan_in_place(session, result, disabled=disabled, new_file=new_file)
+    plan, req = plan_in_place(session, disabled=disabled, new_file=new_file)
     if req.empty:
         return []
     written = apply_save(plan, force=force)
