@@ -41,6 +41,7 @@ from netviz.engine.analyzer import EGRESS, Analyzer
 from netviz.engine.connections import ConnectionSet
 from netviz.engine.explain import ALLOWS, NO_RULES, PORTS_MISMATCH, Reason, Side, explain_pair
 from netviz.engine.ipranges import IPRange
+from netviz.export.printable import printable
 from netviz.model import Cluster, NetworkPolicy, Pod, Rule
 from netviz.model.keys import external_key, split_kind
 
@@ -173,6 +174,16 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         dst, dst_key = resolve(cluster, an, args.dst, err, args.quiet)
         if isinstance(src, IPRange) and isinstance(dst, IPRange):
             raise CLIError("at least one of --src and --dst must be a workload or pod")
+        between = ""
+        if isinstance(src, Pod) and isinstance(dst, Pod) and src.key == dst.key:
+            # a workload to itself: with several replicas the question is about traffic
+            # between two of its pods, which policies do govern (a pod to itself is not)
+            others = [
+                p for p in cluster.pods if p.workload_key == src.workload_key and p.key != src.key
+            ]
+            if others and not args.dst.endswith("[Pod]"):
+                dst = others[0]
+                between = f"Between two pods of {src_key}: {src.name} => {dst.name}"
     except CLIError as exc:
         print(f"netviz eval: error: {exc.message}", file=err)
         return exc.code
@@ -185,8 +196,13 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         f"{'ALLOWED' if allowed else 'DENIED'}: {src_key} => {dst_key} : {probe}",
         f"Allowed connections for this pair: {verdict.allowed}",
     ]
+    if between:
+        lines.append(between)
     if verdict.same_pod:
-        lines.append("Source and destination are the same pod: always allowed.")
+        lines.append(
+            "Source and destination are the same pod (the workload has one pod): a pod can "
+            "always reach itself."
+        )
     else:
         sc = an.class_of(src) if isinstance(src, Pod) else src
         dc = an.class_of(dst) if isinstance(dst, Pod) else dst
@@ -201,7 +217,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             + ", ".join(unresolved)
         )
     lines += [f"Option: {d}" for d in options.describe()]
-    out.write("\n".join(lines) + "\n")
+    out.write("\n".join(printable(line) for line in lines) + "\n")
     out.flush()
     return EXIT_OK if allowed else EXIT_DENIED
 

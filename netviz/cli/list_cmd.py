@@ -28,6 +28,7 @@ from netviz.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
 from netviz.engine.analyzer import Analyzer, Options
 from netviz.engine.connlist import Focus, build_list
 from netviz.export import FORMATS, render
+from netviz.export.printable import printable
 from netviz.model import Cluster, Pod
 from netviz.model.diagnostics import Diagnostic
 
@@ -84,7 +85,7 @@ def format_diagnostic(d: Diagnostic) -> str:
         if d.line is not None:
             loc += f":{d.line}"
         loc += ": "
-    return f"{loc}{d.severity}: {d.message}"
+    return printable(f"{loc}{d.severity}: {d.message}")
 
 
 def is_empty(cluster: Cluster) -> bool:
@@ -105,6 +106,20 @@ def load_cluster(paths: Sequence[str], quiet: bool, err: TextIO) -> Cluster:
             if str(d.severity) == "info":
                 continue
             print(format_diagnostic(d), file=err)
+    broken = [d for d in result.diagnostics if d.code == "snapshot-invalid"]
+    if broken:
+        # a snapshot is one cluster's truth: analysing what is left without it would answer
+        # for another cluster (and eval/diff callers would read the answer as real)
+        raise CLIError(
+            f"{printable(broken[0].location())}: the cluster snapshot is malformed; nothing was "
+            "analysed",
+            EXIT_INPUT,
+        )
+    if not quiet:
+        from netviz.engine.coverage import unevaluated_policies, unevaluated_warning
+
+        for what in unevaluated_policies(result.cluster):
+            print(printable(f"warning: {unevaluated_warning(what)}"), file=err)
     if is_empty(result.cluster):
         raise CLIError(
             f"nothing could be loaded from {' '.join(paths)}: no pods, workloads, Services or "

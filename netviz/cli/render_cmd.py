@@ -48,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from netviz.engine import Analyzer, Options
     from netviz.engine.connlist import connlist
     from netviz.export import figure
+    from netviz.export.printable import printable
     from netviz.io.manifests import load_paths
     from netviz.viewmodel.graph import GraphModel, GraphOptions, parse_port_filter
     from netviz.viewmodel.layout import Layout, session_path
@@ -58,8 +59,12 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     result = load_paths(args.paths)
     for d in result.diagnostics:
-        print(f"netviz: {d}", file=sys.stderr)
+        print(printable(f"netviz: {d}"), file=sys.stderr)
     cluster = result.cluster
+    if any(d.code == "snapshot-invalid" for d in result.diagnostics):
+        print("netviz render: the cluster snapshot is malformed; nothing was drawn",
+              file=sys.stderr)
+        return EXIT_INPUT
     if not cluster.pods and not cluster.services and not cluster.policies:
         print("netviz render: nothing could be loaded", file=sys.stderr)
         return EXIT_INPUT

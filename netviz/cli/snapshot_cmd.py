@@ -100,7 +100,7 @@ class _Progress:
             line = f"  {kind:<28} list expired while paging: restarting it"
         else:  # "not served", "gap...: reason"
             line = f"  {kind:<28} {status}"
-        self.stream.write(line + "\n")
+        self.stream.write(_clean(line) + "\n")
         self.stream.flush()
 
     def end(self) -> None:
@@ -145,19 +145,23 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     except cluster.ClusterError as exc:
         progress.end()
-        print(f"netviz snapshot: {exc}", file=err)
+        print(_clean(f"netviz snapshot: {exc}"), file=err)
         return EXIT_CLUSTER
     except cluster.SnapshotWriteError as exc:
         progress.end()
-        print(f"netviz snapshot: {exc}", file=err)
+        print(_clean(f"netviz snapshot: {exc}"), file=err)
         return EXIT_INPUT
     progress.end()
+
+    from netviz.export.printable import printable
 
     out = sys.stdout
     header = snap.header
     print(
-        f"Wrote {args.output}: {len(snap.items)} objects from context {header['context']} "
-        f"({header['server']}), {_size(size)}",
+        printable(
+            f"Wrote {args.output}: {len(snap.items)} objects from context {header['context']} "
+            f"({header['server']}), {_size(size)}"
+        ),
         file=out,
     )
     gaps = snap.gaps
@@ -165,8 +169,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"{len(gaps)} gap(s): these could not be read and are missing:", file=out)
         for g in gaps:
             where = f" in namespace {g['namespace']}" if g.get("namespace") else ""
-            print(f"  {g['kind']}{where}: {g['reason']}", file=out)
+            print(printable(f"  {g['kind']}{where}: {g['reason']}"), file=out)
     return EXIT_OK
+
+
+def _clean(text: str) -> str:
+    from netviz.export.printable import printable
+
+    return printable(text)
 
 
 def _size(n: int) -> str:

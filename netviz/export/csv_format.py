@@ -10,9 +10,11 @@ quotes inside are doubled. ``TCP 80,UDP 53`` is therefore written ``"TCP 80,UDP 
 from __future__ import annotations
 
 from netviz.engine.connlist import ConnList
+from netviz.export.printable import printable
 
 
 def quote(field: str) -> str:
+    field = printable(field)
     if field == "":
         return field
     if any(ch in field for ch in ',"\r\n') or field[0].isspace():

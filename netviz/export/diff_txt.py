@@ -14,6 +14,7 @@ every format). Non-default options: ``#`` lines at the top.
 from __future__ import annotations
 
 from netviz.engine.diff import DiffEntry, DiffResult
+from netviz.export.printable import printable
 
 HEADER = "Connectivity diff:"
 
@@ -25,7 +26,7 @@ def line(e: DiffEntry) -> str:
     )
     if e.info:
         text += f", workloads-diff-info: {e.info}"
-    return text
+    return printable(text)
 
 
 def render(result: DiffResult) -> str:

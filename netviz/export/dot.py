@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from netviz.engine.connlist import ConnList, PeerNode
+from netviz.export.printable import has_unsafe
 
 _ESC = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -29,6 +30,8 @@ def q(text: str) -> str:
             out.append(_ESC[ch])
         elif ord(ch) < 0x20 or ord(ch) == 0x7F:
             out.append(f"\\x{ord(ch):02x}")
+        elif has_unsafe(ch):  # C1 controls, bidi marks: Go's %q writes \uXXXX
+            out.append(f"\\u{ord(ch):04x}")
         else:
             out.append(ch)
     return '"' + "".join(out) + '"'

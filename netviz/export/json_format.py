@@ -10,14 +10,22 @@ With a non-default option the list becomes ``{"netviz_options": [...], "connlist
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from netviz.engine.connlist import ConnList
 
+_BIDI = re.compile("[\x80-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
 
 def dumps(value: Any) -> str:
     text = json.dumps(value, indent=2, ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    # Go's encoding/json also escapes the line and paragraph separators; the bidi controls
+    # (which reorder what a terminal shows) are escaped too, like every text netviz prints
+    if _BIDI.search(text):
+        text = _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text
 
 
 def items(result: ConnList) -> list[dict[str, str]]:

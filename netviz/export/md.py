@@ -8,10 +8,11 @@ outputs are unaffected). Non-default options appear as a ``>`` quote above the t
 from __future__ import annotations
 
 from netviz.engine.connlist import ConnList
+from netviz.export.printable import printable
 
 
 def cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return printable(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
 def row(fields: list[str]) -> str:

@@ -92,7 +92,14 @@ never matches), ``missing-pod-template``, ``invalid-owner-reference`` (ignored),
 policies with one priority: the API leaves the order undefined; netviz evaluates them by name),
 the cluster-policy warnings of ``netviz.io.anp`` (``cluster-policy-fail-closed``,
 ``anp-missing-selector``, ``anp-empty-port-range``, ``named-port-networks``,
-``domain-names-not-accept``), ``no-manifests`` (a folder with nothing to read).
+``domain-names-not-accept``), ``no-manifests`` (a folder with nothing to read),
+``not-a-file`` (a FIFO, socket or device, named or met in a folder: never opened for reading,
+which could block forever), ``file-empty``.
+
+Errors added for hostile input: ``control-character`` (a control character that YAML and JSON
+forbid, at its line and column), ``integer-too-long`` (more digits than any Kubernetes number),
+``snapshot-invalid`` (a ClusterSnapshot whose header or items are not what netviz writes: the
+whole snapshot is refused, and the commands exit 3).
 
 What is info
 ------------
@@ -129,9 +136,11 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import errno
 import gc
 import os
 import re
+import stat
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -144,6 +153,7 @@ from netviz.io.convert import (
     WORKLOADS,
     convert_object,
     describe,
+    format_path,
     object_ref,
 )
 from netviz.io.errors import LoadCancelled
@@ -262,6 +272,16 @@ class _Load:
         if text.startswith("\ufeff"):
             text = text[1:]
         docs = parse_text(text, prefer_json=file.lower().endswith(".json"))
+        if all(pd.empty and pd.error is None for pd in docs):
+            what = "empty" if not text.strip() else "empty (only comments or document markers)"
+            self.diag(
+                Severity.WARNING,
+                "file-empty",
+                f"{file} is {what}: nothing to load",
+                file,
+                doc=1,
+                line=1,
+            )
         for pd in docs:
             self.add_document(pd, file)
 
@@ -459,34 +479,37 @@ class _Load:
         line: int,
         depth: int,
     ) -> None:
-        header = obj.get("header")
         ref = "ClusterSnapshot"
-        if not isinstance(header, dict):
+        bad = snapshot_header_problem(obj)
+        if bad is not None:
+            path, problem = bad
+            where = locator.find(path) if locator is not None else None
             self.diag(
                 Severity.ERROR,
                 "snapshot-invalid",
-                "this netviz ClusterSnapshot has no header mapping; its items are read anyway",
+                f"this netviz cluster snapshot is malformed: {format_path(path)}: {problem}; "
+                "the snapshot was not read (take it again with netviz snapshot)",
+                file,
+                doc=doc,
+                line=where[0] if where else line,
+                ref=ref,
+            )
+            return
+        header = obj["header"]
+        if self.snapshot is not None:
+            self.diag(
+                Severity.WARNING,
+                "snapshot-several",
+                "more than one cluster snapshot was loaded; their objects are merged and "
+                "this header is the one reported",
                 file,
                 doc=doc,
                 line=line,
                 ref=ref,
             )
-            header = {}
-        else:
-            if self.snapshot is not None:
-                self.diag(
-                    Severity.WARNING,
-                    "snapshot-several",
-                    "more than one cluster snapshot was loaded; their objects are merged and "
-                    "this header is the one reported",
-                    file,
-                    doc=doc,
-                    line=line,
-                    ref=ref,
-                )
-            self.snapshot = header
+        self.snapshot = header
         items = self.items_of(obj, "snapshot", file, doc, locator, line, depth, ref)
-        context = header.get("context") or (obj.get("metadata") or {}).get("name") or "?"
+        context = header.get("context") or "?"
         server = header.get("server")
         taken = header.get("takenAt") or "an unknown time"
         version = header.get("netvizVersion")
@@ -640,6 +663,68 @@ class _Load:
         )
 
 
+# --------------------------------------------------------------------------- snapshot header
+
+#: header field -> (type, required); see docs/snapshots.md
+_HEADER_FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
+    "context": (str, True),
+    "takenAt": (str, False),
+    "server": (str, False),
+    "netvizVersion": (str, False),
+    "namespaces": ((str, list), False),
+    "lists": (list, False),
+    "gaps": (list, False),
+    "cni": (dict, False),
+    "content": (str, False),
+}
+
+
+def snapshot_header_problem(obj: dict[str, Any]) -> tuple[tuple[str | int, ...], str] | None:
+    """(field path, problem) when a ClusterSnapshot document is not one netviz wrote (a
+    header that is not a mapping, a missing or mistyped field, items not a list), else None.
+    A malformed snapshot is refused whole: reading half of it would show a different cluster."""
+    meta = obj.get("metadata")
+    if meta is not None and not isinstance(meta, dict):
+        return ("metadata",), f"expected a mapping, got {describe(meta)}"
+    header = obj.get("header")
+    if not isinstance(header, dict):
+        got = "nothing" if header is None else describe(header)
+        return ("header",), f"expected a mapping with at least a context, got {got}"
+    for key, (want, required) in _HEADER_FIELDS.items():
+        value = header.get(key)
+        if value is None:
+            if required:
+                return ("header",), f"the field {key} is missing"
+            continue
+        if not isinstance(value, want) or isinstance(value, bool):
+            return ("header", key), f"expected {_type_words(want)}, got {describe(value)}"
+    for key in ("lists", "gaps"):
+        for i, entry in enumerate(header.get(key) or []):
+            if not isinstance(entry, dict):
+                return ("header", key, i), f"expected a mapping, got {describe(entry)}"
+            for sub in ("kind", "reason", "namespace", "apiVersion", "resourceVersion"):
+                if sub in entry and not isinstance(entry[sub], str):
+                    return (
+                        ("header", key, i, sub),
+                        f"expected a string, got {describe(entry[sub])}",
+                    )
+    namespaces = header.get("namespaces")
+    if isinstance(namespaces, list) and not all(isinstance(n, str) for n in namespaces):
+        return ("header", "namespaces"), "expected a list of namespace names"
+    if isinstance(namespaces, str) and namespaces != "all":
+        return ("header", "namespaces"), f'expected "all" or a list, got {namespaces!r}'
+    items = obj.get("items")
+    if items is not None and not isinstance(items, list):
+        return ("items",), f"expected a list of objects, got {describe(items)}"
+    return None
+
+
+def _type_words(want: type | tuple[type, ...]) -> str:
+    names = {str: "a string", list: "a list", dict: "a mapping"}
+    kinds = want if isinstance(want, tuple) else (want,)
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
 # --------------------------------------------------------------------------- files
 
 
@@ -727,24 +812,71 @@ def _expand(paths: Sequence[str], load: _Load) -> list[str]:
     return out
 
 
+_SPECIAL_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def _not_regular(mode: int) -> str | None:
+    """What a file of this mode is, when it is not a regular file."""
+    for test, what in _SPECIAL_KINDS:
+        if test(mode):
+            return what
+    return None if stat.S_ISREG(mode) else "not a regular file"
+
+
 def _read(path: str, max_bytes: int, load: _Load) -> str | None:
     def refuse(code: str, message: str, line: int | None = None) -> None:
         load.diag(Severity.ERROR, code, message, path, line=line)
 
+    # FIFOs, sockets and devices are never read: opening a FIFO blocks until a writer comes
+    # (forever), a device may never end. Open without blocking, then look at what was opened
+    # (fstat of the open file, so nothing can be swapped in between).
     try:
-        size = os.stat(path).st_size
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a socket (or a FIFO on some systems) cannot be opened
+            load.diag(
+                Severity.WARNING,
+                "not-a-file",
+                f"{path} is a socket or a pipe, not a regular file; skipped",
+                path,
+            )
+            return None
+        refuse("file-unreadable", f"cannot read {path}: {exc.strerror or exc}")
+        return None
+    try:
+        st = os.fstat(fd)
+        special = _not_regular(st.st_mode)
+        if special is not None:
+            load.diag(
+                Severity.WARNING,
+                "not-a-file",
+                f"{path} is {special}, not a regular file; skipped",
+                path,
+            )
+            return None
+        size = st.st_size
         if size > max_bytes:
             refuse(
                 "file-too-large",
                 f"{path} is {size:,} bytes, more than the limit of {max_bytes:,}; not read",
             )
             return None
-        with open(path, "rb") as f:
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as f:
             data = f.read(max_bytes + 1)
-            mtime_ns = os.fstat(f.fileno()).st_mtime_ns
+        mtime_ns = st.st_mtime_ns
     except OSError as exc:
         refuse("file-unreadable", f"cannot read {path}: {exc.strerror or exc}")
         return None
+    finally:
+        os.close(fd)
     if len(data) > max_bytes:
         refuse("file-too-large", f"{path} is more than the limit of {max_bytes:,} bytes; not read")
         return None

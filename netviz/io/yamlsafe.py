@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,6 +89,43 @@ _INT, _FLOAT, _BOOL, _NULL = _T + "int", _T + "float", _T + "bool", _T + "null"
 _TIMESTAMP, _MERGE = _T + "timestamp", _T + "merge"
 
 _constructor = SafeConstructor()
+
+#: Integers with more digits than this are refused with netviz's own message (Python refuses
+#: to convert them at all; Kubernetes numbers are 64-bit, at most 19 digits).
+MAX_INT_DIGITS = min(sys.get_int_max_str_digits() or 4300, 4300)
+
+
+def describe_char(ch: str) -> str:
+    """``U+001B (ESC)``-style name of a character, for messages about bad input."""
+    name = unicodedata.name(ch, "")
+    if not name:
+        names = {0x1B: "ESC", 0x07: "BEL", 0x08: "BACKSPACE", 0x00: "NUL", 0x7F: "DEL"}
+        name = names.get(ord(ch), "a control character")
+    return f"U+{ord(ch):04X} ({name})"
+
+
+def control_char_problem(text: str, index: int, ch: str) -> Problem:
+    """A located ``control-character`` problem for the character at ``index`` of ``text``."""
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return Problem(
+        "control-character",
+        f"a control character {describe_char(ch)} at line {line}, column {column} is not "
+        "allowed in YAML or JSON text (write it escaped inside a double-quoted string, e.g. "
+        f'"\\u{ord(ch):04x}")',
+        line,
+        column,
+    )
+
+
+def _int_too_long(digits: int, line: int | None, column: int | None) -> Problem:
+    return Problem(
+        "integer-too-long",
+        f"a number with {digits:,} digits is too long (Kubernetes numbers are 64-bit, at most "
+        "19 digits)",
+        line,
+        column,
+    )
 
 
 @dataclass
@@ -299,6 +338,9 @@ def _build(node: Node, warnings: list[tuple[str, str, Node]]) -> Any:
     if tag == _SEQ:
         return [_build(v, warnings) for v in node.value]
     if tag == _INT:
+        if len(node.value) > MAX_INT_DIGITS:
+            digits = sum(ch.isdigit() for ch in node.value)
+            raise _BuildError("integer-too-long", _int_too_long(digits, None, None).message, node)
         return _constructor.construct_yaml_int(node)  # type: ignore[arg-type]
     if tag == _BOOL:
         return _constructor.construct_yaml_bool(node)  # type: ignore[arg-type]
@@ -387,7 +429,7 @@ def _check_aliases(node: Node, text: str, line_base: int) -> Problem | None:
     if extra is None:
         return Problem(
             "yaml-alias-bomb",
-            "an alias refers to a node that contains it (a cycle); the document was not read",
+            "an alias refers to a node that contains it (a cycle)",
             node.start_mark.line + line_base + 1,
         )
     if extra > MAX_ALIAS_EXPANSION:
@@ -400,7 +442,18 @@ def _check_aliases(node: Node, text: str, line_base: int) -> Problem | None:
     return None
 
 
-def _yaml_problem(exc: yaml.YAMLError, line_base: int) -> Problem:
+def _yaml_problem(exc: yaml.YAMLError, line_base: int, body: str = "", offset: int = 0,
+                  text: str = "") -> Problem:
+    if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.position, int):
+        # libyaml's reader reports a character position in the chunk, no line: locate it in
+        # the whole text and say it in netviz's words
+        index = offset + exc.position
+        whole = text or body
+        if 0 <= index < len(whole):
+            return control_char_problem(whole, index, whole[index])
+        ch = chr(exc.character) if isinstance(exc.character, int) else "?"
+        return Problem("control-character", f"a control character {describe_char(ch)} is not "
+                       "allowed in YAML or JSON text")
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = col = None
     if mark is not None:
@@ -451,7 +504,7 @@ def parse_yaml(text: str) -> Iterator[ParsedDoc]:
                         end_line,
                         c.start,
                         c.end,
-                        error=_yaml_problem(exc, line_base),
+                        error=_yaml_problem(exc, line_base, body, c.start, text),
                     )
                     break
                 except RecursionError:
@@ -496,10 +549,22 @@ def looks_like_json(text: str) -> bool:
     return s[:1] in ("{", "[")
 
 
+class _LongInt(ValueError):
+    def __init__(self, digits: str) -> None:
+        super().__init__(digits[:20])
+        self.digits = digits
+
+
+def _parse_int(digits: str) -> int:
+    if len(digits) > MAX_INT_DIGITS:
+        raise _LongInt(digits)
+    return int(digits)
+
+
 def parse_json(text: str) -> list[ParsedDoc] | Problem:
     """Documents of a JSON text (one or more JSON values one after another), or the Problem
     that stopped reading."""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_int=_parse_int)
     docs: list[ParsedDoc] = []
     n = len(text)
     ws = re.compile(r"\s*")
@@ -509,7 +574,20 @@ def parse_json(text: str) -> list[ParsedDoc] | Problem:
         try:
             value, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
+            if exc.msg.startswith("Invalid control character") and 0 <= exc.pos < n:
+                return control_char_problem(text, exc.pos, text[exc.pos])
             return Problem("json-syntax", f"JSON syntax error: {exc.msg}", exc.lineno, exc.colno)
+        except _LongInt as exc:
+            # the hook has no position: find the run of digits (the first one that long)
+            found = re.search(rf"-?\d{{{MAX_INT_DIGITS + 1},}}", text[pos:])
+            line = col = None
+            if found is not None:
+                at = pos + found.start()
+                line = text.count("\n", 0, at) + 1
+                col = at - (text.rfind("\n", 0, at) + 1) + 1
+            return _int_too_long(len(exc.digits.lstrip("-")), line, col)
+        except ValueError as exc:  # any other conversion Python refuses: never a traceback
+            return Problem("json-syntax", f"JSON value cannot be read: {str(exc)[:100]}", line)
         except RecursionError:
             return Problem("yaml-too-deep", "the document is nested too deeply to be read", line)
         start_line = line

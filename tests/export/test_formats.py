@@ -62,7 +62,9 @@ def test_csv_quotes_like_go() -> None:
     assert 'ns-a/web[Deployment],ns-b/db[StatefulSet],"TCP 80,UDP 53"' in text
     assert quote('say "hi"') == '"say ""hi"""'
     assert quote(" lead") == '" lead"'
-    assert quote("a\nb") == '"a\nb"'
+    # a newline in a name would fake a row: escaped, like every control character
+    assert quote("a\nb") == "a\\x0ab"
+    assert quote("x\x1b[2J,y") == '"x\\x1b[2J,y"'
     assert quote("") == ""
 
 

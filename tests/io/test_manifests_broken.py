@@ -62,6 +62,17 @@ CASES = [
     ("bad_policy_type.yaml", E, "invalid-policy-type", 8),
     # --- AdminNetworkPolicy: checked, not evaluated
     ("anp_bad_priority.yaml", E, "anp-invalid", 6),
+    # --- hostile text: netviz's own words at the real line
+    ("empty.yaml", W, "file-empty", 1),
+    ("comments_only.yaml", W, "file-empty", 1),
+    ("control_char.yaml", E, "control-character", 9),
+    ("control_char.json", E, "control-character", 2),
+    ("overlong_int.yaml", E, "integer-too-long", 14),
+    ("overlong_int.json", E, "integer-too-long", 4),
+    # --- malformed snapshots: refused whole
+    ("snapshot_metadata_list.yaml", E, "snapshot-invalid", 3),
+    ("snapshot_no_header.json", E, "snapshot-invalid", 1),
+    ("snapshot_bad_gap.yaml", E, "snapshot-invalid", 10),
 ]
 
 
@@ -234,3 +245,87 @@ def test_unreadable_file(tmp_path: Path) -> None:
 def test_a_directory_as_a_file_entry_and_empty_folder(tmp_path: Path) -> None:
     r = load_paths([str(tmp_path)])
     assert [d.code for d in r.diagnostics] == ["no-manifests"]
+
+
+# --------------------------------------------------------------------------- hostile inputs
+
+
+def test_control_character_message_is_netviz_words() -> None:
+    r = load_paths([str(BROKEN / "control_char.yaml")])
+    (d,) = r.errors
+    assert d.message.startswith("a control character U+0007 (BEL) at line 9, column 14")
+    assert "unacceptable" not in d.message and "#x" not in d.message  # not libyaml's words
+    assert r.cluster.namespace("fine") is not None  # the other document still loads
+
+
+@pytest.mark.parametrize("name", ["overlong_int.yaml", "overlong_int.json"])
+def test_overlong_integer_message_is_netviz_words(name: str) -> None:
+    (d,) = load_paths([str(BROKEN / name)]).errors
+    assert "5,000 digits" in d.message
+    assert "sys.set_int_max_str_digits" not in d.message  # not Python's words
+
+
+def test_malformed_snapshot_loads_nothing_of_it() -> None:
+    r = load_paths([str(BROKEN / "snapshot_metadata_list.yaml")])
+    assert r.cluster.namespace("shop") is None and r.snapshot is None
+    assert "metadata: expected a mapping, got a list" in r.errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("header", "fragment"),
+    [
+        ("[1, 2]", "header: expected a mapping"),
+        ("{takenAt: now}", "the field context is missing"),
+        ("{context: 5}", "header.context: expected a string, got the number 5"),
+        ("{context: x, lists: {a: 1}}", "header.lists: expected a list"),
+        ("{context: x, lists: [{kind: 5}]}", "header.lists[0].kind: expected a string"),
+        ("{context: x, namespaces: some}", 'expected "all" or a list'),
+        ("{context: x, cni: yes}", "header.cni: expected a mapping"),
+    ],
+)
+def test_snapshot_header_fields_are_checked(header: str, fragment: str) -> None:
+    from netviz.io.manifests import load_text
+
+    text = (
+        "apiVersion: netviz.io/v1alpha1\nkind: ClusterSnapshot\n"
+        f"header: {header}\nitems: []\n"
+    )
+    r = load_text(text)
+    (d,) = r.errors
+    assert d.code == "snapshot-invalid" and fragment in d.message, d.message
+    assert d.line == 3
+
+
+def _special_files(tmp_path: Path) -> list[tuple[str, str]]:
+    import os
+    import socket
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    sock_path = tmp_path / "sock.yaml"
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(sock_path))
+    sock.close()  # the socket file stays
+    return [(str(fifo), "FIFO"), (str(sock_path), "socket"), ("/dev/zero", "character device")]
+
+
+def test_fifo_socket_and_device_named_directly_are_skipped(tmp_path: Path) -> None:
+    specials = _special_files(tmp_path)
+    good = tmp_path / "ok.yaml"
+    good.write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: ok}\n")
+    r = load_paths([p for p, _ in specials] + [str(good)])  # would block forever on the FIFO
+    skipped = {d.file: d for d in r.diagnostics if d.code == "not-a-file"}
+    assert set(skipped) == {p for p, _ in specials}
+    for path, what in specials:
+        assert skipped[path].severity is W and what in skipped[path].message
+    assert r.cluster.namespace("ok") is not None
+
+
+def test_fifo_met_while_walking_a_folder_is_skipped(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "a-pipe.yaml")
+    (tmp_path / "b.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: ok}\n")
+    r = load_paths([str(tmp_path)])
+    assert [d.code for d in r.diagnostics] == ["not-a-file"]
+    assert r.cluster.namespace("ok") is not None

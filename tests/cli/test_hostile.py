@@ -1,0 +1,143 @@
+"""Hostile and broken inputs at the command line: exit codes callers can trust, and text from
+inputs that cannot drive the terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from netviz.cli import EXIT_DENIED, EXIT_INPUT, EXIT_OK, main
+
+BROKEN = Path(__file__).resolve().parents[1] / "data" / "broken"
+DATA = Path(__file__).resolve().parent / "data"
+SHOP = str(DATA / "shop.yaml")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    cap = capsys.readouterr()
+    return code, cap.out, cap.err
+
+
+@pytest.mark.parametrize(
+    "snapshot", ["snapshot_metadata_list.yaml", "snapshot_no_header.json", "snapshot_bad_gap.yaml"]
+)
+@pytest.mark.parametrize("command", ["list", "eval", "diff"])
+def test_malformed_snapshot_is_exit_3_with_its_location(
+    capsys: pytest.CaptureFixture[str], command: str, snapshot: str
+) -> None:
+    path = str(BROKEN / snapshot)
+    argv = {
+        "list": ["list", path],
+        "eval": ["eval", path, "--src", "shop/a", "--dst", "shop/b", "--port", "80"],
+        # the other side is fine: a malformed side must not read as "differences" (exit 1)
+        "diff": ["diff", SHOP, path],
+    }[command]
+    code, out, err = run(capsys, *argv)
+    assert code == EXIT_INPUT, err
+    assert "Traceback" not in err and out == ""
+    assert f"{path}:" in err and "snapshot is malformed" in err
+
+
+def test_not_evaluated_kinds_are_warned_by_every_command(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    both = tmp_path / "with-cnp.yaml"
+    both.write_text(Path(SHOP).read_text() + "\n---\n" + (DATA / "cnp_not_evaluated.yaml").read_text())
+    for argv in (
+        ["list", str(both)],
+        ["eval", str(both), "--src", "shop/frontend", "--dst", "shop/cart", "--port", "7070"],
+        ["diff", SHOP, str(both)],
+    ):
+        code, _, err = run(capsys, *argv)
+        assert code in (EXIT_OK, EXIT_DENIED), err
+        assert "warning: ClusterNetworkPolicy deny-all-egress is not evaluated by netviz yet" in err
+
+
+ESC_NAMES = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: "evil\\e[2J\\rnetviz: all clear\\u202e"
+  namespace: shop
+spec:
+  template:
+    metadata: {labels: {app: evil}}
+    spec: {containers: [{name: c, image: x}]}
+"""
+
+
+@pytest.mark.parametrize("fmt", ["txt", "csv", "md", "json", "dot"])
+def test_control_characters_in_names_are_escaped(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str
+) -> None:
+    f = tmp_path / "evil.yaml"
+    f.write_text(ESC_NAMES)
+    code, out, err = run(capsys, "list", str(f), "-o", fmt)
+    assert code == EXIT_OK
+    for text in (out, err):
+        assert "\x1b" not in text and "\r" not in text and "\u202e" not in text
+    assert "evil" in out
+    # the loader's warning about the invalid name quotes it: escaped too
+    assert "invalid-name" not in err or "\\x1b" in err
+
+
+def test_eval_shows_escaped_names(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    f = tmp_path / "evil.yaml"
+    f.write_text(ESC_NAMES)
+    name = "shop/evil\x1b[2J\rnetviz: all clear\u202e"
+    code, out, err = run(capsys, "eval", str(f), "--src", name, "--dst", "8.8.8.8", "--port", "53")
+    assert code == EXIT_OK, err
+    assert "\x1b" not in out and "\r" not in out
+    assert "evil\\x1b[2J\\x0dnetviz: all clear\\u202e" in out
+
+
+def test_eval_workload_to_itself_answers_for_two_of_its_pods(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    f = tmp_path / "replicas.yaml"
+    f.write_text(
+        """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 3
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: x, ports: [{containerPort: 80}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-all, namespace: shop}
+spec:
+  podSelector: {}
+"""
+    )
+    code, out, _ = run(capsys, "eval", str(f), "--src", "shop/web", "--dst", "shop/web", "--port", "80")
+    # default deny: the replicas may not talk to each other (a pod to itself is not the question)
+    assert code == EXIT_DENIED, out
+    assert out.startswith("DENIED: shop/web[Deployment] => shop/web[Deployment] : TCP 80")
+    assert "Between two pods of shop/web[Deployment]" in out
+    assert "NetworkPolicy shop/deny-all" in out
+
+
+def test_eval_workload_with_one_pod_to_itself(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "eval", SHOP, "--src", "shop/frontend", "--dst", "shop/frontend", "--port", "80")
+    assert code == EXIT_OK
+    assert "the workload has one pod" in out
+
+
+def test_fifo_does_not_hang_list_or_diff(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    code, _, err = run(capsys, "list", str(fifo), SHOP)
+    assert code == EXIT_OK and "is a FIFO (named pipe), not a regular file; skipped" in err
+    code, _, err = run(capsys, "diff", str(fifo), SHOP)
+    assert code == EXIT_INPUT  # nothing could be loaded from that side
