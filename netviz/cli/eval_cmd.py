@@ -39,7 +39,15 @@ from netviz.cli.list_cmd import (
 )
 from netviz.engine.analyzer import EGRESS, Analyzer
 from netviz.engine.connections import ConnectionSet
-from netviz.engine.explain import ALLOWS, NO_RULES, PORTS_MISMATCH, Reason, Side, explain_pair
+from netviz.engine.explain import (
+    ALLOWS,
+    NAMED_UNMATCHED,
+    NO_RULES,
+    PORTS_MISMATCH,
+    Reason,
+    Side,
+    explain_pair,
+)
 from netviz.engine.ipranges import IPRange
 from netviz.export.printable import printable
 from netviz.model import Cluster, NetworkPolicy, Pod, Rule
@@ -130,6 +138,7 @@ def _where(obj: NetworkPolicy | Rule) -> str:
 
 
 def _reason_line(r: Reason, direction: str, this: str, other: str) -> str:
+    assert r.policy is not None  # eval never explains the ingress controller's gates
     pol = f"NetworkPolicy {r.policy.namespace}/{r.policy.name}"
     rules = r.policy.ingress if direction == "Ingress" else r.policy.egress
     rule_where = ""
@@ -140,7 +149,7 @@ def _reason_line(r: Reason, direction: str, this: str, other: str) -> str:
     )
     if r.kind == ALLOWS:
         return f"allowed by {pol}, {direction.lower()} rule #{(r.rule_index or 0) + 1}{rule_where}{flag}"
-    if r.kind == PORTS_MISMATCH:
+    if r.kind in (PORTS_MISMATCH, NAMED_UNMATCHED):
         return (
             f"{pol}{_where(r.policy)}: {direction.lower()} rule #{(r.rule_index or 0) + 1}"
             f"{rule_where} matches {other}, but not this protocol/port{flag}"

@@ -172,6 +172,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--explain", action="store_true",
                    help="for every pair, the allowed and denied connections with the policies "
                         "and rules behind them (txt only)")
+    p.add_argument("--explain-only", choices=("allow", "deny"),
+                   help="with --explain: only pairs with something allowed (allow) or with "
+                        "nothing allowed (deny); with --port, whether that port is allowed")
     add_option_args(p)
     p.set_defaults(func=run)
 
@@ -205,17 +208,37 @@ def check_focus_names(an: Analyzer, focus: Focus, err: TextIO, quiet: bool) -> N
     import difflib
 
     from netviz.engine.connlist import PeerNode, known_names
+    from netviz.engine.ingress import INGRESS_CONTROLLER_NAMES, analyze_ingress
 
     keys = known_names(an)
     peers = [PeerNode.workload(k) for k in keys]
+    ingress = analyze_ingress(an)
+    if ingress.present:
+        peers.append(PeerNode.ingress_controller())
     for name in (*focus.workloads, *focus.peers):
         if any(p.matches(name) for p in peers):
+            continue
+        if name in INGRESS_CONTROLLER_NAMES:
+            if not quiet:
+                print("warning: the ingress controller is not part of the analysis: no Ingress "
+                      "or Route leads to a Service that selects a workload", file=err)
             continue
         pool = [f"{p.namespace}/{p.name}" for p in peers] + [p.name for p in peers]
         close = difflib.get_close_matches(name, pool, n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         if not quiet:
             print(f"warning: no workload named {name!r}{hint}", file=err)
+
+
+def print_analysis_warnings(an: Analyzer, quiet: bool, err: TextIO) -> None:
+    """Warnings found while analysing (not loading): Ingress/Route backends that are not
+    followed or that the policies block, as ``file:line: warning: message``."""
+    if quiet:
+        return
+    from netviz.engine.ingress import analyze_ingress
+
+    for d in analyze_ingress(an).diagnostics:
+        print(format_diagnostic(d), file=err)
 
 
 def write_output(text: str, path: str | None, out: TextIO) -> None:
@@ -239,16 +262,19 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     try:
         if args.explain and args.output != "txt":
             raise CLIError("--explain is available in the txt format only")
+        if args.explain_only and not args.explain:
+            raise CLIError("--explain-only needs --explain")
         focus = focus_from_args(args)
         cluster = load_cluster(args.paths, args.quiet, err)
         options = options_from_args(args)
         an = Analyzer(cluster, options)
         check_focus_names(an, focus, err, args.quiet)
         note_options(options, args.quiet, err)
+        print_analysis_warnings(an, args.quiet, err)
         if args.explain:
             from netviz.export.explain import render_explain
 
-            text = render_explain(an, focus)
+            text = render_explain(an, focus, args.explain_only)
         else:
             text = render(args.output, build_list(an, focus))
         write_output(text, args.file, out)

@@ -170,6 +170,27 @@ Endpoint = Pod | IPRange
 
 
 @dataclass(frozen=True)
+class VirtualPod:
+    """A pod that is not one of the cluster's pods and never a peer of the connection list,
+    known only by namespace and labels: the ingress controller (``netviz.engine.ingress``).
+    Policies match it through their selectors as they would match a real pod with these
+    labels in a namespace with these labels; having no IP, no ipBlock matches it."""
+
+    key: str  # the peer key shown for it, e.g. "{ingress-controller}"
+    namespace: str
+    labels: tuple[tuple[str, str], ...] = ()
+    ns_labels: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def label_map(self) -> dict[str, str]:
+        return dict(self.labels)
+
+    @property
+    def ns_label_map(self) -> dict[str, str]:
+        return dict(self.ns_labels)
+
+
+@dataclass(frozen=True)
 class Verdict:
     src: Endpoint
     dst: Endpoint
@@ -525,14 +546,74 @@ class Analyzer:
         return [(b, c) for c, b in parts.items() if c and b]
 
     # ---------------------------------------------------------------- single verdicts
-    @staticmethod
-    def rule_hits(cr: CompiledRule, other: PodClass | None, other_ip: IPRange | None) -> bool:
-        """Whether ``cr``'s peers match the other side: a pod class, or else an address range
-        (which must lie inside one of the rule's ipBlock ranges)."""
+    def rule_hits(
+        self, cr: CompiledRule, other: PodClass | VirtualPod | None, other_ip: IPRange | None
+    ) -> bool:
+        """Whether ``cr``'s peers match the other side: a pod class, a virtual pod, or else an
+        address range (which must lie inside one of the rule's ipBlock ranges)."""
+        if isinstance(other, VirtualPod):
+            return self.virtual_hits(cr, other)
         if other is not None:
             return bool(cr.peer_bits >> other.index & 1)
         assert other_ip is not None
         return any(r.contains(other_ip) for r in cr.ip_ranges)
+
+    # ---------------------------------------------------------------- virtual pods
+    @staticmethod
+    def virtual_peer_matches(peer: Peer, policy_ns: str, vp: VirtualPod) -> bool:
+        """A NetworkPolicyPeer against a pod known by namespace and labels only (no IPs: an
+        ipBlock never matches it)."""
+        if peer.ip_block is not None:
+            return False
+        if peer.namespace_selector is None:
+            assert peer.pod_selector is not None
+            return policy_ns == vp.namespace and peer.pod_selector.matches(vp.label_map)
+        if not peer.namespace_selector.matches(vp.ns_label_map):
+            return False
+        return peer.pod_selector is None or peer.pod_selector.matches(vp.label_map)
+
+    def virtual_hits(self, cr: CompiledRule, vp: VirtualPod) -> bool:
+        """Whether rule ``cr`` (of a policy in any namespace) lets ``vp`` through."""
+        if cr.rule.all_peers:
+            return True
+        ns = cr.policy.namespace
+        return any(self.virtual_peer_matches(p, ns, vp) for p in cr.rule.peers)
+
+    def virtual_policies(self, vp: VirtualPod, direction: str) -> list[CompiledPolicy]:
+        """The policies that select ``vp`` for ``direction`` (policies of its namespace whose
+        podSelector matches its labels)."""
+        out = []
+        for cp in self.policies:
+            pol = cp.policy
+            if pol.namespace != vp.namespace:
+                continue
+            if not (pol.affects_ingress if direction == INGRESS else pol.affects_egress):
+                continue
+            if pol.pod_selector.matches(vp.label_map):
+                out.append(cp)
+        return out
+
+    def virtual_allowed(self, vp: VirtualPod, dst: PodClass) -> ConnectionSet:
+        """What the policies allow from the virtual pod ``vp`` to pod class ``dst``: ``vp``'s
+        egress (its own namespace's policies) and ``dst``'s ingress."""
+        egress = ConnectionSet.all()
+        pols = self.virtual_policies(vp, EGRESS)
+        if pols:
+            egress = ConnectionSet.none()
+            for cp in pols:
+                for cr in cp.egress:
+                    if cr.peer_bits >> dst.index & 1:
+                        egress = egress | self.rule_conns(cr, dst)[0]
+        if not egress:
+            return egress
+        if self.host_node_bits >> dst.index & 1 or not self.ingress_of[dst.index]:
+            return egress
+        ingress = ConnectionSet.none()
+        for cp in self.ingress_of[dst.index]:
+            for cr in cp.ingress:
+                if self.virtual_hits(cr, vp):
+                    ingress = ingress | self.rule_conns(cr, dst)[0]
+        return egress & ingress
 
     def class_of(self, pod: Pod) -> PodClass:
         return self.classes[self.class_of_pod[pod.key]]

@@ -38,8 +38,17 @@ from typing import NamedTuple
 
 from netviz.engine.analyzer import EGRESS, INGRESS, Analyzer, bits_iter
 from netviz.engine.connections import ConnectionSet
+from netviz.engine.ingress import (
+    INGRESS_CONTROLLER,
+    INGRESS_CONTROLLER_NAME,
+    INGRESS_CONTROLLER_NAMES,
+    analyze_ingress,
+)
 from netviz.engine.ipranges import IPRange, atoms
 from netviz.model.keys import external_key, parse_workload_key
+
+#: ``PeerNode.kind`` of the ``{ingress-controller}`` peer
+INGRESS_CONTROLLER_KIND = "IngressController"
 
 
 @dataclass(frozen=True, order=True)
@@ -59,6 +68,15 @@ class PeerNode:
         return cls(external_key(str(r)), "External", None, str(r), r)
 
     @classmethod
+    def ingress_controller(cls) -> PeerNode:
+        """The ``{ingress-controller}`` peer (``netviz.engine.ingress``)."""
+        return cls(INGRESS_CONTROLLER, INGRESS_CONTROLLER_KIND, None, INGRESS_CONTROLLER_NAME)
+
+    @property
+    def is_ingress_controller(self) -> bool:
+        return self.key == INGRESS_CONTROLLER
+
+    @classmethod
     def workload(cls, key: str) -> PeerNode:
         ns, name, kind = parse_workload_key(key)
         return cls(key, kind, ns, name)
@@ -67,6 +85,8 @@ class PeerNode:
         """True when ``name`` (``name``, ``ns/name`` or ``ns/name[Kind]``) names this peer."""
         if self.is_external:
             return False
+        if self.key == INGRESS_CONTROLLER:
+            return name in INGRESS_CONTROLLER_NAMES
         if "[" in name:
             return name == self.key
         if "/" in name:
@@ -280,9 +300,22 @@ def connlist(an: Analyzer, focus: Focus | None = None) -> list[Connection]:
             if not any(_node(nodes, wl).matches(n) for n in focus.workloads):
                 continue
         out.extend(external_connections(an, wl, cls, pieces, nodes))
+    out.extend(ingress_connections(an, nodes))
     out = apply_focus(out, focus)
     out.sort(key=lambda c: (c.src.key, c.dst.key))
     return out
+
+
+def ingress_connections(an: Analyzer, nodes: dict[object, PeerNode] | None = None) -> list[Connection]:
+    """``{ingress-controller} => workload`` connections (``netviz.engine.ingress``)."""
+    ia = analyze_ingress(an)
+    if not ia.present:
+        return []
+    nodes = {} if nodes is None else nodes
+    ic = nodes.get(INGRESS_CONTROLLER)
+    if ic is None:
+        ic = nodes[INGRESS_CONTROLLER] = PeerNode.ingress_controller()
+    return [Connection(ic, _node(nodes, t.workload), t.allowed) for t in ia.targets if t.allowed]
 
 
 def connlist_after_edit(
@@ -315,6 +348,8 @@ def connlist_after_edit(
     redo_ext_eg = old_pieces[EGRESS] != pieces[EGRESS]
 
     def stale(c: Connection) -> bool:
+        if c.src.key == INGRESS_CONTROLLER:
+            return True  # recomputed below (cheap: a few objects)
         if c.src.is_external:
             return redo_ext_in or c.dst.key in cols
         if c.dst.is_external:
@@ -338,6 +373,7 @@ def connlist_after_edit(
         for c in external_connections(new_an, wl, cls, pieces, nodes):
             if (c.src.is_external and want_in) or (c.dst.is_external and want_eg):
                 fresh.append(c)
+    fresh.extend(ingress_connections(new_an, nodes))
     out.extend(apply_focus(fresh, focus))
     out.sort(key=lambda c: (c.src.key, c.dst.key))
     return out

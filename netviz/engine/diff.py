@@ -5,7 +5,9 @@ Each pair of peers whose allowed connections differ is one ``DiffEntry``:
 ``removed`` (allowed only before). When a peer exists on one side only (a workload added or
 removed, not a policy change), the entry says so in ``info`` — the reference analyzer's
 "workloads-diff-info" column. Entries are ordered as the reference orders them: changed, then
-added, then removed; each group sorted by source and destination key.
+added, then removed; each group sorted by source and destination key; the entries of the
+``{ingress-controller}`` come after all the others, in the same order. The ingress controller
+is never an added or removed workload (like an external range).
 
 External ranges are aligned between the two sides before comparing and merged again after
 (the reference's way; see ``_aligned``), so a range is compared piece by piece even when the two
@@ -88,7 +90,9 @@ def diff(
             out.append(
                 DiffEntry(REMOVED, src, dst, ca, none, _peer_info(src, dst, only_a, "removed"))
             )
-    out.sort(key=lambda e: (_ORDER[e.kind], e.src.key, e.dst.key))
+    # the reference lists the ingress controller's connections after all others, each group
+    # ordered changed, added, removed
+    out.sort(key=lambda e: (e.src.is_ingress_controller, _ORDER[e.kind], e.src.key, e.dst.key))
     return out
 
 

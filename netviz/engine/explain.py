@@ -14,7 +14,8 @@ defined"); a rule's peers match the other end but its ports do not cover the reg
 selects ..., but the protocols and ports do not match"); or no rule's peers match the other end.
 
 A region allowed by several rules of one policy is credited to the first of them (lowest
-index); several policies that allow it are all listed.
+index); several policies that allow it are all listed. Likewise a region denied by a policy
+whose rules select the other end on other ports is explained by the first of those rules only.
 
 Workloads: a workload's explanation is that of its first pod class (pods of one owner normally
 share labels; see ``netviz.engine.connlist`` for how the list aggregates differing pods).
@@ -22,9 +23,10 @@ share labels; see ``netviz.engine.connlist`` for how the list aggregates differi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from netviz.engine.analyzer import EGRESS, INGRESS, Analyzer, PodClass
+from netviz.engine.analyzer import EGRESS, INGRESS, Analyzer, PodClass, VirtualPod
 from netviz.engine.connections import ConnectionSet
 from netviz.engine.ipranges import IPRange
 from netviz.model import NetworkPolicy
@@ -32,15 +34,32 @@ from netviz.model import NetworkPolicy
 ALLOWS = "allows"  # the rule allows the region
 NO_RULES = "no-rules"  # the policy has no rule in this direction
 PORTS_MISMATCH = "ports-mismatch"  # the rule's peers match, its ports do not cover the region
+NAMED_UNMATCHED = "named-unmatched"  # the rule's peers match, but its ports are all names that
+#                                      resolve on no container port of the destination
 NOT_ALLOWED = "not-allowed"  # no rule of the policy matches the other end
+GATE_ALLOWS = "gate-allows"  # an Ingress/Route leads to the destination on the region's ports
+GATE_MISMATCH = "gate-mismatch"  # an Ingress/Route leads to it, but not on the region's ports
+
+
+@dataclass(frozen=True)
+class Gate:
+    """An object other than a policy that decides part of a pair's ingress side: for the
+    ingress controller, one (Ingress or Route, Service) path to the destination
+    (``netviz.engine.ingress.IngressPath``) and the ports it leads to."""
+
+    kind: str  # "Ingress" | "Route": the rule kind shown in explanations
+    name: str  # ns/name of the object
+    service: str
+    connections: ConnectionSet
 
 
 @dataclass(frozen=True)
 class Reason:
     kind: str
-    policy: NetworkPolicy
+    policy: NetworkPolicy | None  # None for the GATE_* kinds
     rule_index: int | None = None  # 0-based; the text shows it 1-based ("rule #1")
     unresolved: tuple[str, ...] = ()  # named ports of the rule that resolve nowhere here
+    gate: Gate | None = None  # for the GATE_* kinds
 
 
 @dataclass(frozen=True)
@@ -79,22 +98,25 @@ class PairExplanation:
         return out
 
 
-_RuleKey = tuple[str, int, int]  # (direction, policy index, rule index)
+_RuleKey = tuple[str, int, int]  # (direction, policy index, rule index) or ("gate", i, 0)
 
 
 def _side_rules(
     an: Analyzer,
     direction: str,
-    pod: PodClass,
-    other: PodClass | None,
+    pod: PodClass | VirtualPod,
+    other: PodClass | VirtualPod | None,
     other_ip: IPRange | None,
     dst: PodClass | None,
 ) -> tuple[list[tuple[NetworkPolicy, int, list[tuple[int, ConnectionSet, tuple[str, ...]]]]], bool]:
     """Per isolating policy: (policy, policy index, [(rule index, conns, unresolved)]) for
     the rules whose peers match the other end; and whether the side is isolated."""
-    if an.host_node_bits >> pod.index & 1:
+    if isinstance(pod, VirtualPod):
+        pols = an.virtual_policies(pod, direction)
+    elif an.host_node_bits >> pod.index & 1:
         return [], False
-    pols = (an.ingress_of if direction == INGRESS else an.egress_of)[pod.index]
+    else:
+        pols = (an.ingress_of if direction == INGRESS else an.egress_of)[pod.index]
     out = []
     for cp in pols:
         hits = []
@@ -108,16 +130,25 @@ def _side_rules(
 
 def explain_pair(
     an: Analyzer,
-    src: PodClass | IPRange,
+    src: PodClass | VirtualPod | IPRange,
     dst: PodClass | IPRange,
     src_key: str,
     dst_key: str,
     universe: ConnectionSet | None = None,
+    gates: Sequence[Gate] = (),
 ) -> PairExplanation:
-    """Explain traffic from ``src`` to ``dst`` (pod classes or external ranges; an external
-    range should be one of the pieces of ``connlist.direction_atoms`` to be uniform)."""
+    """Explain traffic from ``src`` to ``dst`` (pod classes, a virtual pod as source, or
+    external ranges; an external range should be one of the pieces of
+    ``connlist.direction_atoms`` to be uniform).
+
+    ``gates`` (the ingress controller's Ingress/Route paths to ``dst``) are a second condition
+    on the ingress side: a region is allowed there only when the policies allow it (or none
+    isolates ``dst``) *and* some gate leads to it. The side then lists, after the policies'
+    reasons, the gates that allow the region, or every gate when none does (the reference's
+    wording: "allows ingress connections through service ...", "allows ingress to service
+    ..., but the protocols and ports do not match")."""
     universe = universe if universe is not None else ConnectionSet.all()
-    sc = src if isinstance(src, PodClass) else None
+    sc = src if isinstance(src, PodClass | VirtualPod) else None
     dc = dst if isinstance(dst, PodClass) else None
     s_ip = src if isinstance(src, IPRange) else None
     d_ip = dst if isinstance(dst, IPRange) else None
@@ -149,32 +180,75 @@ def explain_pair(
                     if outside:
                         new[sig] = new.get(sig, ConnectionSet.none()) | outside
                 parts = new
+    for gi, gate in enumerate(gates):
+        gkey = ("gate", gi, 0)
+        new = {}
+        for sig, cs in parts.items():
+            inside = cs & gate.connections
+            outside = cs - gate.connections
+            if inside:
+                k = sig | {gkey}
+                new[k] = new.get(k, ConnectionSet.none()) | inside
+            if outside:
+                new[sig] = new.get(sig, ConnectionSet.none()) | outside
+        parts = new
     regions = []
     for sig, cs in parts.items():
         side_out = {}
         for direction, (pols, isolated) in sides.items():
+            if direction == INGRESS and gates:
+                side_out[direction] = _gated_side(sig, pols, isolated, gates)
+                continue
             if not isolated:
                 side_out[direction] = Side(direction, False, True)
                 continue
-            allows = [
-                Reason(ALLOWS, policy, ri, u)
-                for policy, pi, hits in pols
-                for ri, _c, u in hits
-                if (direction, pi, ri) in sig
-            ]
-            if allows:
-                side_out[direction] = Side(direction, True, True, tuple(allows))
-                continue
-            reasons: list[Reason] = []
-            for policy, _pi, hits in pols:
-                rules = policy.ingress if direction == INGRESS else policy.egress
-                if not rules:
-                    reasons.append(Reason(NO_RULES, policy))
-                elif hits:
-                    reasons.extend(Reason(PORTS_MISMATCH, policy, ri, u) for ri, _c, u in hits)
-                else:
-                    reasons.append(Reason(NOT_ALLOWED, policy))
-            side_out[direction] = Side(direction, True, False, tuple(reasons))
+            allowed, reasons = _policy_reasons(direction, sig, pols)
+            side_out[direction] = Side(direction, True, allowed, tuple(reasons))
         eg, ing = side_out[EGRESS], side_out[INGRESS]
         regions.append(Region(cs, eg.allowed and ing.allowed, eg, ing))
     return PairExplanation(src_key, dst_key, tuple(regions))
+
+
+_Pols = list[tuple[NetworkPolicy, int, list[tuple[int, ConnectionSet, tuple[str, ...]]]]]
+
+
+def _policy_reasons(direction: str, sig: frozenset[_RuleKey], pols: _Pols) -> tuple[bool, list[Reason]]:
+    """Whether the isolating policies ``pols`` allow a region with signature ``sig``, and why."""
+    allows = [
+        Reason(ALLOWS, policy, ri, u)
+        for policy, pi, hits in pols
+        for ri, _c, u in hits
+        if (direction, pi, ri) in sig
+    ]
+    if allows:
+        return True, allows
+    reasons: list[Reason] = []
+    for policy, _pi, hits in pols:
+        rules = policy.ingress if direction == INGRESS else policy.egress
+        if not rules:
+            reasons.append(Reason(NO_RULES, policy))
+        elif hits:
+            # within one policy the first rule that selects the other end speaks for the
+            # policy (the reference unions a policy's rules without collecting reasons)
+            ri, c, u = hits[0]
+            reasons.append(Reason(NAMED_UNMATCHED if u and not c else PORTS_MISMATCH, policy, ri, u))
+        else:
+            reasons.append(Reason(NOT_ALLOWED, policy))
+    return False, reasons
+
+
+def _gated_side(
+    sig: frozenset[_RuleKey], pols: _Pols, isolated: bool, gates: Sequence[Gate]
+) -> Side:
+    """The ingress side of a pair with gates: the policies' verdict (system default when none
+    isolates the destination: it then gives no reason) and the gates'."""
+    if isolated:
+        pol_ok, reasons = _policy_reasons(INGRESS, sig, pols)
+    else:
+        pol_ok, reasons = True, []
+    through = [g for gi, g in enumerate(gates) if ("gate", gi, 0) in sig]
+    if through:
+        reasons += [Reason(GATE_ALLOWS, None, gate=g) for g in through]
+    else:
+        reasons += [Reason(GATE_MISMATCH, None, gate=g) for g in gates]
+    return Side(INGRESS, True, pol_ok and bool(through), tuple(reasons))

@@ -5,8 +5,8 @@
     diff-type: changed, source: ns/a[Deployment], destination: ns/b[Deployment], ref1: TCP 80, ref2: All Connections
     diff-type: added, source: ..., ref1: No Connections, ref2: TCP 8080, workloads-diff-info: workload ns/c[Deployment] added
 
-ordered changed, added, removed, each sorted by source then destination (``DiffResult``
-order). ``ref1`` is the first input (before), ``ref2`` the second (after). Every line ends
+ordered changed, added, removed, each sorted by source then destination, the
+``{ingress-controller}`` entries last (``DiffResult`` order). ``ref1`` is the first input (before), ``ref2`` the second (after). Every line ends
 with ``\\n``. No difference at all: the empty string (the reference prints nothing then, in
 every format). Non-default options: ``#`` lines at the top.
 """

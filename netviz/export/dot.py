@@ -3,11 +3,12 @@
 Layout of the text, as the reference writes it:
 - ``digraph {``; then one ``subgraph "cluster_<ns>[namespace]"`` per namespace (sorted; ``-`` in
   the subgraph *name* becomes ``_``, the label keeps the namespace as is) holding its workloads
-  (sorted lines, label ``name[Kind]``, blue); then the external ranges (red2, not grouped);
+  (sorted lines, label ``name[Kind]``, blue); then, not grouped, the external ranges (red2)
+  and ``{ingress-controller}`` (blue);
   then the edges, sorted as text, labelled with the connection set, ``weight=0.5`` when the
   source key sorts before the destination key and ``weight=1`` otherwise; ``}`` with no newline.
 - Workloads without any connection are drawn too (all of them, or with a focus the focus
-  workloads and peers), external ranges only when connected.
+  workloads and peers), external ranges and the ingress controller only when connected.
 - Strings are quoted like Go's ``%q``: backslash and double quote escaped, control characters
   written as escapes. Non-default options become ``//`` comments after ``digraph {``.
 """
@@ -40,6 +41,8 @@ def q(text: str) -> str:
 def _node_line(peer: PeerNode) -> str:
     if peer.is_external:
         return f"{q(peer.key)} [label={q(peer.key)} color=\"red2\" fontcolor=\"red2\"]"
+    if peer.namespace is None:  # {ingress-controller}: outside the namespaces, blue
+        return f"{q(peer.key)} [label={q(peer.key)} color=\"blue\" fontcolor=\"blue\"]"
     label = f"{peer.name}[{peer.kind}]"
     return f"{q(peer.key)} [label={q(label)} color=\"blue\" fontcolor=\"blue\"]"
 

@@ -44,6 +44,8 @@ from netviz.io.syntax import (
 )
 from netviz.model import (
     ContainerPort,
+    Ingress,
+    IngressBackend,
     IPBlock,
     LabelSelector,
     Namespace,
@@ -60,10 +62,14 @@ from netviz.model import (
 from netviz.model.cluster_policy import ClusterPolicy, Node
 from netviz.model.diagnostics import Diagnostic
 
-ModelObject = Namespace | Pod | Workload | Service | NetworkPolicy | ClusterPolicy | Node
+ModelObject = Namespace | Pod | Workload | Service | NetworkPolicy | ClusterPolicy | Node | Ingress
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
+
+#: Ingress API versions that wrote backends as ``serviceName``/``servicePort`` (removed in
+#: Kubernetes 1.22; read the same way, with a warning)
+_LEGACY_INGRESS_VERSIONS = frozenset({"networking.k8s.io/v1beta1", "extensions/v1beta1"})
 
 #: kind -> (current apiVersion, removed/older apiVersions read the same way)
 API_VERSIONS: dict[str, tuple[str, frozenset[str]]] = {
@@ -79,6 +85,8 @@ API_VERSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "CronJob": ("batch/v1", frozenset({"batch/v1beta1", "batch/v2alpha1"})),
     "NetworkPolicy": ("networking.k8s.io/v1", frozenset({"extensions/v1beta1"})),
     "Node": ("v1", frozenset()),
+    "Ingress": ("networking.k8s.io/v1", _LEGACY_INGRESS_VERSIONS),
+    "Route": ("route.openshift.io/v1", frozenset({"v1"})),
 }
 WORKLOADS = (
     "Deployment",
@@ -93,8 +101,8 @@ WORKLOADS = (
 CLUSTER_POLICY_KINDS = _anp.KINDS
 #: Kinds that are known not to matter; a close misspelling of a used kind is a WARNING instead.
 KNOWN_OTHER_KINDS = frozenset(
-    """ConfigMap Secret ServiceAccount Role RoleBinding ClusterRole ClusterRoleBinding Ingress
-    IngressClass Route Endpoints EndpointSlice PersistentVolume PersistentVolumeClaim
+    """ConfigMap Secret ServiceAccount Role RoleBinding ClusterRole ClusterRoleBinding
+    IngressClass Endpoints EndpointSlice PersistentVolume PersistentVolumeClaim
     StorageClass HorizontalPodAutoscaler PodDisruptionBudget LimitRange ResourceQuota Event
     CustomResourceDefinition ValidatingWebhookConfiguration MutatingWebhookConfiguration
     PriorityClass Gateway HTTPRoute GRPCRoute PodSecurityPolicy Lease ControllerRevision
@@ -478,6 +486,224 @@ def _service(ctx: Ctx, obj: dict[str, Any]) -> Service | None:
     )
 
 
+# --------------------------------------------------------------------------- Ingress, Route
+
+def _backend_port(ctx: Ctx, value: Any, path: Path) -> int | str | None | _Bad:
+    """A Service port given as a number or a name (Ingress ``port``, Route ``targetPort``)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        ctx.error("wrong-type", path, f"expected a port number or name, got {describe(value)}")
+        return BAD
+    if isinstance(value, int):
+        return _port_number(ctx, value, path)
+    if value.isdigit():
+        # the API server reads a quoted number in an IntOrString as a name; say so
+        ctx.warning(
+            "quoted-port-number",
+            path,
+            f'"{value}" is a string, so it is read as a port *name*; write {value} without '
+            "quotes for a port number",
+        )
+    return value
+
+
+def _ingress_backend_v1(
+    ctx: Ctx, value: Any, path: Path, role: str, host: str | None, p: str | None
+) -> IngressBackend | None | _Bad:
+    b = ctx.typed(value, dict, path)
+    if b is BAD or b is None:
+        return b
+    svc = ctx.field(b, "service", dict, path)
+    res = ctx.field(b, "resource", dict, path)
+    if svc is BAD or res is BAD:
+        return BAD
+    if svc is not None and res is not None:
+        ctx.error("ingress-invalid", path, "a backend sets both service and resource; "
+                  "the API server refuses it (set exactly one)")
+        return BAD
+    if svc is None and res is None:
+        ctx.error("missing-field", path, "a backend needs service (name and port) or resource")
+        return BAD
+    if res is not None:
+        kind = res.get("kind") if isinstance(res.get("kind"), str) else "resource"
+        return IngressBackend(None, None, role, host, p, str(kind), ctx.src(path))
+    sp = (*path, "service")
+    name = ctx.field(svc, "name", str, sp)
+    port_obj = ctx.field(svc, "port", dict, sp)
+    if name is BAD or port_obj is BAD:
+        return BAD
+    if not name:
+        ctx.error("missing-field", (*sp, "name"), "the backend Service name is missing")
+        return BAD
+    port: int | str | None | _Bad = None
+    if isinstance(port_obj, dict):
+        pp = (*sp, "port")
+        number = ctx.field(port_obj, "number", int, pp)
+        pname = ctx.field(port_obj, "name", str, pp)
+        if number is BAD or pname is BAD:
+            return BAD
+        if number is not None and pname:
+            ctx.error("ingress-invalid", pp, "port sets both number and name; the API server "
+                      "refuses it (set exactly one)")
+            return BAD
+        if number is not None:
+            port = _port_number(ctx, number, (*pp, "number"))
+        elif pname:
+            port = pname
+    if port is BAD:
+        return BAD
+    return IngressBackend(name, port, role, host, p, "Service", ctx.src(path))  # type: ignore[arg-type]
+
+
+def _ingress_backend_legacy(
+    ctx: Ctx, value: Any, path: Path, role: str, host: str | None, p: str | None
+) -> IngressBackend | None | _Bad:
+    b = ctx.typed(value, dict, path)
+    if b is BAD or b is None:
+        return b
+    if "service" in b or "resource" in b:  # a v1 backend under an old apiVersion: read it
+        return _ingress_backend_v1(ctx, b, path, role, host, p)
+    name = ctx.field(b, "serviceName", str, path)
+    if name is BAD:
+        return BAD
+    if not name:
+        ctx.error("missing-field", (*path, "serviceName"), "the backend Service name is missing")
+        return BAD
+    port = _backend_port(ctx, b.get("servicePort"), (*path, "servicePort"))
+    if port is BAD:
+        return BAD
+    return IngressBackend(name, port, role, host, p, "Service", ctx.src(path))  # type: ignore[arg-type]
+
+
+def _ingress(ctx: Ctx, obj: dict[str, Any], legacy: bool) -> Ingress | None:
+    """networking.k8s.io/v1 Ingress (and the removed v1beta1 versions): its Service backends.
+    A non-Service (``resource``) backend is kept as a backend without a Service and reported
+    as an info: netviz follows Service backends only, as the reference analyzer does."""
+    name, namespace, _, _ = _metadata(ctx, obj, "Ingress", namespaced=True)
+    spec = ctx.field(obj, "spec", dict, ())
+    backends: list[IngressBackend] = []
+    hosts: list[str] = []
+    klass: Any = None
+    tls = False
+    one = _ingress_backend_legacy if legacy else _ingress_backend_v1
+    if isinstance(spec, dict):
+        klass = ctx.field(spec, "ingressClassName", str, ("spec",))
+        tls = bool(spec.get("tls"))
+        key = "backend" if legacy and "defaultBackend" not in spec else "defaultBackend"
+        got = one(ctx, spec.get(key), ("spec", key), "default", None, None)
+        if isinstance(got, IngressBackend):
+            backends.append(got)
+        rules = ctx.field(spec, "rules", list, ("spec",))
+        for i, rule in enumerate(rules or ()):
+            rp = ("spec", "rules", i)
+            rule = ctx.typed(rule, dict, rp)
+            if not isinstance(rule, dict):
+                continue
+            host = ctx.field(rule, "host", str, rp)
+            host = host if isinstance(host, str) and host else None
+            if host:
+                hosts.append(host)
+            http = ctx.field(rule, "http", dict, rp)
+            if not isinstance(http, dict):
+                continue
+            paths = ctx.field(http, "paths", list, (*rp, "http"))
+            for j, entry in enumerate(paths or ()):
+                pp = (*rp, "http", "paths", j)
+                entry = ctx.typed(entry, dict, pp)
+                if not isinstance(entry, dict):
+                    continue
+                path_text = entry.get("path") if isinstance(entry.get("path"), str) else None
+                if "backend" not in entry:
+                    ctx.error("missing-field", pp, "a path needs a backend")
+                    continue
+                got = one(ctx, entry.get("backend"), (*pp, "backend"), "rule", host, path_text)
+                if isinstance(got, IngressBackend):
+                    backends.append(got)
+    for b in backends:
+        if b.service is None:
+            ctx.info(
+                "ingress-backend-not-service",
+                (),
+                f"a {b.role} backend of kind {b.target_kind} is not a Service: netviz follows "
+                "Service backends only",
+            )
+    if ctx.errors or name is None:
+        return None
+    if not backends:
+        ctx.warning("ingress-no-backend", ("spec",), "this Ingress has no backend (no "
+                    "defaultBackend and no rule path): it sends traffic nowhere")
+    return Ingress(
+        "Ingress", namespace, name, tuple(backends), tuple(dict.fromkeys(hosts)),
+        klass if isinstance(klass, str) else None, tls, ctx.source,
+    )
+
+
+def _route_target(ctx: Ctx, value: Any, path: Path, role: str, port: int | str | None,
+                  host: str | None, p: str | None) -> IngressBackend | _Bad:
+    t = ctx.typed(value, dict, path)
+    if t is BAD:
+        return BAD
+    if t is None:
+        ctx.error("missing-field", path, "missing; a Route needs a target (to: {kind: Service, "
+                  "name: ...})")
+        return BAD
+    kind = ctx.field(t, "kind", str, path)
+    name = ctx.field(t, "name", str, path)
+    if kind is BAD or name is BAD:
+        return BAD
+    if not name:
+        ctx.error("missing-field", (*path, "name"), "the target name is missing")
+        return BAD
+    kind = kind or "Service"
+    if kind != "Service":
+        ctx.warning(
+            "route-target-not-service",
+            (*path, "kind"),
+            f'target kind "{kind}" is not a Service: this target is ignored (netviz, like '
+            "the reference analyzer, follows Service targets only)",
+        )
+        return IngressBackend(None, port, role, host, p, kind, ctx.src(path))
+    return IngressBackend(name, port, role, host, p, "Service", ctx.src(path))
+
+
+def _route(ctx: Ctx, obj: dict[str, Any]) -> Ingress | None:
+    """OpenShift route.openshift.io/v1 Route: ``to`` and ``alternateBackends`` (Services in the
+    Route's namespace) on ``port.targetPort`` (all Service ports when absent)."""
+    name, namespace, _, _ = _metadata(ctx, obj, "Route", namespaced=True)
+    spec = ctx.field(obj, "spec", dict, ())
+    backends: list[IngressBackend] = []
+    host: Any = None
+    tls = False
+    if spec is None:
+        ctx.error("missing-field", ("spec",), "missing; a Route needs spec.to")
+    if isinstance(spec, dict):
+        host = ctx.field(spec, "host", str, ("spec",))
+        host = host if isinstance(host, str) and host else None
+        path_text = spec.get("path") if isinstance(spec.get("path"), str) else None
+        tls = bool(spec.get("tls"))
+        port: Any = None
+        port_obj = ctx.field(spec, "port", dict, ("spec",))
+        if isinstance(port_obj, dict):
+            port = _backend_port(ctx, port_obj.get("targetPort"), ("spec", "port", "targetPort"))
+        if port is not BAD:
+            got = _route_target(ctx, spec.get("to"), ("spec", "to"), "to", port, host, path_text)
+            if isinstance(got, IngressBackend):
+                backends.append(got)
+            alts = ctx.field(spec, "alternateBackends", list, ("spec",))
+            for i, alt in enumerate(alts or ()):
+                got = _route_target(ctx, alt, ("spec", "alternateBackends", i), "alternate",
+                                    port, host, path_text)
+                if isinstance(got, IngressBackend):
+                    backends.append(got)
+    if ctx.errors or name is None:
+        return None
+    return Ingress(
+        "Route", namespace, name, tuple(backends), (host,) if host else (), None, tls,
+        ctx.source,
+    )
+
+
 # --------------------------------------------------------------------------- NetworkPolicy
 
 
@@ -846,6 +1072,10 @@ def convert_object(
         result = _network_policy(ctx, obj)
     elif kind == "Node":
         result = _node(ctx, obj)
+    elif kind == "Ingress":
+        result = _ingress(ctx, obj, obj.get("apiVersion") in _LEGACY_INGRESS_VERSIONS)
+    elif kind == "Route":
+        result = _route(ctx, obj)
     else:
         result = _workload(ctx, obj, kind)
     if ctx.errors:

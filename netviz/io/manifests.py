@@ -68,7 +68,9 @@ such as ``podselector`` would otherwise silently widen a policy), ``invalid-serv
 ``wrong-value`` (negative replicas), ``list-too-deep``, ``snapshot-invalid``,
 ``file-not-found``, ``file-unreadable``, ``file-too-large``, ``file-not-text``,
 ``anp-invalid`` (an AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy the
-API server would refuse; the rules are in ``netviz.io.anp``).
+API server would refuse; the rules are in ``netviz.io.anp``),
+``ingress-invalid`` (an Ingress backend with both or neither of ``service``/``resource``, a
+port with both ``number`` and ``name``).
 
 What is a warning (the object loads)
 ------------------------------------
@@ -94,7 +96,10 @@ the cluster-policy warnings of ``netviz.io.anp`` (``cluster-policy-fail-closed``
 ``anp-missing-selector``, ``anp-empty-port-range``, ``named-port-networks``,
 ``domain-names-not-accept``), ``no-manifests`` (a folder with nothing to read),
 ``not-a-file`` (a FIFO, socket or device, named or met in a folder: never opened for reading,
-which could block forever), ``file-empty``.
+which could block forever), ``file-empty``,
+``ingress-no-backend`` (an Ingress that sends traffic nowhere), ``route-target-not-service``
+(a Route target of another kind: ignored, as the reference analyzer does),
+``quoted-port-number`` (an Ingress/Route port ``"80"``: a *name* to Kubernetes).
 
 Errors added for hostile input: ``control-character`` (a control character that YAML and JSON
 forbid, at its line and column), ``integer-too-long`` (more digits than any Kubernetes number),
@@ -103,7 +108,9 @@ whole snapshot is refused, and the commands exit 3).
 
 What is info
 ------------
-``kind-skipped`` (ConfigMap, Ingress, Route, Secret, any kind netviz does not use),
+``kind-skipped`` (ConfigMap, Secret, any kind netviz does not use),
+``ingress-backend-not-service`` (an Ingress ``resource`` backend: only Service backends are
+followed),
 ``snapshot`` (context, server, time), ``file-listed-twice``.
 
 Defaults (as the API server applies them)
@@ -159,6 +166,7 @@ from netviz.io.convert import (
 from netviz.io.errors import LoadCancelled
 from netviz.io.yamlsafe import MAX_ALIAS_EXPANSION, Locator, ParsedDoc, parse_text
 from netviz.model import (
+    Ingress,
     Namespace,
     NetworkPolicy,
     Pod,
@@ -605,6 +613,8 @@ class _Load:
             key = (obj.kind, None, obj.name)
         elif isinstance(obj, Node):
             key = ("Node", None, obj.name)
+        elif isinstance(obj, Ingress):
+            key = (obj.kind, obj.namespace, obj.name)
         else:
             key = ("NetworkPolicy", obj.namespace, obj.name)
         self.keep_key(key, obj, source)
@@ -639,6 +649,7 @@ class _Load:
         cluster_policies: list[ClusterPolicy] = []
         nodes: list[Node] = []
         self.check_priorities()
+        ingresses: list[Ingress] = []
         for (kind, _, _), obj in self.objects.items():
             if kind == "Namespace":
                 namespaces.append(obj)
@@ -652,10 +663,12 @@ class _Load:
                 cluster_policies.append(obj)
             elif kind == "Node":
                 nodes.append(obj)
+            elif kind in ("Ingress", "Route"):
+                ingresses.append(obj)
             else:
                 policies.append(obj)
         cluster = assemble_cluster(
-            namespaces, pods, workloads, services, policies, cluster_policies, nodes
+            namespaces, pods, workloads, services, policies, cluster_policies, nodes, ingresses
         )
         diags = sorted(self.diags, key=lambda d: (d.file or "", d.line or 0, d.doc or 0))
         return LoadResult(

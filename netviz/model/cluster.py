@@ -1,8 +1,8 @@
 """Resolve loaded objects into a consistent ``Cluster``.
 
 Decisions (also in docs/semantics.md):
-- Every namespace that a pod, workload, Service or policy lives in exists; missing ones are
-  created (``implicit=True``). Every namespace carries ``kubernetes.io/metadata.name=<name>``,
+- Every namespace that a pod, workload, Service, policy, Ingress or Route lives in exists;
+  missing ones are created (``implicit=True``). Every namespace carries ``kubernetes.io/metadata.name=<name>``,
   as the API server sets it (overriding a different value written by hand).
 - A pod belongs to the top-level owner reachable through ``ownerReferences`` among the loaded
   workloads (Pod -> ReplicaSet -> Deployment, Pod -> Job -> CronJob). When an owner is not
@@ -30,6 +30,7 @@ from netviz.model.keys import workload_key
 from netviz.model.objects import (
     NAMESPACE_NAME_LABEL,
     WORKLOAD_KINDS,
+    Ingress,
     Namespace,
     NetworkPolicy,
     Pod,
@@ -54,6 +55,8 @@ class Cluster:
     cluster_policies: tuple[ClusterPolicy, ...] = ()
     #: Node objects, when loaded (they give ``nodes`` peers of cluster policies their IPs)
     nodes: tuple[Node, ...] = ()
+    #: Ingress and Route objects (``Ingress.kind``), sorted by (kind, namespace, name)
+    ingresses: tuple[Ingress, ...] = ()
 
     def namespace(self, name: str) -> Namespace | None:
         for ns in self.namespaces:
@@ -75,11 +78,13 @@ def assemble_cluster(
     policies: Iterable[NetworkPolicy] = (),
     cluster_policies: Iterable[ClusterPolicy] = (),
     nodes: Iterable[Node] = (),
+    ingresses: Iterable[Ingress] = (),
 ) -> Cluster:
     pods = list(pods)
     workloads = list(workloads)
     services = list(services)
     policies = list(policies)
+    ingresses = list(ingresses)
 
     # --- namespaces
     by_name: dict[str, Namespace] = {}
@@ -91,6 +96,7 @@ def assemble_cluster(
     used.update(w.namespace for w in workloads)
     used.update(s.namespace for s in services)
     used.update(p.namespace for p in policies)
+    used.update(i.namespace for i in ingresses)
     for name in used - by_name.keys():
         by_name[name] = Namespace(name, {NAMESPACE_NAME_LABEL: name}, implicit=True)
 
@@ -152,4 +158,5 @@ def assemble_cluster(
         policies=tuple(sorted(policies, key=lambda p: (p.namespace, p.name))),
         cluster_policies=tuple(sorted(cluster_policies, key=lambda p: p.order_key)),
         nodes=tuple(sorted(nodes, key=lambda n: n.name)),
+        ingresses=tuple(sorted(ingresses, key=lambda i: (i.kind, i.namespace, i.name))),
     )

@@ -199,6 +199,50 @@ class Service:
         return f"{self.namespace}/{self.name}"
 
 
+@dataclass(frozen=True)
+class IngressBackend:
+    """Where an Ingress or an OpenShift Route sends traffic.
+
+    ``service`` is the Service name in the object's namespace, or None when the backend is not
+    a Service (an Ingress ``resource`` backend, a Route target of another kind: ``target_kind``
+    says which). ``port``: for an Ingress the backend's ``port.number`` or ``port.name`` (a
+    *Service* port); for a Route ``spec.port.targetPort`` (a Service port name, or a number or
+    name of the target port on the pods), shared by ``to`` and every alternate backend; None
+    means every port of the Service. ``role`` says where it was written: ``default``
+    (``spec.defaultBackend``), ``rule`` (a rule path), ``to`` or ``alternate``.
+    """
+
+    service: str | None
+    port: int | str | None = None
+    role: str = "rule"
+    host: str | None = None
+    path: str | None = None
+    target_kind: str = "Service"
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Ingress:
+    """A networking.k8s.io/v1 Ingress (``kind`` "Ingress") or an OpenShift
+    route.openshift.io/v1 Route (``kind`` "Route"): an entry from outside the cluster through
+    an ingress controller to Services in the object's own namespace."""
+
+    kind: str  # "Ingress" | "Route"
+    namespace: str
+    name: str
+    backends: tuple[IngressBackend, ...] = ()
+    hosts: tuple[str, ...] = ()
+    #: spec.ingressClassName (Ingress) or None
+    ingress_class: str | None = None
+    #: TLS configured (Ingress spec.tls, Route spec.tls)
+    tls: bool = False
+    source: Source | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+
 # --------------------------------------------------------------------------- policies
 
 

@@ -192,6 +192,16 @@ def _conns_text(conns: ConnectionSet) -> str:
     return str(conns)
 
 
+def _ingress_tooltip(cl: Cluster) -> str:
+    lines = ["The ingress controller: traffic from outside the cluster through"]
+    for obj in cl.ingresses[:12]:
+        svcs = sorted({b.service for b in obj.backends if b.service})
+        lines.append(f"  {obj.kind} {obj.key} → {', '.join(svcs) or '(no Service)'}")
+    if len(cl.ingresses) > 12:
+        lines.append(f"  ... and {len(cl.ingresses) - 12} more")
+    return "\n".join(lines)
+
+
 def _edge_order(e: Edge) -> tuple[str, str, str]:
     return (e.src, e.dst, e.style)
 
@@ -360,6 +370,16 @@ class GraphModel:
         ext_order: dict[str, tuple[int, int, int]] = {}
         for c in self.connections:
             for p in (c.src, c.dst):
+                if p.is_ingress_controller and p.key not in externals:
+                    # the outside world's way in through Ingress/Route objects: drawn with
+                    # the external peers, first
+                    externals[p.key] = Node(
+                        p.key, "external", "ingress controller", None,
+                        subtitle="Ingress / Route",
+                        tooltip=_ingress_tooltip(cl),
+                        search_text="ingress-controller ingress controller route",
+                    )
+                    ext_order[p.key] = (-1, 0, 0)
                 if p.is_external and p.key not in externals:
                     assert p.ip_range is not None
                     members = self.external_members.get(p.key) or [_range_label(p.ip_range)]

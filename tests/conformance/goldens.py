@@ -3,8 +3,9 @@
 A golden's file name is ``<scenario>[_<options>]_<section>_output.<fmt>`` where ``section`` is
 ``connlist``, ``exposure`` (the connlist, then an exposure report) or ``explain``, and the
 options are, in this order: ``focus_workload_<wl>...[_ingress|_egress][_with_<peer>...]``,
-``<proto>-<port>``, ``deny``, ``explain``. ``<wl>`` is ``name`` or ``namespace_name`` (Kubernetes
-names never hold ``_``, so the tokens are resolved against the loaded cluster).
+``<proto>-<port>``, ``deny`` or ``allow`` (``--explain-only``), ``explain``. ``<wl>`` is
+``name`` or ``namespace_name`` (Kubernetes names never hold ``_``, so the tokens are resolved
+against the loaded cluster).
 
 The scenario of a golden is the longest scenario name that prefixes the file name *and* leaves
 a remainder that parses as options; when none does (``onlineboutique_workloads_...``: no such
@@ -45,7 +46,8 @@ class GoldenOptions:
     protocol: str | None = None
     port: int | None = None
     explain: bool = False
-    deny_only: bool = False
+    #: ``--explain-only``: "allow", "deny" or None
+    explain_only: str | None = None
 
 
 @dataclass
@@ -85,11 +87,12 @@ def parse_options(rest: str) -> GoldenOptions | None:
     peers: list[str] = []
     direction = protocol = None
     port = None
-    explain = deny = False
+    explain = False
+    only: str | None = None
     i = 0
     if tokens[:2] == ["focus", "workload"]:
         i = 2
-        while i < len(tokens) and tokens[i] not in ("ingress", "egress", "with", "explain", "deny") and not _PORT_RE.match(tokens[i]):
+        while i < len(tokens) and tokens[i] not in ("ingress", "egress", "with", "explain", "deny", "allow") and not _PORT_RE.match(tokens[i]):
             focus.append(tokens[i])
             i += 1
         if not focus:
@@ -99,7 +102,7 @@ def parse_options(rest: str) -> GoldenOptions | None:
             i += 1
         if i < len(tokens) and tokens[i] == "with":
             i += 1
-            while i < len(tokens) and tokens[i] not in ("explain", "deny") and not _PORT_RE.match(tokens[i]):
+            while i < len(tokens) and tokens[i] not in ("explain", "deny", "allow") and not _PORT_RE.match(tokens[i]):
                 peers.append(tokens[i])
                 i += 1
             if not peers:
@@ -107,15 +110,15 @@ def parse_options(rest: str) -> GoldenOptions | None:
     if i < len(tokens) and (m := _PORT_RE.match(tokens[i])):
         protocol, port = m.group(1).upper(), int(m.group(2))
         i += 1
-    if i < len(tokens) and tokens[i] == "deny":
-        deny = True
+    if i < len(tokens) and tokens[i] in ("deny", "allow"):
+        only = tokens[i]
         i += 1
     if i < len(tokens) and tokens[i] == "explain":
         explain = True
         i += 1
     if i != len(tokens):
         return None
-    return GoldenOptions(tuple(focus), tuple(peers), direction, protocol, port, explain, deny)
+    return GoldenOptions(tuple(focus), tuple(peers), direction, protocol, port, explain, only)
 
 
 @cache
@@ -139,10 +142,6 @@ def scenario_skip(root: Path, scenario: str) -> str | None:
     kinds = scenario_kinds(root / "scenarios" / scenario)
     if kinds & {"AdminNetworkPolicy", "BaselineAdminNetworkPolicy"}:
         return "uses AdminNetworkPolicy/BaselineAdminNetworkPolicy (own issue)"
-    # by content, not by name: "exposure_allow_egress_deny_ingress_test" is about the ingress
-    # direction and has no Ingress object
-    if kinds & {"Route", "Ingress"}:
-        return "uses Ingress/Route: the list includes {ingress-controller} connections (own issue)"
     return None
 
 
@@ -174,7 +173,5 @@ def discover(root: Path) -> list[Golden]:
                 g.skip = "scenario not in shared corpus"
             else:
                 g.skip = scenario_skip(root, scen)
-            if g.skip is None and opts.deny_only:
-                g.skip = "explain restricted to denied connections: no such option in netviz"
             out.append(g)
     return out

@@ -16,7 +16,6 @@ from .goldens import discover, shared_dir
 from .runner import actual_and_expected
 from .test_diff_conformance import actual_and_expected as diff_actual_and_expected
 from .test_diff_conformance import discover_diff
-from .test_ingress_derived import derived_actual_and_expected, derived_goldens
 from .test_netpol_analyzer import KNOWN
 
 
@@ -73,18 +72,6 @@ def main(argv: list[str]) -> int:
             failed[dg.kind] += 1
             if not fail_names or not fail_names[-1].startswith(dg.name):
                 fail_names.append(dg.name)
-    # the Ingress/Route scenarios' goldens minus {ingress-controller} lines (focus, port
-    # variants; see test_ingress_derived) -- counted apart: those goldens are also "skipped"
-    derived_pass: Counter[str] = Counter()
-    derived_fail: Counter[str] = Counter()
-    for g in derived_goldens():
-        try:
-            actual, expected = derived_actual_and_expected(g)
-            ok = actual == expected
-        except Exception as exc:  # report, do not stop
-            ok = False
-            fail_names.append(f"{g.name} (ingress-derived): {type(exc).__name__}: {exc}")
-        (derived_pass if ok else derived_fail)[f"ingress-derived/{g.kind}"] += 1
     kinds = sorted(set(passed) | set(failed) | set(skipped) | set(known))
     print(f"{'golden kind':<22} {'passed':>6} {'known':>6} {'failed':>6} {'skipped':>7}")
     for k in kinds:
@@ -93,9 +80,6 @@ def main(argv: list[str]) -> int:
         f"{'total':<22} {sum(passed.values()):>6} {sum(known.values()):>6} "
         f"{sum(failed.values()):>6} {sum(skipped.values()):>7}"
     )
-    print("\nIngress/Route scenarios, goldens minus {ingress-controller} lines:")
-    for k in sorted(set(derived_pass) | set(derived_fail)):
-        print(f"{k:<32} passed {derived_pass[k]:>4}  failed {derived_fail[k]:>4}")
     reasons: Counter[str] = Counter()
     for c in skip_reasons.values():
         reasons.update(c)
@@ -110,7 +94,7 @@ def main(argv: list[str]) -> int:
             print("\nfailing goldens (and known differences):")
             for n in fail_names:
                 print(f"  {n}")
-    return 1 if sum(failed.values()) or sum(derived_fail.values()) else 0
+    return 1 if sum(failed.values()) else 0
 
 
 if __name__ == "__main__":

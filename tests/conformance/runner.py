@@ -74,10 +74,10 @@ def actual_and_expected(root: Path, g: Golden) -> tuple[str, str]:
     if g.kind.startswith("explain"):
         from netviz.export.explain import render_explain
 
-        actual = render_explain(an, focus)
+        actual = render_explain(an, focus, g.options.explain_only)
         if g.section == "exposure":
             # the explain text, a blank line, then the exposure report
-            idx = golden.find("\n\nExposure Analysis Result:")
+            idx = golden.find("\n\nExposure Analysis Result")
             golden = golden[: idx + 1] if idx >= 0 else golden
         return actual, golden
     result = build_list(an, focus)

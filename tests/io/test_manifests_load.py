@@ -414,12 +414,12 @@ def test_all_problems_of_an_object_are_reported() -> None:
 
 
 def test_kinds_not_used_are_info_and_anp_is_loaded() -> None:
-    text = """apiVersion: networking.k8s.io/v1
-kind: Ingress
+    text = """apiVersion: v1
+kind: ConfigMap
 metadata: {name: i}
 ---
-apiVersion: route.openshift.io/v1
-kind: Route
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
 metadata: {name: r}
 ---
 apiVersion: policy.networking.k8s.io/v1alpha1
