@@ -13,9 +13,8 @@ record that. Each one here is such a case (e.g. ``with_end_port_example`` ->
 ``..._new`` swaps a policy allowing all ports for one allowing all traffic), and netviz also
 finds no difference and prints nothing: they are compared like the others, none is skipped.
 
-Skipped, with the reason: pairs where a side uses Ingress/Route (the reference adds
-``{ingress-controller}`` connections) or AdminNetworkPolicy/BaselineAdminNetworkPolicy (own
-issues), the same classification as the connlist conformance test (``goldens.scenario_skip``).
+Skipped, with the reason: pairs where a side uses AdminNetworkPolicy/BaselineAdminNetworkPolicy
+(own issue), the same classification as the connlist conformance test (``goldens.scenario_skip``).
 ``python -m tests.conformance.report`` prints the counts with the connlist ones.
 """
 

@@ -1,0 +1,90 @@
+"""``netviz list`` with Ingress/Route objects: warnings on stderr, --explain-only, focus on the
+ingress controller."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from netviz.cli import EXIT_OK, EXIT_USAGE, main
+
+CLUSTER = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
+---
+apiVersion: route.openshift.io/v1
+kind: Route
+metadata: {name: web, namespace: shop}
+spec: {to: {kind: Service, name: web}}
+"""
+
+DENY = """\
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: shop}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+"""
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    cap = capsys.readouterr()
+    return code, cap.out, cap.err
+
+
+def write(tmp_path: Path, text: str) -> str:
+    p = tmp_path / "c.yaml"
+    p.write_text(text)
+    return str(p)
+
+
+def test_list_shows_the_controller(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(capsys, "list", write(tmp_path, CLUSTER))
+    assert code == EXIT_OK
+    assert "{ingress-controller} => shop/web[Deployment] : TCP 8080\n" in out
+    assert "warning" not in err
+
+
+def test_blocked_backend_warning_is_located(capsys: pytest.CaptureFixture[str],
+                                            tmp_path: Path) -> None:
+    path = write(tmp_path, CLUSTER + DENY)
+    code, out, err = run(capsys, "list", path)
+    assert code == EXIT_OK and "ingress-controller" not in out
+    assert f"{path}:14: warning: Route shop/web specifies workload shop/web[Deployment]" in err
+    _, _, quiet = run(capsys, "list", "-q", path)
+    assert quiet == ""
+
+
+def test_focus_on_the_controller(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = write(tmp_path, CLUSTER)
+    code, out, err = run(capsys, "list", path, "--focus-workload", "ingress-controller")
+    assert out == "{ingress-controller} => shop/web[Deployment] : TCP 8080\n"
+    assert "warning" not in err
+    code, out, err = run(capsys, "list", write(tmp_path, CLUSTER.split("---\napiVersion: route")[0]),
+                         "--focus-workload", "ingress-controller")
+    assert out == "" and "ingress controller is not part of the analysis" in err
+
+
+def test_explain_only_needs_explain(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = write(tmp_path, CLUSTER)
+    code, _, err = run(capsys, "list", path, "--explain-only", "deny")
+    assert code == EXIT_USAGE and "--explain-only needs --explain" in err
+    code, out, _ = run(capsys, "list", path, "--explain", "--explain-only", "allow")
+    assert code == EXIT_OK and "Connections between {ingress-controller}" in out
+    code, out, _ = run(capsys, "list", path, "--explain", "--explain-only", "deny")
+    assert code == EXIT_OK and out == ""
