@@ -47,9 +47,10 @@ from netviz.engine.analyzer import Analyzer, PodClass, VirtualPod
 from netviz.engine.connections import ConnectionSet
 from netviz.model import Ingress, Service, Source
 from netviz.model.diagnostics import Diagnostic, Severity
+from netviz.model.keys import INGRESS_CONTROLLER_KEY
 from netviz.model.objects import NAMESPACE_NAME_LABEL
 
-INGRESS_CONTROLLER = "{ingress-controller}"
+INGRESS_CONTROLLER = INGRESS_CONTROLLER_KEY
 INGRESS_CONTROLLER_NAME = "ingress-controller"
 INGRESS_CONTROLLER_NAMESPACE = "ingress-controller-ns"
 #: names that ``--focus-workload`` accepts for the ingress controller

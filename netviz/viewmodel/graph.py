@@ -374,7 +374,7 @@ class GraphModel:
                     # the outside world's way in through Ingress/Route objects: drawn with
                     # the external peers, first
                     externals[p.key] = Node(
-                        p.key, "external", "ingress controller", None,
+                        p.key, NodeKind.EXTERNAL, "ingress controller", None,
                         subtitle="Ingress / Route",
                         tooltip=_ingress_tooltip(cl),
                         search_text="ingress-controller ingress controller route",
