@@ -1,7 +1,9 @@
 """The ``netviz`` command line: composes io + engine + export.
 
 Each subcommand lives in its own module under ``netviz.cli`` and exposes
-``register(subparsers) -> None``; the module is imported here and listed in ``COMMANDS``.
+``register(subparsers) -> None``; the module is imported here and listed in ``COMMANDS``
+(a new command is one import and one entry). Imports are plain: a command that fails to
+import or register is an error, never a missing command (tests/cli/test_assembly.py).
 
 Exit codes (documented in the README):
   0  success (for ``eval``: the connection is allowed)
@@ -16,20 +18,36 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from netviz import __version__
+from netviz.cli import diff_cmd, eval_cmd, gui_cmd, list_cmd, render_cmd, snapshot_cmd
+from netviz.cli.exits import (
+    EXIT_CLUSTER,
+    EXIT_DENIED,
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+)
+
+__all__ = [
+    "COMMANDS",
+    "EXIT_CLUSTER",
+    "EXIT_DENIED",
+    "EXIT_INPUT",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "build_parser",
+    "main",
+]
 
 #: subcommand modules, in help order
-COMMANDS = ["list_cmd", "eval_cmd", "diff_cmd", "render_cmd", "snapshot_cmd", "gui_cmd"]
-
-EXIT_OK = 0
-EXIT_DENIED = 1
-EXIT_USAGE = 2
-EXIT_INPUT = 3
-EXIT_CLUSTER = 4
+COMMANDS: tuple[ModuleType, ...] = (list_cmd, eval_cmd, diff_cmd, render_cmd, snapshot_cmd,
+                                    gui_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,13 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"netviz {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"netviz.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"netviz.cli.{name}":
-                continue  # command not built yet
-            raise
+    for module in COMMANDS:
         module.register(sub)
     return parser
 
@@ -53,14 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        # no subcommand: open the app when it exists
-        try:
-            module = importlib.import_module("netviz.cli.gui_cmd")
-        except ModuleNotFoundError:
-            parser.print_help()
-            return EXIT_USAGE
-        return int(module.run_default())
+    if args.command is None:  # no subcommand: open the app
+        return gui_cmd.run_default()
     if argv is None and args.command != "gui":
         # A one-shot command allocates hundreds of thousands of small objects and frees them
         # at exit: the cyclic GC only costs time here (about 30 % of `netviz list`). Not done
@@ -70,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except KeyboardInterrupt:
         print("netviz: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,7 +22,7 @@ import os
 import sys
 from typing import TextIO
 
-from netviz.cli import EXIT_INPUT, EXIT_OK
+from netviz.cli.exits import EXIT_INPUT, EXIT_OK
 from netviz.cli.list_cmd import (
     CLIError,
     add_option_args,

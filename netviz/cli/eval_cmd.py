@@ -25,7 +25,7 @@ import ipaddress
 import sys
 from typing import TextIO
 
-from netviz.cli import EXIT_DENIED, EXIT_OK, EXIT_USAGE
+from netviz.cli.exits import EXIT_DENIED, EXIT_OK, EXIT_USAGE
 from netviz.cli.list_cmd import (
     PROTOCOLS,
     CLIError,

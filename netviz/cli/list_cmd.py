@@ -24,7 +24,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from netviz.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
+from netviz.cli.exits import EXIT_INPUT, EXIT_OK, EXIT_USAGE
 from netviz.engine.analyzer import Analyzer, Options
 from netviz.engine.connlist import Focus, build_list
 from netviz.export import FORMATS, render

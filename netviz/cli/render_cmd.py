@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run(args: argparse.Namespace) -> int:
-    from netviz.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
+    from netviz.cli.exits import EXIT_INPUT, EXIT_OK, EXIT_USAGE
     from netviz.engine import Analyzer, Options
     from netviz.engine.connlist import connlist
     from netviz.export import figure

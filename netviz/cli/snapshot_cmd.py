@@ -14,7 +14,7 @@ import argparse
 import sys
 from typing import Any, TextIO
 
-from netviz.cli import EXIT_CLUSTER, EXIT_INPUT, EXIT_OK
+from netviz.cli.exits import EXIT_CLUSTER, EXIT_INPUT, EXIT_OK
 
 EXIT_INTERRUPTED = 130
 

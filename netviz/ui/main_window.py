@@ -6,29 +6,31 @@ Rules this module keeps:
   ``select``) and never computes policy semantics itself.
 - Loading and evaluation run in ``netviz.ui.worker`` threads with progress and cancel; the
   window stays responsive and keeps the previous cluster until a new one is ready.
-- Panels are optional: every module in ``netviz.ui.panels`` that defines a ``*Panel`` widget
-  (constructor ``Panel(state, parent=None)``) becomes a dock; a panel's
-  ``openSource(file, line)`` signal opens the file in the YAML view. Same for the snapshot
-  dialog (``netviz.ui.snapshot_dialog``). Missing modules just mean fewer docks.
+- The window is assembled explicitly: ``PANELS`` lists every panel (``Panel(state, parent)``)
+  with its dock title and area, in the order the docks are tabbed; a panel with
+  ``opens_source`` has an ``openSource(file, line)`` signal that opens the file in the YAML
+  view. Everything is imported normally: a panel that fails to import or build is an error
+  that stops the window (tests/gui/test_main_window.py builds each), never a missing dock.
+  A new panel is one line in ``PANELS``.
 - Node positions are saved per set of inputs (``netviz.viewmodel.layout.session_path``) when
   the user moves something, and read back when the same inputs are opened again.
-- What-if editing lives in ``netviz.ui.editor.controller.EditController`` (``self.editing``):
-  the window only asks it before closing, reloading or opening other inputs with unsaved
-  edits, and does not auto-reload over them.
+- What-if editing lives in ``netviz.ui.editor.controller.EditController`` (``self.editing``).
+  The window is its ``EditHost`` (the narrow interface the controller uses: state, inputs,
+  messages, dock placement) and places what it offers (Edit menu, toolbar, shortcuts). The
+  window only asks it before closing, reloading or opening other inputs with unsaved edits,
+  and does not auto-reload over them.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import json
 import os
-import pkgutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QFileSystemWatcher, QSettings, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
+from PySide6.QtCore import QFileSystemWatcher, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -50,6 +52,15 @@ from netviz.model.keys import VerdictKind
 from netviz.model.loaded import LoadResult
 from netviz.ui.editor.controller import EditController
 from netviz.ui.graph_view import GraphView, render_view
+from netviz.ui.panels import (
+    AuditPanel,
+    DiagnosticsPanel,
+    ExplainPanel,
+    MatrixPanel,
+    PoliciesPanel,
+    YamlView,
+)
+from netviz.ui.snapshot_dialog import SnapshotDialog
 from netviz.ui.worker import Job, JobResult, Runner
 from netviz.viewmodel.diagnostics import diagnostics_of
 from netviz.viewmodel.graph import GraphOptions, display_name, parse_port_filter
@@ -57,18 +68,32 @@ from netviz.viewmodel.layout import Layout, session_path
 from netviz.viewmodel.state import AppState
 
 MAX_RECENT = 10
-#: panel class name -> (dock title, area)
-PANEL_PLACES = {
-    "ExplainPanel": ("Explanation", "right"),
-    "ExplanationPanel": ("Explanation", "right"),
-    "PoliciesPanel": ("Policies", "right"),
-    "PolicyPanel": ("Policies", "right"),
-    "YamlView": ("YAML", "right"),
-    "YamlPanel": ("YAML", "right"),
-    "DiagnosticsPanel": ("Diagnostics", "bottom"),
-    "MatrixPanel": ("Matrix", "bottom"),
-    "AuditPanel": ("Audit", "bottom"),
-}
+RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
+BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    """One dock of the window: ``make(state, parent)`` builds its widget."""
+
+    #: key in ``MainWindow.panels``/``docks`` (the dock's object name is ``dock<name>``)
+    name: str
+    title: str
+    area: Qt.DockWidgetArea
+    make: Callable[[AppState, QWidget], QWidget]
+    #: the widget has ``openSource(file, line)``: connected to the YAML view
+    opens_source: bool = False
+
+
+#: every panel of the window, in the order their docks are added (and tabbed) per area
+PANELS: tuple[PanelSpec, ...] = (
+    PanelSpec("AuditPanel", "Audit", BOTTOM, AuditPanel, opens_source=True),
+    PanelSpec("DiagnosticsPanel", "Diagnostics", BOTTOM, DiagnosticsPanel, opens_source=True),
+    PanelSpec("ExplainPanel", "Explanation", RIGHT, ExplainPanel, opens_source=True),
+    PanelSpec("MatrixPanel", "Matrix", BOTTOM, MatrixPanel),
+    PanelSpec("PoliciesPanel", "Policies", RIGHT, PoliciesPanel, opens_source=True),
+    PanelSpec("YamlView", "YAML", RIGHT, YamlView),
+)
 
 
 def demo_path() -> Path | None:
@@ -104,7 +129,6 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.view)
         self.panels: dict[str, QWidget] = {}
         self.docks: dict[str, QDockWidget] = {}
-        self.yaml_view: QWidget | None = None
 
         self._session_timer = QTimer(self)
         self._session_timer.setSingleShot(True)
@@ -142,6 +166,10 @@ class MainWindow(QMainWindow):
         self._update_status()
         # what-if editing (netviz.ui.editor): Edit menu, view modes, editor/changes/history
         self.editing = EditController(self)
+        mb = self.menuBar()
+        mb.insertMenu(mb.actions()[1], self.editing.edit_menu)
+        self.addToolBar(self.editing.toolbar)
+        self.addActions(self.editing.actions)
 
     # ------------------------------------------------------------------ building
     def _act(self, text: str, slot, shortcut=None, checkable: bool = False,  # noqa: ANN001
@@ -230,15 +258,9 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         m.addSeparator()
         m.addActions([self.act_reload, self.act_auto])
-        self.act_snapshot: QAction | None = None
-        try:
-            importlib.import_module("netviz.ui.snapshot_dialog")
-        except ImportError:
-            pass
-        else:
-            self.act_snapshot = self._act("&Snapshot from Cluster…", self.snapshot_dialog,
-                                          tip="Read a live cluster into a snapshot file")
-            m.addAction(self.act_snapshot)
+        self.act_snapshot = self._act("&Snapshot from Cluster…", self.snapshot_dialog,
+                                      tip="Read a live cluster into a snapshot file")
+        m.addAction(self.act_snapshot)
         m.addSeparator()
         m.addActions([self.act_export_view, self.act_export_all])
         m.addSeparator()
@@ -321,75 +343,79 @@ class MainWindow(QMainWindow):
         sb.addPermanentWidget(self.status_options)
 
     def _build_panels(self) -> None:
-        """A dock per panel found in ``netviz.ui.panels`` (none is required)."""
-        try:
-            pkg = importlib.import_module("netviz.ui.panels")
-        except ImportError:
-            return
-        names = sorted(m.name for m in pkgutil.iter_modules(pkg.__path__)
-                       if not m.name.startswith("_"))
-        from PySide6.QtWidgets import QWidget as _W
-
-        areas = {"right": Qt.DockWidgetArea.RightDockWidgetArea,
-                 "bottom": Qt.DockWidgetArea.BottomDockWidgetArea}
-        placed: dict[str, QDockWidget] = {}
-        for name in names:
-            try:
-                mod = importlib.import_module(f"netviz.ui.panels.{name}")
-            except Exception as exc:  # noqa: BLE001 - a broken panel must not stop the app
-                self.statusBar().showMessage(f"panel {name} not loaded: {exc}", 8000)
-                continue
-            for cls_name, cls in inspect.getmembers(mod, inspect.isclass):
-                if cls.__module__ != mod.__name__ or not issubclass(cls, _W):
-                    continue
-                if not (cls_name.endswith("Panel") or cls_name in PANEL_PLACES):
-                    continue
-                try:
-                    widget = cls(self.state, self)
-                except Exception as exc:  # noqa: BLE001
-                    self.statusBar().showMessage(f"panel {cls_name} failed: {exc}", 8000)
-                    continue
-                title, area = PANEL_PLACES.get(cls_name, (cls_name.removesuffix("Panel"),
-                                                          "bottom"))
-                dock = QDockWidget(title, self)
-                dock.setObjectName(f"dock{cls_name}")
-                dock.setWidget(widget)
-                self.addDockWidget(areas[area], dock)
-                if area in placed:
-                    self.tabifyDockWidget(placed[area], dock)
-                else:
-                    placed[area] = dock
-                self.panels[cls_name] = widget
-                self.docks[cls_name] = dock
-                self.docks_menu.addAction(dock.toggleViewAction())
-                sig = getattr(widget, "openSource", None)
-                if sig is not None and hasattr(sig, "connect"):
-                    sig.connect(self.open_source)
-                if cls_name in ("YamlView", "YamlPanel"):
-                    self.yaml_view = widget
-        for dock in placed.values():
+        """A dock per entry of ``PANELS``. A panel that cannot be built is an error."""
+        first: dict[Qt.DockWidgetArea, QDockWidget] = {}
+        for spec in PANELS:
+            widget = spec.make(self.state, self)
+            self.panels[spec.name] = widget
+            dock = self.place_dock(spec.name, spec.title, widget, spec.area)
+            first.setdefault(spec.area, dock)
+            if spec.opens_source:
+                widget.openSource.connect(self.open_source)  # type: ignore[attr-defined]
+        yaml = self.panels["YamlView"]
+        assert isinstance(yaml, YamlView)
+        self.yaml_view = yaml
+        for dock in first.values():
             dock.raise_()
         # the graph gets most of the window
-        if "bottom" in placed:
-            self.resizeDocks([placed["bottom"]], [200], Qt.Orientation.Vertical)
-        if "right" in placed:
-            self.resizeDocks([placed["right"]], [420], Qt.Orientation.Horizontal)
+        if BOTTOM in first:
+            self.resizeDocks([first[BOTTOM]], [200], Qt.Orientation.Vertical)
+        if RIGHT in first:
+            self.resizeDocks([first[RIGHT]], [420], Qt.Orientation.Horizontal)
+
+    def place_dock(self, name: str, title: str, widget: QWidget,
+                   area: Qt.DockWidgetArea) -> QDockWidget:
+        """Show ``widget`` in the dock ``name``: made on first use (tabbed with the docks
+        already in ``area``, listed in View ▸ Panels); a widget it held before is deleted."""
+        dock = self.docks.get(name)
+        if dock is None:
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"dock{name}")
+            anchor = next((d for d in self.docks.values()
+                           if self.dockWidgetArea(d) == area and not d.isFloating()), None)
+            self.addDockWidget(area, dock)
+            if anchor is not None:
+                self.tabifyDockWidget(anchor, dock)
+            self.docks[name] = dock
+            self.docks_menu.addAction(dock.toggleViewAction())
+        prev = dock.widget()
+        dock.setWidget(widget)
+        if prev is not None and prev is not widget:
+            prev.deleteLater()
+        return dock
+
+    def show_dock(self, name: str) -> None:
+        dock = self.docks.get(name)
+        if dock is not None:
+            dock.show()
+            dock.raise_()
 
     # ------------------------------------------------------------------ opening
     def open_files_dialog(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(
-            self, "Open manifests", self._last_dir(),
+            self, "Open manifests", self.last_dir(),
             "Kubernetes manifests (*.yaml *.yml *.json);;All files (*)")
         if files:
             self.open_paths(files)
 
     def open_folder_dialog(self) -> None:
-        d = QFileDialog.getExistingDirectory(self, "Open a folder of manifests", self._last_dir())
+        d = QFileDialog.getExistingDirectory(self, "Open a folder of manifests", self.last_dir())
         if d:
             self.open_paths([d])
 
-    def _last_dir(self) -> str:
+    # ------------------------------------------------------------------ EditHost
+    def last_dir(self) -> str:
         return str(self.settings.value("lastDir", str(Path.home())))
+
+    def show_message(self, text: str, msecs: int = 0) -> None:
+        self.statusBar().showMessage(text, msecs)
+
+    def set_unsaved(self, unsaved: bool) -> None:
+        title = self.windowTitle().removesuffix(" *")
+        self.setWindowTitle(title + (" *" if unsaved else ""))
+
+    def dialog_parent(self) -> QWidget:
+        return self
 
     def open_demo(self) -> None:
         p = demo_path()
@@ -456,10 +482,8 @@ class MainWindow(QMainWindow):
         msg = f"Loaded in {r.seconds:.2f} s"
         if diags:
             msg += f" — {len(diags)} diagnostic(s), {len(errors)} error(s): see the Diagnostics panel"
-            dock = self.docks.get("DiagnosticsPanel")
-            if dock is not None and errors:
-                dock.show()
-                dock.raise_()
+            if errors:
+                self.show_dock("DiagnosticsPanel")
         self.statusBar().showMessage(msg, 8000)
         self._update_status()
 
@@ -695,29 +719,13 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ panels
     def open_source(self, file: str, line: int) -> None:
-        """Show ``file`` at ``line`` in the YAML view (or the system editor without one)."""
-        yv = self.yaml_view
-        if yv is not None and hasattr(yv, "open_file"):
-            yv.open_file(file, line)
-            dock = self.docks.get(type(yv).__name__)
-            if dock is not None:
-                dock.show()
-                dock.raise_()
-        elif os.path.exists(file):
-            QDesktopServices.openUrl(QUrl.fromLocalFile(file))
+        """Show ``file`` at ``line`` in the YAML view."""
+        self.yaml_view.open_file(file, line)
+        self.show_dock("YamlView")
 
     def snapshot_dialog(self) -> None:
-        mod = importlib.import_module("netviz.ui.snapshot_dialog")
-        cls = getattr(mod, "SnapshotDialog", None)
-        if cls is None:
-            return
-        try:
-            dlg = cls(self)
-        except TypeError:
-            dlg = cls(parent=self)
-        sig = getattr(dlg, "snapshotWritten", None)
-        if sig is not None:
-            sig.connect(lambda path: self.open_paths([path]))
+        dlg = SnapshotDialog(self)
+        dlg.snapshotWritten.connect(lambda path: self.open_paths([path]))
         dlg.open()
 
     # ------------------------------------------------------------------ export
@@ -738,7 +746,7 @@ class MainWindow(QMainWindow):
             return
         path, _ = QFileDialog.getSaveFileName(
             self, "Export graph" if whole else "Export view",
-            str(Path(self._last_dir()) / "netviz.png"),
+            str(Path(self.last_dir()) / "netviz.png"),
             "PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)")
         if path:
             self.export(path, whole)

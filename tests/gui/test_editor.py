@@ -192,6 +192,9 @@ def test_main_window_edit_shows_difference_and_switches_views(qtbot, win: MainWi
     ctl = win.editing
     assert ctl is not None and ctl.session is not None
     assert ctl.mode_combo.currentData() == EDITED and win.view.model.difference is None
+    # the controller's docks, placed by the window (EditHost.place_dock)
+    for name in ("PolicyEditor", "ChangesPanel", "HistoryPanel"):
+        assert win.docks[name].widget() in (ctl.editor, ctl.changes, ctl.history)
     s = ctl.session
     i = ident(s, "shop/api-from-web")
     ctl.editor.open(i)

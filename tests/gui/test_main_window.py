@@ -147,3 +147,45 @@ def test_open_demo_from_help(qtbot, win: MainWindow) -> None:  # noqa: ANN001
     with qtbot.waitSignal(win.runner.finished, timeout=30000):
         win.act_demo.trigger()
     assert win.state.cluster is not None and len(win.state.cluster.namespaces) >= 4
+
+
+def test_every_panel_is_built_and_docked(win: MainWindow) -> None:
+    from netviz.ui.main_window import PANELS
+
+    names = [spec.name for spec in PANELS]
+    assert list(win.panels)[:len(names)] == names
+    for spec in PANELS:
+        dock = win.docks[spec.name]
+        assert dock.widget() is win.panels[spec.name]
+        assert dock.windowTitle() == spec.title
+        assert win.dockWidgetArea(dock) == spec.area
+
+
+def test_every_panel_module_is_in_the_window() -> None:
+    import pkgutil
+
+    import netviz.ui.panels as pkg
+    from netviz.ui.main_window import PANELS
+
+    modules = {m.name for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_")}
+    placed = {spec.make.__module__.rsplit(".", 1)[1] for spec in PANELS}
+    assert placed == modules, "every module of netviz.ui.panels has its entry in PANELS"
+
+
+@pytest.mark.parametrize("panel", ["AuditPanel", "DiagnosticsPanel", "ExplainPanel",
+                                   "MatrixPanel", "PoliciesPanel", "YamlView"])
+def test_a_panel_that_fails_to_build_fails_the_window(
+        qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, panel: str) -> None:  # noqa: ANN001
+    """A broken panel is an error, not a window without that dock (the issue's probe:
+    MatrixPanel.__init__ raising used to leave the app running without it)."""
+    from netviz.ui import main_window
+
+    spec = next(s for s in main_window.PANELS if s.name == panel)
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError(f"{panel} is broken")
+
+    monkeypatch.setattr(spec.make, "__init__", broken)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    with pytest.raises(RuntimeError, match=f"{panel} is broken"):
+        MainWindow(settings=settings)

@@ -1,8 +1,12 @@
 """What-if editing in the main window: session lifetime, actions, docks, saving, autosave.
 
-``EditController(window)`` is created by ``MainWindow`` once its state and panels exist.
+``EditController(host)`` is created by ``MainWindow`` once its state and panels exist. The
+controller knows its host only through ``EditHost`` (state, inputs, messages, dock placement,
+the parent of its dialogs), never the window's insides; it *offers* its Edit menu
+(``edit_menu``), toolbar (``toolbar``) and shortcut actions (``actions``) and the host places
+them.
 
-- On every ``"loaded"`` of the window's ``AppState`` a new ``EditSession`` is made over the
+- On every ``"loaded"`` of the host's ``AppState`` a new ``EditSession`` is made over the
   load (``netviz.ui.editor.parse.make_session``), with the autosave file of the inputs. When
   an autosave exists for those inputs, the user is offered to restore it (after the load,
   never inside it).
@@ -28,11 +32,19 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QDockWidget, QFileDialog, QMessageBox, QToolBar
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QMenu,
+    QMessageBox,
+    QToolBar,
+    QWidget,
+)
 
 from netviz.io.errors import SaveConflict
 from netviz.model.keys import is_workload_key
@@ -52,11 +64,11 @@ from netviz.viewmodel.editing import (
     EditError,
     EditSession,
 )
-
-if TYPE_CHECKING:
-    from netviz.ui.main_window import MainWindow
+from netviz.viewmodel.state import AppState
 
 AUTOSAVE_MS = 1000
+#: the names of the controller's docks in the host
+EDITOR_DOCK, CHANGES_DOCK, HISTORY_DOCK = "PolicyEditor", "ChangesPanel", "HistoryPanel"
 MODE_TITLES = {BASELINE: "Baseline (as loaded)", EDITED: "Edited", DIFFERENCE: "Difference"}
 B = QMessageBox.StandardButton
 
@@ -67,11 +79,51 @@ def _ask(parent: Any, title: str, text: str, buttons: Any, default: Any) -> Any:
     return box.exec()
 
 
+class EditHost(Protocol):
+    """What the edit controller needs from the window it lives in (``MainWindow`` is one)."""
+
+    state: AppState
+    #: the inputs (files/folders) of the current load: the autosave key
+    paths: list[str]
+
+    def last_dir(self) -> str:
+        """The folder file dialogs start in."""
+        ...
+
+    def reload(self) -> None:
+        """Load the inputs again (after a save)."""
+        ...
+
+    def show_message(self, text: str, msecs: int = 0) -> None:
+        """A transient message (the status bar)."""
+        ...
+
+    def set_unsaved(self, unsaved: bool) -> None:
+        """Mark the window as having unsaved edits (or not)."""
+        ...
+
+    def dialog_parent(self) -> QWidget:
+        """The parent of the controller's dialogs, menus and toolbars."""
+        ...
+
+    def place_dock(self, name: str, title: str, widget: QWidget,
+                   area: Qt.DockWidgetArea) -> QDockWidget:
+        """Show ``widget`` in the dock ``name`` (made on first use; a widget the dock held
+        before is deleted)."""
+        ...
+
+    def show_dock(self, name: str) -> None:
+        """Show and raise the dock ``name``."""
+        ...
+
+
 class EditController(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.state = window.state
+    def __init__(self, host: EditHost) -> None:
+        parent = host.dialog_parent()
+        super().__init__(parent)
+        self.host = host
+        self._parent = parent
+        self.state = host.state
         self.session: EditSession | None = None
         self._pushing = False
         #: switch to the difference view at the first edit, until the user picks a view
@@ -79,13 +131,14 @@ class EditController(QObject):
         self._auto_switching = False
         self._unsub_session: Callable[[], None] | None = None
         self.ask: Callable[[str, str, Any, Any], Any] = (
-            lambda title, text, buttons, default: _ask(window, title, text, buttons, default))
+            lambda title, text, buttons, default: _ask(parent, title, text, buttons, default))
         self.choose_file: Callable[[str], str] = self._choose_file
         self.choose_folder: Callable[[str], str] = self._choose_folder
         self.editor: PolicyEditor | None = None
         self.changes: ChangesPanel | None = None
         self.history: HistoryPanel | None = None
-        self.docks: dict[str, QDockWidget] = {}
+        #: every action, for the host to add (their shortcuts work wherever the focus is)
+        self.actions: list[QAction] = []
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setSingleShot(True)
         self._autosave_timer.setInterval(AUTOSAVE_MS)
@@ -97,7 +150,7 @@ class EditController(QObject):
     # ------------------------------------------------------------------ actions
     def _act(self, text: str, slot: Callable[..., Any], shortcuts: Any = (),
              tip: str = "") -> QAction:
-        a = QAction(text, self.window)
+        a = QAction(text, self)
         if shortcuts:
             seqs = [QKeySequence(s) for s in (shortcuts if isinstance(shortcuts, list)
                                              else [shortcuts])]
@@ -106,12 +159,12 @@ class EditController(QObject):
             a.setStatusTip(tip)
             a.setToolTip(tip)
         a.triggered.connect(lambda *_: slot())
-        self.window.addAction(a)
+        self.actions.append(a)
         return a
 
     def _build_actions(self) -> None:
         S = QKeySequence.StandardKey
-        w = self.window
+        w = self._parent
         self.act_undo = self._act("&Undo", self.undo, [QKeySequence(S.Undo)])
         self.act_redo = self._act("&Redo", self.redo, [QKeySequence("Ctrl+Shift+Z"),
                                                        QKeySequence("Ctrl+Y")])
@@ -133,9 +186,7 @@ class EditController(QObject):
         for i, mode in enumerate((BASELINE, EDITED, DIFFERENCE), start=1):
             self.mode_actions[mode] = self._act(
                 f"Show {MODE_TITLES[mode]}", lambda m=mode: self.set_mode(m), f"Alt+{i}")
-        mb = w.menuBar()
-        edit = mb.addMenu("&Edit")
-        mb.insertMenu(mb.actions()[1], edit)
+        edit = QMenu("&Edit", w)
         edit.addActions([self.act_undo, self.act_redo])
         edit.addSeparator()
         edit.addActions([self.act_new, self.act_duplicate, self.act_delete, self.act_toggle,
@@ -148,7 +199,6 @@ class EditController(QObject):
         tb = QToolBar("What-if", w)
         tb.setObjectName("whatIfToolbar")
         tb.setMovable(False)
-        w.addToolBar(tb)
         self.mode_combo = QComboBox(w)
         self.mode_combo.setObjectName("viewMode")
         for mode in (BASELINE, EDITED, DIFFERENCE):
@@ -177,8 +227,7 @@ class EditController(QObject):
         self.act_undo.setText(f"&Undo {s.undo_text()}" if s and s.can_undo else "&Undo")
         self.act_redo.setText(f"&Redo {s.redo_text()}" if s and s.can_redo else "&Redo")
         self.act_save.setEnabled(bool(s and s.dirty))
-        title = self.window.windowTitle().removesuffix(" *")
-        self.window.setWindowTitle(title + (" *" if s and s.dirty else ""))
+        self.host.set_unsaved(bool(s and s.dirty))
 
     # ------------------------------------------------------------------ session lifetime
     def _on_state(self, event: str) -> None:
@@ -196,7 +245,7 @@ class EditController(QObject):
                 i = self.session.find(key)
                 if i is not None and i != self.editor.current:
                     self.editor.open(i)
-                    self.show_dock("editor")
+                    self.host.show_dock(EDITOR_DOCK)
 
     def _new_session(self) -> None:
         if self._unsub_session is not None:
@@ -207,7 +256,7 @@ class EditController(QObject):
             self.session = None
             self._update_actions()
             return
-        s = make_session(st.result, st.analyzer, st.connections, inputs=list(self.window.paths),
+        s = make_session(st.result, st.analyzer, st.connections, inputs=list(self.host.paths),
                          options=st.options)
         s.view_mode = self.mode_combo.currentData()
         self.session = s
@@ -220,43 +269,17 @@ class EditController(QObject):
             QTimer.singleShot(0, self.offer_restore)
 
     def _build_docks(self) -> None:
+        """The docks are views of one session: new widgets for a new session (the docks
+        stay where the user put them)."""
         assert self.session is not None
-        w = self.window
-        old = dict(self.docks)
         self.editor = PolicyEditor(self.session)
         self.editor.policyOpened.connect(lambda _i: self._update_actions())
         self.changes = ChangesPanel(self.session, self.state)
         self.history = HistoryPanel(self.session)
-        for name, title, widget, area in (
-                ("editor", "Policy Editor", self.editor, Qt.DockWidgetArea.RightDockWidgetArea),
-                ("changes", "Changes", self.changes, Qt.DockWidgetArea.BottomDockWidgetArea),
-                ("history", "History", self.history, Qt.DockWidgetArea.BottomDockWidgetArea)):
-            dock = old.get(name)
-            if dock is None:
-                dock = QDockWidget(title, w)
-                dock.setObjectName(f"dock_{name}")
-                w.addDockWidget(area, dock)
-                anchor = None
-                for other in w.findChildren(QDockWidget):
-                    if other is not dock and w.dockWidgetArea(other) == area and \
-                            not other.isFloating():
-                        anchor = other
-                        break
-                if anchor is not None:
-                    w.tabifyDockWidget(anchor, dock)
-                if hasattr(w, "docks_menu"):
-                    w.docks_menu.addAction(dock.toggleViewAction())
-                self.docks[name] = dock
-            prev = dock.widget()
-            dock.setWidget(widget)
-            if prev is not None:
-                prev.deleteLater()
-
-    def show_dock(self, name: str) -> None:
-        dock = self.docks.get(name)
-        if dock is not None:
-            dock.show()
-            dock.raise_()
+        right, bottom = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
+        self.host.place_dock(EDITOR_DOCK, "Policy Editor", self.editor, right)
+        self.host.place_dock(CHANGES_DOCK, "Changes", self.changes, bottom)
+        self.host.place_dock(HISTORY_DOCK, "History", self.history, bottom)
 
     def _on_session(self, event: str) -> None:
         if event == "edited":
@@ -282,7 +305,7 @@ class EditController(QObject):
         finally:
             self._pushing = False
         s = self.session
-        self.window.statusBar().showMessage(
+        self.host.show_message(
             f"{MODE_TITLES[s.view_mode]}: {len(s.difference)} changed pair(s) · "
             f"evaluated in {s.last_seconds * 1000:.0f} ms", 4000)
 
@@ -309,7 +332,7 @@ class EditController(QObject):
         try:
             return fn()
         except EditError as exc:
-            QMessageBox.warning(self.window, "netviz", str(exc))
+            QMessageBox.warning(self._parent, "netviz", str(exc))
             return None
 
     def undo(self) -> None:
@@ -331,14 +354,14 @@ class EditController(QObject):
             ns = None
             if len(sel.nodes) == 1:
                 ns = next(iter(sel.nodes)).split("/", 1)[0]
-            dlg = TemplateDialog(names, self.window, ns if ns in names else None)
+            dlg = TemplateDialog(names, self._parent, ns if ns in names else None)
             if dlg.exec() != TemplateDialog.DialogCode.Accepted:
                 return None
             text = dlg.text()
         i = self.session.add_policy(text)
         if self.editor is not None:
             self.editor.open(i)
-        self.show_dock("editor")
+        self.host.show_dock(EDITOR_DOCK)
         return i
 
     def duplicate(self) -> None:
@@ -368,11 +391,12 @@ class EditController(QObject):
             key = next(iter(sel.nodes))
             if is_workload_key(key):
                 target = ("workload", key)
-        LabelDialog(self.session, target, self.window).exec()
+        LabelDialog(self.session, target, self._parent).exec()
 
     # ------------------------------------------------------------------ saving
-    def save(self) -> bool:
-        """Save into the original files; True when saved (or nothing to save)."""
+    def save(self, reload: bool = True) -> bool:
+        """Save into the original files; True when saved (or nothing to save). With
+        ``reload`` the host loads the saved files again."""
         s = self.session
         if s is None:
             return True
@@ -391,7 +415,7 @@ class EditController(QObject):
         try:
             req = s.save_request(disabled=disabled)
         except EditError as exc:
-            QMessageBox.warning(self.window, "Cannot save", str(exc))
+            QMessageBox.warning(self._parent, "Cannot save", str(exc))
             return False
         if req.problems:
             got = self.ask("Some policies cannot be saved in place",
@@ -416,23 +440,23 @@ class EditController(QObject):
                     return self.save_as()
                 return False
             except (EditError, ValueError, OSError) as exc:
-                QMessageBox.critical(self.window, "Cannot save", str(exc))
+                QMessageBox.critical(self._parent, "Cannot save", str(exc))
                 return False
             break
-        self.window.statusBar().showMessage(
+        self.host.show_message(
             f"Saved {len(written)} file(s): " + ", ".join(Path(p).name for p in written), 6000)
         self._update_actions()
-        if written:
-            self.window.reload()
+        if written and reload:
+            self.host.reload()
         return True
 
     def _choose_file(self, title: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self.window, title, self.window._last_dir(),
+        path, _ = QFileDialog.getSaveFileName(self._parent, title, self.host.last_dir(),
                                               "YAML manifests (*.yaml *.yml)")
         return path
 
     def _choose_folder(self, title: str) -> str:
-        return QFileDialog.getExistingDirectory(self.window, title, self.window._last_dir())
+        return QFileDialog.getExistingDirectory(self._parent, title, self.host.last_dir())
 
     def save_as(self, path: str | None = None, folder: bool | None = None) -> bool:
         """Write every live policy to a new file (``*.yaml``) or a folder (one file each)."""
@@ -466,10 +490,10 @@ class EditController(QObject):
                     continue
                 return False
             except (EditError, OSError) as exc:
-                QMessageBox.critical(self.window, "Cannot save", str(exc))
+                QMessageBox.critical(self._parent, "Cannot save", str(exc))
                 return False
             break
-        self.window.statusBar().showMessage(f"Saved {n} policies to {path}", 6000)
+        self.host.show_message(f"Saved {n} policies to {path}", 6000)
         self._update_actions()
         return True
 
@@ -479,15 +503,15 @@ class EditController(QObject):
         try:
             from netviz.export.diff_report import render_report
         except ImportError:
-            QMessageBox.information(self.window, "netviz", "The report export is not available.")
+            QMessageBox.information(self._parent, "netviz", "The report export is not available.")
             return False
         if path is None:
             path, _ = QFileDialog.getSaveFileName(
-                self.window, "Export difference report",
-                str(Path(self.window._last_dir()) / "netviz-difference.md"), "Markdown (*.md)")
+                self._parent, "Export difference report",
+                str(Path(self.host.last_dir()) / "netviz-difference.md"), "Markdown (*.md)")
             if not path:
                 return False
-        inputs = ", ".join(self.window.paths) or "the loaded manifests"
+        inputs = ", ".join(self.host.paths) or "the loaded manifests"
         text = render_report(self.session.diff_result(), before=inputs,
                              after=f"{inputs} with the edits made in netviz",
                              options=self.session.analyzer.options,
@@ -495,9 +519,9 @@ class EditController(QObject):
         try:
             Path(path).write_text(text, encoding="utf-8")
         except OSError as exc:
-            QMessageBox.critical(self.window, "netviz", str(exc))
+            QMessageBox.critical(self._parent, "netviz", str(exc))
             return False
-        self.window.statusBar().showMessage(f"Saved {path}", 5000)
+        self.host.show_message(f"Saved {path}", 5000)
         return True
 
     # ------------------------------------------------------------------ autosave, closing
@@ -507,7 +531,7 @@ class EditController(QObject):
         try:
             self.session.autosave()
         except OSError as exc:
-            self.window.statusBar().showMessage(f"Could not autosave the edits: {exc}", 6000)
+            self.host.show_message(f"Could not autosave the edits: {exc}", 6000)
 
     def offer_restore(self) -> bool:
         s = self.session
@@ -522,7 +546,7 @@ class EditController(QObject):
                        "(policies and labels). Restore them?", B.Yes | B.Discard, B.Yes)
         if got == B.Yes:
             s.restore(data)
-            self.show_dock("changes")
+            self.host.show_dock(CHANGES_DOCK)
             return True
         s.clear_autosave()
         return False
@@ -545,12 +569,7 @@ class EditController(QObject):
         return False
 
     def save_without_reload(self) -> bool:
-        reload = self.window.reload
-        self.window.reload = lambda: None  # type: ignore[method-assign]
-        try:
-            ok = self.save()
-        finally:
-            self.window.reload = reload  # type: ignore[method-assign]
+        ok = self.save(reload=False)
         return ok and not (self.session is not None and self.session.dirty)
 
     @property
