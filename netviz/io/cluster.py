@@ -39,7 +39,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -50,6 +49,7 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 import yaml
 
 from netviz import __version__
+from netviz.io.atomic import atomic_file
 from netviz.io.errors import NetvizIOError
 
 log = logging.getLogger(__name__)
@@ -844,39 +844,17 @@ def write_snapshot(
     ``style``: ``"json"`` (default: JSON syntax, which is valid YAML and opens fast) or
     ``"yaml"`` (block-style YAML, like ``kubectl get -o yaml``; slower to open when large).
 
-    A temp file in the same directory is written, fsynced and renamed over ``path``; on any
-    error (or KeyboardInterrupt) it is removed and ``path`` is left as it was.
+    Written by ``netviz.io.atomic`` (a temp file in the same directory, fsynced and renamed
+    over ``path``; on any error or KeyboardInterrupt it is removed and ``path`` is left as it
+    was), readable by the owner only: a snapshot describes the cluster.
     Raises ``SnapshotWriteError``.
     """
     target = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(target))
     try:
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory
-        )
-    except OSError as exc:
-        raise SnapshotWriteError(f"cannot write {target}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+        with atomic_file(target, newline="\n", private=True) as stream:
             _dump(snapshot.document(), stream, style)
             stream.flush()
-            os.fsync(stream.fileno())
             size = stream.tell()
-        os.replace(tmp, target)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise SnapshotWriteError(f"cannot write {target}: {exc.strerror or exc}") from None
-        raise
-    try:  # make the rename durable; not every platform/filesystem allows it
-        dfd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
+    except OSError as exc:
+        raise SnapshotWriteError(f"cannot write {target}: {exc.strerror or exc}") from None
     return size

@@ -58,11 +58,11 @@ exists where the plan creates one, makes it raise ``SaveConflict`` with all such
 nothing; ``force=True`` skips these checks. A changed mtime alone (``touch``) is no conflict:
 the content is what would be lost.
 
-Atomicity, precisely. Each file is written atomically: the bytes go to a temporary file in the
-same folder, are flushed and ``fsync``-ed, the file gets the original's permission bits, and
-``os.replace`` puts it in place (the folder is ``fsync``-ed after); a symlink is followed and
-its target replaced. A reader sees the old file or the new one, never a mix; on any error the
-temporary file is removed. A save of *several* files is not one transaction (POSIX has none):
+Atomicity, precisely. Each file is written atomically by ``netviz.io.atomic``: the bytes go to
+a temporary file in the same folder, are flushed and ``fsync``-ed, the file gets the original's
+permission bits, and ``os.replace`` puts it in place (the folder is ``fsync``-ed after); a
+symlink is followed and its target replaced. A reader sees the old file or the new one, never a
+mix; on any error the temporary file is removed. A save of *several* files is not one transaction (POSIX has none):
 after the preflight, files are written one by one, and each is re-checked just before its
 replace; if writing the k-th file fails, files 1..k-1 are already saved, the k-th and later are
 untouched, and the exception propagates (``apply_save`` returns the written paths only on
@@ -73,11 +73,10 @@ from __future__ import annotations
 
 import os
 import re
-import stat
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from netviz.io.atomic import write_atomic
 from netviz.io.errors import SaveConflict
 from netviz.model.loaded import DocumentRecord, FileStamp
 
@@ -369,66 +368,15 @@ def _join_new(texts: Sequence[str], eol: str) -> str:
 # --------------------------------------------------------------------------- writing
 
 
-def _fsync_dir(folder: str) -> None:
-    try:
-        fd = os.open(folder or ".", os.O_RDONLY)
-    except OSError:  # pragma: no cover - e.g. Windows
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover - some file systems refuse
-        pass
-    finally:
-        os.close(fd)
-
-
-def _write_tmp(target: str, data: bytes, mode: int | None) -> str:
-    folder = os.path.dirname(target) or "."
-    fd, tmp = tempfile.mkstemp(
-        dir=folder, prefix="." + os.path.basename(target) + ".", suffix=".netviz-tmp"
-    )
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is None:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-    except BaseException:
-        _unlink(tmp)
-        raise
-    return tmp
-
-
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-
-
 def _atomic_write(path: str, data: bytes, *, expect: FileStamp | None, check: bool) -> None:
-    target = os.path.realpath(path)
-    try:
-        mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
-        mode = None
-    tmp = _write_tmp(target, data, mode)
-    try:
-        if check:
-            now = _current(path)
-            if (expect is None and now is not None) or (
-                expect is not None and not expect.same_content(now)
-            ):
-                raise SaveConflict([path])
-        os.replace(tmp, target)
-    except BaseException:
-        _unlink(tmp)
-        raise
-    _fsync_dir(os.path.dirname(target))
+    def unchanged() -> None:
+        now = _current(path)
+        if (expect is None and now is not None) or (
+            expect is not None and not expect.same_content(now)
+        ):
+            raise SaveConflict([path])
+
+    write_atomic(path, data, check=unchanged if check else None)
 
 
 def apply_save(plan: SavePlan, *, force: bool = False) -> list[str]:
@@ -473,20 +421,9 @@ def write_new_file(
         return
     if os.path.lexists(p):
         raise SaveConflict([p], f"{p} already exists; choose another name or overwrite it")
-    tmp = _write_tmp(p, data, None)
     try:
-        try:
-            os.link(tmp, p)  # fails if p exists: no window for a silent overwrite
-        except FileExistsError:
-            raise SaveConflict(
-                [p], f"{p} already exists; choose another name or overwrite it"
-            ) from None
-        except OSError:  # pragma: no cover - no hard links here (e.g. some network shares)
-            if os.path.lexists(p):
-                raise SaveConflict([p], f"{p} already exists") from None
-            os.replace(tmp, p)
-            tmp = ""
-    finally:
-        if tmp:
-            _unlink(tmp)
-    _fsync_dir(folder or ".")
+        write_atomic(p, data, exclusive=True)
+    except FileExistsError:
+        raise SaveConflict(
+            [p], f"{p} already exists; choose another name or overwrite it"
+        ) from None
