@@ -1,10 +1,12 @@
 """``netviz eval PATH... --src A --dst B --port P [--protocol TCP]``: one verdict, explained.
 
 Prints whether the probed connection is allowed, every connection allowed for the pair, and per
-direction (the source's egress, the destination's ingress) which policies isolate the pod and
-which rule of which policy allowed what, with ``file:line`` when the manifests were loaded from
-files; or "not isolated: allowed by default". Named ports that resolve on no container of the
-destination are flagged. Exit code: 0 allowed, 1 denied, 2 usage (bad or unknown names), 3 input.
+direction (the source's egress, the destination's ingress) the tier chain that decided it
+(``Admin tier (Pass) -> NetworkPolicy tier (allowed)``) and each step of it: which cluster
+policy rule (kind, name, priority, rule name and index, action) or which NetworkPolicy rule
+allowed or denied, with ``file:line`` when the manifests were loaded from files; or "not
+isolated: allowed by default". It renders the one explanation of ``netviz.engine.explain``.
+Named ports that resolve on no container of the destination are flagged. Exit code: 0 allowed, 1 denied, 2 usage (bad or unknown names), 3 input.
 
 Naming an endpoint:
 - ``ns/name`` names a workload of any kind or a pod; ``ns/name[Kind]`` picks one when a name is
@@ -33,6 +35,7 @@ from netviz.cli.list_cmd import (
     add_input_args,
     add_option_args,
     load_cluster,
+    note_assumptions,
     note_options,
     options_from_args,
     pods_with_ip,
@@ -40,17 +43,20 @@ from netviz.cli.list_cmd import (
 from netviz.engine.analyzer import EGRESS, Analyzer
 from netviz.engine.connections import ConnectionSet
 from netviz.engine.explain import (
-    ALLOWS,
-    NAMED_UNMATCHED,
-    NO_RULES,
-    PORTS_MISMATCH,
-    Reason,
+    EXTERNAL,
+    NODE,
+    NOT_GOVERNED,
+    DirectionExplanation,
+    Layer,
+    Outcome,
     Side,
-    explain_pair,
+    Step,
+    explain_endpoints,
 )
 from netviz.engine.ipranges import IPRange
 from netviz.export.printable import printable
 from netviz.model import Cluster, NetworkPolicy, Pod, Rule
+from netviz.model.cluster_policy import ClusterPolicy, ClusterRule, Tier
 from netviz.model.keys import external_key, split_kind
 
 
@@ -132,43 +138,107 @@ def resolve(cluster: Cluster, an: Analyzer, text: str, err: TextIO, quiet: bool)
 # --------------------------------------------------------------------------- text
 
 
-def _where(obj: NetworkPolicy | Rule) -> str:
-    src = obj.source
+def _where(obj: NetworkPolicy | ClusterPolicy | Rule | ClusterRule | None) -> str:
+    src = obj.source if obj is not None else None
     return f" ({src.file}:{src.line})" if src is not None else ""
 
 
-def _reason_line(r: Reason, direction: str, this: str, other: str) -> str:
-    assert r.policy is not None  # eval never explains the ingress controller's gates
-    pol = f"NetworkPolicy {r.policy.namespace}/{r.policy.name}"
-    rules = r.policy.ingress if direction == "Ingress" else r.policy.egress
-    rule_where = ""
-    if r.rule_index is not None and r.rule_index < len(rules):
-        rule_where = _where(rules[r.rule_index]) or _where(r.policy)
+def policy_title(policy: NetworkPolicy | ClusterPolicy) -> str:
+    """``NetworkPolicy ns/name`` or ``AdminNetworkPolicy 'name' (priority 5)``."""
+    if isinstance(policy, ClusterPolicy):
+        prio = "" if policy.priority is None else f" (priority {policy.priority})"
+        tier = " Admin tier" if policy.kind == "ClusterNetworkPolicy" and \
+            policy.tier is Tier.ADMIN else ""
+        if policy.kind == "ClusterNetworkPolicy" and policy.tier is Tier.BASELINE:
+            tier = " Baseline tier"
+        return f"{policy.kind}{tier} '{policy.name}'{prio}"
+    return f"NetworkPolicy {policy.namespace}/{policy.name}"
+
+
+def _rule_where(step: Step) -> str:
+    return _where(step.rule) or _where(step.policy)
+
+
+def cluster_rule_name(step: Step) -> str:
+    """``rule 'name' (#2)`` or ``rule #2`` for a rule without a name."""
+    name = step.cluster_rule.name if step.cluster_rule else ""
+    k = (step.rule_index or 0) + 1
+    return f"rule '{name}' (#{k})" if name else f"rule #{k}"
+
+
+_ACTION_WORDS = {Outcome.ACCEPT: "accepted", Outcome.DENY: "denied", Outcome.PASS: "passed on"}
+
+
+def _step_line(r: Step, direction: str, this: str, other: str) -> str:
+    d = direction.lower()
+    if r.layer is Layer.DEFAULT:
+        return "default: no policy decided: allowed (the Kubernetes default)"
     flag = (
         f" [unresolved named port(s): {', '.join(r.unresolved)}]" if r.unresolved else ""
     )
-    if r.kind == ALLOWS:
-        return f"allowed by {pol}, {direction.lower()} rule #{(r.rule_index or 0) + 1}{rule_where}{flag}"
-    if r.kind in (PORTS_MISMATCH, NAMED_UNMATCHED):
+    assert r.policy is not None
+    if isinstance(r.policy, ClusterPolicy):
+        verb = _ACTION_WORDS[r.outcome]
+        action = step_rule.verb if (step_rule := r.cluster_rule) else ""
+        closed = " (fails closed: a peer of unknown kind; applied as Deny all)" if r.fail_closed else ""
+        nxt = " to the next tier" if r.outcome is Outcome.PASS else ""
+        return (f"{r.layer.value} tier: {verb}{nxt} by {policy_title(r.policy)}, {d} "
+                f"{cluster_rule_name(r)} [{action}]{_rule_where(r)}{closed}{flag}")
+    pol = policy_title(r.policy)
+    rule_where = _rule_where(r) if r.rule_index is not None else ""
+    if r.outcome is Outcome.ALLOWS:
+        return f"allowed by {pol}, {d} rule #{(r.rule_index or 0) + 1}{rule_where}{flag}"
+    if r.outcome in (Outcome.PORTS_MISMATCH, Outcome.NAMED_UNMATCHED):
         return (
-            f"{pol}{_where(r.policy)}: {direction.lower()} rule #{(r.rule_index or 0) + 1}"
+            f"{pol}{_where(r.policy)}: {d} rule #{(r.rule_index or 0) + 1}"
             f"{rule_where} matches {other}, but not this protocol/port{flag}"
         )
-    if r.kind == NO_RULES:
-        return f"{pol}{_where(r.policy)} selects {this} and has no {direction.lower()} rules"
-    return f"{pol}{_where(r.policy)} selects {this}; no {direction.lower()} rule matches {other}"
+    if r.outcome is Outcome.NO_RULES:
+        return f"{pol}{_where(r.policy)} selects {this} and has no {d} rules"
+    return f"{pol}{_where(r.policy)} selects {this}; no {d} rule matches {other}"
 
 
-def side_lines(side: Side, this: str, other: str, external: bool) -> list[str]:
+def chain_text(side: Side) -> str:
+    """``Admin tier (Pass) -> NetworkPolicy tier (allowed)``: the tiers a side went through."""
+    parts: list[str] = []
+    for st in side.steps:
+        if st.layer is Layer.DEFAULT:
+            label = "default (allowed)"
+        elif st.layer is Layer.NETWORK_POLICY:
+            label = f"NetworkPolicy tier ({'allowed' if side.allowed else 'denied'})"
+        else:
+            verb = st.cluster_rule.verb if st.cluster_rule else st.outcome.value
+            label = f"{st.layer.value} tier ({verb})"
+        if not parts or parts[-1] != label:
+            parts.append(label)
+    return " -> ".join(parts)
+
+
+def side_lines(side: Side, detail: DirectionExplanation, this: str, other: str) -> list[str]:
     direction = "Egress" if side.direction == EGRESS else "Ingress"
     who = "source" if side.direction == EGRESS else "destination"
     head = f"{direction} ({who} {this}): "
-    if external:
+    if detail.state == EXTERNAL:
         return [head + "an external address: no policy applies on this side"]
-    if not side.isolated:
+    if detail.state == NODE:
+        return [head + "a hostNetwork pod handled as node traffic: no policy applies on this side"]
+    if detail.state == NOT_GOVERNED:
         return [head + "not isolated: allowed by default"]
     out = [head + ("allowed" if side.allowed else "denied")]
-    out += [f"  {_reason_line(r, direction, this, other)}" for r in side.reasons]
+    out.append(f"  tier chain: {chain_text(side)}")
+    seen_layers = {st.layer for st in side.steps}
+    for tier in detail.tiers:
+        if tier.layer in seen_layers or tier.layer is Layer.NETWORK_POLICY:
+            continue
+        # policies of a tier that select the pod but no rule of which matched this connection
+        names = ", ".join(policy_title(p.policy) for p in tier.policies)
+        if tier.layer is Layer.BASELINE and Layer.NETWORK_POLICY in seen_layers:
+            out.append(f"  {tier.layer.value} tier: not reached (NetworkPolicies select "
+                       f"{this}): {names}")
+        else:
+            out.append(f"  {tier.layer.value} tier: no rule matches this connection: {names}")
+    out += [f"  {_step_line(r, direction, this, other)}" for r in side.steps
+            if r.layer is not Layer.DEFAULT or len(side.steps) > 1]
     return out
 
 
@@ -197,6 +267,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         print(f"netviz eval: error: {exc.message}", file=err)
         return exc.code
     note_options(options, args.quiet, err)
+    note_assumptions(an, args.quiet, err)
 
     verdict = an.verdict(src, dst)
     allowed = verdict.allows(args.protocol, args.port)
@@ -213,12 +284,12 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             "always reach itself."
         )
     else:
-        sc = an.class_of(src) if isinstance(src, Pod) else src
-        dc = an.class_of(dst) if isinstance(dst, Pod) else dst
-        expl = explain_pair(an, sc, dc, src_key, dst_key, ConnectionSet.of(args.protocol, args.port))
+        expl = explain_endpoints(an, src, dst, src_key, dst_key,
+                                 ConnectionSet.of(args.protocol, args.port))
         region = expl.regions[0]
-        lines += side_lines(region.egress, src_key, dst_key, isinstance(src, IPRange))
-        lines += side_lines(region.ingress, dst_key, src_key, isinstance(dst, IPRange))
+        lines += side_lines(region.egress, expl.egress, src_key, dst_key)
+        lines += side_lines(region.ingress, expl.ingress, dst_key, src_key)
+        lines += [f"Note: {n}" for n in expl.notes if not n.startswith("Named ports")]
     unresolved = verdict.unresolved_named_ports
     if unresolved:
         lines.append(

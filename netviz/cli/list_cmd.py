@@ -136,6 +136,15 @@ def note_options(options: Options, quiet: bool, err: TextIO) -> None:
         print(f"note: {line}", file=err)
 
 
+def note_assumptions(an: Analyzer, quiet: bool, err: TextIO) -> None:
+    """What a static analysis cannot know about the cluster policies (node IPs without Node
+    objects, domain names, pod IPs for networks peers), stated on stderr."""
+    if quiet:
+        return
+    for line in an.assumptions():
+        print(f"note: assumption: {line}", file=err)
+
+
 def pods_with_ip(cluster: Cluster, ip: str) -> list[Pod]:
     return [p for p in cluster.pods if ip in p.ips]
 
@@ -271,6 +280,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         check_focus_names(an, focus, err, args.quiet)
         note_options(options, args.quiet, err)
         print_analysis_warnings(an, args.quiet, err)
+        note_assumptions(an, args.quiet, err)
         if args.explain:
             from netviz.export.explain import render_explain
 

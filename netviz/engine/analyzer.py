@@ -36,8 +36,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
+from netviz.engine import tiers
 from netviz.engine.connections import ConnectionSet
 from netviz.engine.ipranges import IPRange, block_ranges
+from netviz.engine.tiers import CompiledClusterPolicy, CompiledClusterRule
 from netviz.model import (
     Cluster,
     ContainerPort,
@@ -47,6 +49,17 @@ from netviz.model import (
     Pod,
     PolicyPort,
     Rule,
+)
+from netviz.model.cluster_policy import (
+    DOMAIN_NAMES,
+    NAMESPACES,
+    NETWORKS,
+    NODES,
+    PODS,
+    Action,
+    ClusterPolicy,
+    ClusterRule,
+    Tier,
 )
 
 INGRESS = "Ingress"
@@ -103,6 +116,9 @@ class PodClass:
     pods: list[Pod] = field(default_factory=list)
     #: container port name -> (protocol, number)
     named: dict[str, tuple[str, int]] = field(default_factory=dict)
+    #: indices of the cluster-policy address ranges (``Analyzer._net_ranges``) holding an IP
+    #: of these pods (only pods with known IPs)
+    net_sig: tuple[int, ...] = ()
 
 
 @dataclass
@@ -135,35 +151,64 @@ class CompiledPolicy:
 
 @dataclass(frozen=True)
 class RuleMatch:
-    """A rule whose peers matched the other side, and what its ports allow for this pair.
-    ``connections`` may be empty (peer matched, ports did not); ``unresolved`` names named
-    ports that resolve on no container of the destination."""
+    """A rule whose peers matched the other side, and the connections its ports cover for this
+    pair. ``connections`` may be empty (peer matched, ports did not); ``unresolved`` names named
+    ports that resolve on no container of the destination.
 
-    policy: NetworkPolicy
+    A NetworkPolicy rule allows what it covers (``action`` None). A cluster policy rule
+    (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy) has an ``action``:
+    the one applied, which for a fail-closed Deny/Pass rule is Deny (``fail_closed``)."""
+
+    policy: NetworkPolicy | ClusterPolicy
     direction: str
     rule_index: int
     connections: ConnectionSet
     unresolved: tuple[str, ...] = ()
+    action: Action | None = None
+    fail_closed: bool = False
 
     @property
-    def rule(self) -> Rule:
+    def rule(self) -> Rule | ClusterRule:
         rules = self.policy.ingress if self.direction == INGRESS else self.policy.egress
         return rules[self.rule_index]
+
+    @property
+    def tier(self) -> Tier | None:
+        """The tier of a cluster policy rule; None for a NetworkPolicy rule."""
+        return self.policy.tier if isinstance(self.policy, ClusterPolicy) else None
 
 
 @dataclass(frozen=True)
 class DirectionVerdict:
+    """One direction of a pair (the source's egress or the destination's ingress), tier by
+    tier: the Admin-tier policies that select the pod and their rules that match the other
+    end (in precedence order), the NetworkPolicies that select it and their matching rules, the
+    Baseline-tier ones, and what is allowed in the end (``netviz.engine.tiers``)."""
+
     direction: str
     #: False when this side is an external address: no policy governs it
     applies: bool
-    #: policies that select the pod for this direction (empty: not isolated, all allowed)
+    #: NetworkPolicies that select the pod for this direction (empty: not isolated by them)
     selecting: tuple[NetworkPolicy, ...]
     matches: tuple[RuleMatch, ...]
     allowed: ConnectionSet
+    #: Admin-tier policies whose subject selects the pod and that have rules for this direction
+    admin: tuple[ClusterPolicy, ...] = ()
+    #: their rules that match the other end, in precedence order
+    admin_matches: tuple[RuleMatch, ...] = ()
+    baseline: tuple[ClusterPolicy, ...] = ()
+    baseline_matches: tuple[RuleMatch, ...] = ()
 
     @property
     def isolated(self) -> bool:
+        """A NetworkPolicy selects the pod for this direction (its verdict is then final for
+        whatever the Admin tier leaves open)."""
         return bool(self.selecting)
+
+    @property
+    def governed(self) -> bool:
+        """Any policy of any tier selects the pod for this direction."""
+        return bool(self.selecting or self.admin or self.baseline)
 
 
 Endpoint = Pod | IPRange
@@ -238,6 +283,10 @@ class Analyzer:
         self.cluster = cluster
         self.options = options or Options()
         self._ns_labels = {ns.name: ns.labels for ns in cluster.namespaces}
+        #: the address ranges of cluster policies (networks, node IPs) that can match pod IPs:
+        #: pods whose known IPs fall into different ones are told apart
+        self._net_ranges = _pod_ranges(cluster)
+        self._net_index = {r: i for i, r in enumerate(self._net_ranges)}
         self._build_classes()
         self._build_index()
         self._sel_cache: dict[LabelSelector, int] = {}
@@ -247,6 +296,10 @@ class Analyzer:
             self._compile_policy(i, p) for i, p in enumerate(cluster.policies)
         ]
         self._index_policies()
+        self.cluster_policies: list[CompiledClusterPolicy] = [
+            self._compile_cluster_policy(i, p) for i, p in enumerate(cluster.cluster_policies)
+        ]
+        self._index_cluster_policies()
         #: per-class partition caches (see _ingress_partition); kept across with_policies()
         self._in_parts: dict[int, tuple[tuple[int, ConnectionSet], ...]] = {}
         self._eg_parts: dict[int, tuple[tuple[int, ConnectionSet], ...]] = {}
@@ -265,6 +318,24 @@ class Analyzer:
                     self.ingress_of[c].append(cp)
                 if cp.policy.affects_egress:
                     self.egress_of[c].append(cp)
+
+    def _index_cluster_policies(self) -> None:
+        n = len(self.classes)
+        #: (tier, direction) -> per class, the cluster policies that select it, in order
+        self.tier_of: dict[tuple[Tier, str], list[list[CompiledClusterPolicy]]] = {
+            (t, d): [[] for _ in range(n)] for t in Tier for d in (INGRESS, EGRESS)
+        }
+        for cp in self.cluster_policies:
+            for d in (INGRESS, EGRESS):
+                if not cp.rules(d):
+                    continue  # "policies with no ingress rules do not affect ingress traffic"
+                per_class = self.tier_of[(cp.policy.tier, d)]
+                for c in bits_iter(cp.selected):
+                    per_class[c].append(cp)
+
+    def cluster_policies_of(self, tier: Tier, direction: str, c: int) -> list[CompiledClusterPolicy]:
+        """The ``tier`` policies selecting class ``c`` for ``direction``, in precedence order."""
+        return self.tier_of[(tier, direction)][c]
 
     def with_policies(self, policies: Sequence[NetworkPolicy]) -> Analyzer:
         """The same pods and namespaces under another set of policies (a what-if edit).
@@ -330,12 +401,16 @@ class Analyzer:
                     except ValueError:
                         continue
                 ips = tuple(parsed)
+            net_sig: tuple[int, ...] = ()
+            if self._net_ranges and pod.ips:
+                net_sig = self._net_signature(pod.ips)
             key = (
                 pod.namespace,
                 tuple(sorted(pod.labels.items())),
                 pod.ports,
                 ips,
                 pod.host_network,
+                net_sig,
             )
             pc = by_key.get(key)
             if pc is None:
@@ -346,6 +421,7 @@ class Analyzer:
                     ports=pod.ports,
                     ips=ips,
                     host_network=pod.host_network,
+                    net_sig=net_sig,
                 )
                 for cp in pod.ports:
                     if cp.name and cp.name not in pc.named:
@@ -355,6 +431,18 @@ class Analyzer:
             pc.pods.append(pod)
             self.class_of_pod[pod.key] = pc.index
 
+    def _net_signature(self, ips: Sequence[str]) -> tuple[int, ...]:
+        """Indices of the cluster-policy address ranges that contain one of ``ips``."""
+        parsed: list[IPRange] = []
+        for ip in ips:
+            try:
+                parsed.append(IPRange.from_ip(ip))
+            except ValueError:
+                continue
+        return tuple(
+            i for i, r in enumerate(self._net_ranges) if any(r.contains(ip) for ip in parsed)
+        )
+
     def _build_index(self) -> None:
         n = len(self.classes)
         self.all_bits = (1 << n) - 1
@@ -362,6 +450,10 @@ class Analyzer:
         self._kv: dict[tuple[str, str], int] = {}
         self._k: dict[str, int] = {}
         self.host_node_bits = 0  # hostNetwork pods handled as node traffic
+        #: every hostNetwork pod class: cluster policies never select them (the API)
+        self.hostnet_bits = 0
+        #: index into _net_ranges -> classes with a known IP inside that range
+        self._net_bits: dict[int, int] = {}
         for pc in self.classes:
             b = 1 << pc.index
             self.ns_bits[pc.namespace] = self.ns_bits.get(pc.namespace, 0) | b
@@ -370,6 +462,10 @@ class Analyzer:
                 self._k[k] = self._k.get(k, 0) | b
             if pc.host_network and self.options.host_network == "node":
                 self.host_node_bits |= b
+            if pc.host_network:
+                self.hostnet_bits |= b
+            for i in pc.net_sig:
+                self._net_bits[i] = self._net_bits.get(i, 0) | b
         self.policy_bits = self.all_bits & ~self.host_node_bits  # classes policies can touch
         # named port index: name -> {(proto, port): bits}
         self._named_index: dict[str, dict[tuple[str, int], int]] = {}
@@ -494,6 +590,200 @@ class Analyzer:
             [self._compile_rule(policy, EGRESS, i, r) for i, r in enumerate(policy.egress)],
         )
 
+    # ---------------------------------------------------------------- cluster policies
+    def _cluster_peer_bits(self, kind: str, ns_sel: LabelSelector | None,
+                           pod_sel: LabelSelector | None) -> int:
+        """Classes a ``namespaces``/``pods`` peer or subject selects: never host-network pods."""
+        assert ns_sel is not None
+        bits = self.select_namespaces(ns_sel)
+        if kind == PODS and pod_sel is not None:
+            bits &= self.select(pod_sel)
+        return bits & ~self.hostnet_bits
+
+    def _range_bits(self, ranges: Sequence[IPRange]) -> int:
+        """Classes with a known pod IP inside one of ``ranges`` (each one of _net_ranges)."""
+        bits = 0
+        for r in ranges:
+            i = self._net_index.get(r)
+            if i is not None:
+                bits |= self._net_bits.get(i, 0)
+        return bits
+
+    def _compile_cluster_rule(self, policy: ClusterPolicy, direction: str, i: int,
+                              rule: ClusterRule) -> CompiledClusterRule:
+        if rule.fail_closed:
+            if rule.action is Action.ACCEPT:  # "treat the rule as matching no traffic"
+                return CompiledClusterRule(policy, direction, i, rule, Action.ACCEPT, 0, (),
+                                           ConnectionSet.none(), ())
+            # Deny and Pass: "treat the rule as a 'Deny all' rule"
+            return CompiledClusterRule(policy, direction, i, rule, Action.DENY, self.all_bits,
+                                       _ALL_IPS, ConnectionSet.all(), ())
+        bits = 0
+        ranges: list[IPRange] = []
+        for peer in rule.peers:
+            if peer.kind in (NAMESPACES, PODS):
+                bits |= self._cluster_peer_bits(peer.kind, peer.namespace_selector,
+                                                peer.pod_selector)
+            elif peer.kind == NETWORKS:
+                rs = [r for cidr in peer.networks for r in _cidr_ranges(cidr)]
+                ranges.extend(rs)
+                bits |= self._range_bits(rs)
+            elif peer.kind == NODES:
+                assert peer.node_selector is not None
+                rs = [IPRange.from_ip(a) for n in self.cluster.nodes
+                      if peer.node_selector.matches(n.labels) for a in n.addresses]
+                ranges.extend(rs)
+                bits |= self._range_bits(rs)
+            # DOMAIN_NAMES: no address is known for a name (see Analyzer.assumptions)
+        const = ConnectionSet.none()
+        named: list[str] = []
+        if rule.ports is None:
+            const = ConnectionSet.all()
+        else:
+            for pp in rule.ports:
+                if pp.name is not None:
+                    named.append(pp.name)
+                elif pp.protocol is not None:
+                    if pp.port is None:
+                        const = const | ConnectionSet.of(pp.protocol)
+                    elif pp.end_port is None or pp.end_port >= pp.port:
+                        const = const | ConnectionSet.of(pp.protocol, pp.port,
+                                                         pp.end_port or pp.port)
+                    # an empty v1alpha1 portRange (start > end) matches no port
+        return CompiledClusterRule(policy, direction, i, rule, rule.action, bits,
+                                   tuple(dict.fromkeys(ranges)), const, tuple(named))
+
+    def _compile_cluster_policy(self, index: int, policy: ClusterPolicy) -> CompiledClusterPolicy:
+        sub = policy.subject
+        kind = NAMESPACES if sub.pod_selector is None else PODS
+        selected = self._cluster_peer_bits(kind, sub.namespace_selector, sub.pod_selector)
+        selected &= self.policy_bits
+        return CompiledClusterPolicy(
+            index,
+            policy,
+            selected,
+            [self._compile_cluster_rule(policy, INGRESS, i, r)
+             for i, r in enumerate(policy.ingress)],
+            [self._compile_cluster_rule(policy, EGRESS, i, r)
+             for i, r in enumerate(policy.egress)],
+        )
+
+    def cluster_rule_conns(self, cr: CompiledClusterRule,
+                           dst: PodClass | None) -> tuple[ConnectionSet, tuple[str, ...]]:
+        """What ``cr``'s ports cover towards ``dst`` (None: an address), and the named ports
+        that did not resolve. A named port takes the protocol of the destination's container
+        port of that name (the API gives it no protocol of its own)."""
+        if not cr.named:
+            return cr.const_conns, ()
+        conns = cr.const_conns
+        unresolved: list[str] = []
+        for name in cr.named:
+            got = dst.named.get(name) if dst is not None else None
+            if got is None:
+                unresolved.append(name)
+            else:
+                conns = conns | ConnectionSet.of(got[0], got[1])
+        return conns, tuple(unresolved)
+
+    def _cluster_rule_dst_partition(self, cr: CompiledClusterRule) -> list[tuple[int, ConnectionSet]]:
+        """(destination classes, connections) for an egress cluster rule: named ports split
+        the peers by what the name resolves to on each destination."""
+        if not cr.named:
+            return [(cr.peer_bits, cr.const_conns)] if cr.const_conns else []
+        parts: dict[ConnectionSet, int] = {cr.const_conns: cr.peer_bits}
+        for name in cr.named:
+            groups = self._named_index.get(name, {})
+            new: dict[ConnectionSet, int] = {}
+            for conns, bits in parts.items():
+                rest = bits
+                for (proto, num), gbits in groups.items():
+                    inside = rest & gbits
+                    if inside:
+                        c = conns | ConnectionSet.of(proto, num)
+                        new[c] = new.get(c, 0) | inside
+                        rest &= ~gbits
+                if rest:
+                    new[conns] = new.get(conns, 0) | rest
+            parts = new
+        return [(b, c) for c, b in parts.items() if c and b]
+
+    def _tier_partition(self, tier: Tier, direction: str, pc: PodClass) -> dict[tiers.State, int]:
+        """Peers (class bits) -> tier state, for the ``tier`` policies selecting ``pc``."""
+        parts: dict[tiers.State, int] = {tiers.EMPTY: self.all_bits}
+        for cp in self.cluster_policies_of(tier, direction, pc.index):
+            for cr in cp.rules(direction):
+                if direction == INGRESS:
+                    c, _ = self.cluster_rule_conns(cr, pc)
+                    if c and cr.peer_bits:
+                        parts = tiers.split(parts, cr.peer_bits, c, cr.action)
+                else:
+                    for bits, c in self._cluster_rule_dst_partition(cr):
+                        parts = tiers.split(parts, bits, c, cr.action)
+        return parts
+
+    def _tier_matches(self, tier: Tier, direction: str, pod_class: PodClass | VirtualPod,
+                      other: PodClass | VirtualPod | None, other_ip: IPRange | None,
+                      dst_class: PodClass | None) -> tuple[tuple[ClusterPolicy, ...], tuple[RuleMatch, ...]]:
+        """The ``tier`` policies selecting ``pod_class`` and their rules matching the other
+        end, in precedence order."""
+        if isinstance(pod_class, VirtualPod):
+            pols = self.virtual_cluster_policies(pod_class, tier, direction)
+        else:
+            pols = self.cluster_policies_of(tier, direction, pod_class.index)
+        matches: list[RuleMatch] = []
+        for cp in pols:
+            for cr in cp.rules(direction):
+                if not self.cluster_rule_hits(cr, other, other_ip):
+                    continue
+                conns, unresolved = self.cluster_rule_conns(cr, dst_class)
+                matches.append(RuleMatch(cp.policy, direction, cr.index, conns, unresolved,
+                                         cr.action, cr.rule.fail_closed))
+        return tuple(cp.policy for cp in pols), tuple(matches)
+
+    def cluster_rule_hits(self, cr: CompiledClusterRule, other: PodClass | VirtualPod | None,
+                          other_ip: IPRange | None) -> bool:
+        if isinstance(other, VirtualPod):
+            return self.virtual_cluster_hits(cr, other)
+        if other is not None:
+            return bool(cr.peer_bits >> other.index & 1)
+        assert other_ip is not None
+        return any(r.contains(other_ip) for r in cr.ip_ranges)
+
+    def assumptions(self) -> list[str]:
+        """What a static analysis cannot know about the loaded cluster policies, stated (empty
+        when nothing of the kind is used)."""
+        out: list[str] = []
+        rules = [(cp.policy, r) for cp in self.cluster_policies
+                 for r in (*cp.policy.ingress, *cp.policy.egress)]
+        kinds = {p.kind for _, r in rules for p in r.peers}
+        if DOMAIN_NAMES in kinds:
+            out.append("domainNames peers are not resolved (no DNS): they match no address, so "
+                       "traffic to those names is decided by the rules and tiers that follow")
+        if NODES in kinds:
+            if not self.cluster.nodes:
+                out.append("nodes peers: no Node objects were loaded, so they match no address")
+            else:
+                out.append(f"nodes peers match the addresses of the {len(self.cluster.nodes)} "
+                           "loaded Node objects only")
+        if NETWORKS in kinds and any(not p.ips for p in self.cluster.pods):
+            out.append("networks peers match pods only when their IPs are known (live-cluster "
+                       "snapshots); pods without IPs are assumed to lie outside every networks "
+                       "CIDR")
+        if any(r.fail_closed for _, r in rules):
+            out.append("rules with a peer of a kind netviz does not know fail closed: Allow/"
+                       "Accept rules match nothing, Deny/Pass rules deny all")
+        seen: dict[tuple[Tier, int], str] = {}
+        for cp in self.cluster_policies:
+            p = cp.policy
+            if p.priority is None:
+                continue
+            prev = seen.setdefault((p.tier, p.priority), p.name)
+            if prev != p.name:
+                out.append(f"{p.tier} tier policies {prev} and {p.name} share priority "
+                           f"{p.priority}: the API leaves their order undefined; netviz "
+                           f"evaluates {prev} first (by name)")
+        return out
+
     # ---------------------------------------------------------------- ports
     @staticmethod
     def resolve_named(pp: PolicyPort, dst: PodClass | None) -> ConnectionSet | None:
@@ -595,49 +885,93 @@ class Analyzer:
 
     def virtual_allowed(self, vp: VirtualPod, dst: PodClass) -> ConnectionSet:
         """What the policies allow from the virtual pod ``vp`` to pod class ``dst``: ``vp``'s
-        egress (its own namespace's policies) and ``dst``'s ingress."""
-        egress = ConnectionSet.all()
-        pols = self.virtual_policies(vp, EGRESS)
-        if pols:
-            egress = ConnectionSet.none()
-            for cp in pols:
-                for cr in cp.egress:
-                    if cr.peer_bits >> dst.index & 1:
-                        egress = egress | self.rule_conns(cr, dst)[0]
+        egress (its own namespace's policies, and cluster policies whose subject selects it)
+        and ``dst``'s ingress, tier by tier."""
+        egress = self.side(EGRESS, vp, dst, None, dst).allowed
         if not egress:
             return egress
-        if self.host_node_bits >> dst.index & 1 or not self.ingress_of[dst.index]:
-            return egress
-        ingress = ConnectionSet.none()
-        for cp in self.ingress_of[dst.index]:
-            for cr in cp.ingress:
-                if self.virtual_hits(cr, vp):
-                    ingress = ingress | self.rule_conns(cr, dst)[0]
-        return egress & ingress
+        return egress & self.side(INGRESS, dst, vp, None, dst).allowed
+
+    def virtual_cluster_policies(self, vp: VirtualPod, tier: Tier,
+                                 direction: str) -> list[CompiledClusterPolicy]:
+        """The ``tier`` cluster policies whose subject selects ``vp`` for ``direction``."""
+        out = []
+        for cp in self.cluster_policies:
+            sub = cp.policy.subject
+            if cp.policy.tier is not tier or not cp.rules(direction):
+                continue
+            if not sub.namespace_selector.matches(vp.ns_label_map):
+                continue
+            if sub.pod_selector is not None and not sub.pod_selector.matches(vp.label_map):
+                continue
+            out.append(cp)
+        return out
+
+    @staticmethod
+    def virtual_cluster_hits(cr: CompiledClusterRule, vp: VirtualPod) -> bool:
+        """Whether a cluster rule's peers match ``vp`` (by its namespace and labels; it has no
+        IP, so networks and nodes peers never match it)."""
+        if cr.rule.fail_closed:
+            return cr.action is Action.DENY
+        for peer in cr.rule.peers:
+            if peer.kind not in (NAMESPACES, PODS) or peer.namespace_selector is None:
+                continue
+            if not peer.namespace_selector.matches(vp.ns_label_map):
+                continue
+            if peer.kind == NAMESPACES or (peer.pod_selector is not None
+                                           and peer.pod_selector.matches(vp.label_map)):
+                return True
+        return False
 
     def class_of(self, pod: Pod) -> PodClass:
         return self.classes[self.class_of_pod[pod.key]]
 
     def _side_pod(
-        self, direction: str, pod_class: PodClass, other: PodClass | None, other_ip: IPRange | None,
-        dst_class: PodClass | None,
+        self, direction: str, pod_class: PodClass | VirtualPod, other: PodClass | VirtualPod | None,
+        other_ip: IPRange | None, dst_class: PodClass | None,
     ) -> DirectionVerdict:
         """``direction`` side of ``pod_class`` towards ``other`` (a class) or ``other_ip``."""
-        pols = (self.ingress_of if direction == INGRESS else self.egress_of)[pod_class.index]
-        if not pols:
+        pols: list[CompiledPolicy]
+        if isinstance(pod_class, VirtualPod):
+            pols = self.virtual_policies(pod_class, direction)
+        else:
+            pols = (self.ingress_of if direction == INGRESS else self.egress_of)[pod_class.index]
+        admin, admin_m = self._tier_matches(Tier.ADMIN, direction, pod_class, other, other_ip,
+                                            dst_class)
+        base, base_m = self._tier_matches(Tier.BASELINE, direction, pod_class, other, other_ip,
+                                          dst_class)
+        if not pols and not admin and not base:
             return DirectionVerdict(direction, True, (), (), ConnectionSet.all())
         matches: list[RuleMatch] = []
-        allowed = ConnectionSet.none()
+        np_allowed = ConnectionSet.none()
         for cp in pols:
             for cr in cp.ingress if direction == INGRESS else cp.egress:
                 if not self.rule_hits(cr, other, other_ip):
                     continue
                 conns, unresolved = self.rule_conns(cr, dst_class)
                 matches.append(RuleMatch(cp.policy, direction, cr.index, conns, unresolved))
-                allowed = allowed | conns
-        return DirectionVerdict(
-            direction, True, tuple(cp.policy for cp in pols), tuple(matches), allowed
+                np_allowed = np_allowed | conns
+        allowed = tiers.decide(
+            _tier_state(admin_m), np_allowed if pols else None, _tier_state(base_m)
         )
+        return DirectionVerdict(
+            direction, True, tuple(cp.policy for cp in pols), tuple(matches), allowed,
+            admin, admin_m, base, base_m,
+        )
+
+    def side(self, direction: str, pod_class: PodClass | VirtualPod | None,
+             other: PodClass | VirtualPod | None, other_ip: IPRange | None,
+             dst_class: PodClass | None) -> DirectionVerdict:
+        """One direction of a pair: ``pod_class``'s ``direction`` side towards ``other`` (a
+        class) or ``other_ip`` (an address); ``dst_class`` is the destination (named ports
+        resolve there). No class (an external address) or a hostNetwork pod in "node" mode
+        (outside the policies' reach; peers see it through its IPs only): no policy governs
+        the side, it allows everything."""
+        if pod_class is None or (
+            isinstance(pod_class, PodClass) and self.host_node_bits >> pod_class.index & 1
+        ):
+            return self._external_side(direction)
+        return self._side_pod(direction, pod_class, other, other_ip, dst_class)
 
     @staticmethod
     def _external_side(direction: str) -> DirectionVerdict:
@@ -656,20 +990,8 @@ class Analyzer:
         dc = self.class_of(dst) if isinstance(dst, Pod) else None
         s_ip = src if isinstance(src, IPRange) else None
         d_ip = dst if isinstance(dst, IPRange) else None
-        # a hostNetwork pod in "node" mode is outside the policies' reach: its own side
-        # allows everything, and peers see it through its IPs only
-        if sc is not None and self.host_node_bits >> sc.index & 1:
-            egress = self._external_side(EGRESS)
-        elif sc is not None:
-            egress = self._side_pod(EGRESS, sc, dc if d_ip is None else None, d_ip, dc)
-        else:
-            egress = self._external_side(EGRESS)
-        if dc is not None and self.host_node_bits >> dc.index & 1:
-            ingress = self._external_side(INGRESS)
-        elif dc is not None:
-            ingress = self._side_pod(INGRESS, dc, sc if s_ip is None else None, s_ip, dc)
-        else:
-            ingress = self._external_side(INGRESS)
+        egress = self.side(EGRESS, sc, dc if d_ip is None else None, d_ip, dc)
+        ingress = self.side(INGRESS, dc, sc if s_ip is None else None, s_ip, dc)
         return Verdict(src, dst, egress, ingress, egress.allowed & ingress.allowed)
 
     # ---------------------------------------------------------------- all pairs
@@ -687,10 +1009,31 @@ class Analyzer:
             got = self._eg_parts[s.index] = self._compute_egress_partition(s)
         return got
 
+    def _tiered(self, direction: str, pc: PodClass) -> bool:
+        return bool(self.cluster_policies_of(Tier.ADMIN, direction, pc.index)
+                    or self.cluster_policies_of(Tier.BASELINE, direction, pc.index))
+
+    def _compute_tiered_partition(self, direction: str, pc: PodClass) -> tuple[tuple[int, ConnectionSet], ...]:
+        admin = self._tier_partition(Tier.ADMIN, direction, pc)
+        np_isolated = (self.ingress_of if direction == INGRESS else self.egress_of)[pc.index]
+        if np_isolated:
+            np_parts = (self._np_ingress_partition(pc) if direction == INGRESS
+                        else self._np_egress_partition(pc))
+            return tiers.combine(admin, np_parts, {})
+        baseline = self._tier_partition(Tier.BASELINE, direction, pc)
+        return tiers.combine(admin, None, baseline)
+
     def _compute_ingress_partition(self, d: PodClass) -> tuple[tuple[int, ConnectionSet], ...]:
-        pols = self.ingress_of[d.index]
-        if not pols or self.host_node_bits >> d.index & 1:
+        if self.host_node_bits >> d.index & 1:
             return ((self.all_bits, ConnectionSet.all()),)
+        if self._tiered(INGRESS, d):
+            return self._compute_tiered_partition(INGRESS, d)
+        if not self.ingress_of[d.index]:
+            return ((self.all_bits, ConnectionSet.all()),)
+        return self._np_ingress_partition(d)
+
+    def _np_ingress_partition(self, d: PodClass) -> tuple[tuple[int, ConnectionSet], ...]:
+        pols = self.ingress_of[d.index]
         parts: dict[ConnectionSet, int] = {ConnectionSet.none(): self.all_bits}
         for cp in pols:
             for cr in cp.ingress:
@@ -700,9 +1043,16 @@ class Analyzer:
         return tuple((b, c) for c, b in parts.items() if b)
 
     def _compute_egress_partition(self, s: PodClass) -> tuple[tuple[int, ConnectionSet], ...]:
-        pols = self.egress_of[s.index]
-        if not pols or self.host_node_bits >> s.index & 1:
+        if self.host_node_bits >> s.index & 1:
             return ((self.all_bits, ConnectionSet.all()),)
+        if self._tiered(EGRESS, s):
+            return self._compute_tiered_partition(EGRESS, s)
+        if not self.egress_of[s.index]:
+            return ((self.all_bits, ConnectionSet.all()),)
+        return self._np_egress_partition(s)
+
+    def _np_egress_partition(self, s: PodClass) -> tuple[tuple[int, ConnectionSet], ...]:
+        pols = self.egress_of[s.index]
         parts: dict[ConnectionSet, int] = {ConnectionSet.none(): self.all_bits}
         for cp in pols:
             for cr in cp.egress:
@@ -766,6 +1116,10 @@ class Analyzer:
             for cr in cp.ingress if direction == INGRESS else cp.egress:
                 if not cr.rule.all_peers:
                     out.extend(cr.ip_ranges)
+        for tier in (Tier.ADMIN, Tier.BASELINE):
+            for ccp in self.cluster_policies_of(tier, direction, pod_class.index):
+                for ccr in ccp.rules(direction):
+                    out.extend(ccr.ip_ranges)
         return out
 
     def all_ip_ranges(self) -> list[IPRange]:
@@ -774,6 +1128,23 @@ class Analyzer:
             for cr in (*cp.ingress, *cp.egress):
                 if not cr.rule.all_peers:
                     out.extend(cr.ip_ranges)
+        for ccp in self.cluster_policies:
+            for ccr in (*ccp.ingress, *ccp.egress):
+                out.extend(ccr.ip_ranges)
+        return out
+
+    def direction_ip_ranges(self, direction: str) -> list[IPRange]:
+        """The address ranges that policies of any kind name for ``direction`` (the boundaries
+        of the external peers): ipBlocks of NetworkPolicy rules with peers, networks and node
+        addresses of cluster policy rules."""
+        out: list[IPRange] = []
+        for cp in self.policies:
+            for cr in cp.ingress if direction == INGRESS else cp.egress:
+                if not cr.rule.all_peers:
+                    out.extend(cr.ip_ranges)
+        for ccp in self.cluster_policies:
+            for ccr in ccp.rules(direction):
+                out.extend(ccr.ip_ranges)
         return out
 
     def external_conns(self, pod_class: PodClass, direction: str, ip: IPRange) -> ConnectionSet:
@@ -782,7 +1153,8 @@ class Analyzer:
         if self.host_node_bits >> pod_class.index & 1:
             return ConnectionSet.all()
         pols = (self.ingress_of if direction == INGRESS else self.egress_of)[pod_class.index]
-        if not pols:
+        tiered = self._tiered(direction, pod_class)
+        if not pols and not tiered:
             return ConnectionSet.all()
         allowed = ConnectionSet.none()
         dst = pod_class if direction == INGRESS else None
@@ -791,7 +1163,18 @@ class Analyzer:
                 if any(r.contains(ip) for r in cr.ip_ranges):
                     c, _ = self.rule_conns(cr, dst)
                     allowed = allowed | c
-        return allowed
+        if not tiered:
+            return allowed
+        states = []
+        for tier in (Tier.ADMIN, Tier.BASELINE):
+            st = tiers.EMPTY
+            for ccp in self.cluster_policies_of(tier, direction, pod_class.index):
+                for ccr in ccp.rules(direction):
+                    if any(r.contains(ip) for r in ccr.ip_ranges):
+                        c, _ = self.cluster_rule_conns(ccr, dst)
+                        st = tiers.apply_rule(st, c, ccr.action)
+            states.append(st)
+        return tiers.decide(states[0], allowed if pols else None, states[1])
 
     # ---------------------------------------------------------------- lookups
     def pods_of_class(self, index: int) -> Sequence[Pod]:
@@ -816,3 +1199,38 @@ def _split(parts: dict[ConnectionSet, int], bits: int, conns: ConnectionSet) -> 
         if outside:
             new[c] = new.get(c, 0) | outside
     return new
+
+
+def _tier_state(matches: Sequence[RuleMatch]) -> tiers.State:
+    """The tier state of one peer from its matching cluster rules, in precedence order."""
+    st = tiers.EMPTY
+    for m in matches:
+        assert m.action is not None
+        st = tiers.apply_rule(st, m.connections, m.action)
+    return st
+
+
+def _cidr_ranges(cidr: str) -> tuple[IPRange, ...]:
+    return (IPRange.from_cidr(cidr),)
+
+
+def _pod_ranges(cluster: Cluster) -> list[IPRange]:
+    """The ranges of cluster policy ``networks`` and the addresses of Node objects (``nodes``
+    peers), when some pod has a known IP (otherwise no pod can be matched by address)."""
+    if not cluster.cluster_policies or not any(p.ips for p in cluster.pods):
+        return []
+    out: set[IPRange] = set()
+    for pol in cluster.cluster_policies:
+        for rule in (*pol.ingress, *pol.egress):
+            for peer in rule.peers:
+                for cidr in peer.networks:
+                    out.update(_cidr_ranges(cidr))
+    if any(peer.kind == NODES for pol in cluster.cluster_policies
+           for rule in (*pol.ingress, *pol.egress) for peer in rule.peers):
+        for node in cluster.nodes:
+            for a in node.addresses:
+                try:
+                    out.add(IPRange.from_ip(a))
+                except ValueError:
+                    continue
+    return sorted(out)

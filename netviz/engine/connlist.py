@@ -237,17 +237,10 @@ def workload_pairs(
 
 def direction_atoms(an: Analyzer) -> dict[str, list[IPRange]]:
     """Per direction, the external ranges: the address space cut at every boundary of the
-    ipBlocks that *any* policy uses in that direction (the reference cuts globally, per
-    direction: a workload no policy isolates still gets the pieces)."""
-    out: dict[str, list[IPRange]] = {}
-    for direction in (INGRESS, EGRESS):
-        ranges: list[IPRange] = []
-        for cp in an.policies:
-            for cr in cp.ingress if direction == INGRESS else cp.egress:
-                if not cr.rule.all_peers:
-                    ranges.extend(cr.ip_ranges)
-        out[direction] = atoms(ranges)
-    return out
+    ipBlocks (and cluster policy networks and node addresses) that *any* policy uses in that
+    direction (the reference cuts globally, per direction: a workload no policy isolates still
+    gets the pieces)."""
+    return {d: atoms(an.direction_ip_ranges(d)) for d in (INGRESS, EGRESS)}
 
 
 def external_connections(

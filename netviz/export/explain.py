@@ -29,22 +29,22 @@ from netviz.engine.connlist import (
     workload_classes,
 )
 from netviz.engine.explain import (
-    ALLOWS,
-    GATE_ALLOWS,
-    NAMED_UNMATCHED,
-    NO_RULES,
-    PORTS_MISMATCH,
     Gate,
+    Layer,
+    Outcome,
     PairExplanation,
-    Reason,
     Side,
+    Step,
     explain_pair,
 )
 from netviz.engine.ingress import analyze_ingress
 from netviz.engine.ipranges import IPRange
+from netviz.model.cluster_policy import ClusterPolicy, Tier
 
 RULER = "-" * 160
 _PROTO_ORDER = ("TCP", "UDP", "SCTP")
+DEFAULT_TEXT = "the system default (Allow all)"
+_VERBS = {Outcome.ACCEPT: "allows", Outcome.DENY: "denies", Outcome.PASS: "passes"}
 
 
 def conn_text(cs: ConnectionSet) -> str:
@@ -61,62 +61,77 @@ def conn_text(cs: ConnectionSet) -> str:
     return ", ".join(parts)
 
 
-def reason_kind(r: Reason) -> str:
-    """The rule kind a reason is grouped under: ``NetworkPolicy``, or the gate's object kind
-    (``Ingress``, ``Route``)."""
-    return r.gate.kind if r.gate is not None else "NetworkPolicy"
+def rule_label(step: Step) -> str:
+    """A cluster rule by name (the reference's way), or ``#k`` when it has none."""
+    name = step.cluster_rule.name if step.cluster_rule else ""
+    return name or f"#{(step.rule_index or 0) + 1}"
 
 
-#: rule kinds by layer (higher first), as the reference orders groups of reasons; kinds of one
-#: layer are ordered by name
-_KIND_LAYER = {
-    "AdminNetworkPolicy": 3,
-    "NetworkPolicy": 2,
-    "Ingress": 2,
-    "Route": 2,
-    "BaselineAdminNetworkPolicy": 1,
-}
-
-
-def reason_text(r: Reason, direction: str, this: str, other: str) -> str:
+def reason_text(r: Step, direction: str, this: str, other: str) -> str:
+    """One line of the reference explain format for a step of the chain."""
     if r.gate is not None:
         g = r.gate
-        if r.kind == GATE_ALLOWS:
+        if r.outcome is Outcome.GATE_ALLOWS:
             return f"{g.kind} '{g.name}' allows ingress connections through service {g.service}"
         return (f"{g.kind} '{g.name}' allows ingress to service {g.service}, but the protocols "
                 "and ports do not match")
+    if r.layer is Layer.DEFAULT:
+        return DEFAULT_TEXT
+    if isinstance(r.policy, ClusterPolicy):
+        if r.layer is Layer.BASELINE and r.outcome is Outcome.ACCEPT:
+            # the reference credits what a BaselineAdminNetworkPolicy allows to the default
+            # (its explanations never name a baseline Allow rule)
+            return DEFAULT_TEXT
+        tier = f" ({r.policy.tier} tier)" if r.policy.kind == "ClusterNetworkPolicy" else ""
+        return (f"{r.policy.kind} '{r.policy.name}'{tier} {_VERBS[r.outcome]} connections by "
+                f"{direction} rule {rule_label(r)}")
     assert r.policy is not None
     name = f"NetworkPolicy '{r.policy.namespace}/{r.policy.name}'"
-    if r.kind == ALLOWS:
+    if r.outcome is Outcome.ALLOWS:
         return f"{name} allows connections by {direction} rule #{(r.rule_index or 0) + 1}"
-    if r.kind in (PORTS_MISMATCH, NAMED_UNMATCHED):
+    if r.outcome in (Outcome.PORTS_MISMATCH, Outcome.NAMED_UNMATCHED):
         tail = ("but named ports of the rule have no match in the configuration of the "
-                "destination peer" if r.kind == NAMED_UNMATCHED
+                "destination peer" if r.outcome is Outcome.NAMED_UNMATCHED
                 else "but the protocols and ports do not match")
         return (
             f"{name} selects {this}, and {direction} rule #{(r.rule_index or 0) + 1} selects "
             f"{other}, {tail}"
         )
-    tail = " (no rules defined)" if r.kind == NO_RULES else ""
+    tail = " (no rules defined)" if r.outcome is Outcome.NO_RULES else ""
     return f"{name} selects {this}, but {other} is not allowed by any {direction} rule{tail}"
+
+
+def _group_key(step: Step) -> tuple[int, str]:
+    """The reference groups a side's rules by kind, highest layer first."""
+    if step.layer is Layer.DEFAULT or (
+        step.layer is Layer.BASELINE and step.outcome is Outcome.ACCEPT
+    ):
+        return (3, "")
+    # NetworkPolicy, Ingress and Route are one layer; kinds of a layer are ordered by name
+    tier_order = {Layer.ADMIN: 0, Layer.NETWORK_POLICY: 1, Layer.BASELINE: 2}[step.layer]
+    kind = step.kind
+    if isinstance(step.policy, ClusterPolicy) and step.policy.kind == "ClusterNetworkPolicy":
+        kind = f"ClusterNetworkPolicy {'Admin' if step.policy.tier is Tier.ADMIN else 'Baseline'}"
+    return (tier_order, kind)
 
 
 def side_text(side: Side, this: str, other: str) -> str:
     direction = "Egress" if side.direction == EGRESS else "Ingress"
-    if not side.isolated:
-        return f"\t\t{direction} (Allowed) due to the system default (Allow all)\n"
+    if side.default_only:
+        return f"\t\t{direction} (Allowed) due to {DEFAULT_TEXT}\n"
     head = f"\t\t{direction} ({'Allowed' if side.allowed else 'Denied'})"
-    groups: dict[str, set[str]] = {}
-    for r in side.reasons:
-        groups.setdefault(reason_kind(r), set()).add(reason_text(r, direction, this, other))
-    body = ""
-    for kind in sorted(groups, key=lambda k: (-_KIND_LAYER.get(k, 0), k)):
-        lines = sorted(groups[kind])
+    groups: dict[tuple[int, str], set[str]] = {}
+    for st in side.steps:
+        groups.setdefault(_group_key(st), set()).add(reason_text(st, direction, this, other))
+    out = head
+    for key in sorted(groups):
+        lines = sorted(groups[key])
         if len(lines) == 1:
-            body += f"\n\t\t\t{lines[0]}"
+            out += f"\n\t\t\t{lines[0]}"
         else:
-            body += f"\n\t\t\t{kind} list:\n" + "".join(f"\t\t\t\t- {ln}\n" for ln in lines)
-    return head + body + "\n"
+            kind = key[1].split(" ")[0] or "default"
+            out += f"\n\t\t\t{kind} list:\n" + "".join(f"\t\t\t\t- {ln}\n" for ln in lines)
+    return out + "\n"
 
 
 def pair_text(p: PairExplanation) -> str:
@@ -125,6 +140,9 @@ def pair_text(p: PairExplanation) -> str:
         blocks = []
         for r in p.regions:
             if r.allowed != allowed:
+                continue
+            if r.egress.default_only and r.ingress.default_only:
+                blocks.append(f"\t{title} {conn_text(r.connections)} due to {DEFAULT_TEXT}\n\n")
                 continue
             blocks.append(
                 f"\t{title} {conn_text(r.connections)} due to the following policies and rules:\n"
@@ -208,6 +226,7 @@ def render_explain(an: Analyzer, focus: Focus | None = None, only: str | None = 
         else:
             specific.append(pair_text(p))
     if specific:
+        # the reference prints the banner only when some pair has policies behind it
         out.append("\n" + "#" * 42 + "\n# Specific connections and their reasons #\n"
                    + "#" * 42 + "\n")
         out.extend(specific)

@@ -1,16 +1,20 @@
-"""Explanations: a ``Verdict`` turned into a document the explain panel, tooltips and text share.
+"""Explanations for the app: the engine's ``PairExplanation`` (``netviz.engine.explain``, the one
+structure the CLI renders too) resolved from the names the app uses, and rendered as HTML for the
+Explanation panel, as plain text, and as a short tooltip for the graph.
 
 Rules this module keeps:
-- Qt-free and I/O-free. The engine decides; this module only words its ``Verdict``
-  (STYLE.md habit 2: every verdict explains itself, and every view renders that one structure).
-- The document is plain frozen data: an ``Explanation`` has one ``Section`` per direction
-  (the source's egress, then the destination's ingress), each listing the policies that select
-  the pod with *every* rule of theirs for that direction — the rules whose peers matched the
-  other side with what their ports allow, and the rules that did not match — so a denial reads
-  as "why nothing did".
-- Links (``Link``: file, line, end line) point at the policy or at the rule inside it. All
-  links of a document are numbered in ``Explanation.links``; the HTML rendering uses anchors
-  ``src:<n>`` so that a view resolves a clicked anchor with ``link_for_href``.
+- Qt-free and I/O-free. The engine decides and explains; this module only words its
+  ``PairExplanation`` (STYLE.md habit 2: every verdict explains itself, and every view renders
+  that one structure).
+- Per direction (the source's egress, then the destination's ingress): a one-sentence summary,
+  the tier chain per region of connections ("TCP 80: Admin tier AdminNetworkPolicy 'x' rule
+  'y' (#1) Pass -> NetworkPolicy tier: ns/p ingress rule #2 allows"), and every policy that
+  selects the pod, tier by tier, with *every* rule of theirs for the direction: whether its
+  peers match the other side, what it decided, and when it matched but an earlier rule or tier
+  had decided first. A denial reads as "why nothing allowed it".
+- Links (``Link``: file, line, end line) point at the policy or at the rule inside it.
+  ``links(expl)`` numbers every link of an explanation in document order; the HTML rendering
+  uses anchors ``src:<n>`` so that a view resolves a clicked anchor with ``link_for_href``.
 """
 
 from __future__ import annotations
@@ -20,18 +24,28 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from netviz.engine.analyzer import (
-    EGRESS,
-    INGRESS,
-    Analyzer,
-    DirectionVerdict,
-    Endpoint,
-    RuleMatch,
-    Verdict,
-)
+from netviz.engine.analyzer import EGRESS, INGRESS, Analyzer, Endpoint
 from netviz.engine.connections import ConnectionSet
+from netviz.engine.explain import (
+    EXTERNAL,
+    GOVERNED,
+    NODE,
+    NOT_GOVERNED,
+    SAME_POD,
+    DirectionExplanation,
+    Layer,
+    Outcome,
+    PairExplanation,
+    PolicyRules,
+    Region,
+    RuleOutcome,
+    Side,
+    Step,
+    explain_endpoints,
+)
 from netviz.engine.ipranges import IPRange
 from netviz.model import NetworkPolicy, Peer, Pod, Rule, Source
+from netviz.model.cluster_policy import Action, ClusterPolicy, ClusterRule
 from netviz.model.keys import (
     EdgeStyle,
     VerdictKind,
@@ -46,10 +60,12 @@ from netviz.model.keys import (
 from netviz.viewmodel import palette
 
 HREF_PREFIX = "src:"
-#: node key prefixes of the graph (netviz.viewmodel.graph): a Service, an expanded pod
+
+#: the explanation the app shows: the engine's structure
+Explanation = PairExplanation
 
 
-# --------------------------------------------------------------------------- document
+# --------------------------------------------------------------------------- links
 
 
 @dataclass(frozen=True)
@@ -66,61 +82,6 @@ class Link:
         if source is None:
             return None
         return cls(label, source.file, source.line, source.end_line)
-
-
-@dataclass(frozen=True)
-class RuleLine:
-    direction: str
-    index: int  # 0-based position in the policy's ingress/egress list
-    text: str  # "from podSelector app=web; ports TCP 80"
-    matched: bool  # the rule's peers match the other side
-    allowed: ConnectionSet  # what the rule allows for this pair (empty when not matched)
-    unresolved: tuple[str, ...]  # named ports ("TCP/http") that resolve nowhere here
-    link: Link | None
-
-    @property
-    def title(self) -> str:
-        return f"{self.direction.lower()} rule #{self.index + 1}"
-
-
-@dataclass(frozen=True)
-class PolicyLine:
-    key: str  # "ns/name"
-    link: Link | None
-    rules: tuple[RuleLine, ...]  # every rule of the policy for the section's direction
-    allowed: ConnectionSet  # union of the matched rules
-    note: str  # one sentence: what this policy does for the pair
-
-
-@dataclass(frozen=True)
-class Section:
-    direction: str  # EGRESS (the source's side) or INGRESS (the destination's side)
-    heading: str  # "Egress from a/web[Deployment]"
-    #: "isolated" | "not-isolated" | "external" | "node" | "same-pod"
-    state: str
-    summary: str
-    allowed: ConnectionSet
-    policies: tuple[PolicyLine, ...] = ()
-
-
-@dataclass(frozen=True)
-class Explanation:
-    src: str
-    dst: str
-    allowed: ConnectionSet
-    verdict: VerdictKind
-    headline: str  # "Allowed: All Connections", "Denied", "Allowed: TCP 80"
-    sections: tuple[Section, ...]
-    notes: tuple[str, ...] = ()
-    links: tuple[Link, ...] = ()
-
-    @property
-    def egress(self) -> Section:
-        return self.sections[0]
-
-    @property
-    def ingress(self) -> Section:
-        return self.sections[1]
 
 
 class ExplainError(ValueError):
@@ -145,119 +106,222 @@ def describe_rule(rule: Rule, direction: str) -> str:
     return f"{peers}; {ports}"
 
 
+# --------------------------------------------------------------------------- wording
+
+
+def policy_label(policy: NetworkPolicy | ClusterPolicy) -> str:
+    """``ns/name`` for a NetworkPolicy; ``AdminNetworkPolicy name`` for a cluster policy."""
+    if isinstance(policy, ClusterPolicy):
+        return f"{policy.kind} {policy.name}"
+    return policy.key
+
+
+def policy_title(policy: NetworkPolicy | ClusterPolicy) -> str:
+    """The label with the tier and priority of a cluster policy."""
+    if isinstance(policy, ClusterPolicy):
+        prio = "" if policy.priority is None else f", priority {policy.priority}"
+        return f"{policy_label(policy)} ({policy.tier} tier{prio})"
+    return policy_label(policy)
+
+
+def rule_title(policy: NetworkPolicy | ClusterPolicy, direction: str, index: int) -> str:
+    """``ingress rule #2`` or, for a cluster policy, ``ingress rule 'name' (#2)``."""
+    word = direction.lower()
+    if isinstance(policy, ClusterPolicy):
+        name = policy.rules(direction == INGRESS)[index].name
+        return f"{word} rule '{name}' (#{index + 1})" if name else f"{word} rule #{index + 1}"
+    return f"{word} rule #{index + 1}"
+
+
+def describe_cluster_rule(rule: ClusterRule, direction: str) -> str:
+    word = "from" if direction == INGRESS else "to"
+    peers = f"{word} " + " or ".join(str(p) for p in rule.peers)
+    ports = "all ports" if rule.ports is None else "ports " + ", ".join(str(p) for p in rule.ports)
+    return f"{rule.verb}: {peers}; {ports}"
+
+
+def _rule_text(policy: NetworkPolicy | ClusterPolicy, direction: str, index: int) -> str:
+    if isinstance(policy, ClusterPolicy):
+        return describe_cluster_rule(policy.rules(direction == INGRESS)[index], direction)
+    rules = policy.ingress if direction == INGRESS else policy.egress
+    return describe_rule(rules[index], direction)
+
+
+def _rule_source(policy: NetworkPolicy | ClusterPolicy, direction: str, index: int) -> Source | None:
+    rules: tuple[Rule, ...] | tuple[ClusterRule, ...]
+    if isinstance(policy, ClusterPolicy):
+        rules = policy.rules(direction == INGRESS)
+    else:
+        rules = policy.ingress if direction == INGRESS else policy.egress
+    return rules[index].source or policy.source
+
+
+def policy_link(policy: NetworkPolicy | ClusterPolicy) -> Link | None:
+    return Link.of(policy_label(policy), policy.source)
+
+
+def rule_link(policy: NetworkPolicy | ClusterPolicy, direction: str, index: int) -> Link | None:
+    label = f"{policy_label(policy)} {rule_title(policy, direction, index)}"
+    return Link.of(label, _rule_source(policy, direction, index))
+
+
+_VERB = {Action.ACCEPT: "accepts", Action.DENY: "denies", Action.PASS: "passes on"}
+
+
+def step_text(step: Step) -> str:
+    """One step of a chain: ``Admin tier: AdminNetworkPolicy x (priority 5) ingress rule 'y'
+    (#1) denies``."""
+    if step.layer is Layer.DEFAULT:
+        return "no policy decided: allowed by default"
+    assert step.policy is not None
+    d = step.direction
+    if isinstance(step.policy, ClusterPolicy):
+        assert step.rule_index is not None
+        verb = {Outcome.ACCEPT: "accepts", Outcome.DENY: "denies", Outcome.PASS: "passes"}[step.outcome]
+        closed = " (fails closed: denies all)" if step.fail_closed else ""
+        return (f"{step.layer.value} tier: {policy_title(step.policy)} "
+                f"{rule_title(step.policy, d, step.rule_index)} {verb}{closed}")
+    name = step.policy.key
+    word = d.lower()
+    if step.outcome is Outcome.ALLOWS:
+        return f"NetworkPolicy tier: {name} {rule_title(step.policy, d, step.rule_index or 0)} allows"
+    if step.outcome is Outcome.PORTS_MISMATCH:
+        return (f"NetworkPolicy tier: {name} {rule_title(step.policy, d, step.rule_index or 0)} "
+                "matches, but not these ports")
+    if step.outcome is Outcome.NO_RULES:
+        return f"NetworkPolicy tier: {name} has no {word} rules"
+    return f"NetworkPolicy tier: {name}: no {word} rule matches"
+
+
+def chain_text(side: Side) -> str:
+    """The steps of one side, NetworkPolicy denials folded into one."""
+    parts: list[str] = []
+    for st in side.steps:
+        t = step_text(st)
+        if t not in parts:
+            parts.append(t)
+    verdict = "allowed" if side.allowed else "denied"
+    return " -> ".join(parts) + f" => {verdict}"
+
+
 def endpoint_label(ep: Endpoint) -> str:
     if isinstance(ep, IPRange):
         return external_key(str(ep))
     return ep.workload_key or ep.key
 
 
-# --------------------------------------------------------------------------- building
-
-
-def explain(verdict: Verdict, src_label: str | None = None, dst_label: str | None = None,
-            notes: tuple[str, ...] = ()) -> Explanation:
-    """The explanation of ``verdict``; labels default to the endpoints' peer keys."""
-    src = src_label or endpoint_label(verdict.src)
-    dst = dst_label or endpoint_label(verdict.dst)
-    links: list[Link] = []
-
-    def keep(link: Link | None) -> Link | None:
-        if link is not None and link not in links:
-            links.append(link)
-        return link
-
-    if verdict.same_pod:
-        a = ConnectionSet.all()
-        s = "A pod can always reach itself; no policy applies."
-        sections: tuple[Section, ...] = (
-            Section(EGRESS, f"Egress from {src}", "same-pod", s, a),
-            Section(INGRESS, f"Ingress to {dst}", "same-pod", s, a),
-        )
-    else:
-        sections = (
-            _section(verdict.egress, verdict.src, src, dst, keep),
-            _section(verdict.ingress, verdict.dst, dst, src, keep),
-        )
-    allowed = verdict.allowed
+def headline(expl: PairExplanation) -> str:
+    allowed = expl.allowed
     if not allowed:
-        kind, headline = VerdictKind.DENIED, "Denied: no connections allowed"
-    elif allowed.is_all():
-        kind, headline = VerdictKind.ALLOWED, "Allowed: All Connections"
-    else:
-        kind, headline = VerdictKind.PARTIAL, f"Allowed only: {allowed}"
-    all_notes = list(notes)
-    unresolved = verdict.unresolved_named_ports
-    if unresolved:
-        all_notes.append(
-            "Named ports that resolve on no container of the destination (they allow nothing "
-            f"here): {', '.join(unresolved)}."
-        )
-    return Explanation(src, dst, allowed, kind, headline, sections, tuple(all_notes),
-                       tuple(links))
+        return "Denied: no connections allowed"
+    if allowed.is_all():
+        return "Allowed: All Connections"
+    return f"Allowed only: {allowed}"
 
 
-_Keep = Callable[[Link | None], Link | None]
+def heading(direction: DirectionExplanation, me: str) -> str:
+    return f"Egress from {me}" if direction.direction == EGRESS else f"Ingress to {me}"
 
 
-def _section(dv: DirectionVerdict, pod: Endpoint, me: str, other: str, keep: _Keep) -> Section:
-    d = dv.direction
-    heading = f"Egress from {me}" if d == EGRESS else f"Ingress to {me}"
+def summary(direction: DirectionExplanation, me: str, other: str) -> str:
+    """One sentence about a direction."""
+    d = direction.direction
     word = "egress" if d == EGRESS else "ingress"
-    if not dv.applies:
-        if isinstance(pod, Pod):
-            return Section(d, heading, "node",
-                           f"{me} is a hostNetwork pod handled as node traffic: no policy "
-                           f"governs its {word}.", dv.allowed)
-        return Section(d, heading, "external",
-                       f"{me} is outside the cluster: no policy governs its {word}.", dv.allowed)
-    if not dv.isolated:
-        return Section(d, heading, "not-isolated",
-                       f"No policy selects {me} for {word}: not isolated, all {word} is "
-                       "allowed by default.", dv.allowed)
-    matches = {(m.policy.key, m.rule_index): m for m in dv.matches}
-    lines: list[PolicyLine] = []
-    for pol in dv.selecting:
-        lines.append(_policy_line(pol, d, matches, other, keep))
-    n = len(dv.selecting)
-    names = "policy" if n == 1 else f"{n} policies"
+    if direction.state == SAME_POD:
+        return "A pod can always reach itself; no policy applies."
+    if direction.state == NODE:
+        return (f"{me} is a hostNetwork pod handled as node traffic: no policy governs its "
+                f"{word}.")
+    if direction.state == EXTERNAL:
+        return f"{me} is outside the cluster: no policy governs its {word}."
+    if direction.state == NOT_GOVERNED:
+        return (f"No policy selects {me} for {word}: not isolated, all {word} is allowed by "
+                "default.")
+    counts = []
+    for t in direction.tiers:
+        n = len(t.policies)
+        what = {Layer.ADMIN: "Admin-tier polic", Layer.BASELINE: "Baseline-tier polic",
+                Layer.NETWORK_POLICY: "NetworkPolic"}[t.layer]
+        counts.append(f"{n} {what}{'y' if n == 1 else 'ies'}")
     to = "to" if d == EGRESS else "from"
-    if dv.allowed:
-        result = f"together they allow {dv.allowed}" if n > 1 else f"it allows {dv.allowed}"
-        summary = f"{me} is isolated for {word} by {names}; {result} {to} {other}."
+    if direction.allowed:
+        result = f"{direction.allowed} {to} {other} is allowed"
     else:
-        summary = (f"{me} is isolated for {word} by {names}, and no rule allows any "
-                   f"traffic {to} {other}: denied.")
-    return Section(d, heading, "isolated", summary, dv.allowed, tuple(lines))
+        result = f"nothing {to} {other} is allowed: denied"
+    return f"{me} is selected for {word} by {' and '.join(counts)}; {result}."
 
 
-def _policy_line(pol: NetworkPolicy, d: str, matches: dict[tuple[str, int], RuleMatch],
-                 other: str, keep: _Keep) -> PolicyLine:
-    rules = pol.egress if d == EGRESS else pol.ingress
-    word = "egress" if d == EGRESS else "ingress"
-    out: list[RuleLine] = []
-    allowed = ConnectionSet.none()
-    for i, rule in enumerate(rules):
-        m = matches.get((pol.key, i))
-        link = keep(Link.of(f"{pol.key} {word} rule #{i + 1}", rule.source or pol.source))
-        if m is None:
-            out.append(RuleLine(d, i, describe_rule(rule, d), False, ConnectionSet.none(), (),
-                                link))
-        else:
-            out.append(RuleLine(d, i, describe_rule(rule, d), True, m.connections, m.unresolved,
-                                link))
-            allowed = allowed | m.connections
-    plink = keep(Link.of(pol.key, pol.source))
-    to = "to" if d == EGRESS else "from"
+def policy_note(pr: PolicyRules, direction: str, other: str) -> str:
+    """One sentence: what this policy does for the pair."""
+    word = "egress" if direction == EGRESS else "ingress"
+    to = "to" if direction == EGRESS else "from"
+    rules = pr.rules
     if not rules:
-        note = f"has no {word} rules: it allows no {word} at all."
-    elif not any(r.matched for r in out):
-        note = (f"its only {word} rule does not match {other}." if len(rules) == 1
+        return f"has no {word} rules: it allows no {word} at all."
+    matched = [r for r in rules if r.matched]
+    if not matched:
+        return (f"its only {word} rule does not match {other}." if len(rules) == 1
                 else f"none of its {len(rules)} {word} rules matches {other}.")
-    elif not allowed:
-        note = f"a rule matches {other}, but its ports allow nothing here."
+    decided = pr.decided
+    if isinstance(pr.policy, ClusterPolicy):
+        parts = []
+        for action in (Action.ACCEPT, Action.DENY, Action.PASS):
+            cs = ConnectionSet.none()
+            for r in matched:
+                if r.action is action:
+                    cs = cs | r.decided
+            if cs:
+                parts.append(f"{_VERB[action]} {cs}")
+        if not parts:
+            return (f"a rule matches {other}, but earlier rules or tiers decided what it covers."
+                    if any(r.covers for r in matched)
+                    else f"a rule matches {other}, but its ports cover nothing here.")
+        return "; ".join(parts) + f" {to} {other}."
+    if not any(r.covers for r in matched):
+        return f"a rule matches {other}, but its ports allow nothing here."
+    if not decided:
+        return f"a rule matches {other}, but the Admin tier decided first."
+    return f"allows {decided} {to} {other}."
+
+
+def rule_status(r: RuleOutcome) -> str:
+    if not r.matched:
+        head = "does not match"
+        if r.fail_closed and r.action is Action.ACCEPT:
+            head = "fails closed (a peer of unknown kind): matches nothing"
+    elif r.decided:
+        verb = "allows" if r.action is None else _VERB[r.action]
+        head = f"{verb} {r.decided}"
+        if r.fail_closed:
+            head += " (fails closed: a peer of unknown kind makes it deny all)"
+    elif r.covers:
+        head = f"matches, but {r.covers} was decided by an earlier rule or tier"
     else:
-        note = f"allows {allowed} {to} {other}."
-    return PolicyLine(pol.key, plink, tuple(out), allowed, note)
+        head = "matches, but its ports cover nothing here"
+    if r.unresolved:
+        head += f" [unresolved named ports: {', '.join(r.unresolved)}]"
+    return head
+
+
+def regions_in_order(expl: PairExplanation) -> list[Region]:
+    return sorted(expl.regions, key=lambda r: (not r.allowed, str(r.connections)))
+
+
+def links(expl: PairExplanation) -> tuple[Link, ...]:
+    """Every link of ``expl`` in document order (the HTML anchors number them)."""
+    out: list[Link] = []
+
+    def keep(link: Link | None) -> None:
+        if link is not None and link not in out:
+            out.append(link)
+
+    for side in expl.sides:
+        for tier in side.tiers:
+            for pr in tier.policies:
+                keep(policy_link(pr.policy))
+                for r in pr.rules:
+                    keep(rule_link(pr.policy, side.direction, r.index))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- by peer key
@@ -326,8 +390,7 @@ def explain_pair(an: Analyzer, src: str, dst: str) -> Explanation:
         if others:
             d = others[0]
             notes.append(f"Both sides are {s.workload_key}; showing pod {s.key} to pod {d.key}.")
-    v = an.verdict(s, d)
-    return explain(v, _label(src, s), _label(dst, d), tuple(notes))
+    return explain_endpoints(an, s, d, _label(src, s), _label(dst, d), notes=tuple(notes))
 
 
 def _label(key: str, ep: Endpoint) -> str:
@@ -348,35 +411,43 @@ def link_for_href(expl: Explanation, href: str) -> Link | None:
         i = int(href[len(HREF_PREFIX):])
     except ValueError:
         return None
-    return expl.links[i] if 0 <= i < len(expl.links) else None
+    all_links = links(expl)
+    return all_links[i] if 0 <= i < len(all_links) else None
+
+
+def _names(expl: Explanation, direction: DirectionExplanation) -> tuple[str, str]:
+    return (expl.src, expl.dst) if direction.direction == EGRESS else (expl.dst, expl.src)
+
+
+def _side_of(region: Region, direction: str) -> Side:
+    return region.egress if direction == EGRESS else region.ingress
 
 
 def to_text(expl: Explanation) -> str:
-    out = [f"{expl.src} => {expl.dst}", expl.headline, ""]
-    for sec in expl.sections:
-        out.append(f"{sec.heading}: {sec.allowed}")
-        out.append(f"  {sec.summary}")
-        for pl in sec.policies:
-            where = f"  ({pl.link.file}:{pl.link.line})" if pl.link else ""
-            out.append(f"  - {pl.key}: {pl.note}{where}")
-            for r in pl.rules:
-                out.append(f"      {_rule_status(r)}")
+    out = [f"{expl.src} => {expl.dst}", headline(expl), ""]
+    for sec in expl.sides:
+        me, other = _names(expl, sec)
+        out.append(f"{heading(sec, me)}: {sec.allowed}")
+        out.append(f"  {summary(sec, me, other)}")
+        if sec.state == GOVERNED:
+            for region in regions_in_order(expl):
+                side = _side_of(region, sec.direction)
+                out.append(f"  {region.connections}: {chain_text(side)}")
+        for tier in sec.tiers:
+            out.append(f"  {tier.layer.value} tier:")
+            for pr in tier.policies:
+                src = pr.policy.source
+                where = f"  ({src.file}:{src.line})" if src else ""
+                out.append(f"  - {policy_title(pr.policy)}: {policy_note(pr, sec.direction, other)}"
+                           f"{where}")
+                for r in pr.rules:
+                    out.append(f"      {rule_title(pr.policy, sec.direction, r.index)} "
+                               f"({_rule_text(pr.policy, sec.direction, r.index)}): "
+                               f"{rule_status(r)}")
         out.append("")
     for n in expl.notes:
         out.append(f"Note: {n}")
     return "\n".join(out).rstrip() + "\n"
-
-
-def _rule_status(r: RuleLine) -> str:
-    if not r.matched:
-        head = f"{r.title} ({r.text}): does not match"
-    elif r.allowed:
-        head = f"{r.title} ({r.text}): allows {r.allowed}"
-    else:
-        head = f"{r.title} ({r.text}): matches, but its ports allow nothing"
-    if r.unresolved:
-        head += f" [unresolved named ports: {', '.join(r.unresolved)}]"
-    return head
 
 
 #: colours of the verdict: the graph's edge colours (Okabe-Ito, colour-blind safe)
@@ -385,7 +456,7 @@ VERDICT_COLOURS = {k: palette.EDGE_STYLES[EdgeStyle(k)].color for k in VerdictKi
 
 def to_html(expl: Explanation) -> str:
     e = html.escape
-    idx = {link: i for i, link in enumerate(expl.links)}
+    idx = {link: i for i, link in enumerate(links(expl))}
 
     def a(link: Link | None, text: str) -> str:
         if link is None or link not in idx:
@@ -395,19 +466,29 @@ def to_html(expl: Explanation) -> str:
     colour = VERDICT_COLOURS[expl.verdict]
     out = [
         f"<h3>{e(expl.src)} &rarr; {e(expl.dst)}</h3>",
-        f'<p><b style="color:{colour}">{e(expl.headline)}</b></p>',
+        f'<p><b style="color:{colour}">{e(headline(expl))}</b></p>',
     ]
-    for sec in expl.sections:
-        out.append(f"<h4>{e(sec.heading)}: {e(str(sec.allowed))}</h4>")
-        out.append(f"<p>{e(sec.summary)}</p>")
-        if sec.policies:
-            out.append("<ul>")
-            for pl in sec.policies:
-                out.append(f"<li>{a(pl.link, pl.key)}: {e(pl.note)}")
-                if pl.rules:
+    for sec in expl.sides:
+        me, other = _names(expl, sec)
+        out.append(f"<h4>{e(heading(sec, me))}: {e(str(sec.allowed))}</h4>")
+        out.append(f"<p>{e(summary(sec, me, other))}</p>")
+        if sec.state == GOVERNED:
+            out.append("<p><i>Tier chain</i></p><ul>")
+            for region in regions_in_order(expl):
+                side = _side_of(region, sec.direction)
+                c = VERDICT_COLOURS[VerdictKind.ALLOWED if side.allowed else VerdictKind.DENIED]
+                out.append(f'<li><b style="color:{c}">{e(str(region.connections))}</b>: '
+                           f"{e(chain_text(side))}</li>")
+            out.append("</ul>")
+        for tier in sec.tiers:
+            out.append(f"<p><i>{e(tier.layer.value)} tier</i></p><ul>")
+            for pr in tier.policies:
+                out.append(f"<li>{a(policy_link(pr.policy), policy_title(pr.policy))}: "
+                           f"{e(policy_note(pr, sec.direction, other))}")
+                if pr.rules:
                     out.append("<ul>")
-                    for r in pl.rules:
-                        out.append(f"<li>{_rule_html(r, a)}</li>")
+                    for r in pr.rules:
+                        out.append(f"<li>{_rule_html(pr.policy, sec.direction, r, a)}</li>")
                     out.append("</ul>")
                 out.append("</li>")
             out.append("</ul>")
@@ -416,15 +497,61 @@ def to_html(expl: Explanation) -> str:
     return "\n".join(out)
 
 
-def _rule_html(r: RuleLine, a: Callable[[Link | None, str], str]) -> str:
+def _rule_html(policy: NetworkPolicy | ClusterPolicy, direction: str, r: RuleOutcome,
+               a: Callable[[Link | None, str], str]) -> str:
     e = html.escape
-    text = f"{a(r.link, r.title)} <small>({e(r.text)})</small>: "
-    if not r.matched:
-        text += "does not match"
-    elif r.allowed:
-        text += f"<b>allows {e(str(r.allowed))}</b>"
-    else:
-        text += "matches, but its ports allow nothing"
-    if r.unresolved:
-        text += f" — unresolved named ports: {e(', '.join(r.unresolved))}"
+    title = rule_title(policy, direction, r.index)
+    text = (f"{a(rule_link(policy, direction, r.index), title)} "
+            f"<small>({e(_rule_text(policy, direction, r.index))})</small>: ")
+    status = rule_status(r)
+    text += f"<b>{e(status)}</b>" if r.matched and r.decided else e(status)
     return text
+
+
+def tooltip(expl: Explanation) -> str:
+    """A short "why" per direction, for a graph tooltip: what decided the allowed part and
+    what decided the denied part (the deciding step of each region)."""
+    lines: list[str] = []
+    for sec in expl.sides:
+        me, _ = _names(expl, sec)
+        who = _short(me)
+        word = "egress" if sec.direction == EGRESS else "ingress"
+        if sec.state in (EXTERNAL, NODE, SAME_POD):
+            continue
+        if sec.state == NOT_GOVERNED:
+            lines.append(f"{who}: not isolated for {word}")
+            continue
+        allow: list[str] = []
+        deny: list[str] = []
+        for region in regions_in_order(expl):
+            side = _side_of(region, sec.direction)
+            st = side.deciding
+            text = _short_step(st, side)
+            (allow if side.allowed else deny).append(text)
+        parts = []
+        if sec.allowed:
+            parts.append(f"allows {sec.allowed} via {', '.join(dict.fromkeys(allow))}")
+        if deny:
+            parts.append(f"denies the rest: {', '.join(dict.fromkeys(deny))}")
+        lines.append(f"{who} {word} " + "; ".join(parts))
+    return "\n".join(lines)
+
+
+def _short(key: str) -> str:
+    return key.split("/", 1)[-1].split("[", 1)[0] if "/" in key else key
+
+
+def _short_step(st: Step, side: Side) -> str:
+    if st.layer is Layer.DEFAULT:
+        passed = [s for s in side.steps if s.outcome is Outcome.PASS]
+        return "default (after Pass)" if passed else "default"
+    assert st.policy is not None
+    if isinstance(st.policy, ClusterPolicy):
+        rule = st.policy.rules(st.direction == INGRESS)[st.rule_index or 0]
+        name = rule.name or f"#{(st.rule_index or 0) + 1}"
+        return f"{st.policy.tier} {st.policy.name} '{name}' ({rule.verb})"
+    if st.outcome is Outcome.ALLOWS:
+        return f"{st.policy.name}#{st.direction.lower()}[{st.rule_index}]"
+    pols = ", ".join(dict.fromkeys(s.policy.name for s in side.steps
+                                   if s.layer is Layer.NETWORK_POLICY and s.policy is not None))
+    return f"isolated by {pols}; no rule matches"

@@ -720,25 +720,16 @@ class GraphModel:
         return out
 
     def why(self, src: str, dst: str) -> str:
-        """A short "why" for a tooltip, from the engine's verdict (first pods of each side)."""
+        """A short "why" for a tooltip: the engine's explanation (first pods of each side),
+        rendered short (``netviz.viewmodel.explain.tooltip``)."""
+        from netviz.engine.explain import explain_endpoints
+        from netviz.viewmodel.explain import tooltip
+
         an = self.analyzer
         if an is None or src not in self.pods_of or dst not in self.pods_of:
             return ""
-        v = an.verdict(self.pods_of[src][0], self.pods_of[dst][-1])
-        parts: list[str] = []
-        for side, who in ((v.egress, _name(src)), (v.ingress, _name(dst))):
-            d = side.direction.lower()
-            if not side.isolated:
-                parts.append(f"{who}: not isolated for {d}")
-                continue
-            pols = ", ".join(p.name for p in side.selecting)
-            if side.allowed:
-                rules = ", ".join(f"{m.policy.name}#{d}[{m.rule_index}]"
-                                  for m in side.matches if m.connections)
-                parts.append(f"{who} {d} allows {side.allowed} via {rules}")
-            else:
-                parts.append(f"{who} {d} isolated by {pols}; no rule matches")
-        return "\n".join(parts)
+        expl = explain_endpoints(an, self.pods_of[src][0], self.pods_of[dst][-1], src, dst)
+        return tooltip(expl)
 
     # ------------------------------------------------------------------ queries
     def search(self, text: str) -> list[str]:

@@ -135,13 +135,8 @@ def scenario_kinds(scenario_dir: Path) -> frozenset[str]:
 
 def scenario_skip(root: Path, scenario: str) -> str | None:
     """Why a scenario is out of scope for this conformance run, or None (a core scenario)."""
-    if scenario.startswith(("anp_", "banp_")) or "_anp_" in scenario or "_banp_" in scenario:
-        return "AdminNetworkPolicy/BaselineAdminNetworkPolicy scenario (own issue)"
     if "bad" in scenario or scenario.startswith("malformed") or scenario == "document_with_syntax_error":
         return "error case (belongs to the io loader tests)"
-    kinds = scenario_kinds(root / "scenarios" / scenario)
-    if kinds & {"AdminNetworkPolicy", "BaselineAdminNetworkPolicy"}:
-        return "uses AdminNetworkPolicy/BaselineAdminNetworkPolicy (own issue)"
     return None
 
 

@@ -15,6 +15,7 @@ Comparison rules per golden kind:
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -91,14 +92,21 @@ def actual_and_expected(root: Path, g: Golden) -> tuple[str, str]:
         head, _, _ = golden.partition("\n\n")
         return actual, head + "\n" if head else ""
     if g.fmt == "csv":
-        head, _, _ = golden.partition("Exposure Analysis Result:,,\n")
+        # "Exposure Analysis Result:,," or, with a port focus, "... Result On UDP 52:,,"
+        head = re.split(r"^Exposure Analysis Result( On \w+ \d+)?:,,\n", golden, maxsplit=1,
+                        flags=re.M)[0]
         return actual, head
     if g.fmt == "md":
-        head, _, _ = golden.partition("## Exposure Analysis Result:\n")
+        head = re.split(r"^## Exposure Analysis Result( On \w+ \d+)?:\n", golden, maxsplit=1,
+                        flags=re.M)[0]
         return actual, head
     if g.fmt == "json":
         data = json.loads(golden)
-        want = data.get("connlist_results", []) if isinstance(data, dict) else data
+        # with a port focus the member is "connlist_conn_focus_results"
+        if isinstance(data, dict):
+            want = data.get("connlist_results", data.get("connlist_conn_focus_results", []))
+        else:
+            want = data
         return json.dumps(json.loads(actual), indent=2), json.dumps(want, indent=2)
     # dot: the connlist edges
     def edges(text: str) -> str:

@@ -21,7 +21,17 @@ from .runner import actual_and_expected
 ROOT = shared_dir()
 
 #: golden file name -> reason it is expected to differ (kept short and honest)
-KNOWN: dict[str, str] = {}
+KNOWN: dict[str, str] = {
+    "anp_and_banp_using_networks_with_ipv6_test_connlist_output.txt": (
+        "the reference skips IPv6 networks CIDRs (it warns 'unsupported'); netviz evaluates "
+        "them, so the IPv6 external ranges the AdminNetworkPolicy cuts are listed too"
+    ),
+    "exposure_test_with_anp_4_entire_cluster_example_explain_exposure_output.txt": (
+        "with exposure analysis on, the reference's explanation of the denied TCP 1-79,... "
+        "regions leaves out the side that denies them (NetworkPolicy deny-all-app-a, no rules); "
+        "netviz names it (the plain explain of the same situation, e.g. anp_demo, names it too)"
+    ),
+}
 
 
 def _params() -> list[object]:

@@ -1,10 +1,12 @@
-"""The explanation document: sections per direction, policies, rules, links and renderings."""
+"""The app's explanation: the engine's PairExplanation resolved from app names, with its
+renderings (summary per direction, policies by tier with every rule, links, HTML, text)."""
 
 from __future__ import annotations
 
 import pytest
 
 from netviz.engine import Analyzer
+from netviz.engine.explain import Layer
 from netviz.model import (
     ContainerPort,
     IPBlock,
@@ -23,7 +25,13 @@ from netviz.viewmodel.explain import (
     describe_rule,
     explain_pair,
     link_for_href,
+    links,
     peer_keys,
+    policy_link,
+    policy_note,
+    rule_link,
+    rule_status,
+    summary,
     to_html,
     to_text,
 )
@@ -66,8 +74,8 @@ def test_not_isolated_both_ways() -> None:
     e = explain_pair(analyzer(), WEB, DB)
     assert e.verdict == "allowed" and e.allowed.is_all()
     assert e.egress.state == "not-isolated" and e.ingress.state == "not-isolated"
-    assert "allowed by default" in e.egress.summary
-    assert e.links == ()
+    assert "allowed by default" in summary(e.egress, WEB, DB)
+    assert links(e) == ()
 
 
 def test_rule_that_allowed_each_port() -> None:
@@ -76,13 +84,15 @@ def test_rule_that_allowed_each_port() -> None:
     assert e.egress.state == "not-isolated"
     ing = e.ingress
     assert ing.state == "isolated"
-    [pl] = ing.policies
-    assert pl.key == "a/db-in"
+    [tier] = ing.tiers
+    assert tier.layer is Layer.NETWORK_POLICY
+    [pl] = tier.policies
+    assert pl.policy.key == "a/db-in"
     assert [r.matched for r in pl.rules] == [False, True]
-    assert str(pl.rules[1].allowed) == "TCP 5432"
+    assert str(pl.rules[1].decided) == "TCP 5432"
     assert pl.rules[1].unresolved == ("TCP/nope",)
-    assert pl.rules[1].link == Link("a/db-in ingress rule #2", "db.yaml", 13, 18)
-    assert pl.link == Link("a/db-in", "db.yaml", 1, 18)
+    assert rule_link(pl.policy, "Ingress", 1) == Link("a/db-in ingress rule #2", "db.yaml", 13, 18)
+    assert Link("a/db-in", "db.yaml", 1, 18) in links(e)
     assert any("TCP/nope" in n for n in e.notes)
 
 
@@ -92,18 +102,19 @@ def test_why_nothing_allowed() -> None:
     e = explain_pair(analyzer(DB_POLICY, WEB_DENY_EGRESS), WEB, DB)
     assert e.verdict == "denied" and not e.allowed
     assert e.egress.state == "isolated"
-    [pl] = e.egress.policies
-    assert pl.rules == () and "no egress rules" in pl.note
-    assert "denied" in e.egress.summary
+    [pl] = e.egress.tiers[0].policies
+    assert pl.rules == () and "no egress rules" in policy_note(pl, "Egress", DB)
+    assert "denied" in summary(e.egress, WEB, DB)
 
 
 def test_unmatched_rules_are_listed() -> None:
     only_api = NetworkPolicy("a", "p", sel(app="db"), frozenset({"Ingress"}),
                              ingress=DB_POLICY.ingress[:1])
     e = explain_pair(analyzer(only_api), WEB, DB)
-    [pl] = e.ingress.policies
-    assert "does not match a/web[Deployment]" in pl.note
-    assert pl.link is None  # no source known: no link
+    [pl] = e.ingress.tiers[0].policies
+    assert "does not match a/web[Deployment]" in policy_note(pl, "Ingress", WEB)
+    assert rule_status(pl.rules[0]) == "does not match"
+    assert policy_link(pl.policy) is None  # no source known: no link
 
 
 def test_external_and_same_workload() -> None:
@@ -123,7 +134,7 @@ def test_ipblock_peer_from_external() -> None:
                                       peers_given=True),))
     e = explain_pair(analyzer(pol), "10.1.2.3", DB)
     assert e.verdict == "allowed"
-    assert e.ingress.policies[0].rules[0].matched
+    assert e.ingress.tiers[0].policies[0].rules[0].matched
 
 
 def test_unknown_name_suggests() -> None:
@@ -146,6 +157,7 @@ def test_text_and_html_renderings() -> None:
     assert text.startswith(f"{WEB} => {DB}\nAllowed only: TCP 5432\n")
     assert "ingress rule #2 (from podSelector app=web; ports TCP pg, TCP nope): allows TCP 5432" \
         in text
+    assert "TCP 5432: NetworkPolicy tier: a/db-in ingress rule #2 allows => allowed" in text
     assert "(db.yaml:1)" in text
     h = to_html(e)
     assert 'href="src:' in h and "&rarr;" in h
