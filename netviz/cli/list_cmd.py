@@ -115,11 +115,6 @@ def load_cluster(paths: Sequence[str], quiet: bool, err: TextIO) -> Cluster:
             "analysed",
             EXIT_INPUT,
         )
-    if not quiet:
-        from netviz.engine.coverage import unevaluated_policies, unevaluated_warning
-
-        for what in unevaluated_policies(result.cluster):
-            print(printable(f"warning: {unevaluated_warning(what)}"), file=err)
     if is_empty(result.cluster):
         raise CLIError(
             f"nothing could be loaded from {' '.join(paths)}: no pods, workloads, Services or "

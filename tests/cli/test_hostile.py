@@ -43,19 +43,26 @@ def test_malformed_snapshot_is_exit_3_with_its_location(
     assert f"{path}:" in err and "snapshot is malformed" in err
 
 
-def test_not_evaluated_kinds_are_warned_by_every_command(
+def test_cluster_network_policies_are_evaluated_by_every_command(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     both = tmp_path / "with-cnp.yaml"
-    both.write_text(Path(SHOP).read_text() + "\n---\n" + (DATA / "cnp_not_evaluated.yaml").read_text())
-    for argv in (
-        ["list", str(both)],
-        ["eval", str(both), "--src", "shop/frontend", "--dst", "shop/cart", "--port", "7070"],
-        ["diff", SHOP, str(both)],
-    ):
-        code, _, err = run(capsys, *argv)
-        assert code in (EXIT_OK, EXIT_DENIED), err
-        assert "warning: ClusterNetworkPolicy deny-all-egress is not evaluated by netviz yet" in err
+    both.write_text(Path(SHOP).read_text() + "\n---\n" + (DATA / "cnp_deny_egress.yaml").read_text())
+    _, plain, _ = run(capsys, "list", SHOP, "-q")
+    code, out, err = run(capsys, "list", str(both))
+    assert code == EXIT_OK and "not evaluated" not in err
+    # the Admin-tier Deny to 0.0.0.0/0 removes every egress to an external address
+    def external_egress(text: str) -> list[str]:
+        return [ln for ln in text.splitlines() if ln.split(" : ")[0].endswith("[External]")]
+
+    assert external_egress(plain) and not external_egress(out)
+    assert "note: assumption: networks peers match pods only when their IPs are known" in err
+    code, out, err = run(capsys, "eval", str(both), "--src", "shop/frontend", "--dst",
+                         "1.2.3.4", "--port", "443")
+    assert code == EXIT_DENIED and "Admin tier: denied by ClusterNetworkPolicy Admin tier " \
+        "'deny-all-egress' (priority 10), egress rule #1 [Deny]" in out
+    code, _, err = run(capsys, "diff", SHOP, str(both))
+    assert code == EXIT_DENIED and "not evaluated" not in err  # 1: there are differences
 
 
 ESC_NAMES = """\
