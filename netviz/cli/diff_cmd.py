@@ -18,6 +18,7 @@ Exit codes, like ``diff(1)``: 0 no differences, 1 differences, 2 usage error, 3 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from typing import TextIO
@@ -26,9 +27,12 @@ from netviz.cli.exits import EXIT_INPUT, EXIT_OK
 from netviz.cli.list_cmd import (
     CLIError,
     add_option_args,
-    load_cluster,
+    enforcement_notes,
+    enforcement_of,
+    load_input,
     note_options,
     options_from_args,
+    warn_enforcement,
     write_output,
 )
 from netviz.engine.diff import diff_result
@@ -78,11 +82,21 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     try:
         if args.path_a == "-" and args.path_b == "-":
             raise CLIError("only one of PATH_A and PATH_B can be - (stdin)")
-        before = load_cluster([args.path_a], args.quiet, err)
-        after = load_cluster([args.path_b], args.quiet, err)
+        before = load_input([args.path_a], args.quiet, err)
+        after = load_input([args.path_b], args.quiet, err)
         options = options_from_args(args)
         note_options(options, args.quiet, err)
-        result = diff_result(before, after, options)
+        enf_a, enf_b = enforcement_of(args, before), enforcement_of(args, after)
+        if enf_a == enf_b:
+            warn_enforcement(enf_a, args.quiet, err)
+            warnings = enforcement_notes(enf_a)
+        else:
+            warn_enforcement(enf_a, args.quiet, err, "before: ")
+            warn_enforcement(enf_b, args.quiet, err, "after: ")
+            warnings = enforcement_notes(enf_a, "before: ") + enforcement_notes(enf_b, "after: ")
+        result = diff_result(before.cluster, after.cluster, options)
+        if warnings:
+            result = dataclasses.replace(result, notes=warnings + result.notes)
         different = not result.is_empty
         write_output(render_diff(args.output, result), args.file, out)
         if args.report:
@@ -90,6 +104,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
 
             _write_report(args.report, render_report(
                 result, before=args.path_a, after=args.path_b, options=options,
+                warnings=[w.removeprefix("WARNING: ") for w in warnings],
             ))
         if result.is_empty and not args.quiet:
             print("note: no connectivity differences", file=err)

@@ -34,11 +34,14 @@ from netviz.cli.list_cmd import (
     _port,
     add_input_args,
     add_option_args,
-    load_cluster,
+    enforcement_notes,
+    enforcement_of,
+    load_input,
     note_assumptions,
     note_options,
     options_from_args,
     pods_with_ip,
+    warn_enforcement,
 )
 from netviz.engine.analyzer import EGRESS, Analyzer
 from netviz.engine.connections import ConnectionSet
@@ -246,7 +249,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     out = out or sys.stdout
     err = err or sys.stderr
     try:
-        cluster = load_cluster(args.paths, args.quiet, err)
+        loaded = load_input(args.paths, args.quiet, err)
+        cluster = loaded.cluster
+        enforcement = enforcement_of(args, loaded)
         options = options_from_args(args)
         an = Analyzer(cluster, options)
         src, src_key = resolve(cluster, an, args.src, err, args.quiet)
@@ -268,6 +273,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return exc.code
     note_options(options, args.quiet, err)
     note_assumptions(an, args.quiet, err)
+    warn_enforcement(enforcement, args.quiet, err)
 
     verdict = an.verdict(src, dst)
     allowed = verdict.allows(args.protocol, args.port)
@@ -276,6 +282,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         f"{'ALLOWED' if allowed else 'DENIED'}: {src_key} => {dst_key} : {probe}",
         f"Allowed connections for this pair: {verdict.allowed}",
     ]
+    # the verdict is what the policies say; when nothing enforces them, say so right here
+    lines += list(enforcement_notes(enforcement))
     if between:
         lines.append(between)
     if verdict.same_pod:

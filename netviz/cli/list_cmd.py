@@ -19,6 +19,7 @@ Shared helpers for the other analysis commands (``eval``) live here too: ``add_i
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from collections.abc import Sequence
@@ -31,6 +32,8 @@ from netviz.export import FORMATS, render
 from netviz.export.printable import printable
 from netviz.model import Cluster, Pod
 from netviz.model.diagnostics import Diagnostic
+from netviz.model.enforcement import Enforcement
+from netviz.model.loaded import LoadResult
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 
@@ -68,6 +71,63 @@ def add_option_args(p: argparse.ArgumentParser) -> None:
         help="hostNetwork pods: 'pod' treats them like any pod (default); 'node' treats their "
              "traffic as the node's (no policy selects them, only ipBlocks match them)",
     )
+    add_cni_arg(g)
+
+
+def add_cni_arg(p: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    from netviz.model.enforcement import PLUGINS
+
+    p.add_argument(
+        "--cni", metavar="NAME", type=_cni,
+        help="the cluster's network plugin, which decides whether NetworkPolicies are "
+             "enforced at all (overrides what a snapshot recorded): "
+             + ", ".join(pl.id for pl in PLUGINS) + " (docs/enforcement.md)",
+    )
+
+
+def _cni(text: str) -> object:
+    import difflib
+
+    from netviz.model.enforcement import BY_ID, plugin
+
+    found = plugin(text)
+    if found is None:
+        close = difflib.get_close_matches(text.lower(), list(BY_ID), n=2)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        raise argparse.ArgumentTypeError(
+            f"unknown network plugin {text!r}{hint} (known: {', '.join(BY_ID)})"
+        )
+    return found
+
+
+def enforcement_of(args: argparse.Namespace, result: LoadResult) -> Enforcement | None:
+    """``--cni`` when given, else what the input says (a snapshot's header, DaemonSets)."""
+    from netviz.model.enforcement import Enforcement
+
+    chosen = getattr(args, "cni", None)
+    if chosen is not None:
+        return Enforcement.chosen(chosen)
+    return result.enforcement
+
+
+def enforcement_notes(enf: Enforcement | None, side: str = "") -> tuple[str, ...]:
+    """The in-band line every export carries when the policies are not enforced."""
+    if enf is None or enf.warning() is None:
+        return ()
+    return (f"WARNING: {side}{enf.warning()}",)
+
+
+def warn_enforcement(enf: Enforcement | None, quiet: bool, err: TextIO, side: str = "") -> None:
+    """A warning that cannot be missed when policies are not enforced (even with -q), and
+    a note naming the plugin otherwise."""
+    if enf is None:
+        return
+    warning = enf.warning()
+    if warning is not None:
+        evidence = f" ({'; '.join(enf.evidence)})" if enf.evidence else ""
+        print(printable(f"warning: {side}{warning}{evidence}"), file=err)
+    elif not quiet:
+        print(printable(f"note: {side}{enf.describe()}"), file=err)
 
 
 def options_from_args(args: argparse.Namespace) -> Options:
@@ -95,6 +155,12 @@ def is_empty(cluster: Cluster) -> bool:
 def load_cluster(paths: Sequence[str], quiet: bool, err: TextIO) -> Cluster:
     """Load ``paths``, print diagnostics on ``err`` (unless ``quiet``); ``CLIError`` with
     exit code 3 when nothing could be loaded."""
+    return load_input(paths, quiet, err).cluster
+
+
+def load_input(paths: Sequence[str], quiet: bool, err: TextIO) -> LoadResult:
+    """``load_cluster``, returning the whole load result (the snapshot header, the network
+    plugin)."""
     from netviz.io.manifests import load_paths
 
     try:
@@ -121,7 +187,7 @@ def load_cluster(paths: Sequence[str], quiet: bool, err: TextIO) -> Cluster:
             "NetworkPolicies",
             EXIT_INPUT,
         )
-    return result.cluster
+    return result
 
 
 def note_options(options: Options, quiet: bool, err: TextIO) -> None:
@@ -269,19 +335,28 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         if args.explain_only and not args.explain:
             raise CLIError("--explain-only needs --explain")
         focus = focus_from_args(args)
-        cluster = load_cluster(args.paths, args.quiet, err)
+        loaded = load_input(args.paths, args.quiet, err)
+        cluster = loaded.cluster
         options = options_from_args(args)
         an = Analyzer(cluster, options)
         check_focus_names(an, focus, err, args.quiet)
         note_options(options, args.quiet, err)
         print_analysis_warnings(an, args.quiet, err)
         note_assumptions(an, args.quiet, err)
+        enforcement = enforcement_of(args, loaded)
+        warn_enforcement(enforcement, args.quiet, err)
         if args.explain:
             from netviz.export.explain import render_explain
 
             text = render_explain(an, focus, args.explain_only)
+            for line in reversed(enforcement_notes(enforcement)):
+                text = f"# {line}\n" + text
         else:
-            text = render(args.output, build_list(an, focus))
+            cl = build_list(an, focus)
+            notes = enforcement_notes(enforcement)
+            if notes:
+                cl = dataclasses.replace(cl, notes=notes + cl.notes)
+            text = render(args.output, cl)
         write_output(text, args.file, out)
     except CLIError as exc:
         print(f"netviz list: error: {exc.message}", file=err)

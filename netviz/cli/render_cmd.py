@@ -40,6 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help="ipBlocks also match pod IPs (see netviz list --help)")
     p.add_argument("--host-network", choices=["pod", "node"], default="pod",
                    help="treat hostNetwork pods as pods (default) or as node traffic")
+    from netviz.cli.list_cmd import add_cni_arg
+
+    add_cni_arg(p)
     p.set_defaults(func=run)
 
 
@@ -108,6 +111,12 @@ def run(args: argparse.Namespace) -> int:
     title = args.title or "Network policies — " + ", ".join(Path(p).name or p for p in args.paths)
     if focus:
         title += f" (focus {args.focus})"
+    from netviz.cli.list_cmd import enforcement_notes, enforcement_of, warn_enforcement
+
+    enforcement = enforcement_of(args, result)
+    warn_enforcement(enforcement, False, sys.stderr)
+    for note in enforcement_notes(enforcement):  # in the picture, where nobody misses it
+        title += "\n" + note
     bundled = {"auto": None, "detail": False, "bundle": True}[args.lod]
     fig = figure.figure(model, layout, visible, title, bundled=bundled)
     try:

@@ -68,6 +68,12 @@ def register(subparsers: Any) -> None:
         help="timeout of each request (default: %(default)s)",
     )
     p.add_argument(
+        "--full",
+        action="store_true",
+        help="keep every object as the API returned it (container env, args, annotations, "
+        "...): may contain secrets. Default: only what analysis needs",
+    )
+    p.add_argument(
         "--yaml",
         action="store_true",
         help="write block-style YAML (like kubectl -o yaml) instead of the default JSON "
@@ -121,11 +127,18 @@ def run(args: argparse.Namespace) -> int:
         namespaces = [n for arg in args.namespaces for n in arg.split(",") if n.strip()]
         namespaces = [n.strip() for n in namespaces]
     try:
-        cluster.check_writable(args.output)
+        cluster.check_writable(args.output, args.kubeconfig)
     except cluster.SnapshotWriteError as exc:
         print(f"netviz snapshot: {exc}", file=err)
         return EXIT_INPUT
 
+    if args.full:
+        print(
+            "netviz snapshot: warning: --full keeps objects as the API returns them: container "
+            "env values, args, annotations such as kubectl.kubernetes.io/last-applied-"
+            "configuration (which can hold a whole Secret). Review the file before sharing it.",
+            file=err,
+        )
     progress = _Progress(err)
     scope = "all namespaces" if namespaces is None else ", ".join(namespaces)
     print(f"Reading {args.context or 'the current context'} ({scope}) ...", file=err)
@@ -137,6 +150,7 @@ def run(args: argparse.Namespace) -> int:
             progress=progress,
             page_size=args.page_size,
             timeout=args.timeout,
+            full=args.full,
         )
         size = cluster.write_snapshot(snap, args.output, style="yaml" if args.yaml else "json")
     except KeyboardInterrupt:
@@ -164,6 +178,21 @@ def run(args: argparse.Namespace) -> int:
         ),
         file=out,
     )
+    from netviz.io.manifests import MAX_SNAPSHOT_BYTES
+
+    if size > MAX_SNAPSHOT_BYTES:
+        print(
+            f"netviz snapshot: warning: the file is larger than netviz opens "
+            f"({MAX_SNAPSHOT_BYTES // 2**20} MiB); take one with fewer namespaces (-n)",
+            file=err,
+        )
+    cni = snap.header.get("cni") or {}
+    from netviz.model.enforcement import Enforcement
+
+    enforcement = Enforcement.from_header(cni)
+    print(printable(enforcement.describe()), file=out)
+    if enforcement.warning():
+        print(printable(f"warning: {enforcement.warning()}"), file=err)
     gaps = snap.gaps
     if gaps:
         print(f"{len(gaps)} gap(s): these could not be read and are missing:", file=out)

@@ -85,6 +85,7 @@ def render_report(
     after: str = "after",
     options: Options | None = None,
     title: str = "Connectivity review",
+    warnings: Sequence[str] = (),
 ) -> str:
     options = options or Options()
     entries = result.entries
@@ -95,6 +96,8 @@ def render_report(
     wl_removed = sorted(result.before_workloads - result.after_workloads)
 
     out: list[str] = [f"# {title}", ""]
+    for w in warnings:  # e.g. the policies are not enforced: first, where nobody misses it
+        out += [f"> **Warning:** {w}", ""]
     out += [
         f"- **Before** (ref1): {_code(before)}",
         f"- **After** (ref2): {_code(after)}",

@@ -14,12 +14,24 @@ Rules this module keeps:
 - **No credential is ever written or logged.** Requests are logged (DEBUG) by path only; the
   header records the server URL without user info; error messages are built from the API's
   ``Status`` message or the transport error's class, never from request headers.
-- **Objects as the API returned them.** Lists are fetched as raw JSON (paged with
-  ``limit``/``continue``,
+- **Keep only what analysis needs** (``slim``): names, namespaces, labels, owner references,
+  container names and ports, IPs, hostNetwork, phase, replicas and selectors, pod templates
+  reduced the same way, Service and policy specs. Dropped: container env, args, commands,
+  images, volumes, annotations (``kubectl.kubernetes.io/last-applied-configuration`` can hold a
+  whole Secret), status beyond IPs and phase. ``full=True`` (``--full``) keeps objects as the
+  API returned them (less ``managedFields``), and the header says ``content: full``.
+- **The network plugin is detected before anything is dropped** (``netviz.io.cni`` on the full
+  DaemonSets, whose container args decide e.g. whether the AWS network-policy agent is on) and
+  recorded in the header (``cni``), so a slim snapshot still says whether policies are enforced.
+- Lists are fetched as raw JSON (paged with ``limit``/``continue``,
   https://kubernetes.io/docs/reference/using-api/api-concepts/#retrieving-large-results-sets-in-chunks);
-  each item gets its ``apiVersion``/``kind`` back (list items carry neither) and loses
-  ``metadata.managedFields`` (server bookkeeping, often half the bytes). Pods in phase
+  each item gets its ``apiVersion``/``kind`` back (list items carry neither). Pods in phase
   Succeeded/Failed are left out: they hold no IP and take no traffic.
+- **Nothing hangs.** ``timeout`` bounds a whole request (a watchdog closes the connection when
+  the answer is not complete in time, so a server that sends a byte every second cannot hold
+  it); one list stops after ``max_pages`` pages or ``list_seconds`` seconds (a server that
+  returns a new continue token forever); an answer whose items are not objects is a
+  ``ClusterError``, never a traceback.
 - **What goes wrong is either fatal or a gap.** Unreachable server, TLS failure, 401 and
   timeouts raise ``ClusterError`` naming the context and server. Anything else that stops
   one list (403, 404, a 5xx, a continue token that keeps expiring) becomes a *gap* recorded in
@@ -39,6 +51,8 @@ import json
 import logging
 import os
 import re
+import socket
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -60,6 +74,16 @@ SNAPSHOT_KIND = "ClusterSnapshot"
 #: How often one list is restarted after its continue token expired (410) before it is
 #: recorded as a gap.
 MAX_LIST_RESTARTS = 2
+
+#: One list is stopped (a ClusterError) after this many pages or seconds: a server that
+#: returns a new continue token forever must not hold the snapshot (500 objects a page:
+#: 5 million objects).
+MAX_PAGES = 10_000
+LIST_SECONDS = 900.0
+
+#: Namespaces where network plugins run their DaemonSets; read for detection also when the
+#: snapshot is limited to other namespaces (``-n``).
+CNI_NAMESPACES = ("kube-system", "kube-flannel", "calico-system", "cilium")
 
 #: Resources that are never requested, whatever happens (defence in depth: they are not in
 #: ``RESOURCES`` either).
@@ -275,6 +299,75 @@ class _HttpStatus(Exception):
         return f"{head}: {self.message}" if self.message else head
 
 
+class _Deadline:
+    """Bounds a whole request: when ``seconds`` pass before it is done, the connection's
+    socket is shut down, which wakes the read that waits on it (urllib3's read timeout is per
+    ``recv``: a server sending one byte a second never trips it)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = False
+        self.conn: Any = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def attach(self, conn: Any) -> None:
+        with self._lock:
+            self.conn = conn
+            if self.fired:
+                self._kill()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            self._kill()
+
+    def _kill(self) -> None:
+        sock = getattr(self.conn, "sock", None)
+        if sock is None:
+            return
+        try:
+            # the plain socket's shutdown (an SSLSocket's would drop its TLS state under
+            # the thread that is reading)
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+_watch = threading.local()
+
+
+class _WatchedConnection:
+    """Mixed into urllib3's connection classes: registers the connection a request uses with
+    the thread's current ``_Deadline``."""
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        deadline = getattr(_watch, "current", None)
+        if deadline is not None:
+            deadline.attach(self)
+        return super().request(*args, **kwargs)  # type: ignore[misc]
+
+
+def _watch_pools(pool_manager: Any) -> None:
+    """Make ``pool_manager`` (a PoolManager, ProxyManager or SOCKSProxyManager) create
+    connections that a ``_Deadline`` can shut down. Per instance: urllib3 is not patched."""
+    classes = {}
+    for scheme, pool_cls in pool_manager.pool_classes_by_scheme.items():
+        conn_cls = type(
+            f"Watched{pool_cls.ConnectionCls.__name__}",
+            (_WatchedConnection, pool_cls.ConnectionCls),
+            {},
+        )
+        classes[scheme] = type(
+            f"Watched{pool_cls.__name__}", (pool_cls,), {"ConnectionCls": conn_cls}
+        )
+    pool_manager.pool_classes_by_scheme = classes
+
+
 class _Connection:
     """GETs through the kubernetes client's configured urllib3 pool (TLS, client certs,
     proxy), with auth headers from the client configuration (tokens, exec/OIDC refresh)."""
@@ -288,6 +381,8 @@ class _Connection:
         self.server = _strip_userinfo(str(configuration.host))
         self.api_client = ApiClient(configuration)
         self.pool = self.api_client.rest_client.pool_manager
+        _watch_pools(self.pool)
+        self.total_timeout = timeout
         self.timeout = urllib3.Timeout(connect=min(timeout, 10.0), read=timeout)
         # Connection failures are retried twice (cheap); read timeouts are not (they already
         # cost ``timeout`` each); 429 from API priority-and-fairness honours Retry-After.
@@ -339,6 +434,8 @@ class _Connection:
             headers = self._headers()
         except Exception as exc:  # exec/OIDC refresh failed (kubernetes ConfigException etc.)
             raise self._fatal(f"could not get credentials: {_short(exc)}", "unauthorized") from None
+        deadline = _Deadline(self.total_timeout)
+        _watch.current = deadline
         try:
             resp = self.pool.request(
                 "GET",
@@ -348,12 +445,19 @@ class _Connection:
                 retries=self.retries,
                 preload_content=True,
             )
-        except ux.MaxRetryError as exc:
-            raise self._transport_error(exc.reason or exc) from None
-        except ux.HTTPError as exc:
+        except (ux.HTTPError, OSError) as exc:
+            if deadline.fired:
+                raise self._fatal(
+                    f"timed out: the API server did not finish answering {path} within "
+                    f"{self.total_timeout:g} s",
+                    "timeout",
+                ) from None
+            if isinstance(exc, ux.MaxRetryError):
+                raise self._transport_error(exc.reason or exc) from None
             raise self._transport_error(exc) from None
-        except OSError as exc:
-            raise self._transport_error(exc) from None
+        finally:
+            deadline.cancel()
+            _watch.current = None
         data = resp.data
         if 200 <= resp.status < 300:
             try:
@@ -461,11 +565,16 @@ def take_snapshot(
     cancel: CancelFn | None = None,
     page_size: int = 500,
     timeout: float = 30.0,
+    full: bool = False,
+    max_pages: int = MAX_PAGES,
+    list_seconds: float = LIST_SECONDS,
 ) -> Snapshot:
     """Read the cluster of ``context`` (default: the kubeconfig's current context).
 
     ``namespaces`` None reads every namespace; a list reads only those (plus the cluster-wide
-    admin policies). ``timeout`` is per request, in seconds. Raises ``ClusterError`` (fatal),
+    admin policies). ``timeout`` bounds each whole request, in seconds; one list may take at
+    most ``max_pages`` pages and ``list_seconds`` seconds. ``full`` keeps objects as returned
+    (else only what analysis needs, see ``slim``). Raises ``ClusterError`` (fatal),
     ``SnapshotCancelled``; 403 and other per-list failures become gaps in the header.
     """
     if page_size < 1:
@@ -480,9 +589,16 @@ def take_snapshot(
     check_cancel()
     conn = _connect(kubeconfig, context, timeout)
     try:
-        return _take(conn, ns_list, report, check_cancel, page_size)
+        limits = _Limits(max_pages, list_seconds)
+        return _take(conn, ns_list, report, check_cancel, page_size, full, limits)
     finally:
         conn.close()
+
+
+@dataclass(frozen=True)
+class _Limits:
+    max_pages: int = MAX_PAGES
+    list_seconds: float = LIST_SECONDS
 
 
 def _take(
@@ -491,11 +607,15 @@ def _take(
     report: ProgressFn,
     check_cancel: Callable[[], None],
     page_size: int,
+    full: bool = False,
+    limits: _Limits | None = None,
 ) -> Snapshot:
     started = time.monotonic()
+    limits = limits or _Limits()
     lists: list[dict[str, Any]] = []
     gaps: list[dict[str, str]] = []
     items: list[dict[str, Any]] = []
+    daemonsets: list[dict[str, Any]] = []  # full objects, for the network plugin
 
     def gap(res: Resource, namespace: str | None, reason: str) -> None:
         entry = {"kind": res.kind}
@@ -538,7 +658,13 @@ def _take(
                     gap(res, ns, exc.describe())
                     ok = False
                     continue
-                obj = _clean(obj, res)
+                if not isinstance(obj.get("metadata"), dict):
+                    raise conn._fatal(
+                        f"the server's answer to {res.path()}/{ns} is malformed: it has no "
+                        "metadata object",
+                        "api",
+                    )
+                obj = _clean(obj, res, full)
                 items.append(obj)
                 count += 1
                 lists.append(
@@ -557,7 +683,10 @@ def _take(
             )
             for ns in scopes:
                 try:
-                    got, rv = _list_all(conn, res, ns, page_size, check_cancel, report, count)
+                    got, rv = _list_all(
+                        conn, res, ns, page_size, check_cancel, report, count, limits,
+                        daemonsets if res.kind == "DaemonSet" else None, full,
+                    )
                 except _HttpStatus as exc:
                     gap(res, ns, exc.describe())
                     ok = False
@@ -582,12 +711,30 @@ def _take(
         if ok:
             report(res.kind, count, "done")
 
+    if ns_list is not None:
+        # the network plugin's DaemonSets live in kube-system & co: read them for detection
+        # only (not added to the snapshot), when allowed
+        ds_res = next(r for r in RESOURCES if r.kind == "DaemonSet")
+        for ns in CNI_NAMESPACES:
+            if ns in ns_list:
+                continue
+            check_cancel()
+            try:
+                body = conn.get_json(ds_res.path(ns), {"limit": page_size})
+            except _HttpStatus:
+                continue
+            daemonsets.extend(_items(conn, body, ds_res.path(ns)))
+    from netviz.io.cni import detect
+
+    enforcement = detect(daemonsets, "snapshot")
     header: dict[str, Any] = {
         "context": conn.context,
         "server": conn.server,
         "takenAt": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "netvizVersion": __version__,
         "namespaces": "all" if ns_list is None else list(ns_list),
+        "content": "full" if full else "slim",
+        "cni": enforcement.to_header(),
         "lists": lists,
         "gaps": gaps,
     }
@@ -637,15 +784,33 @@ def _list_all(
     check_cancel: Callable[[], None],
     report: ProgressFn,
     before: int,
+    limits: _Limits | None = None,
+    raw: list[dict[str, Any]] | None = None,
+    full: bool = False,
 ) -> tuple[list[dict[str, Any]], str]:
-    """Every item of one list, paged. A 410 while paging restarts the list from scratch."""
+    """Every item of one list, paged. A 410 while paging restarts the list from scratch.
+    ``raw``, when given, also receives the objects before ``slim`` (DaemonSets: the network
+    plugin is detected from their container args)."""
+    limits = limits or _Limits()
     path = res.path(namespace)
+    started = time.monotonic()
+    pages = 0
     for _attempt in range(MAX_LIST_RESTARTS + 1):
         items: list[dict[str, Any]] = []
+        raw_start = len(raw) if raw is not None else 0
         token: str | None = None
         rv = ""
         while True:
             check_cancel()
+            pages += 1
+            elapsed = time.monotonic() - started
+            if pages > limits.max_pages or elapsed > limits.list_seconds:
+                raise conn._fatal(
+                    f"the server kept answering the {res.kind} list with more pages "
+                    f"({pages - 1} pages in {elapsed:.0f} s; the limits are {limits.max_pages} "
+                    f"pages and {limits.list_seconds:g} s): stopped, nothing was written",
+                    "api",
+                )
             query: dict[str, Any] = {"limit": page_size}
             if token:
                 query["continue"] = token
@@ -655,20 +820,37 @@ def _list_all(
                 if exc.code == 410 and token:
                     log.info("%s: continue token expired, restarting the list", res.kind)
                     report(res.kind, before, "restarting")
+                    if raw is not None:
+                        del raw[raw_start:]
                     break
                 raise
-            for obj in body.get("items") or []:
-                if res.kind == "Pod" and (obj.get("status") or {}).get("phase") in (
-                    "Succeeded",
-                    "Failed",
+            for obj in _items(conn, body, path):
+                status = obj.get("status")
+                if (
+                    res.kind == "Pod"
+                    and isinstance(status, dict)
+                    and status.get("phase") in ("Succeeded", "Failed")
                 ):
                     continue
-                items.append(_clean(obj, res))
+                if raw is not None:
+                    raw.append(obj)
+                items.append(_clean(obj, res, full))
             meta = body.get("metadata") or {}
+            if not isinstance(meta, dict):
+                raise conn._fatal(
+                    f"the server's answer to {path} is malformed: its metadata is not an object",
+                    "api",
+                )
             if token is None or not rv:
                 rv = str(meta.get("resourceVersion") or "")
             report(res.kind, before + len(items), "reading")
             next_token = meta.get("continue") or None
+            if next_token is not None and not isinstance(next_token, str):
+                raise conn._fatal(
+                    f"the server's answer to {path} is malformed: its continue token is not "
+                    "a string",
+                    "api",
+                )
             if not next_token:
                 return items, rv
             if next_token == token:
@@ -679,8 +861,28 @@ def _list_all(
     raise _StillExpired()
 
 
-def _clean(obj: dict[str, Any], res: Resource) -> dict[str, Any]:
-    """Put apiVersion/kind first (list items carry neither) and drop managedFields."""
+def _items(conn: _Connection, body: dict[str, Any], path: str) -> list[dict[str, Any]]:
+    """The items of a list answer; a ClusterError when they are not a list of objects (a
+    broken or hostile server), never a traceback."""
+    items = body.get("items")
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise conn._fatal(f"the server's answer to {path} is malformed: items is not a list", "api")
+    for i, obj in enumerate(items):
+        if not isinstance(obj, dict) or not isinstance(obj.get("metadata"), dict):
+            what = "an object without metadata" if isinstance(obj, dict) else type(obj).__name__
+            raise conn._fatal(
+                f"the server's answer to {path} is malformed: items[{i}] is {what}, not a "
+                "Kubernetes object",
+                "api",
+            )
+    return items
+
+
+def _clean(obj: dict[str, Any], res: Resource, full: bool = False) -> dict[str, Any]:
+    """Put apiVersion/kind first (list items carry neither); drop managedFields, and unless
+    ``full`` everything that analysis does not need (``slim``)."""
     out: dict[str, Any] = {"apiVersion": res.api_version, "kind": res.kind}
     for k, v in obj.items():
         if k not in ("apiVersion", "kind"):
@@ -688,6 +890,100 @@ def _clean(obj: dict[str, Any], res: Resource) -> dict[str, Any]:
     meta = out.get("metadata")
     if isinstance(meta, dict):
         meta.pop("managedFields", None)
+    return out if full else slim(out)
+
+
+# What a snapshot keeps (docs/snapshots.md, "What a snapshot keeps"). Everything else is
+# dropped: container env (literal passwords), args and commands, images, volumes, probes,
+# annotations (last-applied-configuration can hold a whole Secret), most of status.
+_META_KEEP = ("name", "namespace", "uid", "resourceVersion", "creationTimestamp", "labels",
+              "ownerReferences")
+_OWNER_KEEP = ("apiVersion", "kind", "name", "uid", "controller")
+_PORT_KEEP = ("name", "containerPort", "protocol", "hostPort")
+_POD_SPEC_KEEP = ("hostNetwork", "nodeName")
+_POD_STATUS_KEEP = ("phase", "podIP", "podIPs", "hostIP", "hostIPs")
+
+
+def _pick(obj: Any, keys: Sequence[str]) -> dict[str, Any]:
+    if not isinstance(obj, dict):
+        return {}
+    return {k: obj[k] for k in keys if k in obj}
+
+
+def _slim_meta(meta: Any) -> dict[str, Any]:
+    out = _pick(meta, _META_KEEP)
+    owners = out.get("ownerReferences")
+    if isinstance(owners, list):
+        out["ownerReferences"] = [_pick(o, _OWNER_KEEP) for o in owners if isinstance(o, dict)]
+    return out
+
+
+def _slim_containers(containers: Any, init: bool = False) -> list[dict[str, Any]]:
+    out = []
+    for c in containers if isinstance(containers, list) else []:
+        if not isinstance(c, dict):
+            continue
+        kept = _pick(c, ("name", "restartPolicy") if init else ("name",))
+        ports = c.get("ports")
+        if isinstance(ports, list):
+            kept["ports"] = [_pick(p, _PORT_KEEP) for p in ports if isinstance(p, dict)]
+        out.append(kept)
+    return out
+
+
+def _slim_pod_spec(spec: Any) -> dict[str, Any]:
+    out = _pick(spec, _POD_SPEC_KEEP)
+    if isinstance(spec, dict):
+        out["containers"] = _slim_containers(spec.get("containers"))
+        if isinstance(spec.get("initContainers"), list):
+            # native sidecars (restartPolicy: Always) serve traffic
+            out["initContainers"] = _slim_containers(spec["initContainers"], init=True)
+    return out
+
+
+def _slim_template(template: Any) -> dict[str, Any]:
+    if not isinstance(template, dict):
+        return {}
+    return {
+        "metadata": _pick(template.get("metadata"), ("labels",)),
+        "spec": _slim_pod_spec(template.get("spec")),
+    }
+
+
+def slim(obj: dict[str, Any]) -> dict[str, Any]:
+    """Only what analysis needs of one object (apiVersion/kind first). Unknown kinds keep
+    their spec, never their annotations or status."""
+    kind = obj.get("kind")
+    out: dict[str, Any] = {"apiVersion": obj.get("apiVersion"), "kind": kind}
+    out["metadata"] = _slim_meta(obj.get("metadata"))
+    spec = obj.get("spec")
+    if kind == "Namespace":
+        return out
+    if kind == "Pod":
+        out["spec"] = _slim_pod_spec(spec)
+        out["status"] = _pick(obj.get("status"), _POD_STATUS_KEEP)
+        return out
+    if kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController",
+                "Job"):
+        kept = _pick(spec, ("replicas", "selector", "serviceName"))
+        kept["template"] = _slim_template(spec.get("template") if isinstance(spec, dict) else None)
+        out["spec"] = kept
+        return out
+    if kind == "CronJob":
+        jt = spec.get("jobTemplate") if isinstance(spec, dict) else None
+        jspec = jt.get("spec") if isinstance(jt, dict) else None
+        out["spec"] = {
+            "jobTemplate": {
+                "metadata": _pick(jt.get("metadata") if isinstance(jt, dict) else None, ("labels",)),
+                "spec": {"template": _slim_template(
+                    jspec.get("template") if isinstance(jspec, dict) else None)},
+            }
+        }
+        return out
+    if spec is not None:  # Service, NetworkPolicy, the admin policy kinds: the spec is the policy
+        out["spec"] = spec
+    if kind == "Service" and isinstance(obj.get("status"), dict):
+        out["status"] = _pick(obj["status"], ("loadBalancer",))
     return out
 
 
@@ -823,10 +1119,54 @@ def _dump(document: dict[str, Any], stream: Any, style: str = "json") -> None:
     stream.write(dump_yaml(document))
 
 
-def check_writable(path: str | os.PathLike[str]) -> None:
+def kubeconfig_files(kubeconfig: str | None = None) -> list[str]:
+    """Every file the kubeconfig in use consists of or points to: the kubeconfig files (a
+    ``:``-separated $KUBECONFIG list is merged), and the certificate, key and token files they
+    name. Best effort: unreadable parts are skipped."""
+    files: list[str] = []
+    for part in _kubeconfig_paths(kubeconfig).split(os.pathsep):
+        if not part:
+            continue
+        path = os.path.expanduser(part)
+        files.append(path)
+        try:
+            with open(path, encoding="utf-8") as fh:
+                doc = yaml.safe_load(fh)
+        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+            continue
+        base = os.path.dirname(os.path.abspath(path))
+        for section, key in (("clusters", "cluster"), ("users", "user")):
+            entries = doc.get(section) if isinstance(doc, dict) else None
+            for entry in entries if isinstance(entries, list) else []:
+                body = entry.get(key) if isinstance(entry, dict) else None
+                if not isinstance(body, dict):
+                    continue
+                for field_name in ("certificate-authority", "client-certificate", "client-key",
+                                   "tokenFile"):
+                    ref = body.get(field_name)
+                    if isinstance(ref, str) and ref:
+                        files.append(os.path.join(base, os.path.expanduser(ref)))
+    return files
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_writable(path: str | os.PathLike[str], kubeconfig: str | None = None) -> None:
     """Fail early (``SnapshotWriteError``) when ``path`` cannot be written: a missing
-    directory, a directory as target, no write permission."""
+    directory, a directory as target, no write permission, or a file of the kubeconfig in
+    use (``kubeconfig_files``: overwriting it would destroy the user's credentials)."""
     target = os.fspath(path)
+    for used in kubeconfig_files(kubeconfig):
+        if _same_file(target, used):
+            raise SnapshotWriteError(
+                f"refusing to write the snapshot to {target}: it is {used}, a kubeconfig (or "
+                "a credential file it names) in use; choose another file"
+            )
     directory = os.path.dirname(os.path.abspath(target))
     if os.path.isdir(target):
         raise SnapshotWriteError(f"cannot write {target}: it is a directory")

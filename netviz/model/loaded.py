@@ -18,6 +18,7 @@ from typing import Any
 
 from netviz.model.cluster import Cluster
 from netviz.model.diagnostics import Diagnostic, Severity
+from netviz.model.enforcement import Enforcement
 
 __all__ = ["DocumentRecord", "FileStamp", "LoadResult"]
 
@@ -71,6 +72,9 @@ class LoadResult:
     #: path (as in ``DocumentRecord.file``) -> stamp of the bytes read, for every file read
     #: from disk (not stdin); ``netviz.io.save`` refuses to overwrite a file that changed since
     stamps: dict[str, FileStamp] = field(default_factory=dict)
+    #: the network plugin and whether it enforces NetworkPolicy: from a snapshot's header, or
+    #: detected from DaemonSets in the manifests; None when nothing says (unknown)
+    enforcement: Enforcement | None = None
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -233,7 +233,7 @@ class SnapshotDialog(QDialog):
             return
         path = os.path.expanduser(path)
         try:
-            cluster.check_writable(path)
+            cluster.check_writable(path, self.kubeconfig())
         except cluster.SnapshotWriteError as exc:
             self._set_status(str(exc), error=True)
             return

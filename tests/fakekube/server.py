@@ -11,6 +11,10 @@ It serves the real REST shapes for what ``netviz.io.cluster`` reads:
 - ``Status`` errors: 401 Unauthorized for a missing/wrong bearer token or client certificate,
   403 Forbidden per resource (``forbidden``), 410 Expired for a stale continue token
   (``expire_continue``), 404 NotFound for anything else.
+- Misbehaviour, for the tests that netviz never hangs or crashes on a bad server:
+  ``endless_continue`` (plurals whose lists return a new continue token forever),
+  ``dribble`` (seconds between single bytes of every answer, headers included),
+  ``malformed_items`` (plural -> raw JSON values put in that list's items).
 
 Authentication: a bearer token in ``tokens`` (token -> user), or a client certificate issued
 by ``client_ca`` (the user is its common name). TLS comes from a ``trustme`` CA; the TLS
@@ -143,6 +147,9 @@ class FakeKube:
     - ``expire_continue``: plural -> how many continue requests answer 410 Expired.
     - ``serve_anp``: whether ``policy.networking.k8s.io/v1alpha1`` is served.
     - ``delay``: seconds every request waits before answering (for timeouts/cancel).
+    - ``endless_continue``: plurals whose lists always return a fresh continue token.
+    - ``dribble``: seconds between the bytes of every answer (0: off).
+    - ``malformed_items``: plural -> JSON values that replace that list's items.
     """
 
     def __init__(
@@ -160,6 +167,9 @@ class FakeKube:
         self.forbidden: set[str] = set()
         self.expire_continue: dict[str, int] = {}
         self.delay = 0.0
+        self.endless_continue: set[str] = set()
+        self.dribble = 0.0
+        self.malformed_items: dict[str, list[Any]] = {}
         self.requests: list[tuple[str, dict[str, list[str]], str | None]] = []
         self._lock = threading.Lock()
         self._rv = 1000
@@ -410,9 +420,23 @@ class FakeKube:
                     return 410, status(
                         410, "Expired", EXPIRED_MESSAGE, metadata={"continue": fresh}
                     )
+        if kind.plural in self.malformed_items:
+            body = {
+                "kind": f"{kind.kind}List",
+                "apiVersion": kind.api_version,
+                "metadata": {"resourceVersion": rv},
+                "items": self.malformed_items[kind.plural],
+            }
+            return 200, json.dumps(body).encode()
         end = len(objs) if limit <= 0 else min(len(objs), start + limit)
         meta: dict[str, Any] = {"resourceVersion": rv}
-        if end < len(objs):
+        if kind.plural in self.endless_continue:
+            # a broken server: always "more to come", never the same token twice
+            end = min(end, start + 1)
+            meta["continue"] = base64.urlsafe_b64encode(
+                json.dumps({"rv": rv, "start": start + 1}).encode()
+            ).decode()
+        elif end < len(objs):
             meta["continue"] = base64.urlsafe_b64encode(
                 json.dumps({"rv": rv, "start": end}).encode()
             ).decode()
@@ -495,12 +519,32 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         code, body = self.fake.answer(url.path, parse_qs(url.query), self._user())
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        if self.fake.dribble:
+            self._dribble(code, data)
+            return
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Audit-Id", str(uuid.uuid4()))
         self.end_headers()
         self.wfile.write(data)
+
+    def _dribble(self, code: int, data: bytes) -> None:
+        """The whole answer, headers included, one byte every ``dribble`` seconds."""
+        head = (
+            f"HTTP/1.1 {code} OK\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(data)}\r\n\r\n"
+        ).encode()
+        try:
+            for i in range(len(head) + len(data)):
+                if self.fake._stopping.wait(self.fake.dribble):
+                    break
+                chunk = head[i : i + 1] if i < len(head) else data[i - len(head) : i - len(head) + 1]
+                self.wfile.write(chunk)
+                self.wfile.flush()
+        except OSError:
+            pass
+        self.close_connection = True
 
 
 def closed_port() -> int:
