@@ -17,6 +17,7 @@ import math
 import os
 from collections.abc import Sequence
 
+from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -154,11 +155,12 @@ def _elide(text: str, width_units: float, pt: float) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _draw_edges(ax, model: GraphModel, layout: Layout, edges: Sequence[Edge],  # noqa: ANN001
+def _draw_edges(ax: Axes, model: GraphModel, layout: Layout, edges: Sequence[Edge],
                 ns_rects: dict[str, tuple[float, float, float, float]], k: float, widen: float,
                 z: int, labels: bool, fontsize: float) -> None:
     segs = layout.segments(model, edges, ns_rects)
-    groups: dict[tuple[str, float], tuple[list, list]] = {}
+    Point = tuple[float, float]
+    groups: dict[tuple[str, float], tuple[list[list[Point]], list[list[Point]]]] = {}
     label_pts: list[tuple[float, float, str]] = []
     for e, (x0, y0, x1, y1) in zip(edges, segs, strict=True):
         st = palette.EDGE_STYLES[e.style]

@@ -639,6 +639,7 @@ def _take(
     check_cancel()
     served_optional = _served_optional(conn)
 
+    ns: str | None
     for res in RESOURCES:
         check_cancel()
         if res.optional and res.plural not in served_optional:

@@ -828,7 +828,7 @@ def _policy_port(ctx: Ctx, value: Any, path: Path) -> PolicyPort | _Bad:
             return BAD
         if _port_number(ctx, end, (*path, "endPort"), "endPort") is BAD:
             return BAD
-        if end < port:  # type: ignore[operator]
+        if end < port:
             ctx.error(
                 "endport-below-port",
                 (*path, "endPort"),

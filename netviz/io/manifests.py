@@ -277,7 +277,7 @@ class _Load:
         ref: str | None = None,
     ) -> None:
         self.diags.append(
-            Diagnostic(severity, message, file, doc, line, column, ref, code)  # type: ignore[arg-type]
+            Diagnostic(severity, message, file, doc, line, column, ref, code)
         )
 
     def tick(self) -> None:
@@ -446,7 +446,7 @@ class _Load:
                 ref=ref,
             )
             return []
-        out = []
+        out: list[tuple[Any, Locator | None, int, int | None]] = []
         lazy = locator is None or locator.is_lazy
         for i, item in enumerate(items):
             if lazy:
@@ -549,12 +549,12 @@ class _Load:
             kind = str(gap.get("kind") or "objects")
             what = _plural(kind) if gap.get("kind") else "objects"
             ns = gap.get("namespace")
-            where = f" in namespace {ns}" if ns else ""
+            in_ns = f" in namespace {ns}" if ns else ""
             reason = gap.get("reason") or "unknown reason"
             self.diag(
                 Severity.WARNING,
                 "snapshot-gap",
-                f"{what}{where} could not be read: {reason} — results may be incomplete",
+                f"{what}{in_ns} could not be read: {reason} — results may be incomplete",
                 file,
                 doc=doc,
                 line=line,
@@ -614,6 +614,7 @@ class _Load:
             )
 
     def keep(self, obj: Any, source: Source, diags: list[Diagnostic]) -> None:
+        key: tuple[str, str | None, str]
         if isinstance(obj, Namespace):
             key = ("Namespace", None, obj.name)
         elif isinstance(obj, Workload):
@@ -764,7 +765,7 @@ def snapshot_header_problem(obj: dict[str, Any]) -> tuple[tuple[str | int, ...],
 
 
 def _type_words(want: type | tuple[type, ...]) -> str:
-    names = {str: "a string", list: "a list", dict: "a mapping"}
+    names: dict[type, str] = {str: "a string", list: "a list", dict: "a mapping"}
     kinds = want if isinstance(want, tuple) else (want,)
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 

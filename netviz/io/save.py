@@ -301,9 +301,9 @@ def _apply_edits(
     cuts: list[tuple[int, int, str]] = []
     edited_starts = set()
     for e in edits:
-        r = by_doc.get(e.doc)
-        if r is None:
+        if e.doc not in by_doc:
             raise ValueError(f"{path}: no document {e.doc} (the file has {len(records)})")
+        r = by_doc[e.doc]
         if e.doc in seen:
             raise ValueError(f"{path}: document {e.doc} is edited twice in one save")
         seen.add(e.doc)

@@ -47,7 +47,7 @@ try:  # libyaml: ~10x faster than the pure Python scanner
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-HAVE_LIBYAML = _Loader is not yaml.SafeLoader
+HAVE_LIBYAML = _Loader.__name__ == "CSafeLoader"
 
 #: Plain scalars resolved to a tag, memoised: manifests repeat the same keys and values
 #: (``name``, ``containerPort``, ``TCP``) thousands of times and resolving is pure Python regex
@@ -56,7 +56,7 @@ _RESOLVE_CACHE: dict[tuple[str, Any], str] = {}
 _RESOLVE_CACHE_MAX = 50_000
 
 
-class _FastLoader(_Loader):  # type: ignore[misc, valid-type]
+class _FastLoader(_Loader):
     """The safe loader with a memoised scalar resolver (no path resolvers are used)."""
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
@@ -64,11 +64,11 @@ class _FastLoader(_Loader):  # type: ignore[misc, valid-type]
             key = (value, implicit)
             tag = _RESOLVE_CACHE.get(key)
             if tag is None:
-                tag = super().resolve(kind, value, implicit)
+                tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
                 if len(_RESOLVE_CACHE) < _RESOLVE_CACHE_MAX:
                     _RESOLVE_CACHE[key] = tag
             return tag
-        return super().resolve(kind, value, implicit)
+        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
         return None
@@ -186,7 +186,7 @@ class Locator:
                 self._node = self._node()
             except (yaml.YAMLError, RecursionError, ValueError):
                 self._node = None
-        return self._node  # type: ignore[return-value]
+        return self._node
 
     def sub(self, path: Sequence[str | int]) -> Locator:
         """A locator rooted at ``path`` (for the items of a List); stays lazy if this one is."""
@@ -580,12 +580,13 @@ def parse_json(text: str) -> list[ParsedDoc] | Problem:
         except _LongInt as exc:
             # the hook has no position: find the run of digits (the first one that long)
             found = re.search(rf"-?\d{{{MAX_INT_DIGITS + 1},}}", text[pos:])
-            line = col = None
+            at_line: int | None = None
+            at_col: int | None = None
             if found is not None:
                 at = pos + found.start()
-                line = text.count("\n", 0, at) + 1
-                col = at - (text.rfind("\n", 0, at) + 1) + 1
-            return _int_too_long(len(exc.digits.lstrip("-")), line, col)
+                at_line = text.count("\n", 0, at) + 1
+                at_col = at - (text.rfind("\n", 0, at) + 1) + 1
+            return _int_too_long(len(exc.digits.lstrip("-")), at_line, at_col)
         except ValueError as exc:  # any other conversion Python refuses: never a traceback
             return Problem("json-syntax", f"JSON value cannot be read: {str(exc)[:100]}", line)
         except RecursionError:

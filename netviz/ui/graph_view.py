@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from netviz.model.keys import EdgeStyle
 from netviz.ui.legend import Legend, edge_pen, legend_size, paint_legend
 from netviz.viewmodel import palette
 from netviz.viewmodel.graph import (
@@ -57,6 +58,7 @@ from netviz.viewmodel.graph import (
     bundle_edges,
     bundle_width,
     edge_at,
+    edge_style_for,
 )
 from netviz.viewmodel.layout import Layout, Rect, arrow_head, node_size
 from netviz.viewmodel.state import AppState
@@ -175,7 +177,7 @@ class LabelLayer(QGraphicsItem):
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(p.worldTransform())
         if lod < self.min_lod:
             return
-        exposed = opt.exposedRect  # type: ignore[attr-defined]
+        exposed = opt.exposedRect
         p.setFont(_Fonts.label)
         p.setBrush(QColor(255, 255, 255, 225))
         text_pen = QPen(self.color)
@@ -368,7 +370,7 @@ class NodeItem(QGraphicsItem):
 
     def set_pods(self, positions: list[tuple[float, float]], pods: list[Node]) -> None:
         for it in self.pods:
-            it.setParentItem(None)
+            it.setParentItem(None)  # type: ignore[arg-type]  # Qt takes None: no parent
             if it.scene() is not None:
                 it.scene().removeItem(it)
         self.pods = []
@@ -517,9 +519,9 @@ class GraphView(QGraphicsView):
         self._namespaces = {}
         m = self.model
         for ns, box in m.namespaces.items():
-            it = NamespaceItem(self, ns, box.tooltip)
-            scene.addItem(it)
-            self._namespaces[ns] = it
+            ns_item = NamespaceItem(self, ns, box.tooltip)
+            scene.addItem(ns_item)
+            self._namespaces[ns] = ns_item
         self._placing = True
         try:
             for key, node in m.nodes.items():
@@ -683,10 +685,10 @@ class GraphView(QGraphicsView):
             if s in self.model.nodes and d in self.model.nodes:
                 conns = self.model.allowed.get((s, d))
                 if conns is None:
-                    got = [Edge(s, d, "denied", "denied", "No Connections", None, (s, d))]
+                    got = [Edge(s, d, EdgeStyle.DENIED, "denied", "No Connections", None, (s, d))]
                 else:
-                    style = "allowed" if conns.is_all() else "partial"
-                    got = [Edge(s, d, style, "" if style == "allowed" else str(conns),
+                    style = edge_style_for(conns)
+                    got = [Edge(s, d, style, "" if style == EdgeStyle.ALLOWED else str(conns),
                                 str(conns), conns, (s, d))]
         return got
 
@@ -722,8 +724,8 @@ class GraphView(QGraphicsView):
                 it.selected, it.matched = sel_now, match_now
                 it.update()
         dim = lit is not None or emphasis is not None
-        for it in self._edge_items:
-            it.setOpacity(palette.FADED_OPACITY if dim else 1.0)
+        for edge_item in self._edge_items:
+            edge_item.setOpacity(palette.FADED_OPACITY if dim else 1.0)
         if hl_edges:
             segs = self.graph_layout.segments(self.model, hl_edges, self._ns_rects)
             self._hl_drawn, self._hl_segments = hl_edges, segs

@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
         self.act_reload = self._act("&Reload", self.reload, "F5", tip="Read the files again")
         self.act_auto = self._act("Reload &Automatically", lambda on: None, checkable=True,
                                   tip="Reload when a file changes on disk")
-        self.act_auto.setChecked(self.settings.value("autoReload", True, type=bool))
+        self.act_auto.setChecked(bool(self.settings.value("autoReload", True, type=bool)))
         self.act_auto.toggled.connect(lambda on: self.settings.setValue("autoReload", on))
         self.act_export_view = self._act("Export &View…", lambda: self.export_dialog(False),
                                          "Ctrl+E", tip="Save what the view shows as PNG, SVG or PDF")
@@ -303,7 +303,7 @@ class MainWindow(QMainWindow):
         tb.addWidget(self.search)
         find = QAction(self)
         find.setShortcut(QKeySequence.StandardKey.Find)
-        find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        find.triggered.connect(self._focus_search)
         self.addAction(find)
         self.ns_button = QToolButton(self)
         self.ns_button.setText("Namespaces")
@@ -325,6 +325,10 @@ class MainWindow(QMainWindow):
         tb.addSeparator()
         tb.addAction(self.act_focus)
         tb.addAction(self.act_cancel)
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
 
     def _build_statusbar(self) -> None:
         sb = self.statusBar()
@@ -508,7 +512,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ recent files
     def recent(self) -> list[list[str]]:
-        raw = self.settings.value("recent", [], type=list) or []
+        raw = self.settings.value("recent", [], type=list)
+        if not isinstance(raw, list):
+            raw = []
         out = []
         for item in raw:
             try:

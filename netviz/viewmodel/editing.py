@@ -235,7 +235,7 @@ class EditState:
     def policies(self) -> list[NetworkPolicy]:
         return [e.policy for e in self.entries if e.live and e.policy is not None]
 
-    def labels_key(self) -> tuple:
+    def labels_key(self) -> tuple[Any, ...]:
         return tuple(sorted((t, tuple(sorted(v.items(), key=lambda kv: kv[0])))
                             for t, v in self.labels.items() if v))
 
@@ -328,8 +328,8 @@ class EditSession(Observable):
         self.difference: list[DiffEntry] = []
         self.changed_pairs: frozenset[tuple[str, str]] | None = frozenset()
         self.generation = 0
-        self._labels_key: tuple = ()
-        self._label_analyzers: dict[tuple, Analyzer] = {}
+        self._labels_key: tuple[Any, ...] = ()
+        self._label_analyzers: dict[tuple[Any, ...], Analyzer] = {}
         self._base_pairs = {(c.src.key, c.dst.key): c for c in baseline.connections}
         self._workloads = _connlist.known_names(baseline.analyzer)
         self._pushed: tuple[int, str, int] | None = None
@@ -933,7 +933,7 @@ class EditSession(Observable):
             origin = tuple(item["origin"]) if item.get("origin") else None
             idx = None
             if origin is not None:
-                i = by_origin.get(origin)  # type: ignore[arg-type]
+                i = by_origin.get(origin)
                 if i is not None and entries[i].baseline_text == item.get("baseline_text"):
                     idx = i
                 elif item.get("key") in by_key and not entries[by_key[item["key"]]].is_new:
@@ -960,7 +960,7 @@ class EditSession(Observable):
             if len(t) != 2 or not isinstance(item.get("labels"), dict):
                 continue
             if (t[0] == "namespace" and t[1] in known_ns) or (t[0] == "workload" and t[1] in known_wl):
-                labels[t] = {str(k): (None if v is None else str(v))  # type: ignore[index]
+                labels[t] = {str(k): (None if v is None else str(v))
                              for k, v in item["labels"].items()}
                 count += 1
         if count:

@@ -35,9 +35,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from netviz.engine import Analyzer, ConnectionSet
-from netviz.engine.connlist import Connection
+from netviz.engine.connlist import Connection, PeerNode
 from netviz.engine.diff import ADDED, REMOVED, DiffEntry
-from netviz.model import Cluster, Service, Workload
+from netviz.engine.ipranges import IPRange
+from netviz.model import Cluster, Pod, Service, Workload
 from netviz.model.keys import (
     EdgeStyle,
     NodeKind,
@@ -264,7 +265,7 @@ class GraphModel:
         ports) become one node: the engine cuts the address space at every ipBlock boundary
         of every pod, which would otherwise draw the same edges many times."""
         sig: dict[str, set[tuple[str, str, ConnectionSet]]] = {}
-        ranges: dict[str, object] = {}
+        ranges: dict[str, PeerNode] = {}
         for c in conns:
             if c.src.is_external:
                 sig.setdefault(c.src.key, set()).add(("in", c.dst.key, c.connections))
@@ -272,18 +273,19 @@ class GraphModel:
             if c.dst.is_external:
                 sig.setdefault(c.dst.key, set()).add(("out", c.src.key, c.connections))
                 ranges[c.dst.key] = c.dst
-        order = sorted(sig, key=lambda k: (ranges[k].ip_range.version, ranges[k].ip_range.lo))  # type: ignore[attr-defined]
-        groups: dict[frozenset, list[str]] = {}
+        order = sorted(sig, key=lambda k: _range_order(ranges[k]))
+        groups: dict[frozenset[tuple[str, str, ConnectionSet]], list[str]] = {}
         for k in order:
             groups.setdefault(frozenset(sig[k]), []).append(k)
-        alias: dict[str, object] = {}
+        alias: dict[str, PeerNode] = {}
         for members in groups.values():
             rep = members[0] if self.options.merge_externals else None
             for k in members:
                 target = k if rep is None else rep
                 alias[k] = ranges[target]
-                self.external_members.setdefault(target, []).append(
-                    _range_label(ranges[k].ip_range))  # type: ignore[attr-defined]
+                ip_range = ranges[k].ip_range
+                assert ip_range is not None
+                self.external_members.setdefault(target, []).append(_range_label(ip_range))
         if not self.options.merge_externals:
             return conns
         out: list[Connection] = []
@@ -291,17 +293,17 @@ class GraphModel:
         for c in conns:
             src = alias.get(c.src.key, c.src)
             dst = alias.get(c.dst.key, c.dst)
-            key = (src.key, dst.key)  # type: ignore[attr-defined]
+            key = (src.key, dst.key)
             if key in seen:
                 continue
             seen.add(key)
-            out.append(c if (src is c.src and dst is c.dst) else Connection(src, dst, c.connections))  # type: ignore[arg-type]
+            out.append(c if (src is c.src and dst is c.dst) else Connection(src, dst, c.connections))
         return out
 
     # ------------------------------------------------------------------ nodes
     def _build_nodes(self) -> None:
         cl = self.cluster
-        pods_of: dict[str, list] = {}
+        pods_of: dict[str, list[Pod]] = {}
         for pod in cl.pods:
             pods_of.setdefault(pod.workload_key, []).append(pod)
         self.pods_of = pods_of
@@ -344,9 +346,9 @@ class GraphModel:
                     skey = service_key(svc.key)
                     if skey in placed_svcs or not self.options.show_services:
                         continue
-                    backends = self.service_backends[skey]
-                    if backends and backends[0] == key:
-                        nodes[skey] = self._service_node(svc, backends)
+                    selected = self.service_backends[skey]
+                    if selected and selected[0] == key:
+                        nodes[skey] = self._service_node(svc, selected)
                         members.append(skey)
                         placed_svcs.add(skey)
             if self.options.show_services:
@@ -398,7 +400,7 @@ class GraphModel:
         self.nodes = nodes
         self.externals = [k for k in nodes if nodes[k].kind == NodeKind.EXTERNAL]
 
-    def _workload_node(self, key: str, wl: Workload | None, pods: list) -> Node:
+    def _workload_node(self, key: str, wl: Workload | None, pods: list[Pod]) -> Node:
         ns, name, kind = parse_workload_key(key)
         replicas = wl.replicas if wl is not None else len(pods)
         labels = dict(pods[0].labels) if pods else {}
@@ -924,12 +926,12 @@ def edge_at(
         i = int(np.argmin(d2))
         return i if d2[i] <= tolerance * tolerance else None
     best, best_d = None, tolerance * tolerance
-    for i, (x0, y0, x1, y1) in enumerate(segments):
-        dx, dy = x1 - x0, y1 - y0
-        ll = dx * dx + dy * dy
-        t = 0.0 if ll == 0 else max(0.0, min(1.0, ((x - x0) * dx + (y - y0) * dy) / ll))
-        px, py = x0 + t * dx - x, y0 + t * dy - y
-        d = px * px + py * py
+    for i, (sx0, sy0, sx1, sy1) in enumerate(segments):
+        sdx, sdy = sx1 - sx0, sy1 - sy0
+        sll = sdx * sdx + sdy * sdy
+        st = 0.0 if sll == 0 else max(0.0, min(1.0, ((x - sx0) * sdx + (y - sy0) * sdy) / sll))
+        spx, spy = sx0 + st * sdx - x, sy0 + st * sdy - y
+        d = spx * spx + spy * spy
         if d <= best_d:
             best, best_d = i, d
     return best
@@ -949,13 +951,23 @@ def display_name(key: str) -> str:
     return _name(key)
 
 
-def _range_label(r) -> str:  # noqa: ANN001 - IPRange
+def _range_order(p: PeerNode) -> tuple[int, int]:
+    assert p.ip_range is not None
+    return (p.ip_range.version, p.ip_range.lo)
+
+
+def _range_label(r: IPRange) -> str:
     """A CIDR when the range is one, else first-last."""
     import ipaddress
 
-    first = ipaddress.ip_address(r.lo) if r.version == 4 else ipaddress.IPv6Address(r.lo)
-    last = ipaddress.ip_address(r.hi) if r.version == 4 else ipaddress.IPv6Address(r.hi)
-    nets = list(ipaddress.summarize_address_range(first, last))
+    first: ipaddress.IPv4Address | ipaddress.IPv6Address
+    last: ipaddress.IPv4Address | ipaddress.IPv6Address
+    if r.version == 4:
+        first, last = ipaddress.IPv4Address(r.lo), ipaddress.IPv4Address(r.hi)
+    else:
+        first, last = ipaddress.IPv6Address(r.lo), ipaddress.IPv6Address(r.hi)
+    nets: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = list(
+        ipaddress.summarize_address_range(first, last))
     if len(nets) == 1:
         net = nets[0]
         if net.prefixlen == 0:

@@ -40,7 +40,8 @@ class EdgeLook:
     dashes: tuple[float, ...]  # () = solid; on/off lengths in line widths
 
 
-EDGE_STYLES: dict[EdgeStyle, EdgeLook] = {
+#: keyed by ``EdgeStyle`` (a ``StrEnum``, so the plain names work as keys too)
+EDGE_STYLES: dict[str, EdgeLook] = {
     EdgeStyle.ALLOWED: EdgeLook(
         EdgeStyle.ALLOWED, "Allowed", "every protocol and port is allowed", BLUISH_GREEN, 1.6, ()
     ),
@@ -83,7 +84,7 @@ EDGE_STYLES: dict[EdgeStyle, EdgeLook] = {
 DIFF_STYLES: tuple[EdgeStyle, ...] = (EdgeStyle.ADDED, EdgeStyle.REMOVED, EdgeStyle.CHANGED)
 
 #: node kinds -> (fill, border, text)
-NODE_COLORS: dict[NodeKind, tuple[str, str, str]] = {
+NODE_COLORS: dict[str, tuple[str, str, str]] = {
     NodeKind.WORKLOAD: ("#E3F0FA", BLUE, "#10243A"),
     NodeKind.POD: ("#FFFFFF", BLUE, "#10243A"),
     NodeKind.SERVICE: ("#F8E6EF", REDDISH_PURPLE, "#3A1028"),

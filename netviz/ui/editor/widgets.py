@@ -32,7 +32,15 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QPaintEvent, QTextCharFormat
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QHelpEvent,
+    QPainter,
+    QPaintEvent,
+    QTextCharFormat,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -144,7 +152,7 @@ class YamlEditor(QPlainTextEdit):
         return [d for d in self.diagnostics if max(1, min(d.line or 1, n)) == line]
 
     def event(self, e: QEvent) -> bool:
-        if e.type() == QEvent.Type.ToolTip:
+        if e.type() == QEvent.Type.ToolTip and isinstance(e, QHelpEvent):
             cursor = self.cursorForPosition(self.viewport().mapFromGlobal(e.globalPos()))
             found = self.diagnostics_at_line(cursor.blockNumber() + 1)
             if found:
@@ -175,7 +183,7 @@ class YamlEditor(QPlainTextEdit):
     def paint_gutter(self, event: QPaintEvent) -> None:
         p = QPainter(self._gutter)
         p.fillRect(event.rect(), QColor("#F3F4F6"))
-        bad = {}
+        bad: dict[int, Severity] = {}
         n = self.blockCount()
         for d in self.diagnostics:
             line = max(1, min(d.line or 1, n))

@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from netviz.model.diagnostics import Severity
+from netviz.model.diagnostics import SEVERITY_RANK, Severity
 from netviz.ui.panels._base import RowTableModel, row_table_view, subscribe_for_lifetime
 from netviz.ui.panels._severity import severity_colour, severity_icon
-from netviz.viewmodel.audit import SEVERITY_RANK, AuditRow, audit_rows, selection_for, summary
+from netviz.viewmodel.audit import AuditRow, audit_rows, selection_for, summary
 from netviz.viewmodel.state import AppState
 
 _Index = QModelIndex | QPersistentModelIndex

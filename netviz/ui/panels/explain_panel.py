@@ -43,7 +43,9 @@ def _combo(parent: QWidget, placeholder: str) -> QComboBox:
     box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
     box.setMinimumContentsLength(18)
     box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    box.lineEdit().setPlaceholderText(placeholder)
+    edit = box.lineEdit()
+    assert edit is not None  # an editable combo box has one
+    edit.setPlaceholderText(placeholder)
     completer = QCompleter(box.model(), box)
     completer.setFilterMode(Qt.MatchFlag.MatchContains)
     completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -90,8 +92,10 @@ class ExplainPanel(QWidget):
 
         self.explain_button.clicked.connect(self._picked)
         self.swap_button.clicked.connect(self._swap)
-        self.source_box.lineEdit().returnPressed.connect(self._picked)
-        self.target_box.lineEdit().returnPressed.connect(self._picked)
+        for box in (self.source_box, self.target_box):
+            edit = box.lineEdit()
+            assert edit is not None
+            edit.returnPressed.connect(self._picked)
         self.source_box.activated.connect(self._picked_if_both)
         self.target_box.activated.connect(self._picked_if_both)
 
