@@ -165,6 +165,7 @@ from netviz.io.convert import (
     object_ref,
 )
 from netviz.io.errors import LoadCancelled
+from netviz.io.render import RenderError, RenderTarget, render, render_target, split_sources
 from netviz.io.yamlsafe import MAX_ALIAS_EXPANSION, Locator, ParsedDoc, parse_text
 from netviz.model import (
     Ingress,
@@ -258,6 +259,7 @@ class _Load:
         self.objects: dict[tuple[str, str | None, str], Any] = {}
         self.sources: dict[tuple[str, str | None, str], Source] = {}
         self.daemonsets: list[dict[str, Any]] = []  # raw, for the network plugin
+        self.render_targets: dict[str, RenderTarget] = {}
         self.count = 0
         self.done_files = 0
         self.total_files = 0
@@ -303,6 +305,22 @@ class _Load:
             )
         for pd in docs:
             self.add_document(pd, file)
+
+    def add_rendered(self, target: RenderTarget, max_bytes: int) -> None:
+        """Render a Helm chart or kustomization and load its output; diagnostics name the
+        chart/overlay and (Helm) the template each document came from."""
+        try:
+            text, tool = render(target, max_bytes)
+        except RenderError as exc:
+            self.diag(Severity.ERROR, exc.code, str(exc), target.path)
+            return
+        self.diag(Severity.INFO, "rendered", f"{target.path} rendered with {tool}", target.path)
+        parts = split_sources(text) if target.kind == "helm" else [(None, text)]
+        for source, part in parts:
+            name = f"{target.path}: {source}" if source else target.path
+            name += f" (rendered by {tool})"
+            self.files.append(name)
+            self.add_text(part, name)
 
     def add_document(self, pd: ParsedDoc, file: str) -> None:
         data = pd.data
@@ -830,10 +848,27 @@ def _expand(paths: Sequence[str], load: _Load) -> list[str]:
     for p in paths:
         if p == "-":
             add(p)
+        elif os.path.isdir(p) and (target := render_target(p)) is not None:
+            # a Helm chart or a kustomization named directly: rendered with its tool
+            load.render_targets[p] = target
+            add(p)
         elif os.path.isdir(p):
             found = 0
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                inner = render_target(root) if root != p else None
+                if inner is not None:
+                    # its templates are not manifests, and rendering every overlay of a
+                    # repository would merge its environments: the user names the one meant
+                    dirs[:] = []
+                    load.diag(
+                        Severity.WARNING,
+                        "render-not-walked",
+                        f"{root} is a {inner.what}: not read while walking {p}; name it to "
+                        f"render it (e.g. netviz list {root})",
+                        root,
+                    )
+                    continue
                 for f in sorted(files):
                     if not f.startswith(".") and f.lower().endswith(MANIFEST_EXTENSIONS):
                         add(os.path.join(root, f))
@@ -1016,6 +1051,9 @@ def load_paths(
             shown = STDIN_NAME if path == "-" else path
             if progress is not None:
                 progress(i, len(files), shown)
+            if path in load.render_targets:
+                load.add_rendered(load.render_targets[path], max_file_bytes)
+                continue
             if path == "-":
                 text = _read_stdin(stdin if stdin is not None else sys.stdin, max_file_bytes, load)
             else:
