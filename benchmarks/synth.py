@@ -7,6 +7,7 @@ monitoring scrapes, ipBlocks with except, egress-only policies, matchExpressions
 
     python benchmarks/synth.py OUT_DIR --namespaces 50 --workloads 1000 --policies 400
     python benchmarks/synth.py OUT_DIR --namespaces 100 --workloads 2000 --policies 2000 --pods 10000
+    python benchmarks/synth.py OUT_DIR --admin-policies 50 [--api v1alpha2]
 
 With ``--pods`` the pods are written explicitly (as a live cluster has them: owned by
 ReplicaSets/StatefulSets, with IPs, StatefulSet pods carrying their unique pod-name label);
@@ -44,7 +45,8 @@ def _sel(**labels: str) -> dict[str, Any]:
     return {"matchLabels": dict(labels)}
 
 
-def generate(namespaces: int, workloads: int, policies: int, pods: int = 0, seed: int = 1) -> list[dict[str, Any]]:
+def generate(namespaces: int, workloads: int, policies: int, pods: int = 0, seed: int = 1,
+             admin_policies: int = 0, api: str = "v1alpha1") -> list[dict[str, Any]]:
     rnd = random.Random(seed)
     objs: list[dict[str, Any]] = []
     per_ns = max(1, workloads // namespaces)
@@ -164,7 +166,79 @@ def generate(namespaces: int, workloads: int, policies: int, pods: int = 0, seed
             objs.append(patterns[k % len(patterns)](ns, k))
             made += 1
         k += 1
+    if admin_policies:
+        objs.extend(cluster_policies(admin_policies, teams, rnd, api))
     return objs
+
+
+def cluster_policies(count: int, teams: list[str], rnd: random.Random,
+                     api: str = "v1alpha1") -> list[dict[str, Any]]:
+    """``count`` cluster-scoped policies in the patterns platform teams write: always allow DNS,
+    tenant isolation per team (deny from other teams, pass what the team's own NetworkPolicies
+    should decide), monitoring passes, egress to the internet denied but for a few networks,
+    environment separation, and one baseline policy (the last one). ``api``: ``v1alpha1``
+    (AdminNetworkPolicy + BaselineAdminNetworkPolicy) or ``v1alpha2`` (ClusterNetworkPolicy)."""
+    v2 = api == "v1alpha2"
+    accept = "Accept" if v2 else "Allow"
+
+    def ports(*items: tuple[str, int]) -> dict[str, Any]:
+        if v2:
+            return {"protocols": [{p.lower(): {"destinationPort": {"number": n}}} for p, n in items]}
+        return {"ports": [{"portNumber": {"protocol": p, "port": n}} for p, n in items]}
+
+    def named(name: str) -> dict[str, Any]:
+        return {"protocols": [{"destinationNamedPort": name}]} if v2 else {"ports": [{"namedPort": name}]}
+
+    def policy(name: str, prio: int, spec: dict[str, Any], tier: str = "Admin") -> dict[str, Any]:
+        if v2:
+            return {"apiVersion": "policy.networking.k8s.io/v1alpha2", "kind": "ClusterNetworkPolicy",
+                    "metadata": {"name": name}, "spec": {"tier": tier, "priority": prio, **spec}}
+        if tier == "Baseline":
+            return {"apiVersion": "policy.networking.k8s.io/v1alpha1",
+                    "kind": "BaselineAdminNetworkPolicy", "metadata": {"name": "default"}, "spec": spec}
+        return {"apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "AdminNetworkPolicy",
+                "metadata": {"name": name}, "spec": {"priority": prio, **spec}}
+
+    ns_of_team = lambda t: {"namespaces": _sel(team=t)}  # noqa: E731
+    patterns = [
+        lambda k: policy(f"allow-dns-{k}", k, {
+            "subject": {"namespaces": {}},
+            "egress": [{"name": "dns", "action": accept,
+                        "to": [{"pods": {"namespaceSelector": _sel(**{"kubernetes.io/metadata.name": "kube-system"}),
+                                         "podSelector": _sel(**{"k8s-app": "kube-dns"})}}],
+                        **ports(("UDP", 53), ("TCP", 53))}]}),
+        lambda k: policy(f"tenant-{k}", k, {
+            "subject": ns_of_team(teams[k % len(teams)]),
+            "ingress": [{"name": "same-team", "action": "Pass", "from": [ns_of_team(teams[k % len(teams)])]},
+                        {"name": "monitoring", "action": "Pass",
+                         "from": [{"namespaces": _sel(**{"kubernetes.io/metadata.name": "monitoring"})}], **named("metrics")},
+                        {"name": "other-teams", "action": "Deny",
+                         "from": [{"namespaces": {"matchExpressions": [{"key": "team", "operator": "NotIn",
+                                                                        "values": [teams[k % len(teams)]]}]}}]}]}),
+        lambda k: policy(f"prod-from-staging-{k}", k, {
+            "subject": {"pods": {"namespaceSelector": _sel(env="prod"), "podSelector": _sel(tier=rnd.choice(TIERS))}},
+            "ingress": [{"name": "no-staging", "action": "Deny", "from": [{"namespaces": _sel(env="staging")}],
+                         **ports(("TCP", 8080), ("TCP", 5432))}]}),
+        lambda k: policy(f"egress-internet-{k}", k, {
+            "subject": {"namespaces": _sel(team=teams[k % len(teams)])},
+            "egress": [{"name": "intra-cluster", "action": "Pass", "to": [{"namespaces": {}}]},
+                       {"name": "partners", "action": accept, "to": [{"networks": [f"203.0.{k % 250}.0/24"]}],
+                        **ports(("TCP", 443))},
+                       {"name": "internet", "action": "Deny", "to": [{"networks": ["0.0.0.0/0"]}]}]}),
+        lambda k: policy(f"db-lockdown-{k}", k, {
+            "subject": {"pods": {"namespaceSelector": {}, "podSelector": _sel(tier="db")}},
+            "ingress": [{"name": "from-api", "action": accept,
+                         "from": [{"pods": {"namespaceSelector": _sel(team=teams[k % len(teams)]),
+                                            "podSelector": _sel(tier="api")}}], **named("postgres")},
+                        {"name": "rest", "action": "Pass", "from": [{"namespaces": {}}]}]}),
+    ]
+    out = [patterns[k % len(patterns)](k + 10) for k in range(max(0, count - 1))]
+    out.append(policy("baseline", 0, {
+        "subject": {"namespaces": {}},
+        "ingress": [{"name": "default-deny-cross-ns", "action": "Deny", "from": [{"namespaces": {}}]}],
+        "egress": [{"name": "no-metadata", "action": "Deny", "to": [{"networks": ["169.254.169.254/32"]}]}],
+    }, tier="Baseline"))
+    return out
 
 
 def write(objs: list[dict[str, Any]], out: Path, files: int = 8) -> list[Path]:
@@ -190,8 +264,13 @@ def main() -> None:
     ap.add_argument("--policies", type=int, default=400)
     ap.add_argument("--pods", type=int, default=0)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--admin-policies", type=int, default=0,
+                    help="cluster-scoped policies (AdminNetworkPolicy..., the last one baseline)")
+    ap.add_argument("--api", choices=("v1alpha1", "v1alpha2"), default="v1alpha1",
+                    help="v1alpha1: AdminNetworkPolicy/BaselineAdminNetworkPolicy; "
+                         "v1alpha2: ClusterNetworkPolicy")
     a = ap.parse_args()
-    objs = generate(a.namespaces, a.workloads, a.policies, a.pods, a.seed)
+    objs = generate(a.namespaces, a.workloads, a.policies, a.pods, a.seed, a.admin_policies, a.api)
     paths = write(objs, a.out)
     size = sum(p.stat().st_size for p in paths)
     print(f"wrote {len(objs)} objects in {len(paths)} files ({size / 1e6:.1f} MB) to {a.out}")

@@ -303,6 +303,12 @@ class Analyzer:
         #: per-class partition caches (see _ingress_partition); kept across with_policies()
         self._in_parts: dict[int, tuple[tuple[int, ConnectionSet], ...]] = {}
         self._eg_parts: dict[int, tuple[tuple[int, ConnectionSet], ...]] = {}
+        #: classes governed by the same policies (and, for ingress, with the same named
+        #: ports) have the same partition and the same connections with external ranges:
+        #: computed once per signature (``_signature``); reset by with_policies()
+        self._sig_parts: dict[tuple[object, ...], tuple[tuple[int, ConnectionSet], ...]] = {}
+        self._ext_cache: dict[tuple[object, ...], dict[IPRange, ConnectionSet]] = {}
+        self._sigs: dict[tuple[str, int], tuple[object, ...]] = {}
         #: classes whose ingress/egress may differ from the analyzer this one was derived
         #: from (everything, for a fresh one)
         self.affected_ingress = self.all_bits
@@ -377,6 +383,9 @@ class Analyzer:
         new._index_policies()
         new._in_parts = {c: v for c, v in self._in_parts.items() if not affected_in >> c & 1}
         new._eg_parts = {c: v for c, v in self._eg_parts.items() if not affected_eg >> c & 1}
+        new._sig_parts = {}
+        new._ext_cache = {}
+        new._sigs = {}
         new.affected_ingress = affected_in
         new.affected_egress = affected_eg
         return new
@@ -999,14 +1008,48 @@ class Analyzer:
         """Sources (class bits) -> what ``d``'s ingress allows from them."""
         got = self._in_parts.get(d.index)
         if got is None:
-            got = self._in_parts[d.index] = self._compute_ingress_partition(d)
+            sig = self._signature(INGRESS, d)
+            got = self._sig_parts.get(sig)
+            if got is None:
+                got = self._sig_parts[sig] = self._compute_ingress_partition(d)
+            self._in_parts[d.index] = got
         return got
+
+    def _signature(self, direction: str, pc: PodClass) -> tuple[object, ...]:
+        """What a class's ``direction`` partition depends on: the policies of each tier that
+        select it, whether it is node traffic, and for ingress its named container ports (the
+        destination's names resolve there). Egress named ports resolve on the destinations,
+        whatever the source."""
+        c = pc.index
+        got = self._sigs.get((direction, c))
+        if got is None:
+            got = self._sigs[(direction, c)] = self._make_signature(direction, pc)
+        return got
+
+    def external_signature(self, direction: str, c: int) -> tuple[object, ...]:
+        """Classes with equal signatures have equal ``external_conns`` for every range."""
+        return self._signature(direction, self.classes[c])
+
+    def _make_signature(self, direction: str, pc: PodClass) -> tuple[object, ...]:
+        c = pc.index
+        return (
+            direction,
+            self.host_node_bits >> c & 1,
+            tuple(cp.index for cp in (self.ingress_of if direction == INGRESS else self.egress_of)[c]),
+            tuple(cp.index for cp in self.cluster_policies_of(Tier.ADMIN, direction, c)),
+            tuple(cp.index for cp in self.cluster_policies_of(Tier.BASELINE, direction, c)),
+            tuple(sorted(pc.named.items())) if direction == INGRESS else (),
+        )
 
     def _egress_partition(self, s: PodClass) -> tuple[tuple[int, ConnectionSet], ...]:
         """Destinations (class bits) -> what ``s``'s egress allows towards them."""
         got = self._eg_parts.get(s.index)
         if got is None:
-            got = self._eg_parts[s.index] = self._compute_egress_partition(s)
+            sig = self._signature(EGRESS, s)
+            got = self._sig_parts.get(sig)
+            if got is None:
+                got = self._sig_parts[sig] = self._compute_egress_partition(s)
+            self._eg_parts[s.index] = got
         return got
 
     def _tiered(self, direction: str, pc: PodClass) -> bool:
@@ -1149,9 +1192,18 @@ class Analyzer:
 
     def external_conns(self, pod_class: PodClass, direction: str, ip: IPRange) -> ConnectionSet:
         """What ``pod_class`` allows in ``direction`` with the external range ``ip`` (which
-        should not straddle an ipBlock boundary). Ingress: from ``ip``; egress: to ``ip``."""
+        should not straddle an ipBlock boundary). Ingress: from ``ip``; egress: to ``ip``.
+        Memoised per class signature (``_signature``) and range."""
         if self.host_node_bits >> pod_class.index & 1:
             return ConnectionSet.all()
+        cache = self._ext_cache.setdefault(self._signature(direction, pod_class), {})
+        got = cache.get(ip)
+        if got is None:
+            got = cache[ip] = self._compute_external_conns(pod_class, direction, ip)
+        return got
+
+    def _compute_external_conns(self, pod_class: PodClass, direction: str,
+                                ip: IPRange) -> ConnectionSet:
         pols = (self.ingress_of if direction == INGRESS else self.egress_of)[pod_class.index]
         tiered = self._tiered(direction, pod_class)
         if not pols and not tiered:

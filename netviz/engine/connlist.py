@@ -249,20 +249,30 @@ def external_connections(
     classes: Sequence[int],
     pieces: dict[str, list[IPRange]],
     nodes: dict[object, PeerNode] | None = None,
+    memo: dict[object, list[tuple[IPRange, ConnectionSet]]] | None = None,
 ) -> Iterable[Connection]:
     """Connections of workload ``wl`` with external ranges, both directions. ``nodes`` caches
-    the peer objects (one per key/range, shared by every connection)."""
+    the peer objects (one per key/range, shared by every connection); ``memo`` the allowed
+    (range, connections) of workloads whose classes have the same policy signatures (they
+    are the same: ``Analyzer.external_signature``)."""
     nodes = {} if nodes is None else nodes
     peer = _node(nodes, wl)
     for direction in (INGRESS, EGRESS):
-        for r in pieces[direction]:
-            conns = ConnectionSet.all()
-            for c in classes:
-                conns = conns & an.external_conns(an.classes[c], direction, r)
-                if not conns:
-                    break
-            if not conns:
-                continue
+        key = (direction, tuple(an.external_signature(direction, c) for c in classes))
+        got = memo.get(key) if memo is not None else None
+        if got is None:
+            got = []
+            for r in pieces[direction]:
+                conns = ConnectionSet.all()
+                for c in classes:
+                    conns = conns & an.external_conns(an.classes[c], direction, r)
+                    if not conns:
+                        break
+                if conns:
+                    got.append((r, conns))
+            if memo is not None:
+                memo[key] = got
+        for r, conns in got:
             ext = _node(nodes, r)
             if direction == INGRESS:
                 yield Connection(ext, peer, conns)
@@ -284,6 +294,7 @@ def connlist(an: Analyzer, focus: Focus | None = None) -> list[Connection]:
     wl_classes = workload_classes(an)
     pieces = direction_atoms(an)
     nodes: dict[object, PeerNode] = {wl: PeerNode.workload(wl) for wl in wl_classes}
+    memo: dict[object, list[tuple[IPRange, ConnectionSet]]] = {}
     out: list[Connection] = [
         Connection(nodes[sw], nodes[dw], conns) for (sw, dw), conns in workload_pairs(an).items()
     ]
@@ -292,7 +303,7 @@ def connlist(an: Analyzer, focus: Focus | None = None) -> list[Connection]:
             # only the focus workloads' external connections can survive the filter
             if not any(_node(nodes, wl).matches(n) for n in focus.workloads):
                 continue
-        out.extend(external_connections(an, wl, cls, pieces, nodes))
+        out.extend(external_connections(an, wl, cls, pieces, nodes, memo))
     out.extend(ingress_connections(an, nodes))
     out = apply_focus(out, focus)
     out.sort(key=lambda c: (c.src.key, c.dst.key))

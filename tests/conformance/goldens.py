@@ -133,6 +133,16 @@ def scenario_kinds(scenario_dir: Path) -> frozenset[str]:
     return frozenset(kinds)
 
 
+TIER_KINDS = frozenset({"AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"})
+
+
+def uses_tiers(root: Path, scenario: str | None) -> bool:
+    """The scenario has cluster-scoped policies (AdminNetworkPolicy, ...): counted apart."""
+    if scenario is None or not (root / "scenarios" / scenario).is_dir():
+        return False
+    return bool(scenario_kinds(root / "scenarios" / scenario) & TIER_KINDS)
+
+
 def scenario_skip(root: Path, scenario: str) -> str | None:
     """Why a scenario is out of scope for this conformance run, or None (a core scenario)."""
     if "bad" in scenario or scenario.startswith("malformed") or scenario == "document_with_syntax_error":

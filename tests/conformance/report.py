@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from collections import Counter, defaultdict
 
-from .goldens import discover, shared_dir
+from .goldens import discover, shared_dir, uses_tiers
 from .runner import actual_and_expected
 from .test_diff_conformance import actual_and_expected as diff_actual_and_expected
 from .test_diff_conformance import discover_diff
@@ -32,7 +32,12 @@ def main(argv: list[str]) -> int:
     fail_names: list[str] = []
     skip_scen: dict[str, str] = {}
     skip_reasons: dict[str, Counter[str]] = defaultdict(Counter)
+    #: golden kind -> status -> count, for goldens of scenarios with cluster policies
+    tiered: dict[str, Counter[str]] = defaultdict(Counter)
     for g in discover(root):
+        if uses_tiers(root, g.scenario):
+            status = "skipped" if g.skip else "run"
+            tiered[g.kind][status] += 1
         if g.skip:
             skipped[g.kind] += 1
             skip_reasons[g.kind][g.skip] += 1
@@ -44,6 +49,8 @@ def main(argv: list[str]) -> int:
         except Exception as exc:  # report, do not stop
             ok = False
             fail_names.append(f"{g.name}: {type(exc).__name__}: {exc}")
+        if uses_tiers(root, g.scenario):
+            tiered[g.kind]["passed" if ok else "known" if g.name in KNOWN else "failed"] += 1
         if ok:
             passed[g.kind] += 1
         elif g.name in KNOWN:
@@ -55,6 +62,9 @@ def main(argv: list[str]) -> int:
                 fail_names.append(g.name)
     # netviz diff: expected/diff goldens (kind diff/<fmt>; see test_diff_conformance)
     for dg in discover_diff(root):
+        diff_tiered = uses_tiers(root, dg.before) or uses_tiers(root, dg.after)
+        if diff_tiered and dg.skip:
+            tiered[dg.kind]["skipped"] += 1
         if dg.skip:
             skipped[dg.kind] += 1
             skip_reasons[dg.kind][dg.skip] += 1
@@ -66,6 +76,8 @@ def main(argv: list[str]) -> int:
         except Exception as exc:  # report, do not stop
             ok = False
             fail_names.append(f"{dg.name}: {type(exc).__name__}: {exc}")
+        if diff_tiered:
+            tiered[dg.kind]["passed" if ok else "failed"] += 1
         if ok:
             passed[dg.kind] += 1
         else:
@@ -80,6 +92,16 @@ def main(argv: list[str]) -> int:
         f"{'total':<22} {sum(passed.values()):>6} {sum(known.values()):>6} "
         f"{sum(failed.values()):>6} {sum(skipped.values()):>7}"
     )
+    print("\nof which AdminNetworkPolicy/BaselineAdminNetworkPolicy scenarios (policy tiers):")
+    print(f"{'golden kind':<22} {'passed':>6} {'known':>6} {'failed':>6} {'skipped':>7}")
+    for k in sorted(tiered):
+        c = tiered[k]
+        print(f"{k:<22} {c['passed']:>6} {c['known']:>6} {c['failed']:>6} {c['skipped']:>7}")
+    tot: Counter[str] = Counter()
+    for c in tiered.values():
+        tot.update(c)
+    print(f"{'total':<22} {tot['passed']:>6} {tot['known']:>6} {tot['failed']:>6} "
+          f"{tot['skipped']:>7}")
     reasons: Counter[str] = Counter()
     for c in skip_reasons.values():
         reasons.update(c)
