@@ -242,6 +242,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--explain", action="store_true",
                    help="for every pair, the allowed and denied connections with the policies "
                         "and rules behind them (txt only)")
+    p.add_argument("--exposure", action="store_true",
+                   help="also report what any *possible* peer could reach or be reached from: "
+                        "the entire cluster, pods with given labels in any namespace, external "
+                        "ranges; and which workloads no policy protects (docs/exposure.md)")
     p.add_argument("--explain-only", choices=("allow", "deny"),
                    help="with --explain: only pairs with something allowed (allow) or with "
                         "nothing allowed (deny); with --port, whether that port is allowed")
@@ -345,18 +349,39 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         note_assumptions(an, args.quiet, err)
         enforcement = enforcement_of(args, loaded)
         warn_enforcement(enforcement, args.quiet, err)
+        want_exposure = args.exposure
+        if want_exposure and focus.workloads and focus.peers:
+            want_exposure = False
+            if not args.quiet:
+                print("warning: --exposure is ignored with both --focus-workload and "
+                      "--focus-workload-peer (it reports one workload against any peer)",
+                      file=err)
+        if want_exposure and args.explain_only:
+            want_exposure = False
+            if not args.quiet:
+                print("warning: --exposure is ignored with --explain-only", file=err)
+        result = build_list(an, focus)
+        notes = enforcement_notes(enforcement)
+        if notes:
+            result = dataclasses.replace(result, notes=notes + result.notes)
+        text = ""
         if args.explain:
             from netviz.export.explain import render_explain
 
             text = render_explain(an, focus, args.explain_only)
-            for line in reversed(enforcement_notes(enforcement)):
+            for line in reversed(notes):
                 text = f"# {line}\n" + text
-        else:
-            cl = build_list(an, focus)
-            notes = enforcement_notes(enforcement)
-            if notes:
-                cl = dataclasses.replace(cl, notes=notes + cl.notes)
-            text = render(args.output, cl)
+        if want_exposure:
+            from netviz.engine.exposure import exposure
+            from netviz.export.exposure import join_txt, render_exposure
+
+            report = exposure(an, result.connections, focus)
+            if args.explain:
+                text = join_txt(text, report)
+            else:
+                text = render_exposure(args.output, result, report)
+        elif not args.explain:
+            text = render(args.output, result)
         write_output(text, args.file, out)
     except CLIError as exc:
         print(f"netviz list: error: {exc.message}", file=err)

@@ -48,6 +48,13 @@ def _node_line(peer: PeerNode) -> str:
 
 
 def render(result: ConnList) -> str:
+    by_ns, externals, edges, _ = parts(result)
+    return document(result.notes, by_ns, externals, edges)
+
+
+def parts(result: ConnList) -> tuple[dict[str, list[str]], list[str], list[str], set[str]]:
+    """The pieces of the connlist graph: node lines per namespace, other node lines, edge
+    lines, and the keys of the peers drawn (the exposure report adds to them)."""
     by_ns: dict[str, list[str]] = {}
     externals: list[str] = []
     seen: set[str] = set()
@@ -77,8 +84,7 @@ def render(result: ConnList) -> str:
         visit(c.dst)
     for peer in result.peers:
         visit(peer)
-
-    return document(result.notes, by_ns, externals, edges)
+    return by_ns, externals, edges, seen
 
 
 def document(
@@ -87,19 +93,22 @@ def document(
     others: list[str],
     edges: list[str],
     tail: Sequence[str] = (),
+    potential: dict[str, list[str]] | None = None,
 ) -> str:
     """The reference dot text: notes as ``//`` comments, one sorted cluster subgraph per
-    namespace, then the other node lines, the edges (each group sorted), ``tail`` lines
-    (e.g. a legend) and ``}`` with no newline. Shared by the connlist and diff formats."""
+    namespace, then (exposure) one red subgraph per namespace of ``potential`` peers, the other
+    node lines, the edges (each group sorted), ``tail`` lines (e.g. a legend) and ``}`` with
+    no newline. Shared by the connlist, exposure and diff formats."""
     lines = ["digraph {"]
     lines += [f"\t// {note}" for note in notes]
-    for ns in sorted(by_ns):
-        lines.append(f"\tsubgraph {q('cluster_' + ns.replace('-', '_') + '[namespace]')} {{")
-        lines.append('\t\tcolor="black"')
-        lines.append('\t\tfontcolor="black"')
-        lines += sorted(by_ns[ns])
-        lines.append(f"\t\tlabel={q(ns + '[namespace]')}")
-        lines.append("\t}")
+    for groups, color in ((by_ns, "black"), (potential or {}, "red2")):
+        for ns in sorted(groups):
+            lines.append(f"\tsubgraph {q('cluster_' + ns.replace('-', '_') + '[namespace]')} {{")
+            lines.append(f'\t\tcolor="{color}"')
+            lines.append(f'\t\tfontcolor="{color}"')
+            lines += sorted(groups[ns])
+            lines.append(f"\t\tlabel={q(ns + '[namespace]')}")
+            lines.append("\t}")
     lines += sorted(others)
     lines += sorted(edges)
     lines += tail

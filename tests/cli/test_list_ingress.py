@@ -88,3 +88,32 @@ def test_explain_only_needs_explain(capsys: pytest.CaptureFixture[str], tmp_path
     assert code == EXIT_OK and "Connections between {ingress-controller}" in out
     code, out, _ = run(capsys, "list", path, "--explain", "--explain-only", "deny")
     assert code == EXIT_OK and out == ""
+
+
+# --------------------------------------------------------------------------- --exposure
+
+
+def test_exposure_every_format(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = write(tmp_path, CLUSTER)
+    code, out, _ = run(capsys, "list", path, "--exposure")
+    assert code == EXIT_OK
+    head, _, tail = out.partition("\n\nExposure Analysis Result:\n")
+    assert "{ingress-controller} => shop/web[Deployment] : TCP 8080" in head
+    assert "shop/web[Deployment] is not protected on Ingress" in tail
+    for fmt, marker in (("csv", "Exposure Analysis Result:,,"), ("md", "## Exposure Analysis Result:"),
+                        ("json", '"exposure_results"'), ("dot", '"entire-cluster" [label=')):
+        code, out, _ = run(capsys, "list", path, "--exposure", "-o", fmt)
+        assert code == EXIT_OK and marker in out, fmt
+
+
+def test_exposure_with_explain_and_ignored_cases(capsys: pytest.CaptureFixture[str],
+                                                 tmp_path: Path) -> None:
+    path = write(tmp_path, CLUSTER + DENY)
+    code, out, _ = run(capsys, "list", path, "--exposure", "--explain")
+    assert code == EXIT_OK and "# Specific connections" in out
+    assert out.endswith("shop/web[Deployment] is not protected on Egress\n")
+    code, out, err = run(capsys, "list", path, "--exposure", "--focus-workload", "web",
+                         "--focus-workload-peer", "web")
+    assert "Exposure" not in out and "--exposure is ignored" in err
+    code, out, err = run(capsys, "list", path, "--exposure", "--explain", "--explain-only", "deny")
+    assert "Exposure" not in out and "--exposure is ignored with --explain-only" in err

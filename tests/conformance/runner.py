@@ -1,27 +1,20 @@
-"""Run netviz on a golden's scenario with the golden's options and cut out the part of the
-golden that netviz reproduces (the connlist section of exposure goldens).
-
-Comparison rules per golden kind:
-- connlist / focus / protocol-port goldens: the whole file, byte for byte.
-- exposure goldens (connlist, then exposure report): only the connlist section. txt: the lines
-  before the first blank line; csv: the lines before ``Exposure Analysis Result:,,``; md: the
-  lines before ``## Exposure Analysis Result:``; json: the ``connlist_results`` member compared
-  as data (it is indented deeper than a plain list); dot: the connlist edges (``gold2``), as a
-  sorted list of lines.
-- explain goldens: the whole file; explain+exposure: everything before the blank line that
-  precedes ``Exposure Analysis Result:``.
+"""Run netviz on a golden's scenario with the golden's options and return what netviz prints
+and the golden, to be compared whole, byte for byte, for every kind: the connection list in
+each format, focus and port variants, ``--explain`` (with ``--explain-only``), and the
+exposure report (``--exposure``: the connection list, then the report; with ``--explain``,
+the explanation, then the report).
 """
 
 from __future__ import annotations
 
-import json
-import re
 from functools import lru_cache
 from pathlib import Path
 
 from netviz.engine.analyzer import Analyzer, Options
 from netviz.engine.connlist import Focus, build_list, known_names
+from netviz.engine.exposure import exposure
 from netviz.export import render
+from netviz.export.exposure import join_txt, render_exposure
 from netviz.model import Cluster
 
 from .goldens import Golden, GoldenOptions
@@ -72,44 +65,14 @@ def actual_and_expected(root: Path, g: Golden) -> tuple[str, str]:
     an = analyzer_for(root / "scenarios" / g.scenario)
     focus = focus_for(an, g.options)
     golden = g.path.read_text(encoding="utf-8")
+    result = build_list(an, focus)
     if g.kind.startswith("explain"):
         from netviz.export.explain import render_explain
 
         actual = render_explain(an, focus, g.options.explain_only)
         if g.section == "exposure":
-            # the explain text, a blank line, then the exposure report
-            idx = golden.find("\n\nExposure Analysis Result")
-            golden = golden[: idx + 1] if idx >= 0 else golden
+            actual = join_txt(actual, exposure(an, result.connections, focus))
         return actual, golden
-    result = build_list(an, focus)
-    actual = render(g.fmt, result)
-    if g.section != "exposure":
-        return actual, golden
-    # exposure goldens: the connlist section only
-    if g.fmt == "txt":
-        if golden.startswith("Exposure Analysis Result:"):
-            return actual, ""
-        head, _, _ = golden.partition("\n\n")
-        return actual, head + "\n" if head else ""
-    if g.fmt == "csv":
-        # "Exposure Analysis Result:,," or, with a port focus, "... Result On UDP 52:,,"
-        head = re.split(r"^Exposure Analysis Result( On \w+ \d+)?:,,\n", golden, maxsplit=1,
-                        flags=re.M)[0]
-        return actual, head
-    if g.fmt == "md":
-        head = re.split(r"^## Exposure Analysis Result( On \w+ \d+)?:\n", golden, maxsplit=1,
-                        flags=re.M)[0]
-        return actual, head
-    if g.fmt == "json":
-        data = json.loads(golden)
-        # with a port focus the member is "connlist_conn_focus_results"
-        if isinstance(data, dict):
-            want = data.get("connlist_results", data.get("connlist_conn_focus_results", []))
-        else:
-            want = data
-        return json.dumps(json.loads(actual), indent=2), json.dumps(want, indent=2)
-    # dot: the connlist edges
-    def edges(text: str) -> str:
-        return "\n".join(sorted(ln for ln in text.splitlines() if "->" in ln and '"gold2"' in ln))
-
-    return edges(actual), edges(golden)
+    if g.section == "exposure":
+        return render_exposure(g.fmt, result, exposure(an, result.connections, focus)), golden
+    return render(g.fmt, result), golden
