@@ -25,6 +25,14 @@ tests/conformance):
   and that an existing pod already matches is not listed: the connection list shows that pod.
   A rule with an all-namespaces peer contributes no potential peer at all (the reference drops
   the rule's other selector peers then too).
+- **Tiers** (``engine.tiers``): AdminNetworkPolicy / Admin-tier ClusterNetworkPolicy rules,
+  then NetworkPolicies, then Baseline-tier rules decide together, first match first, for the
+  entire cluster (their all-namespaces rules: ``namespaces: {}``, ``pods`` with both selectors
+  empty) and for each potential peer (their ``namespaces``/``pods`` peers, matched by the same
+  requirements). A workload is protected in a direction when any tier's policy selects it
+  there. A potential peer that a Deny rule cuts off while the entire cluster is admitted is
+  listed with ``No Connections``. A cluster policy's named port has no protocol of its own:
+  towards a peer that does not exist it prints as a bare name (`` local-port``).
 - External ranges are not repeated here: the reports copy each workload's connections with
   ``[External]`` ranges from the connection list.
 - Focus: a ``Focus`` restricts the workloads (and a direction restricts the side); a port focus
@@ -33,12 +41,12 @@ tests/conformance):
 
 How it works: potential peers are collected once (in input order: first definition wins, as in
 the reference); each policy rule is matched against them once (canonical requirement strings);
-per pod class and direction the rules of the isolating policies are folded into a map from
-potential peer to connections, memoised by the set of isolating policies (and, for ingress,
-the class's named ports). Cost grows with classes x potential peers, not with pods squared.
+per pod class and direction the rules of the selecting policies are folded, tier by tier,
+into a map from potential peer to connections, memoised by the set of selecting policies (and,
+for ingress, the class's named ports). Cost grows with classes x potential peers, not with pods squared.
 
-The layer structure (``_np_*``) is where AdminNetworkPolicy tiers slot in: a tier contributes
-its own potential peers and may deny or pass before NetworkPolicies are consulted.
+Every rule of every tier is one ``_XRule`` (action, whether it admits the entire cluster,
+the potential peers it admits, its ports); a new kind of policy slots in by producing those.
 """
 
 from __future__ import annotations
@@ -50,6 +58,16 @@ from netviz.engine.analyzer import EGRESS, INGRESS, Analyzer, PodClass
 from netviz.engine.connections import ConnectionSet
 from netviz.engine.connlist import Connection, Focus, PeerNode, workload_classes
 from netviz.model import LabelSelector, NetworkPolicy, PolicyPort, Requirement, Rule
+from netviz.model.cluster_policy import (
+    NAMESPACES,
+    PODS,
+    Action,
+    ClusterPeer,
+    ClusterPolicy,
+    ClusterPort,
+    ClusterRule,
+    Tier,
+)
 from netviz.model.objects import NAMESPACE_NAME_LABEL
 
 ENTIRE_CLUSTER = "entire-cluster"
@@ -58,27 +76,55 @@ ENTIRE_CLUSTER = "entire-cluster"
 # --------------------------------------------------------------------------- connections
 
 
+#: the names part of ``PortSet.all()``: every name
+ALL_NAMES: frozenset[tuple[str, str]] = frozenset({("*", "*")})
+
+
+def _names_or(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, str]]) -> frozenset[tuple[str, str]]:
+    return ALL_NAMES if a == ALL_NAMES or b == ALL_NAMES else a | b
+
+
 @dataclass(frozen=True)
 class PortSet:
     """Connections that may include *named* ports not resolved to numbers (egress to a peer
     that does not exist has no container ports to resolve them on). ``names`` holds
-    (protocol, name) pairs. Printed as the reference prints it: ``TCP 8080,http``."""
+    (protocol, name) pairs; protocol ``""`` for a cluster-policy named port (the API gives it
+    no protocol). Printed as the reference prints it: ``TCP 8080,http``, `` local-port``.
+    Everything (all ports of every protocol) carries every name (``ALL_NAMES``)."""
 
     conns: ConnectionSet = field(default_factory=ConnectionSet.none)
     names: frozenset[tuple[str, str]] = frozenset()
 
+    def __post_init__(self) -> None:
+        if self.conns.is_all() and self.names != ALL_NAMES:
+            object.__setattr__(self, "names", ALL_NAMES)
+
     @classmethod
     def all(cls) -> PortSet:
-        return cls(ConnectionSet.all())
+        return cls(ConnectionSet.all(), ALL_NAMES)
 
     def __bool__(self) -> bool:
         return bool(self.conns) or bool(self.names)
 
     def __or__(self, other: PortSet) -> PortSet:
-        conns = self.conns | other.conns
-        if conns.is_all():
+        return PortSet(self.conns | other.conns, _names_or(self.names, other.names))
+
+    def __and__(self, other: PortSet) -> PortSet:
+        if self.names == ALL_NAMES:
+            names = other.names
+        elif other.names == ALL_NAMES:
+            names = self.names
+        else:
+            names = self.names & other.names
+        return PortSet(self.conns & other.conns, names)
+
+    def __sub__(self, other: PortSet) -> PortSet:
+        # names are opaque atoms; everything minus something carries no names any more (as
+        # in the reference, where "all connections" holds no named port of its own)
+        conns = self.conns - other.conns
+        if other.names == ALL_NAMES or self.names == ALL_NAMES:
             return PortSet(conns)
-        return PortSet(conns, self.names | other.names)
+        return PortSet(conns, self.names - other.names)
 
     def contains(self, probe: ConnectionSet) -> bool:
         return probe <= self.conns
@@ -89,12 +135,44 @@ class PortSet:
         if not self:
             return "No Connections"
         parts = []
-        for proto in ("SCTP", "TCP", "UDP"):
-            ports = [str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in self.conns.ranges(proto)]
+        for proto in ("", "SCTP", "TCP", "UDP"):
+            ports = [str(lo) if lo == hi else f"{lo}-{hi}"
+                     for lo, hi in (self.conns.ranges(proto) if proto else ())]
             ports += sorted(n for p, n in self.names if p == proto)
             if ports:
                 parts.append(f"{proto} {','.join(ports)}")
         return ",".join(sorted(parts))
+
+
+_ALL = PortSet.all()
+_NONE = PortSet()
+State = tuple[PortSet, PortSet, PortSet]  # (accepted, denied, passed), as engine.tiers
+_EMPTY: State = (_NONE, _NONE, _NONE)
+
+
+def _apply(state: State, conns: PortSet, action: Action) -> State:
+    """``engine.tiers.apply_rule`` over ``PortSet``: first match wins."""
+    a, d, p = state
+    new = conns - (a | d | p)
+    if not new:
+        return state
+    if action is Action.ACCEPT:
+        return (a | new, d, p)
+    if action is Action.DENY:
+        return (a, d | new, p)
+    return (a, d, p | new)
+
+
+def _decide(admin: State, np_allowed: PortSet | None, baseline: State) -> PortSet:
+    """``engine.tiers.decide`` over ``PortSet``."""
+    a, d, _ = admin
+    if np_allowed is not None:
+        if not a and not d:
+            return np_allowed
+        return a | ((_ALL - a - d) & np_allowed)
+    if not a and not d and not baseline[1]:
+        return _ALL
+    return a | (_ALL - a - d - baseline[1])
 
 
 # --------------------------------------------------------------------------- potential peers
@@ -148,7 +226,7 @@ class PotentialPeer:
     pod_selector: LabelSelector | None
     namespace: str | None
     #: the policy, direction and rule index that first described it
-    origin: tuple[NetworkPolicy, str, int]
+    origin: tuple[NetworkPolicy | ClusterPolicy, str, int]
 
     @property
     def key(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -189,31 +267,77 @@ def _affects(policy: NetworkPolicy, direction: str) -> bool:
     return policy.affects_ingress if direction == INGRESS else policy.affects_egress
 
 
-def _np_potential_peers(policies: Iterable[NetworkPolicy]) -> list[PotentialPeer]:
-    """Potential peers of NetworkPolicy rules, first definition first (see module rules)."""
+def _peer_for(ns_sel: LabelSelector, pod_sel: LabelSelector | None, namespace: str | None,
+              origin: tuple[NetworkPolicy | ClusterPolicy, str, int]) -> PotentialPeer:
+    return PotentialPeer(ns_sel, pod_sel, namespace, origin)
+
+
+def _np_rule_peers(pol: NetworkPolicy, direction: str, i: int, rule: Rule) -> list[PotentialPeer]:
+    """Potential peers of one NetworkPolicy rule (none when a peer admits all namespaces: the
+    reference drops the rule's other peers then)."""
+    if rule.all_peers:
+        return []
+    found: list[PotentialPeer] = []
+    for peer in rule.peers:
+        if peer.ip_block is not None:
+            continue
+        if _all_namespaces(peer.namespace_selector, peer.pod_selector):
+            return []
+        if peer.namespace_selector is None:
+            ns_sel = LabelSelector(((NAMESPACE_NAME_LABEL, pol.namespace),))
+            found.append(_peer_for(ns_sel, peer.pod_selector, pol.namespace, (pol, direction, i)))
+        else:
+            found.append(_peer_for(peer.namespace_selector, peer.pod_selector, None,
+                                   (pol, direction, i)))
+    return found
+
+
+def _cluster_all_namespaces(peer: ClusterPeer) -> bool:
+    """A ``namespaces: {}`` peer, or ``pods`` with both selectors empty: every pod."""
+    if peer.kind == NAMESPACES:
+        return peer.namespace_selector is None or peer.namespace_selector.is_empty
+    if peer.kind == PODS:
+        return ((peer.namespace_selector is None or peer.namespace_selector.is_empty)
+                and (peer.pod_selector is None or peer.pod_selector.is_empty))
+    return False
+
+
+def _cluster_rule_peers(pol: ClusterPolicy, direction: str, i: int,
+                        rule: ClusterRule) -> list[PotentialPeer]:
+    """Potential peers of a cluster policy rule: each ``namespaces``/``pods`` peer that does
+    not admit every pod (cluster-scoped: no namespace of their own)."""
+    found: list[PotentialPeer] = []
+    for peer in rule.peers:
+        if peer.kind not in (NAMESPACES, PODS) or _cluster_all_namespaces(peer):
+            continue
+        ns_sel = peer.namespace_selector or LabelSelector()
+        pod_sel = peer.pod_selector if peer.kind == PODS else None
+        found.append(_peer_for(ns_sel, pod_sel, None, (pol, direction, i)))
+    return found
+
+
+def _source_key(obj: NetworkPolicy | ClusterPolicy) -> tuple[str, int, int]:
+    src = obj.source
+    return (src.file, src.doc, src.line) if src is not None else ("", 0, 0)
+
+
+def _potential_peers(an: Analyzer) -> list[PotentialPeer]:
+    """Every policy's potential peers, in input order (first definition wins)."""
+    pols: list[NetworkPolicy | ClusterPolicy] = [*an.cluster.policies, *an.cluster.cluster_policies]
+    pols.sort(key=lambda p: (_source_key(p), p.key))
     out: dict[object, PotentialPeer] = {}
-    for pol in policies:
+    for pol in pols:
         for direction in (INGRESS, EGRESS):
-            if not _affects(pol, direction):
-                continue
-            for i, rule in enumerate(_rules(pol, direction)):
-                if rule.all_peers:
+            if isinstance(pol, NetworkPolicy):
+                if not _affects(pol, direction):
                     continue
-                found: list[PotentialPeer] = []
-                for peer in rule.peers:
-                    if peer.ip_block is not None:
-                        continue
-                    if _all_namespaces(peer.namespace_selector, peer.pod_selector):
-                        found = []
-                        break
-                    if peer.namespace_selector is None:
-                        ns_sel = LabelSelector(((NAMESPACE_NAME_LABEL, pol.namespace),))
-                        ns: str | None = pol.namespace
-                    else:
-                        ns_sel, ns = peer.namespace_selector, None
-                    found.append(PotentialPeer(ns_sel, peer.pod_selector, ns, (pol, direction, i)))
-                for pp in found:
-                    out.setdefault(pp.key, pp)
+                for i, rule in enumerate(_rules(pol, direction)):
+                    for pp in _np_rule_peers(pol, direction, i, rule):
+                        out.setdefault(pp.key, pp)
+            else:
+                for i, crule in enumerate(pol.rules(direction == INGRESS)):
+                    for pp in _cluster_rule_peers(pol, direction, i, crule):
+                        out.setdefault(pp.key, pp)
     return list(out.values())
 
 
@@ -256,9 +380,24 @@ def _np_rule_matches(rule: Rule, policy_ns: str, pp: PotentialPeer) -> bool:
     return False
 
 
+def _cluster_rule_matches(rule: ClusterRule, action: Action, pp: PotentialPeer) -> bool:
+    if rule.fail_closed:
+        return action is Action.DENY  # a fail-closed Deny/Pass denies all; Accept matches none
+    for peer in rule.peers:
+        if peer.kind == NAMESPACES:
+            if _selector_full_match(peer.namespace_selector or LabelSelector(), pp.ns_selector):
+                return True
+        elif peer.kind == PODS:
+            if (_selector_full_match(peer.namespace_selector or LabelSelector(), pp.ns_selector)
+                    and _selector_full_match(peer.pod_selector or LabelSelector(),
+                                             pp.pod_selector)):
+                return True
+    return False
+
+
 def _port_conns(ports: Sequence[PolicyPort], dst: PodClass | None) -> PortSet:
-    """What a rule's ports allow. ``dst`` None: an unknown destination (named ports stay
-    names). Else named ports resolve on ``dst`` (same protocol) or are dropped."""
+    """What a NetworkPolicy rule's ports allow. ``dst`` None: an unknown destination (named
+    ports stay names). Else named ports resolve on ``dst`` (same protocol) or are dropped."""
     if not ports:
         return PortSet.all()
     conns = ConnectionSet.none()
@@ -278,32 +417,45 @@ def _port_conns(ports: Sequence[PolicyPort], dst: PodClass | None) -> PortSet:
     return PortSet(conns, frozenset(names))
 
 
-def _np_cluster_wide(policy: NetworkPolicy, direction: str) -> PortSet:
-    """What ``policy`` admits from/to every pod of every namespace (names kept)."""
-    out = PortSet()
-    for rule in _rules(policy, direction):
-        if rule.all_peers or any(
-            _all_namespaces(p.namespace_selector, p.pod_selector)
-            for p in rule.peers if p.ip_block is None
-        ):
-            out = out | _port_conns(rule.ports, None)
-    return out
+def _cluster_port_conns(ports: Sequence[ClusterPort] | None, dst: PodClass | None) -> PortSet:
+    """What a cluster rule's ports cover. A named port has no protocol of its own: towards an
+    unknown destination it stays a name (protocol ""); on ``dst`` it takes the container
+    port's protocol and number, or covers nothing there."""
+    if ports is None:
+        return PortSet.all()
+    conns = ConnectionSet.none()
+    names: set[tuple[str, str]] = set()
+    for pp in ports:
+        if pp.name is not None:
+            if dst is None:
+                names.add(("", pp.name))
+            else:
+                got = dst.named.get(pp.name)
+                if got is not None:
+                    conns = conns | ConnectionSet.of(got[0], got[1])
+        elif pp.protocol is not None:
+            if pp.port is None:
+                conns = conns | ConnectionSet.of(pp.protocol)
+            elif pp.end_port is None or pp.end_port >= pp.port:
+                conns = conns | ConnectionSet.of(pp.protocol, pp.port, pp.end_port or pp.port)
+    return PortSet(conns, frozenset(names))
 
 
 def _resolve_names(ps: PortSet, pc: PodClass) -> PortSet:
-    """Named ports resolved on the workload's container ports (by name, whatever the
-    container port's protocol, in the rule's protocol: the reference's way); unresolved names
-    stay."""
-    if not ps.names:
+    """Named ports of an entire-cluster exposure resolved on the workload's container ports,
+    the reference's way: by name, whatever the container port's protocol, in the rule's
+    protocol (a cluster policy's name, which has none, takes the container port's);
+    unresolved names stay."""
+    if not ps.names or ps.names == ALL_NAMES:
         return ps
     conns = ps.conns
     left = set()
     for proto, name in ps.names:
-        port = next((cp.port for cp in pc.ports if cp.name == name), None)
-        if port is None:
+        cp = next((c for c in pc.ports if c.name == name), None)
+        if cp is None:
             left.add((proto, name))
         else:
-            conns = conns | ConnectionSet.of(proto, port)
+            conns = conns | ConnectionSet.of(proto or cp.protocol, cp.port)
     return PortSet(conns, frozenset(left))
 
 
@@ -320,7 +472,7 @@ class ExposureItem:
     direction: str
     peer: PotentialPeer | None
     connections: PortSet
-    rules: tuple[tuple[NetworkPolicy, int], ...] = ()
+    rules: tuple[tuple[NetworkPolicy | ClusterPolicy, int], ...] = ()
 
     @property
     def peer_text(self) -> str:
@@ -372,21 +524,44 @@ class ExposureReport:
         return self._ip_index.get((workload, direction), [])
 
 
-class _Layer:
-    """NetworkPolicy exposure of one analyzer: potential peers and per-rule matches."""
+@dataclass(frozen=True)
+class _XRule:
+    """A rule of any tier, as the exposure analysis sees it."""
+
+    policy: NetworkPolicy | ClusterPolicy
+    index: int
+    action: Action  # ACCEPT for NetworkPolicy rules
+    #: admits every pod of every namespace (contributes to the entire-cluster exposure)
+    cluster_wide: bool
+    #: potential peers it admits (bit j: ``_Layers.peers[j]``)
+    peer_bits: int
+    #: its ports towards a destination that does not exist (names kept)
+    unknown: PortSet
+    np_ports: tuple[PolicyPort, ...] | None = None  # NetworkPolicy rules
+    cluster_ports: tuple[ClusterPort, ...] | None = None  # cluster rules (None: all ports)
+
+    def conns_to(self, pc: PodClass) -> PortSet:
+        """Its ports towards a real destination ``pc`` (named ports resolved there)."""
+        if isinstance(self.policy, NetworkPolicy):
+            return _port_conns(self.np_ports or (), pc)
+        return _cluster_port_conns(self.cluster_ports, pc)
+
+
+_Rules = tuple[tuple[NetworkPolicy | ClusterPolicy, int], ...]
+_Side = tuple[PortSet, _Rules, dict[int, tuple[PortSet, _Rules]]]
+
+
+class _Layers:
+    """The exposure of one analyzer, tier by tier (``engine.tiers``): Admin-tier cluster
+    policies, then NetworkPolicies, then Baseline-tier cluster policies; each rule matched
+    once against every potential peer."""
 
     def __init__(self, an: Analyzer) -> None:
         self.an = an
-        ordered = sorted(
-            an.cluster.policies,
-            key=lambda p: ((p.source.file, p.source.doc, p.source.line) if p.source
-                           else ("", 0, 0), p.namespace, p.name),
-        )
-        peers = [pp for pp in _np_potential_peers(ordered) if not _shadowed(pp, an)]
-        self.peers = peers
-        #: (policy index, direction) -> [(rule index, rule, bitset of matching potential peers)]
-        self.rule_bits: dict[tuple[int, str], list[tuple[int, Rule, int]]] = {}
-        self.cluster_wide: dict[tuple[int, str], PortSet] = {}
+        self.peers = [pp for pp in _potential_peers(an) if not _shadowed(pp, an)]
+        #: ("np"|"cluster", compiled policy index, direction) -> its rules, in order
+        self.rules: dict[tuple[str, int, str], list[_XRule]] = {}
+        everyone = (1 << len(self.peers)) - 1
         for cp in an.policies:
             pol = cp.policy
             for direction in (INGRESS, EGRESS):
@@ -394,69 +569,115 @@ class _Layer:
                     continue
                 lst = []
                 for i, rule in enumerate(_rules(pol, direction)):
-                    bits = 0
-                    for j, pp in enumerate(peers):
-                        if _np_rule_matches(rule, pol.namespace, pp):
-                            bits |= 1 << j
-                    lst.append((i, rule, bits))
-                self.rule_bits[(cp.index, direction)] = lst
-                self.cluster_wide[(cp.index, direction)] = _np_cluster_wide(pol, direction)
-        self._cache: dict[object, tuple[PortSet, dict[int, tuple[PortSet, list[tuple[NetworkPolicy, int]]]], list[tuple[NetworkPolicy, int]]]] = {}
+                    cw = rule.all_peers or any(
+                        _all_namespaces(p.namespace_selector, p.pod_selector)
+                        for p in rule.peers if p.ip_block is None)
+                    bits = everyone if cw else self._bits(
+                        lambda pp, r=rule, ns=pol.namespace: _np_rule_matches(r, ns, pp))
+                    lst.append(_XRule(pol, i, Action.ACCEPT, cw, bits,
+                                      _port_conns(rule.ports, None), np_ports=rule.ports))
+                self.rules[("np", cp.index, direction)] = lst
+        for ccp in an.cluster_policies:
+            for direction in (INGRESS, EGRESS):
+                lst = []
+                for cr in ccp.rules(direction):
+                    crule = cr.rule
+                    cw = (crule.fail_closed and cr.action is Action.DENY) or any(
+                        _cluster_all_namespaces(p) for p in crule.peers)
+                    bits = everyone if cw else self._bits(
+                        lambda pp, r=crule, a=cr.action: _cluster_rule_matches(r, a, pp))
+                    ports = None if crule.fail_closed else crule.ports
+                    lst.append(_XRule(ccp.policy, cr.index, cr.action, cw, bits,
+                                      _cluster_port_conns(ports, None), cluster_ports=ports))
+                self.rules[("cluster", ccp.index, direction)] = lst
+        self._cache: dict[object, _Side] = {}
 
-    def side(self, pc: PodClass, direction: str) -> tuple[
-        bool, PortSet, dict[int, tuple[PortSet, list[tuple[NetworkPolicy, int]]]],
-        list[tuple[NetworkPolicy, int]],
-    ]:
-        """(protected, entire-cluster connections, potential peer index -> (connections,
-        rules), rules behind the entire-cluster connections) of a pod class."""
+    def _bits(self, pred: object) -> int:
+        bits = 0
+        for j, pp in enumerate(self.peers):
+            if pred(pp):  # type: ignore[operator]
+                bits |= 1 << j
+        return bits
+
+    def side(self, pc: PodClass, direction: str) -> tuple[bool, PortSet, _Rules,
+                                                          dict[int, tuple[PortSet, _Rules]]]:
+        """(protected, entire-cluster exposure, rules behind it, potential peer index ->
+        (connections, rules)) of a pod class in ``direction``."""
         an = self.an
         if an.host_node_bits >> pc.index & 1:
-            return False, PortSet.all(), {}, []
-        pols = (an.ingress_of if direction == INGRESS else an.egress_of)[pc.index]
-        if not pols:
-            return False, PortSet.all(), {}, []
-        key = (direction, tuple(cp.index for cp in pols),
+            return False, _ALL, (), {}
+        nps = (an.ingress_of if direction == INGRESS else an.egress_of)[pc.index]
+        admin = an.cluster_policies_of(Tier.ADMIN, direction, pc.index)
+        base = an.cluster_policies_of(Tier.BASELINE, direction, pc.index)
+        if not nps and not admin and not base:
+            return False, _ALL, (), {}
+        key = (direction, tuple(cp.index for cp in nps), tuple(cp.index for cp in admin),
+               tuple(cp.index for cp in base),
                tuple(sorted(pc.named.items())) if direction == INGRESS else ())
         got = self._cache.get(key)
         if got is None:
-            got = self._cache[key] = self._compute(pc, direction, pols)
-        ec, per_peer, ec_rules = got
-        return True, ec, per_peer, ec_rules
+            got = self._cache[key] = self._compute(
+                pc, direction,
+                [r for cp in admin for r in self.rules[("cluster", cp.index, direction)]],
+                [r for cp in nps for r in self.rules[("np", cp.index, direction)]] if nps else None,
+                [r for cp in base for r in self.rules[("cluster", cp.index, direction)]],
+            )
+        ec, ec_rules, per_peer = got
+        return True, ec, ec_rules, per_peer
 
-    def _compute(self, pc: PodClass, direction: str, pols: Sequence) -> tuple[  # type: ignore[type-arg]
-        PortSet, dict[int, tuple[PortSet, list[tuple[NetworkPolicy, int]]]],
-        list[tuple[NetworkPolicy, int]],
-    ]:
-        dst = pc if direction == INGRESS else None
-        ec = PortSet()
-        ec_rules: list[tuple[NetworkPolicy, int]] = []
-        per_peer: dict[int, tuple[PortSet, list[tuple[NetworkPolicy, int]]]] = {}
-        for cp in pols:
-            cw = self.cluster_wide[(cp.index, direction)]
-            ec = ec | cw
-            for i, rule, bits in self.rule_bits[(cp.index, direction)]:
-                if rule.all_peers or any(
-                    _all_namespaces(p.namespace_selector, p.pod_selector)
-                    for p in rule.peers if p.ip_block is None
-                ):
-                    ec_rules.append((cp.policy, i))
-                if not bits:
-                    continue
-                conns = _port_conns(rule.ports, dst)
-                j = 0
-                while bits:
-                    low = bits & -bits
-                    j = low.bit_length() - 1
-                    bits ^= low
-                    prev = per_peer.get(j)
-                    if prev is None:
-                        per_peer[j] = (conns, [(cp.policy, i)])
-                    else:
-                        prev[1].append((cp.policy, i))
-                        per_peer[j] = (prev[0] | conns, prev[1])
-        if direction == INGRESS:
+    def _compute(self, pc: PodClass, direction: str, admin: list[_XRule],
+                 nps: list[_XRule] | None, base: list[_XRule]) -> _Side:
+        ingress = direction == INGRESS
+
+        def evaluate(pick: object, conns_of: object) -> tuple[PortSet, _Rules]:
+            used: list[tuple[NetworkPolicy | ClusterPolicy, int]] = []
+            states: list[State] = []
+            for rules in (admin, base):
+                st = _EMPTY
+                for r in rules:
+                    if pick(r):  # type: ignore[operator]
+                        st = _apply(st, conns_of(r), r.action)  # type: ignore[operator]
+                        used.append((r.policy, r.index))
+                states.append(st)
+            np_allowed: PortSet | None = None
+            if nps is not None:
+                np_allowed = _NONE
+                for r in nps:
+                    if pick(r):  # type: ignore[operator]
+                        np_allowed = np_allowed | conns_of(r)  # type: ignore[operator]
+                        used.append((r.policy, r.index))
+            return _decide(states[0], np_allowed, states[1]), tuple(used)
+
+        ec, ec_rules = evaluate(lambda r: r.cluster_wide, lambda r: r.unknown)
+        if ingress:
             ec = _resolve_names(ec, pc)
-        return ec, per_peer, ec_rules
+        specific = 0
+        for r in (*admin, *(nps or ()), *base):
+            if not r.cluster_wide:
+                specific |= r.peer_bits
+        if ingress and ec.names and ec.names != ALL_NAMES:
+            specific = (1 << len(self.peers)) - 1  # unresolved names: every peer may differ
+        per_peer: dict[int, tuple[PortSet, _Rules]] = {}
+        conns_cache: dict[int, PortSet] = {}
+
+        def conns_of(r: _XRule) -> PortSet:
+            if not ingress:
+                return r.unknown
+            got = conns_cache.get(id(r))
+            if got is None:
+                got = conns_cache[id(r)] = r.conns_to(pc)
+            return got
+
+        for j in _bits_iter(specific):
+            per_peer[j] = evaluate(lambda r, j=j: r.peer_bits >> j & 1, conns_of)
+        return ec, ec_rules, per_peer
+
+
+def _bits_iter(bits: int) -> Iterable[int]:
+    while bits:
+        low = bits & -bits
+        yield low.bit_length() - 1
+        bits ^= low
 
 
 def exposure(an: Analyzer, connections: Sequence[Connection], focus: Focus | None = None,
@@ -468,7 +689,7 @@ def exposure(an: Analyzer, connections: Sequence[Connection], focus: Focus | Non
     if focus.workloads and focus.peers:
         report.computed = False
         return report
-    layer = _Layer(an)
+    layer = _Layers(an)
     report.potential_peers = tuple(layer.peers)
     probe = (ConnectionSet.of(focus.protocol, focus.port)
              if focus.protocol is not None and focus.port is not None else None)
@@ -480,7 +701,7 @@ def exposure(an: Analyzer, connections: Sequence[Connection], focus: Focus | Non
             continue
         pc = an.classes[classes[0]]
         for direction in directions:
-            protected, ec, per_peer, ec_rules = layer.side(pc, direction)
+            protected, ec, ec_rules, per_peer = layer.side(pc, direction)
             side: DirectionExposure | None = None
             if not protected:
                 side = DirectionExposure(False, [])

@@ -196,6 +196,44 @@ def test_focus_workload_direction_and_port() -> None:
     assert not rep.computed and rep.workloads == {}
 
 
+ANP = """\
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: a}
+spec:
+  priority: 10
+  subject: {pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: data}}, podSelector: {matchLabels: {app: db}}}}
+  ingress:
+  - {name: no-slytherin, action: Deny, from: [{namespaces: {matchLabels: {house: slytherin}}}]}
+  - {name: pg-from-ops, action: Allow, from: [{namespaces: {matchLabels: {team: ops}}}], ports: [{portNumber: {port: 5432, protocol: TCP}}]}
+  - {name: all, action: Allow, from: [{namespaces: {}}], ports: [{namedPort: metrics}]}
+"""
+
+
+def test_admin_tier_decides_before_network_policies() -> None:
+    rep = report(WL + ANP + pol(DB_INGRESS + "  - ports: [{port: 1}]\n"))
+    # entire cluster: the Admin tier allows metrics (resolved: TCP 9187), the NetworkPolicy
+    # allows port 1; the first rule denies slytherin everything; team=ops adds 5432
+    assert lines(rep, DB, INGRESS) == [
+        ("[namespace with {house=slytherin}]/[all pods]", "No Connections"),
+        ("[namespace with {team=ops}]/[all pods]", "TCP 1,5432,9187"),
+        (ENTIRE_CLUSTER, "TCP 1,9187"),
+    ]
+
+
+def test_admin_tier_alone_protects_and_a_deny_shows_no_connections() -> None:
+    deny_then_all = ANP.replace(
+        "ports: [{namedPort: metrics}]", "").replace(
+        "  - {name: pg-from-ops, action: Allow, from: [{namespaces: {matchLabels: {team: ops}}}], ports: [{portNumber: {port: 5432, protocol: TCP}}]}\n", "")
+    rep = report(WL + deny_then_all)
+    assert rep.workloads[DB].ingress.protected
+    assert lines(rep, DB, INGRESS) == [
+        ("[namespace with {house=slytherin}]/[all pods]", "No Connections"),
+        (ENTIRE_CLUSTER, "All Connections"),
+    ]
+
+
 # --------------------------------------------------------------------------- text
 
 
