@@ -8,7 +8,7 @@ text edit that changes connectivity and its undo:
 
 - ``session``: parse (the loader's checks) -> ``Analyzer.with_policies`` -> connection list
   -> difference against the baseline (``EditSession.set_policy_text``), with
-  ``connlist_after_edit`` when the engine has it and with a full ``connlist`` for comparison;
+  ``connlist_after_edit`` and, for comparison, a full ``connlist`` after every edit;
 - ``graph``: ``GraphModel.updated`` (only the changed pairs' edges) in the difference view;
 - ``scene`` (``--qt``, offscreen): the GraphView updating its own graph model and redrawing
   after the session is pushed to the ``AppState``. With ``--qt`` the total is what the app
@@ -71,11 +71,8 @@ def run(args: argparse.Namespace) -> None:
     print(f"cluster: {len(result.cluster.workloads)} workloads, "
           f"{len(result.cluster.policies)} policies, {n_conns} connections "
           f"(load {t_load:.2f} s, baseline evaluation {t_base:.2f} s)")
-    have_after_edit = hasattr(connlist_module, "connlist_after_edit")
-    print(f"connlist_after_edit in the engine: {'yes' if have_after_edit else 'no'}")
-
-    variants = [("connlist_after_edit", True)] if have_after_edit else []
-    variants.append(("full connlist", False))
+    variants = [("connlist_after_edit", True), ("full connlist", False)]
+    incremental = connlist_module.connlist_after_edit
     qt = None
     if args.qt:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -86,9 +83,9 @@ def run(args: argparse.Namespace) -> None:
 
         qt = QApplication.instance() or QApplication([])
     for label, use_after_edit in variants:
-        saved = getattr(connlist_module, "connlist_after_edit", None)
-        if not use_after_edit and saved is not None:
-            delattr(connlist_module, "connlist_after_edit")
+        if not use_after_edit:  # the comparison: a full connection list after every edit
+            connlist_module.connlist_after_edit = (  # type: ignore[assignment]
+                lambda _prev_an, _prev_conns, an: connlist_module.connlist(an))
         try:
             session = EditSession(Baseline(base.cluster, base.analyzer, base.connections,
                                            base.documents, base.doc_texts),
@@ -145,8 +142,7 @@ def run(args: argparse.Namespace) -> None:
             print(f"  edit -> updated graph{' and scene' if t_scene else ''}: {fmt(t_total)}"
                   f"  (target < 300 ms)")
         finally:
-            if saved is not None and not hasattr(connlist_module, "connlist_after_edit"):
-                connlist_module.connlist_after_edit = saved  # type: ignore[attr-defined]
+            connlist_module.connlist_after_edit = incremental  # type: ignore[assignment]
 
 
 def main() -> None:

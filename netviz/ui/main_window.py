@@ -12,7 +12,7 @@ Rules this module keeps:
   view. Everything is imported normally: a panel that fails to import or build is an error
   that stops the window (tests/gui/test_main_window.py builds each), never a missing dock.
   A new panel is one line in ``PANELS``.
-- Node positions are saved per set of inputs (``netviz.viewmodel.layout.session_path``) when
+- Node positions are saved per set of inputs (``netviz.io.appfiles.session_path``) when
   the user moves something, and read back when the same inputs are opened again.
 - What-if editing lives in ``netviz.ui.editor.controller.EditController`` (``self.editing``).
   The window is its ``EditHost`` (the narrow interface the controller uses: state, inputs,
@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from netviz.engine import Options
+from netviz.io.appfiles import JsonFile, session_path
 from netviz.model.diagnostics import Severity
 from netviz.model.keys import VerdictKind
 from netviz.model.loaded import LoadResult
@@ -64,7 +65,7 @@ from netviz.ui.snapshot_dialog import SnapshotDialog
 from netviz.ui.worker import Job, JobResult, Runner
 from netviz.viewmodel.diagnostics import diagnostics_of
 from netviz.viewmodel.graph import GraphOptions, display_name, parse_port_filter
-from netviz.viewmodel.layout import Layout, session_path
+from netviz.viewmodel.layout import Layout
 from netviz.viewmodel.state import AppState
 
 MAX_RECENT = 10
@@ -472,7 +473,7 @@ class MainWindow(QMainWindow):
         if self._pending_new:
             self.view.graph_layout = Layout()
             self.view.model = None
-            self.view.graph_layout.load(session_path(paths))
+            self.view.graph_layout.load_dict(JsonFile(session_path(paths)).read())
         self.paths = paths
         self._add_recent(paths)
         self.state.set_filters(namespaces=None, focus=None)
@@ -772,7 +773,8 @@ class MainWindow(QMainWindow):
         if not self.paths or self.view.model is None or not self.view.graph_layout.moved:
             return
         try:
-            self.view.graph_layout.save(session_path(self.paths), self.view.model)
+            JsonFile(session_path(self.paths)).write(
+                self.view.graph_layout.to_dict(self.view.model))
         except OSError as exc:
             self.statusBar().showMessage(f"Could not save the layout: {exc}", 5000)
 

@@ -13,6 +13,7 @@ import pytest
 from netviz.engine import Analyzer
 from netviz.engine.connlist import connlist, known_names
 from netviz.engine.diff import ADDED, CHANGED, REMOVED, diff, diff_result
+from netviz.io.appfiles import autosave_path
 from netviz.io.errors import SaveConflict
 from netviz.io.manifests import load_paths
 from netviz.io.save import document_text
@@ -24,7 +25,6 @@ from netviz.viewmodel.editing import (
     EDITED,
     EditError,
     EditSession,
-    autosave_path,
     rename_in_text,
 )
 from netviz.viewmodel.graph import GraphModel
@@ -545,9 +545,10 @@ def test_crash_recovery_restores_the_autosaved_session(inputs: Path) -> None:
     assert a.autosave() == a.autosave_file
     # ... the app crashes; the next start opens the same inputs
     b = make_session(load(inputs), inputs=[str(inputs)])
-    data = EditSession.read_autosave(b.autosave_file)
+    data = b.read_autosave()
     assert data is not None and data["inputs"] == [str(inputs)]
-    assert b.restore(b.autosave_file) == 5
+    assert b.autosave_file is not None and b.autosave_file.stat().st_mode & 0o777 == 0o600
+    assert b.restore() == 5
     assert [(e.key, e.text, e.enabled, e.deleted, e.valid) for e in b.entries] == [
         (e.key, e.text, e.enabled, e.deleted, e.valid) for e in a.entries]
     assert dict(b.labels) == dict(a.labels)
@@ -557,7 +558,7 @@ def test_crash_recovery_restores_the_autosaved_session(inputs: Path) -> None:
     assert b.difference == []
     # discarding removes it
     b.clear_autosave()
-    assert EditSession.read_autosave(b.autosave_file) is None
+    assert b.read_autosave() is None and b.restore() == 0
 
 
 def test_restore_after_the_file_changed_keeps_every_text(inputs: Path) -> None:
@@ -570,7 +571,7 @@ def test_restore_after_the_file_changed_keeps_every_text(inputs: Path) -> None:
     pol.write_text(POLICIES.replace("# the API only", "# (moved)\n# the API only"),
                    encoding="utf-8")
     b = make_session(load(inputs), inputs=[str(inputs)])
-    assert b.restore(b.autosave_file) == 1
+    assert b.restore() == 1
     e = b.entry(entry_id(b, "shop/api-from-web"))
     assert "8100" in e.text and not e.is_new  # matched by name
 

@@ -265,7 +265,7 @@ class EditController(QObject):
         self._update_actions()
         if s.view_mode != BASELINE:
             self.push()
-        if s.autosave_file is not None and EditSession.read_autosave(s.autosave_file):
+        if s.read_autosave():
             QTimer.singleShot(0, self.offer_restore)
 
     def _build_docks(self) -> None:
@@ -535,9 +535,9 @@ class EditController(QObject):
 
     def offer_restore(self) -> bool:
         s = self.session
-        if s is None or s.autosave_file is None:
+        if s is None:
             return False
-        data = EditSession.read_autosave(s.autosave_file)
+        data = s.read_autosave()
         if not data:
             return False
         n = len(data.get("entries", [])) + len(data.get("labels", []))

@@ -17,11 +17,12 @@ from collections.abc import Sequence
 
 from netviz.engine import Analyzer, Options
 from netviz.engine.connlist import Connection
+from netviz.io.appfiles import JsonFile, autosave_path
 from netviz.io.manifests import load_text
 from netviz.model import NetworkPolicy
 from netviz.model.diagnostics import Diagnostic, Severity
 from netviz.model.loaded import DocumentRecord, LoadResult
-from netviz.viewmodel.editing import Baseline, EditSession, autosave_path
+from netviz.viewmodel.editing import Baseline, EditSession
 
 EDITOR_NAME = "<editor>"
 
@@ -105,5 +106,5 @@ def make_session(result: LoadResult, analyzer: Analyzer | None = None,
     """An ``EditSession`` over a ``LoadResult`` with this module's ``parse_policy`` and the
     autosave file of ``inputs`` (none without inputs or with ``autosave=False``)."""
     base = baseline_from_result(result, analyzer, connections, inputs, options)
-    path = autosave_path(inputs) if inputs and autosave else None
-    return EditSession(base, parse_policy, autosave_file=path)
+    store = JsonFile(autosave_path(inputs)) if inputs and autosave else None
+    return EditSession(base, parse_policy, autosave=store)
