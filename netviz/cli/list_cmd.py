@@ -375,7 +375,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             from netviz.engine.exposure import exposure
             from netviz.export.exposure import join_txt, render_exposure
 
-            report = exposure(an, result.connections, focus)
+            report = exposure(an, list(result.connections), focus)
             if args.explain:
                 text = join_txt(text, report)
             else:

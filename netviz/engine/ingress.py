@@ -198,6 +198,8 @@ def _tcp_ports(pc: PodClass, targets: list[int | str]) -> ConnectionSet:
 def _analyze(an: Analyzer) -> IngressAnalysis:
     cl = an.cluster
     vp = controller_pod(an)
+    if not cl.ingresses:  # nothing to follow (and no Service x workload matching to pay for)
+        return IngressAnalysis(False, vp)
     diags: list[Diagnostic] = []
     wl_classes = _workload_classes(an)
     # Services that lead somewhere, per namespace

@@ -103,7 +103,9 @@ def workload_key(namespace: str, name: str, kind: str) -> str:
 
 def is_workload_key(key: str) -> bool:
     """``ns/name[Kind]`` (and not an external range)."""
-    return (key.endswith("]") and "[" in key and "/" in key.split("[", 1)[0]
+    # the kind is after the *last* "[": a namespace or name that is not a valid Kubernetes
+    # name (loaded with a warning) may contain "[" itself
+    return (key.endswith("]") and "[" in key and "/" in key[:-1].rsplit("[", 1)[0]
             and not key.endswith(EXTERNAL_SUFFIX))
 
 
