@@ -44,6 +44,8 @@ from netviz.io.syntax import (
 )
 from netviz.model import (
     ContainerPort,
+    EndpointPort,
+    EndpointSubset,
     Ingress,
     IngressBackend,
     IPBlock,
@@ -55,6 +57,7 @@ from netviz.model import (
     PolicyPort,
     Rule,
     Service,
+    ServiceEndpoints,
     ServicePort,
     Source,
     Workload,
@@ -62,7 +65,10 @@ from netviz.model import (
 from netviz.model.cluster_policy import ClusterPolicy, Node
 from netviz.model.diagnostics import Diagnostic
 
-ModelObject = Namespace | Pod | Workload | Service | NetworkPolicy | ClusterPolicy | Node | Ingress
+ModelObject = (
+    Namespace | Pod | Workload | Service | NetworkPolicy | ClusterPolicy | Node | Ingress
+    | ServiceEndpoints
+)
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
@@ -87,6 +93,8 @@ API_VERSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "Node": ("v1", frozenset()),
     "Ingress": ("networking.k8s.io/v1", _LEGACY_INGRESS_VERSIONS),
     "Route": ("route.openshift.io/v1", frozenset({"v1"})),
+    "Endpoints": ("v1", frozenset()),
+    "EndpointSlice": ("discovery.k8s.io/v1", frozenset({"discovery.k8s.io/v1beta1"})),
 }
 WORKLOADS = (
     "Deployment",
@@ -102,7 +110,7 @@ CLUSTER_POLICY_KINDS = _anp.KINDS
 #: Kinds that are known not to matter; a close misspelling of a used kind is a WARNING instead.
 KNOWN_OTHER_KINDS = frozenset(
     """ConfigMap Secret ServiceAccount Role RoleBinding ClusterRole ClusterRoleBinding
-    IngressClass Endpoints EndpointSlice PersistentVolume PersistentVolumeClaim
+    IngressClass PersistentVolume PersistentVolumeClaim
     StorageClass HorizontalPodAutoscaler PodDisruptionBudget LimitRange ResourceQuota Event
     CustomResourceDefinition ValidatingWebhookConfiguration MutatingWebhookConfiguration
     PriorityClass Gateway HTTPRoute GRPCRoute PodSecurityPolicy Lease ControllerRevision
@@ -431,6 +439,11 @@ def _service(ctx: Ctx, obj: dict[str, Any]) -> Service | None:
     cluster_ip: Any = None
     external: Any = None
     ports: list[ServicePort] = []
+    external_ips: list[str] = []
+    lb_addresses: list[str] = []
+    source_ranges: list[str] = []
+    traffic_policy = "Cluster"
+    allocate = True
     if isinstance(spec, dict):
         sel = read_labels(ctx, spec.get("selector"), ("spec", "selector"), strict=True)
         selector = sel if sel else None
@@ -445,6 +458,38 @@ def _service(ctx: Ctx, obj: dict[str, Any]) -> Service | None:
             stype = t
         cluster_ip = ctx.field(spec, "clusterIP", str, ("spec",))
         external = ctx.field(spec, "externalName", str, ("spec",))
+        for i, ip in enumerate(ctx.field(spec, "externalIPs", list, ("spec",)) or ()):
+            _add_ip(ctx, external_ips, ip, ("spec", "externalIPs", i))
+        lb_ip = ctx.field(spec, "loadBalancerIP", str, ("spec",))
+        if isinstance(lb_ip, str) and lb_ip:
+            _add_ip(ctx, lb_addresses, lb_ip, ("spec", "loadBalancerIP"))
+        for i, cidr in enumerate(
+            ctx.field(spec, "loadBalancerSourceRanges", list, ("spec",)) or ()
+        ):
+            rp = ("spec", "loadBalancerSourceRanges", i)
+            if not isinstance(cidr, str):
+                ctx.error("wrong-type", rp, f"expected a CIDR string, got {describe(cidr)}")
+                continue
+            try:
+                net, notes = parse_cidr(cidr.strip())
+            except CIDRError as exc:
+                ctx.error("invalid-cidr", rp, str(exc))
+                continue
+            for note in notes:
+                ctx.warning("noncanonical-cidr", rp, f'"{cidr}": {note}')
+            source_ranges.append(str(net))
+        etp = ctx.field(spec, "externalTrafficPolicy", str, ("spec",))
+        if isinstance(etp, str) and etp:
+            if etp == "Global":  # the name before Kubernetes 1.19
+                etp = "Cluster"
+            if etp not in ("Cluster", "Local"):
+                ctx.warning("wrong-value", ("spec", "externalTrafficPolicy"),
+                            f'"{etp}" is not Cluster or Local; read as Cluster')
+                etp = "Cluster"
+            traffic_policy = etp
+        alloc = ctx.field(spec, "allocateLoadBalancerNodePorts", bool, ("spec",))
+        if alloc is False:
+            allocate = False
         raw = ctx.field(spec, "ports", list, ("spec",))
         for i, p in enumerate(raw or ()):
             pp = ("spec", "ports", i)
@@ -472,8 +517,21 @@ def _service(ctx: Ctx, obj: dict[str, Any]) -> Service | None:
                     node_port=node_port,
                 )
             )
+    status = obj.get("status")
+    lb = status.get("loadBalancer") if isinstance(status, dict) else None
+    lb_ingress = lb.get("ingress") if isinstance(lb, dict) else None
+    for entry in lb_ingress if isinstance(lb_ingress, list) else ():
+        if isinstance(entry, dict):
+            for k in ("ip", "hostname"):
+                v = entry.get(k)
+                if isinstance(v, str) and v and v not in lb_addresses:
+                    lb_addresses.append(v)
     if ctx.errors or name is None:
         return None
+    if source_ranges and stype != "LoadBalancer":
+        ctx.warning("source-ranges-unused", ("spec", "loadBalancerSourceRanges"),
+                    f"loadBalancerSourceRanges has no effect on a Service of type {stype} "
+                    "(only on LoadBalancer)")
     return Service(
         namespace=namespace,
         name=name,
@@ -483,7 +541,116 @@ def _service(ctx: Ctx, obj: dict[str, Any]) -> Service | None:
         cluster_ip=cluster_ip if isinstance(cluster_ip, str) and cluster_ip else None,
         external_name=external if isinstance(external, str) else None,
         source=ctx.source,
+        external_ips=tuple(external_ips),
+        load_balancer_source_ranges=tuple(source_ranges),
+        load_balancer_addresses=tuple(lb_addresses),
+        external_traffic_policy=traffic_policy,
+        allocate_node_ports=allocate,
     )
+
+
+# --------------------------------------------------------------------------- Endpoints
+
+
+_SERVICE_NAME_LABEL = "kubernetes.io/service-name"
+
+
+def _endpoint_ports(ctx: Ctx, value: Any, path: Path) -> list[EndpointPort]:
+    out: list[EndpointPort] = []
+    for i, p in enumerate(ctx.typed(value, list, path) or ()):
+        pp = (*path, i)
+        p = ctx.typed(p, dict, pp)
+        if not isinstance(p, dict):
+            continue
+        port = ctx.field(p, "port", int, pp)
+        pname = ctx.field(p, "name", str, pp)
+        proto = _protocol(ctx, p, pp)
+        if port is None:
+            continue  # an EndpointSlice port without a number: "all ports" (not followed)
+        if port is BAD or _port_number(ctx, port, (*pp, "port")) is BAD or proto is BAD:
+            continue
+        out.append(EndpointPort(port, proto, pname if isinstance(pname, str) else None))  # type: ignore[arg-type]
+    return out
+
+
+def _target_pod(ref: Any, namespace: str) -> str | None:
+    if isinstance(ref, dict) and ref.get("kind") == "Pod" and isinstance(ref.get("name"), str):
+        ns = ref.get("namespace") if isinstance(ref.get("namespace"), str) else namespace
+        return f"{ns}/{ref['name']}"
+    return None
+
+
+def _endpoints(ctx: Ctx, obj: dict[str, Any]) -> ServiceEndpoints | None:
+    """core/v1 Endpoints: ``subsets`` of addresses (``ip``, ``targetRef``) and ports."""
+    name, namespace, _, _ = _metadata(ctx, obj, "Endpoints", namespaced=True)
+    subsets: list[EndpointSubset] = []
+    for i, sub in enumerate(ctx.field(obj, "subsets", list, ()) or ()):
+        sp = ("subsets", i)
+        sub = ctx.typed(sub, dict, sp)
+        if not isinstance(sub, dict):
+            continue
+        addresses: list[str] = []
+        pods: list[str] = []
+        not_ready: list[str] = []
+        for key, into in (("addresses", addresses), ("notReadyAddresses", not_ready)):
+            for j, a in enumerate(ctx.field(sub, key, list, sp) or ()):
+                ap = (*sp, key, j)
+                a = ctx.typed(a, dict, ap)
+                if not isinstance(a, dict):
+                    continue
+                pod = _target_pod(a.get("targetRef"), namespace)
+                if pod is not None:
+                    if key == "addresses":
+                        pods.append(pod)
+                    continue
+                _add_ip(ctx, into, a.get("ip"), (*ap, "ip"))
+        ports = _endpoint_ports(ctx, sub.get("ports"), (*sp, "ports"))
+        subsets.append(EndpointSubset(tuple(addresses), tuple(ports), (), tuple(pods),
+                                      tuple(not_ready)))
+    if ctx.errors or name is None:
+        return None
+    return ServiceEndpoints("Endpoints", namespace, name, name, tuple(subsets), ctx.source)
+
+
+def _endpoint_slice(ctx: Ctx, obj: dict[str, Any]) -> ServiceEndpoints | None:
+    """discovery.k8s.io/v1 EndpointSlice: its Service is the ``kubernetes.io/service-name``
+    label; ``endpoints`` (ready unless ``conditions.ready: false``) and ``ports``."""
+    name, namespace, _, labels = _metadata(ctx, obj, "EndpointSlice", namespaced=True)
+    service = labels.get(_SERVICE_NAME_LABEL) if isinstance(labels, dict) else None
+    if not service:
+        ctx.warning("endpointslice-no-service", ("metadata", "labels"),
+                    f"no {_SERVICE_NAME_LABEL} label: this EndpointSlice belongs to no Service "
+                    "and is not used")
+    kind = ctx.field(obj, "addressType", str, ())
+    addresses: list[str] = []
+    fqdns: list[str] = []
+    pods: list[str] = []
+    not_ready: list[str] = []
+    for i, ep in enumerate(ctx.field(obj, "endpoints", list, ()) or ()):
+        ep_path = ("endpoints", i)
+        ep = ctx.typed(ep, dict, ep_path)
+        if not isinstance(ep, dict):
+            continue
+        cond = ep.get("conditions")
+        ready = not (isinstance(cond, dict) and cond.get("ready") is False)
+        pod = _target_pod(ep.get("targetRef"), namespace)
+        if pod is not None:
+            if ready:
+                pods.append(pod)
+            continue
+        for j, a in enumerate(ctx.field(ep, "addresses", list, ep_path) or ()):
+            ap = (*ep_path, "addresses", j)
+            if kind == "FQDN":
+                if isinstance(a, str) and a:
+                    fqdns.append(a)
+                continue
+            _add_ip(ctx, addresses if ready else not_ready, a, ap)
+    ports = _endpoint_ports(ctx, obj.get("ports"), ("ports",))
+    if ctx.errors or name is None:
+        return None
+    sub = EndpointSubset(tuple(addresses), tuple(ports), tuple(fqdns), tuple(pods),
+                         tuple(not_ready))
+    return ServiceEndpoints("EndpointSlice", namespace, name, service or "", (sub,), ctx.source)
 
 
 # --------------------------------------------------------------------------- Ingress, Route
@@ -1076,6 +1243,10 @@ def convert_object(
         result = _ingress(ctx, obj, obj.get("apiVersion") in _LEGACY_INGRESS_VERSIONS)
     elif kind == "Route":
         result = _route(ctx, obj)
+    elif kind == "Endpoints":
+        result = _endpoints(ctx, obj)
+    elif kind == "EndpointSlice":
+        result = _endpoint_slice(ctx, obj)
     else:
         result = _workload(ctx, obj, kind)
     if ctx.errors:

@@ -99,7 +99,11 @@ the cluster-policy warnings of ``netviz.io.anp`` (``cluster-policy-fail-closed``
 which could block forever), ``file-empty``,
 ``ingress-no-backend`` (an Ingress that sends traffic nowhere), ``route-target-not-service``
 (a Route target of another kind: ignored, as the reference analyzer does),
-``quoted-port-number`` (an Ingress/Route port ``"80"``: a *name* to Kubernetes).
+``quoted-port-number`` (an Ingress/Route port ``"80"``: a *name* to Kubernetes),
+``source-ranges-unused`` (``loadBalancerSourceRanges`` on a Service that is not a LoadBalancer),
+``endpointslice-no-service`` (an EndpointSlice without the ``kubernetes.io/service-name`` label).
+An invalid ``externalIPs`` or endpoint address is ``invalid-ip`` (ignored); an invalid
+``loadBalancerSourceRanges`` entry is ``invalid-cidr`` (an error).
 
 Errors added for hostile input: ``control-character`` (a control character that YAML and JSON
 forbid, at its line and column), ``integer-too-long`` (more digits than any Kubernetes number),
@@ -173,6 +177,7 @@ from netviz.model import (
     NetworkPolicy,
     Pod,
     Service,
+    ServiceEndpoints,
     Source,
     Workload,
     assemble_cluster,
@@ -645,7 +650,7 @@ class _Load:
             key = (obj.kind, None, obj.name)
         elif isinstance(obj, Node):
             key = ("Node", None, obj.name)
-        elif isinstance(obj, Ingress):
+        elif isinstance(obj, Ingress | ServiceEndpoints):
             key = (obj.kind, obj.namespace, obj.name)
         else:
             key = ("NetworkPolicy", obj.namespace, obj.name)
@@ -682,6 +687,7 @@ class _Load:
         nodes: list[Node] = []
         self.check_priorities()
         ingresses: list[Ingress] = []
+        endpoints: list[ServiceEndpoints] = []
         for (kind, _, _), obj in self.objects.items():
             if kind == "Namespace":
                 namespaces.append(obj)
@@ -697,10 +703,13 @@ class _Load:
                 nodes.append(obj)
             elif kind in ("Ingress", "Route"):
                 ingresses.append(obj)
+            elif kind in ("Endpoints", "EndpointSlice"):
+                endpoints.append(obj)
             else:
                 policies.append(obj)
         cluster = assemble_cluster(
-            namespaces, pods, workloads, services, policies, cluster_policies, nodes, ingresses
+            namespaces, pods, workloads, services, policies, cluster_policies, nodes, ingresses,
+            endpoints,
         )
         diags = sorted(self.diags, key=lambda d: (d.file or "", d.line or 0, d.doc or 0))
         return LoadResult(

@@ -35,6 +35,7 @@ from netviz.model.objects import (
     NetworkPolicy,
     Pod,
     Service,
+    ServiceEndpoints,
     Workload,
 )
 
@@ -57,6 +58,13 @@ class Cluster:
     nodes: tuple[Node, ...] = ()
     #: Ingress and Route objects (``Ingress.kind``), sorted by (kind, namespace, name)
     ingresses: tuple[Ingress, ...] = ()
+    #: Endpoints and EndpointSlices, sorted by (namespace, service, kind, name)
+    endpoints: tuple[ServiceEndpoints, ...] = ()
+
+    def endpoints_of(self, service: Service) -> list[ServiceEndpoints]:
+        """The Endpoints/EndpointSlices of ``service``."""
+        return [e for e in self.endpoints
+                if e.namespace == service.namespace and e.service == service.name]
 
     def namespace(self, name: str) -> Namespace | None:
         for ns in self.namespaces:
@@ -79,6 +87,7 @@ def assemble_cluster(
     cluster_policies: Iterable[ClusterPolicy] = (),
     nodes: Iterable[Node] = (),
     ingresses: Iterable[Ingress] = (),
+    endpoints: Iterable[ServiceEndpoints] = (),
 ) -> Cluster:
     pods = list(pods)
     workloads = list(workloads)
@@ -159,4 +168,5 @@ def assemble_cluster(
         cluster_policies=tuple(sorted(cluster_policies, key=lambda p: p.order_key)),
         nodes=tuple(sorted(nodes, key=lambda n: n.name)),
         ingresses=tuple(sorted(ingresses, key=lambda i: (i.kind, i.namespace, i.name))),
+        endpoints=tuple(sorted(endpoints, key=lambda e: (e.namespace, e.service, e.kind, e.name))),
     )

@@ -189,14 +189,78 @@ class Service:
     cluster_ip: str | None = None
     external_name: str | None = None
     source: Source | None = None
+    #: spec.externalIPs: addresses outside the cluster whose traffic the nodes route here
+    external_ips: tuple[str, ...] = ()
+    #: spec.loadBalancerSourceRanges (normalised CIDRs): who may use a LoadBalancer; empty:
+    #: anyone
+    load_balancer_source_ranges: tuple[str, ...] = ()
+    #: the LoadBalancer's addresses: spec.loadBalancerIP and status.loadBalancer.ingress
+    #: (IPs or host names)
+    load_balancer_addresses: tuple[str, ...] = ()
+    #: spec.externalTrafficPolicy: "Cluster" (default: the client address may be rewritten to
+    #: a node's on the way in) or "Local" (preserved)
+    external_traffic_policy: str = "Cluster"
+    #: spec.allocateLoadBalancerNodePorts: False when a LoadBalancer opens no node ports
+    allocate_node_ports: bool = True
 
     @property
     def headless(self) -> bool:
         return self.cluster_ip == "None"
 
     @property
+    def node_ports_open(self) -> bool:
+        """Node ports are reachable on every node: NodePort, and LoadBalancer unless
+        ``allocateLoadBalancerNodePorts: false``."""
+        return self.type == "NodePort" or (self.type == "LoadBalancer" and self.allocate_node_ports)
+
+    @property
     def key(self) -> str:
         return f"{self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True)
+class EndpointPort:
+    port: int
+    protocol: str = "TCP"
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class EndpointSubset:
+    """Addresses that share ports (an Endpoints subset; a whole EndpointSlice).
+
+    ``addresses``: ready endpoint IPs (normalised) that name no Pod: they usually lead outside
+    the cluster; ``fqdns``: names of an FQDN EndpointSlice; ``pods``: ``ns/name`` of the ready
+    endpoints that name a Pod (``targetRef``), which lead into the cluster; ``not_ready``:
+    addresses that receive no traffic."""
+
+    addresses: tuple[str, ...] = ()
+    ports: tuple[EndpointPort, ...] = ()
+    fqdns: tuple[str, ...] = ()
+    pods: tuple[str, ...] = ()
+    not_ready: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServiceEndpoints:
+    """Where a Service's traffic goes, as written by hand for a Service without a selector (or
+    read from a live cluster): a core/v1 ``Endpoints`` (named like its Service) or a
+    discovery.k8s.io/v1 ``EndpointSlice`` (label ``kubernetes.io/service-name``)."""
+
+    kind: str  # "Endpoints" | "EndpointSlice"
+    namespace: str
+    name: str  # the object's name
+    service: str  # the Service it belongs to
+    subsets: tuple[EndpointSubset, ...] = ()
+    source: Source | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(a for s in self.subsets for a in s.addresses))
 
 
 @dataclass(frozen=True)
