@@ -44,6 +44,22 @@ The codes and their precise definitions (also in the README):
     no container port (same protocol) carries — *warning*, the Service cannot route it — or a
     number that no container declares with that protocol — *warning* when the pods declare other
     ports (likely a typo), *info* when they declare none (``containerPort`` is informational).
+``reachable-from-outside`` (warning or info)
+    A workload behind an entry point (``netviz.engine.outside``: a LoadBalancer, NodePort or
+    externalIPs Service, or an Ingress/Route through the ingress controller) whose policies let
+    some client through on some of the entry's target ports. The message says through which
+    entry, on which ports, and from where. *warning* when clients on the internet get through
+    (an address outside the private and special-purpose blocks; the ingress controller and
+    node ports count as internet-facing), *info* when only private source ranges do.
+``lb-without-source-ranges`` (warning)
+    A LoadBalancer Service without ``loadBalancerSourceRanges`` in front of a workload whose
+    policies allow *any* internet address on some of its target ports (not isolated for
+    ingress, or rules admitting every public address, e.g. ``0.0.0.0/0`` even with private
+    excepts): nothing limits who on the internet reaches it.
+``ingress-backend-blocked`` (warning)
+    An Ingress or Route leads to a workload (through a Service) but the workload's policies let
+    the ingress controller through on none of the ports the object leads to, or the ports lead
+    to no port the workload declares (``netviz.engine.ingress``): the published path is dead.
 """
 
 from __future__ import annotations
@@ -52,6 +68,7 @@ from dataclasses import dataclass
 
 from netviz.engine.analyzer import INGRESS, Analyzer, CompiledRule, PodClass, bits_iter
 from netviz.engine.connections import ConnectionSet
+from netviz.engine.ipranges import IPRange
 from netviz.model import LabelSelector, NetworkPolicy, Peer, Pod, Service, Source
 from netviz.model.diagnostics import Severity
 from netviz.model.keys import is_workload_key
@@ -66,6 +83,9 @@ CODES: tuple[str, ...] = (
     "dns-tcp-blocked",
     "service-selects-nothing",
     "service-port-unexposed",
+    "reachable-from-outside",
+    "lb-without-source-ranges",
+    "ingress-backend-blocked",
 )
 
 DNS_NAMESPACE = "kube-system"
@@ -115,6 +135,7 @@ def audit(an: Analyzer) -> list[Finding]:
     out += _named_ports(an)
     out += _dns(an)
     out += _services(an)
+    out += _outside(an)
     order = {c: i for i, c in enumerate(CODES)}
     out.sort(key=lambda f: (order[f.code], f.objects, f.message))
     return out
@@ -427,6 +448,93 @@ def _services(an: Analyzer) -> list[Finding]:
                 (ref, *workloads),
                 svc.source,
             ))
+    return out
+
+
+def _ranges_text(ranges: list[IPRange], limit: int = 4) -> str:
+    texts = []
+    for r in ranges:
+        cidrs = r.cidrs()
+        texts.append(cidrs[0] if len(cidrs) == 1 else str(r))
+    if len(texts) > limit:
+        return ", ".join(texts[:limit]) + f" and {len(texts) - limit} more ranges"
+    return ", ".join(texts)
+
+
+def _outside(an: Analyzer) -> list[Finding]:
+    from netviz.engine.ingress import analyze_ingress
+    from netviz.engine.outside import INGRESS_ENTRY, LOAD_BALANCER, analyze_outside
+
+    out: list[Finding] = []
+    ia = analyze_ingress(an)
+    for entry in analyze_outside(an).entries:
+        for b in entry.backends:
+            if entry.kind == INGRESS_ENTRY:
+                target = ia.target(b.workload)
+                objs = tuple(dict.fromkeys(p.obj for p in target.paths)) if target else ()
+                refs = tuple(f"{o.kind} {o.key}" for o in objs)
+                via = "the ingress controller (" + ", ".join(refs) + ")"
+                source = objs[0].source if objs else None
+            else:
+                assert entry.service is not None
+                refs = (service_ref(entry.service),)
+                via = f"{entry.kind} Service {entry.service.key} ({entry.ports_text()})"
+                source = entry.service.source
+            reach = b.reachable
+            if not reach:
+                continue
+            public = b.from_internet
+            if public:
+                where = "from the internet"
+                sev = Severity.WARNING
+                ports = public
+            else:
+                where = "from " + _ranges_text(b.sources_allowed())
+                sev = Severity.INFO
+                ports = reach
+            out.append(Finding(
+                "reachable-from-outside", sev,
+                f"{b.workload} reachable {where.split(' (')[0]} on {ports}",
+                f"{b.workload} is reachable {where} through {via} on {ports}"
+                + (f" (what its policies let through of {b.ports})" if ports != b.ports else "")
+                + ".",
+                (b.workload, *refs),
+                source,
+            ))
+            if entry.kind == LOAD_BALANCER and not entry.restricted:
+                anyone = b.open_to_internet
+                if anyone:
+                    svc = entry.service
+                    assert svc is not None
+                    out.append(Finding(
+                        "lb-without-source-ranges", Severity.WARNING,
+                        f"LoadBalancer {svc.key} open to the internet",
+                        f"LoadBalancer Service {svc.key} has no loadBalancerSourceRanges, and the "
+                        f"policies of {b.workload} allow any internet address on {anyone}: "
+                        "anyone on the internet who reaches the load balancer reaches the "
+                        "workload. Set loadBalancerSourceRanges, or admit only the clients' "
+                        "ranges in an ingress policy.",
+                        (b.workload, service_ref(svc)),
+                        svc.source,
+                    ))
+    for t in ia.targets:
+        if not t.blocked:
+            continue
+        first = t.paths[0]
+        names = tuple(dict.fromkeys(f"{p.obj.kind} {p.obj.key}" for p in t.paths))
+        if t.requested:
+            why = (f"its policies do not let the ingress controller through on {t.requested}, "
+                   "the ports the object leads to")
+        else:
+            why = "the Service's target ports lead to no port the workload declares"
+        out.append(Finding(
+            "ingress-backend-blocked", Severity.WARNING,
+            f"{first.obj.kind} {first.obj.key}: backend {t.workload} blocked",
+            f"{', '.join(names)} lead{'s' if len(names) == 1 else ''} to {t.workload} through "
+            f"Service {first.service.key}, but {why}: the published path is dead.",
+            (t.workload, *names),
+            first.obj.source,
+        ))
     return out
 
 
