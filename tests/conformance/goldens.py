@@ -143,6 +143,14 @@ def uses_tiers(root: Path, scenario: str | None) -> bool:
     return bool(scenario_kinds(root / "scenarios" / scenario) & TIER_KINDS)
 
 
+def uses_ingress(root: Path, scenario: str | None) -> bool:
+    """The scenario has Ingress or OpenShift Route objects (the ``{ingress-controller}``):
+    counted apart."""
+    if scenario is None or not (root / "scenarios" / scenario).is_dir():
+        return False
+    return bool(scenario_kinds(root / "scenarios" / scenario) & {"Ingress", "Route"})
+
+
 def scenario_skip(root: Path, scenario: str) -> str | None:
     """Why a scenario is out of scope for this conformance run, or None (a core scenario)."""
     if "bad" in scenario or scenario.startswith("malformed") or scenario == "document_with_syntax_error":

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from collections import Counter, defaultdict
 
-from .goldens import discover, shared_dir, uses_tiers
+from .goldens import discover, shared_dir, uses_ingress, uses_tiers
 from .runner import actual_and_expected
 from .test_diff_conformance import actual_and_expected as diff_actual_and_expected
 from .test_diff_conformance import discover_diff
@@ -34,10 +34,14 @@ def main(argv: list[str]) -> int:
     skip_reasons: dict[str, Counter[str]] = defaultdict(Counter)
     #: golden kind -> status -> count, for goldens of scenarios with cluster policies
     tiered: dict[str, Counter[str]] = defaultdict(Counter)
+    #: the same, for scenarios with Ingress/Route objects
+    ingress: dict[str, Counter[str]] = defaultdict(Counter)
     for g in discover(root):
         if uses_tiers(root, g.scenario):
             status = "skipped" if g.skip else "run"
             tiered[g.kind][status] += 1
+        if uses_ingress(root, g.scenario) and g.skip:
+            ingress[g.kind]["skipped"] += 1
         if g.skip:
             skipped[g.kind] += 1
             skip_reasons[g.kind][g.skip] += 1
@@ -51,6 +55,8 @@ def main(argv: list[str]) -> int:
             fail_names.append(f"{g.name}: {type(exc).__name__}: {exc}")
         if uses_tiers(root, g.scenario):
             tiered[g.kind]["passed" if ok else "known" if g.name in KNOWN else "failed"] += 1
+        if uses_ingress(root, g.scenario):
+            ingress[g.kind]["passed" if ok else "known" if g.name in KNOWN else "failed"] += 1
         if ok:
             passed[g.kind] += 1
         elif g.name in KNOWN:
@@ -78,6 +84,8 @@ def main(argv: list[str]) -> int:
             fail_names.append(f"{dg.name}: {type(exc).__name__}: {exc}")
         if diff_tiered:
             tiered[dg.kind]["passed" if ok else "failed"] += 1
+        if uses_ingress(root, dg.before) or uses_ingress(root, dg.after):
+            ingress[dg.kind]["passed" if ok else "failed"] += 1
         if ok:
             passed[dg.kind] += 1
         else:
@@ -92,16 +100,20 @@ def main(argv: list[str]) -> int:
         f"{'total':<22} {sum(passed.values()):>6} {sum(known.values()):>6} "
         f"{sum(failed.values()):>6} {sum(skipped.values()):>7}"
     )
-    print("\nof which AdminNetworkPolicy/BaselineAdminNetworkPolicy scenarios (policy tiers):")
-    print(f"{'golden kind':<22} {'passed':>6} {'known':>6} {'failed':>6} {'skipped':>7}")
-    for k in sorted(tiered):
-        c = tiered[k]
-        print(f"{k:<22} {c['passed']:>6} {c['known']:>6} {c['failed']:>6} {c['skipped']:>7}")
-    tot: Counter[str] = Counter()
-    for c in tiered.values():
-        tot.update(c)
-    print(f"{'total':<22} {tot['passed']:>6} {tot['known']:>6} {tot['failed']:>6} "
-          f"{tot['skipped']:>7}")
+    for title, group in (
+        ("AdminNetworkPolicy/BaselineAdminNetworkPolicy scenarios (policy tiers)", tiered),
+        ("Ingress/Route scenarios ({ingress-controller})", ingress),
+    ):
+        print(f"\nof which {title}:")
+        print(f"{'golden kind':<22} {'passed':>6} {'known':>6} {'failed':>6} {'skipped':>7}")
+        for k in sorted(group):
+            c = group[k]
+            print(f"{k:<22} {c['passed']:>6} {c['known']:>6} {c['failed']:>6} {c['skipped']:>7}")
+        tot: Counter[str] = Counter()
+        for c in group.values():
+            tot.update(c)
+        print(f"{'total':<22} {tot['passed']:>6} {tot['known']:>6} {tot['failed']:>6} "
+              f"{tot['skipped']:>7}")
     reasons: Counter[str] = Counter()
     for c in skip_reasons.values():
         reasons.update(c)
