@@ -29,14 +29,14 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synth import generate  # noqa: E402
+from synth import generate
 
-from netviz.engine import connlist as connlist_module  # noqa: E402
-from netviz.io.manifests import load_text  # noqa: E402
-from netviz.io.save import document_text  # noqa: E402
-from netviz.ui.editor.parse import parse_policy  # noqa: E402
-from netviz.viewmodel.editing import Baseline, EditSession  # noqa: E402
-from netviz.viewmodel.graph import GraphModel  # noqa: E402
+from netviz.engine import connlist as connlist_module
+from netviz.io.manifests import load_text
+from netviz.io.save import document_text
+from netviz.ui.editor.parse import parse_policy
+from netviz.viewmodel.editing import Baseline, EditSession
+from netviz.viewmodel.graph import GraphModel
 
 NAME = "bench.yaml"
 

@@ -27,9 +27,9 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from netviz.engine import Analyzer  # noqa: E402
-from netviz.engine.connlist import connlist  # noqa: E402
-from netviz.model import (  # noqa: E402
+from netviz.engine import Analyzer
+from netviz.engine.connlist import connlist
+from netviz.model import (
     Cluster,
     ContainerPort,
     LabelSelector,

@@ -21,9 +21,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from fakekube import FakeKube, KubeconfigFactory  # noqa: E402
+from fakekube import FakeKube, KubeconfigFactory
 
-from netviz.io import cluster  # noqa: E402
+from netviz.io import cluster
 
 NAMESPACES = 50
 PODS_PER_DEPLOYMENT = 5

@@ -167,7 +167,7 @@ class LabelLayer(QGraphicsItem):
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return self._bounds
 
     def shape(self) -> QPainterPath:
@@ -209,7 +209,7 @@ class NamespaceItem(QGraphicsItem):
             self.prepareGeometryChange()
             self.rect = r
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return self.rect.adjusted(-1, -1, 1, 1)
 
     def title_rect(self) -> QRectF:
@@ -233,7 +233,7 @@ class NamespaceItem(QGraphicsItem):
         p.drawText(tr, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                    f"namespace {self.name}" if lod >= 0.4 else self.name)
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802, ANN001
+    def mousePressEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self.title_rect().contains(event.pos()):
             self._drag = event.scenePos()
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
@@ -241,7 +241,7 @@ class NamespaceItem(QGraphicsItem):
         else:
             event.ignore()
 
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802, ANN001
+    def mouseMoveEvent(self, event) -> None:
         if self._drag is None:
             event.ignore()
             return
@@ -249,7 +249,7 @@ class NamespaceItem(QGraphicsItem):
         self._drag = event.scenePos()
         self.view.move_namespace(self.name, d.x(), d.y())
 
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802, ANN001
+    def mouseReleaseEvent(self, event) -> None:
         if self._drag is not None:
             self._drag = None
             self.unsetCursor()
@@ -262,7 +262,7 @@ class PodItem(QGraphicsItem):
         self.node = node
         self.setToolTip(node.tooltip)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return QRectF(-6, -6, 12, 12)
 
     def paint(self, p: QPainter, opt: QStyleOptionGraphicsItem, w: QWidget | None = None) -> None:
@@ -294,7 +294,7 @@ class NodeItem(QGraphicsItem):
                         + (" · Double-click: pods" if node.kind == "workload" else ""))
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return QRectF(-self.w / 2 - 4, -self.h / 2 - 4, self.w + 8, self.h + 8)
 
     def shape(self) -> QPainterPath:
@@ -362,7 +362,7 @@ class NodeItem(QGraphicsItem):
         else:
             p.drawText(inner, Qt.AlignmentFlag.AlignCenter, title)
 
-    def itemChange(self, change, value):  # noqa: N802, ANN001, ANN201
+    def itemChange(self, change, value):
         if (change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
                 and not self.view._placing):
             self.view._node_moved(self)
@@ -452,7 +452,7 @@ class GraphView(QGraphicsView):
             self._apply_highlight()
             self.refreshed.emit()
 
-    def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def closeEvent(self, event) -> None:
         self._unsubscribe()
         super().closeEvent(event)
 
@@ -769,7 +769,7 @@ class GraphView(QGraphicsView):
         self._apply_highlight()
         self.refreshed.emit()
 
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802, ANN001
+    def mouseReleaseEvent(self, event) -> None:
         super().mouseReleaseEvent(event)
         if self._edge_timer.isActive():
             self._edge_timer.stop()
@@ -816,7 +816,7 @@ class GraphView(QGraphicsView):
             return self._drawn[i]
         return None
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802, ANN001
+    def mousePressEvent(self, event) -> None:
         self._press_item = None
         if event.button() == Qt.MouseButton.LeftButton and self.model is not None:
             pos = event.position()
@@ -881,7 +881,7 @@ class GraphView(QGraphicsView):
             return
         self.state.select(edge=e.pair or (e.src, e.dst))
 
-    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802, ANN001
+    def mouseDoubleClickEvent(self, event) -> None:
         key = self.node_at(event.position())
         if key is not None and self.model is not None and self.model.nodes[key].kind == "workload":
             self.toggle_pods(key)
@@ -889,7 +889,7 @@ class GraphView(QGraphicsView):
             return
         super().mouseDoubleClickEvent(event)
 
-    def viewportEvent(self, event) -> bool:  # noqa: N802, ANN001
+    def viewportEvent(self, event) -> bool:
         if event.type() == QEvent.Type.ToolTip and self.model is not None:
             pos = QPointF(event.pos())
             if self.node_at(pos) is None and self._namespace_title_at(pos) is None:
@@ -908,7 +908,7 @@ class GraphView(QGraphicsView):
         return super().viewportEvent(event)
 
     # ------------------------------------------------------------------ zoom / pan
-    def wheelEvent(self, event) -> None:  # noqa: N802, ANN001
+    def wheelEvent(self, event) -> None:
         delta = event.angleDelta().y()
         if delta == 0:
             return
@@ -956,7 +956,7 @@ class GraphView(QGraphicsView):
                 self._update_lod()
             self.centerOn(it)
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802, ANN001
+    def keyPressEvent(self, event) -> None:
         k = event.key()
         if k in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
             self.zoom_in()
@@ -969,7 +969,7 @@ class GraphView(QGraphicsView):
         else:
             super().keyPressEvent(event)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._place_legend()
 
@@ -979,7 +979,7 @@ class GraphView(QGraphicsView):
         self.legend.move(vp.left() + 10, vp.bottom() - self.legend.height() - 10)
         self.legend.raise_()
 
-    def showEvent(self, event) -> None:  # noqa: N802, ANN001
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         self._place_legend()
 

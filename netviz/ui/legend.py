@@ -108,10 +108,10 @@ class Legend(QWidget):
             self.resize(legend_size(self.font(), self.bundles, on))
             self.update()
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def sizeHint(self) -> QSize:
         return legend_size(self.font(), self.bundles, self.difference)
 
-    def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt API
+    def paintEvent(self, event: object) -> None:
         p = QPainter(self)
         paint_legend(p, QPointF(0, 0), self.font(), self.bundles, self.difference)
         p.end()

@@ -173,7 +173,7 @@ class MainWindow(QMainWindow):
         self.addActions(self.editing.actions)
 
     # ------------------------------------------------------------------ building
-    def _act(self, text: str, slot, shortcut=None, checkable: bool = False,  # noqa: ANN001
+    def _act(self, text: str, slot, shortcut=None, checkable: bool = False,
              tip: str = "") -> QAction:
         a = QAction(text, self)
         if shortcut is not None:
@@ -579,13 +579,13 @@ class MainWindow(QMainWindow):
         self.reload()
 
     # ------------------------------------------------------------------ drag and drop
-    def dragEnterEvent(self, event) -> None:  # noqa: N802, ANN001
+    def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
             event.acceptProposedAction()
         else:
             event.ignore()
 
-    def dropEvent(self, event) -> None:  # noqa: N802, ANN001
+    def dropEvent(self, event) -> None:
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
             event.acceptProposedAction()
@@ -778,7 +778,7 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             self.statusBar().showMessage(f"Could not save the layout: {exc}", 5000)
 
-    def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def closeEvent(self, event) -> None:
         if self.editing is not None:
             if not self.editing.maybe_discard("close"):
                 event.ignore()

@@ -83,7 +83,7 @@ class SnapshotJob(QObject):
             self.cancelled.emit()
         except cluster.SnapshotError as exc:
             self.failed.emit(str(exc))
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never lost
+        except Exception as exc:
             self.failed.emit(f"unexpected error: {type(exc).__name__}: {exc}")
         else:
             self.written.emit(self.path, snap.gaps)
@@ -348,7 +348,7 @@ class SnapshotDialog(QDialog):
             return
         super().reject()
 
-    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+    def closeEvent(self, event: Any) -> None:
         if self.running:
             self._close_when_stopped = True
             self.cancel()

@@ -99,7 +99,7 @@ class Job(QObject):
                                          time.perf_counter() - t0))
         except Cancelled:
             self.cancelled.emit()
-        except Exception as exc:  # noqa: BLE001 - reported to the user, never lost
+        except Exception as exc:
             self.failed.emit(f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc()}")
 
     def _progress(self, done: int, total: int, what: str) -> None:

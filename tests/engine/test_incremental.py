@@ -13,7 +13,7 @@ from netviz.engine import Analyzer
 from netviz.model import LabelSelector, NetworkPolicy, Peer, PolicyPort, Rule
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from synth import generate  # noqa: E402
+from synth import generate
 
 
 def _cluster():

@@ -9,13 +9,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "viewmodel"))
 
-from test_graph_fixtures import API, YAML, evaluated  # noqa: E402
+from test_graph_fixtures import API, YAML, evaluated
 
-from netviz.cli import main  # noqa: E402
-from netviz.export import figure  # noqa: E402
-from netviz.viewmodel import palette  # noqa: E402
-from netviz.viewmodel.graph import GraphModel  # noqa: E402
-from netviz.viewmodel.layout import Layout  # noqa: E402
+from netviz.cli import main
+from netviz.export import figure
+from netviz.viewmodel import palette
+from netviz.viewmodel.graph import GraphModel
+from netviz.viewmodel.layout import Layout
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def manifests(tmp_path: Path) -> Path:
     return p
 
 
-def build():  # noqa: ANN201
+def build():
     cl, an, conns = evaluated()
     m = GraphModel(cl, conns, an)
     lay = Layout()

@@ -496,7 +496,7 @@ class _Handler(BaseHTTPRequestHandler):
             # socketserver closes the raw socket it accepted; the TLS wrapper is ours
             self.request.close()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet
 
     def _user(self) -> str | None:
@@ -513,7 +513,7 @@ class _Handler(BaseHTTPRequestHandler):
                         return str(value)
         return None
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         if self.fake.delay:
             self.fake._stopping.wait(self.fake.delay)
         url = urlsplit(self.path)

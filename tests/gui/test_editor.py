@@ -57,7 +57,7 @@ def ident(s: EditSession, key: str) -> str:
 # --------------------------------------------------------------------------- editor widget
 
 
-def test_editor_marks_errors_inline_and_applies_valid_text(qtbot, session: EditSession) -> None:  # noqa: ANN001
+def test_editor_marks_errors_inline_and_applies_valid_text(qtbot, session: EditSession) -> None:
     w = PolicyEditor(session)
     qtbot.addWidget(w)
     i = ident(session, "shop/api-from-web")
@@ -86,7 +86,7 @@ def test_editor_marks_errors_inline_and_applies_valid_text(qtbot, session: EditS
     assert w.editor.toPlainText() == session.entry(i).text
 
 
-def test_policy_list_model(qtbot, qtmodeltester, session: EditSession) -> None:  # noqa: ANN001
+def test_policy_list_model(qtbot, qtmodeltester, session: EditSession) -> None:
     m = PolicyListModel(session)
     qtmodeltester.check(m)
     assert m.rowCount() == 3
@@ -102,7 +102,7 @@ def test_policy_list_model(qtbot, qtmodeltester, session: EditSession) -> None: 
     qtmodeltester.check(m)
 
 
-def test_changes_panel_lists_pairs_and_selects_the_edge(qtbot, qtmodeltester, session: EditSession) -> None:  # noqa: ANN001
+def test_changes_panel_lists_pairs_and_selects_the_edge(qtbot, qtmodeltester, session: EditSession) -> None:
     state = AppState()
     p = ChangesPanel(session, state)
     qtbot.addWidget(p)
@@ -120,7 +120,7 @@ def test_changes_panel_lists_pairs_and_selects_the_edge(qtbot, qtmodeltester, se
     assert isinstance(p.model, ChangesModel)
 
 
-def test_history_panel_goes_back_and_forth(qtbot, qtmodeltester, session: EditSession) -> None:  # noqa: ANN001
+def test_history_panel_goes_back_and_forth(qtbot, qtmodeltester, session: EditSession) -> None:
     p = HistoryPanel(session)
     qtbot.addWidget(p)
     session.set_enabled(ident(session, "shop/db-from-api"), False)
@@ -136,7 +136,7 @@ def test_history_panel_goes_back_and_forth(qtbot, qtmodeltester, session: EditSe
     assert session.history_index == 2
 
 
-def test_label_and_template_dialogs(qtbot, session: EditSession) -> None:  # noqa: ANN001
+def test_label_and_template_dialogs(qtbot, session: EditSession) -> None:
     d = LabelDialog(session, ("workload", WEB))
     qtbot.addWidget(d)
     assert "app=web" in d.current.text()
@@ -161,7 +161,7 @@ def test_label_and_template_dialogs(qtbot, session: EditSession) -> None:  # noq
 
 
 @pytest.fixture
-def win(qtbot, tmp_path: Path) -> MainWindow:  # noqa: ANN001
+def win(qtbot, tmp_path: Path) -> MainWindow:
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     w = MainWindow(settings=settings)
     qtbot.addWidget(w)
@@ -170,7 +170,7 @@ def win(qtbot, tmp_path: Path) -> MainWindow:  # noqa: ANN001
     return w
 
 
-def open_and_wait(qtbot, win: MainWindow, paths: list[str]) -> None:  # noqa: ANN001
+def open_and_wait(qtbot, win: MainWindow, paths: list[str]) -> None:
     with qtbot.waitSignal(win.runner.finished, timeout=20000):
         win.open_paths(paths)
 
@@ -187,7 +187,7 @@ class Answers:
         return self.answers.pop(0)
 
 
-def test_main_window_edit_shows_difference_and_switches_views(qtbot, win: MainWindow, inputs: Path) -> None:  # noqa: ANN001
+def test_main_window_edit_shows_difference_and_switches_views(qtbot, win: MainWindow, inputs: Path) -> None:
     open_and_wait(qtbot, win, [str(inputs)])
     ctl = win.editing
     assert ctl is not None and ctl.session is not None
@@ -232,7 +232,7 @@ def test_main_window_edit_shows_difference_and_switches_views(qtbot, win: MainWi
     assert win.close() and not s.dirty
 
 
-def test_main_window_save_conflict_and_close_prompt(qtbot, win: MainWindow, inputs: Path) -> None:  # noqa: ANN001
+def test_main_window_save_conflict_and_close_prompt(qtbot, win: MainWindow, inputs: Path) -> None:
     open_and_wait(qtbot, win, [str(inputs)])
     ctl = win.editing
     s = ctl.session
@@ -260,7 +260,7 @@ def test_main_window_save_conflict_and_close_prompt(qtbot, win: MainWindow, inpu
     assert win.close()
 
 
-def test_main_window_save_in_place_reloads(qtbot, win: MainWindow, inputs: Path) -> None:  # noqa: ANN001
+def test_main_window_save_in_place_reloads(qtbot, win: MainWindow, inputs: Path) -> None:
     open_and_wait(qtbot, win, [str(inputs)])
     ctl = win.editing
     s = ctl.session
@@ -272,7 +272,7 @@ def test_main_window_save_in_place_reloads(qtbot, win: MainWindow, inputs: Path)
     assert sorted(p.name for p in win.state.cluster.policies) == ["api-from-web", "default-deny"]
 
 
-def test_crash_recovery_offers_to_restore(qtbot, tmp_path: Path, inputs: Path) -> None:  # noqa: ANN001
+def test_crash_recovery_offers_to_restore(qtbot, tmp_path: Path, inputs: Path) -> None:
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     first = MainWindow(settings=settings)
     qtbot.addWidget(first)

@@ -25,7 +25,7 @@ def state() -> AppState:
 
 
 @pytest.fixture
-def view(qtbot, state: AppState) -> GraphView:  # noqa: ANN001
+def view(qtbot, state: AppState) -> GraphView:
     v = GraphView(state)
     qtbot.addWidget(v)
     v.resize(1100, 800)
@@ -35,13 +35,13 @@ def view(qtbot, state: AppState) -> GraphView:  # noqa: ANN001
     return v
 
 
-def click(qtbot, view: GraphView, key: str, modifier=Qt.KeyboardModifier.NoModifier) -> None:  # noqa: ANN001
+def click(qtbot, view: GraphView, key: str, modifier=Qt.KeyboardModifier.NoModifier) -> None:
     item = view.node_item(key)
     pos = view.mapFromScene(item.scenePos())
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, modifier, pos)
 
 
-def test_none_refcount_guard(qapp) -> None:  # noqa: ANN001
+def test_none_refcount_guard(qapp) -> None:
     """PySide6 6.12.0 leaked a reference to None on every void call (we pin <6.12)."""
     item = QGraphicsRectItem()
     before = sys.getrefcount(None)
@@ -65,7 +65,7 @@ def test_draws_nodes_namespaces_edges_and_legend(view: GraphView, state: AppStat
     assert view.legend.isVisible()
 
 
-def test_click_node_highlights_reach_and_fades_the_rest(qtbot, view: GraphView, state: AppState) -> None:  # noqa: ANN001
+def test_click_node_highlights_reach_and_fades_the_rest(qtbot, view: GraphView, state: AppState) -> None:
     with qtbot.waitSignal(view.refreshed):
         click(qtbot, view, API)
     assert state.selection.nodes == frozenset({API})
@@ -84,13 +84,13 @@ def test_click_node_highlights_reach_and_fades_the_rest(qtbot, view: GraphView, 
     assert view.highlight_edges() == []
 
 
-def test_click_empty_space_clears_selection(qtbot, view: GraphView, state: AppState) -> None:  # noqa: ANN001
+def test_click_empty_space_clears_selection(qtbot, view: GraphView, state: AppState) -> None:
     state.select(nodes=frozenset({API}))
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(3, 3))
     assert state.selection.nodes == frozenset()
 
 
-def test_ctrl_click_picks_source_and_target(qtbot, view: GraphView, state: AppState) -> None:  # noqa: ANN001
+def test_ctrl_click_picks_source_and_target(qtbot, view: GraphView, state: AppState) -> None:
     click(qtbot, view, MON)
     click(qtbot, view, DB, Qt.KeyboardModifier.ControlModifier)
     assert state.selection.edge == (MON, DB)
@@ -98,7 +98,7 @@ def test_ctrl_click_picks_source_and_target(qtbot, view: GraphView, state: AppSt
     assert [e.style for e in view.highlight_edges()] == ["denied"]
 
 
-def test_click_edge_selects_the_pair(qtbot, view: GraphView, state: AppState) -> None:  # noqa: ANN001
+def test_click_edge_selects_the_pair(qtbot, view: GraphView, state: AppState) -> None:
     e = next(e for e in view.drawn_edges() if (e.src, e.dst) == (WEB, API))
     pos = view.scene_point_of_edge(e)
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos.toPoint())
@@ -150,7 +150,7 @@ def test_positions_stay_put_when_reevaluated(view: GraphView, state: AppState) -
     assert after[WEB] == (900, 900)
 
 
-def test_drag_node_moves_it_and_reports(qtbot, view: GraphView) -> None:  # noqa: ANN001
+def test_drag_node_moves_it_and_reports(qtbot, view: GraphView) -> None:
     item = view.node_item(MON)
     start = view.mapFromScene(item.scenePos())
     end = start + QPoint(60, 40)
@@ -163,14 +163,14 @@ def test_drag_node_moves_it_and_reports(qtbot, view: GraphView) -> None:  # noqa
     assert view.graph_layout.positions[MON] != pytest.approx((start.x(), start.y()))
 
 
-def test_double_click_expands_pods(qtbot, view: GraphView) -> None:  # noqa: ANN001
+def test_double_click_expands_pods(qtbot, view: GraphView) -> None:
     pos = view.mapFromScene(view.node_item(WEB).scenePos())
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     assert WEB in view.model.expanded
     assert len(view.node_item(WEB).pods) == 2
 
 
-def test_zoom_and_fit_and_keys(qtbot, view: GraphView) -> None:  # noqa: ANN001
+def test_zoom_and_fit_and_keys(qtbot, view: GraphView) -> None:
     s = view.current_scale()
     view.zoom_in()
     assert view.current_scale() > s
@@ -179,7 +179,7 @@ def test_zoom_and_fit_and_keys(qtbot, view: GraphView) -> None:  # noqa: ANN001
     assert view.current_scale() == pytest.approx(s, rel=0.01)
 
 
-def test_level_of_detail_bundles_when_zoomed_out(qtbot) -> None:  # noqa: ANN001
+def test_level_of_detail_bundles_when_zoomed_out(qtbot) -> None:
     st = AppState()
     cl, an, conns = evaluated(cluster(extra=40))
     st.set_loaded(None, cl, an, conns)
@@ -203,7 +203,7 @@ def test_level_of_detail_bundles_when_zoomed_out(qtbot) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("suffix", ["png", "svg", "pdf"])
-def test_export_view_with_title_and_legend(view: GraphView, tmp_path, suffix: str) -> None:  # noqa: ANN001
+def test_export_view_with_title_and_legend(view: GraphView, tmp_path, suffix: str) -> None:
     out = tmp_path / f"view.{suffix}"
     render_view(view, str(out), "Title", whole=suffix == "png")
     assert out.stat().st_size > 1000

@@ -22,7 +22,7 @@ def manifests(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def win(qtbot, tmp_path: Path) -> MainWindow:  # noqa: ANN001
+def win(qtbot, tmp_path: Path) -> MainWindow:
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     w = MainWindow(settings=settings)
     qtbot.addWidget(w)
@@ -30,12 +30,12 @@ def win(qtbot, tmp_path: Path) -> MainWindow:  # noqa: ANN001
     return w
 
 
-def open_and_wait(qtbot, win: MainWindow, paths: list[str]) -> None:  # noqa: ANN001
+def open_and_wait(qtbot, win: MainWindow, paths: list[str]) -> None:
     with qtbot.waitSignal(win.runner.finished, timeout=20000):
         win.open_paths(paths)
 
 
-def test_open_loads_off_thread_and_draws(qtbot, win: MainWindow, manifests: Path) -> None:  # noqa: ANN001
+def test_open_loads_off_thread_and_draws(qtbot, win: MainWindow, manifests: Path) -> None:
     assert win.state.cluster is None
     open_and_wait(qtbot, win, [str(manifests)])
     assert win.state.cluster is not None
@@ -45,7 +45,7 @@ def test_open_loads_off_thread_and_draws(qtbot, win: MainWindow, manifests: Path
     assert "cluster" in win.windowTitle()
 
 
-def test_cancel_keeps_previous_state(qtbot, win: MainWindow, manifests: Path) -> None:  # noqa: ANN001
+def test_cancel_keeps_previous_state(qtbot, win: MainWindow, manifests: Path) -> None:
     with qtbot.waitSignal(win.runner.cancelled, timeout=5000):
         win.open_paths([str(manifests)])
         win.cancel_job()
@@ -53,7 +53,7 @@ def test_cancel_keeps_previous_state(qtbot, win: MainWindow, manifests: Path) ->
     assert not win.runner.busy
 
 
-def test_drop_opens_files(qtbot, win: MainWindow, manifests: Path) -> None:  # noqa: ANN001
+def test_drop_opens_files(qtbot, win: MainWindow, manifests: Path) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(manifests / "all.yaml"))])
     event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
@@ -63,7 +63,7 @@ def test_drop_opens_files(qtbot, win: MainWindow, manifests: Path) -> None:  # n
     assert win.paths == [str(manifests / "all.yaml")]
 
 
-def test_reload_when_file_changes_on_disk(qtbot, win: MainWindow, manifests: Path) -> None:  # noqa: ANN001
+def test_reload_when_file_changes_on_disk(qtbot, win: MainWindow, manifests: Path) -> None:
     open_and_wait(qtbot, win, [str(manifests)])
     assert win.act_auto.isChecked()
     extra = YAML.split("---")[5].replace("name: monitor", "name: monitor2")
@@ -72,7 +72,7 @@ def test_reload_when_file_changes_on_disk(qtbot, win: MainWindow, manifests: Pat
     assert win.view.node_item("ops/monitor2[Deployment]") is not None
 
 
-def test_options_reevaluate_and_show_in_status_bar(qtbot, win: MainWindow, manifests: Path) -> None:  # noqa: ANN001
+def test_options_reevaluate_and_show_in_status_bar(qtbot, win: MainWindow, manifests: Path) -> None:
     open_and_wait(qtbot, win, [str(manifests)])
     assert "hostNetwork: pod" in win.status_options.text()
     with qtbot.waitSignal(win.runner.finished, timeout=20000):
@@ -81,7 +81,7 @@ def test_options_reevaluate_and_show_in_status_bar(qtbot, win: MainWindow, manif
     assert "hostNetwork: node" in win.status_options.text()
 
 
-def test_search_box_and_next_match(qtbot, win: MainWindow, manifests: Path) -> None:  # noqa: ANN001
+def test_search_box_and_next_match(qtbot, win: MainWindow, manifests: Path) -> None:
     open_and_wait(qtbot, win, [str(manifests)])
     win.search.setText("tier=data")
     with qtbot.waitSignal(win.view.refreshed):
@@ -91,7 +91,7 @@ def test_search_box_and_next_match(qtbot, win: MainWindow, manifests: Path) -> N
     assert win.state.selection.nodes == frozenset({DB})
 
 
-def test_port_and_verdict_filters(qtbot, win: MainWindow, manifests: Path) -> None:  # noqa: ANN001
+def test_port_and_verdict_filters(qtbot, win: MainWindow, manifests: Path) -> None:
     open_and_wait(qtbot, win, [str(manifests)])
     win.port_edit.setText("TCP 5432")
     assert (win.state.filters.protocol, win.state.filters.port) == ("TCP", 5432)
@@ -103,7 +103,7 @@ def test_port_and_verdict_filters(qtbot, win: MainWindow, manifests: Path) -> No
     assert win.state.filters.hide_verdicts == frozenset({"allowed"})
 
 
-def test_focus_action(qtbot, win: MainWindow, manifests: Path) -> None:  # noqa: ANN001
+def test_focus_action(qtbot, win: MainWindow, manifests: Path) -> None:
     open_and_wait(qtbot, win, [str(manifests)])
     win.state.select(nodes=frozenset({DB}))
     win.act_focus.trigger()
@@ -112,14 +112,14 @@ def test_focus_action(qtbot, win: MainWindow, manifests: Path) -> None:  # noqa:
     assert win.state.filters.focus is None
 
 
-def test_namespace_filter_menu(qtbot, win: MainWindow, manifests: Path) -> None:  # noqa: ANN001
+def test_namespace_filter_menu(qtbot, win: MainWindow, manifests: Path) -> None:
     open_and_wait(qtbot, win, [str(manifests)])
     win._ns_actions["ops"].setChecked(False)
     assert win.state.filters.namespaces == frozenset({"shop"})
     assert not win.view.node_item("ops/monitor[Deployment]").isVisible()
 
 
-def test_moved_nodes_are_saved_and_restored(qtbot, win: MainWindow, manifests: Path) -> None:  # noqa: ANN001
+def test_moved_nodes_are_saved_and_restored(qtbot, win: MainWindow, manifests: Path) -> None:
     open_and_wait(qtbot, win, [str(manifests)])
     win.view.node_item(API).setPos(777, 555)
     win.save_session()
@@ -132,18 +132,17 @@ def test_moved_nodes_are_saved_and_restored(qtbot, win: MainWindow, manifests: P
 
 
 @pytest.mark.parametrize("whole", [False, True])
-def test_export(qtbot, win: MainWindow, manifests: Path, tmp_path: Path, whole: bool) -> None:  # noqa: ANN001
+def test_export(qtbot, win: MainWindow, manifests: Path, tmp_path: Path, whole: bool) -> None:
     open_and_wait(qtbot, win, [str(manifests)])
     out = tmp_path / "out.svg"
     win.export(str(out), whole)
     assert out.stat().st_size > 1000
 
 
-def test_open_demo_from_help(qtbot, win: MainWindow) -> None:  # noqa: ANN001
+def test_open_demo_from_help(qtbot, win: MainWindow) -> None:
     from netviz.ui.main_window import demo_path
 
-    if demo_path() is None:
-        pytest.skip("no resources/demo")
+    assert demo_path() is not None, "resources/demo is part of the repository"
     with qtbot.waitSignal(win.runner.finished, timeout=30000):
         win.act_demo.trigger()
     assert win.state.cluster is not None and len(win.state.cluster.namespaces) >= 4
@@ -175,7 +174,7 @@ def test_every_panel_module_is_in_the_window() -> None:
 @pytest.mark.parametrize("panel", ["AuditPanel", "DiagnosticsPanel", "ExplainPanel",
                                    "MatrixPanel", "PoliciesPanel", "YamlView"])
 def test_a_panel_that_fails_to_build_fails_the_window(
-        qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, panel: str) -> None:  # noqa: ANN001
+        qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, panel: str) -> None:
     """A broken panel is an error, not a window without that dock (the issue's probe:
     MatrixPanel.__init__ raising used to leave the app running without it)."""
     from netviz.ui import main_window

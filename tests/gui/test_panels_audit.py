@@ -6,9 +6,9 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import Qt
 
-from netviz.model import (  # noqa: E402
+from netviz.model import (
     LabelSelector,
     NetworkPolicy,
     Service,
@@ -17,8 +17,8 @@ from netviz.model import (  # noqa: E402
     Workload,
     assemble_cluster,
 )
-from netviz.ui.panels.audit_panel import AuditPanel  # noqa: E402
-from netviz.viewmodel.state import AppState  # noqa: E402
+from netviz.ui.panels.audit_panel import AuditPanel
+from netviz.viewmodel.state import AppState
 
 WEB = "a/web[Deployment]"
 WORKLOADS = [Workload("Deployment", "a", "web", {"app": "web"}, source=Source("web.yaml", 1, 1))]

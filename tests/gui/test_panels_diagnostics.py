@@ -8,15 +8,15 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-import shiboken6  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
+import shiboken6
+from PySide6.QtCore import Qt
 
-from netviz.model import Workload, assemble_cluster  # noqa: E402
-from netviz.model.diagnostics import Diagnostic, Severity  # noqa: E402
-from netviz.model.loaded import LoadResult  # noqa: E402
-from netviz.ui.panels.diagnostics_panel import DiagnosticsPanel  # noqa: E402
-from netviz.ui.panels.yaml_view import YamlView, block_range  # noqa: E402
-from netviz.viewmodel.state import AppState  # noqa: E402
+from netviz.model import Workload, assemble_cluster
+from netviz.model.diagnostics import Diagnostic, Severity
+from netviz.model.loaded import LoadResult
+from netviz.ui.panels.diagnostics_panel import DiagnosticsPanel
+from netviz.ui.panels.yaml_view import YamlView, block_range
+from netviz.viewmodel.state import AppState
 
 CLUSTER = assemble_cluster(workloads=[Workload("Deployment", "a", "web", {"app": "web"})])
 

@@ -6,10 +6,10 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtGui import QTextCursor  # noqa: E402
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 
-from netviz.model import (  # noqa: E402
+from netviz.model import (
     ContainerPort,
     LabelSelector,
     NetworkPolicy,
@@ -20,8 +20,8 @@ from netviz.model import (  # noqa: E402
     Workload,
     assemble_cluster,
 )
-from netviz.ui.panels.explain_panel import ExplainPanel  # noqa: E402
-from netviz.viewmodel.state import AppState  # noqa: E402
+from netviz.ui.panels.explain_panel import ExplainPanel
+from netviz.viewmodel.state import AppState
 
 WEB, API, DB = "a/web[Deployment]", "a/api[Deployment]", "a/db[Deployment]"
 

@@ -6,11 +6,11 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-import shiboken6  # noqa: E402
+import pytest
+import shiboken6
 
-from netviz.model import Workload, assemble_cluster  # noqa: E402
-from netviz.ui.panels import (  # noqa: E402
+from netviz.model import Workload, assemble_cluster
+from netviz.ui.panels import (
     AuditPanel,
     DiagnosticsPanel,
     ExplainPanel,
@@ -18,7 +18,7 @@ from netviz.ui.panels import (  # noqa: E402
     PoliciesPanel,
     YamlView,
 )
-from netviz.viewmodel.state import AppState  # noqa: E402
+from netviz.viewmodel.state import AppState
 
 PANELS = [AuditPanel, DiagnosticsPanel, ExplainPanel, MatrixPanel, PoliciesPanel]
 

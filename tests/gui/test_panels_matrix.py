@@ -6,10 +6,10 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QPoint, Qt  # noqa: E402
-from PySide6.QtWidgets import QFileDialog  # noqa: E402
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QFileDialog
 
-from netviz.model import (  # noqa: E402
+from netviz.model import (
     LabelSelector,
     NetworkPolicy,
     Peer,
@@ -18,8 +18,8 @@ from netviz.model import (  # noqa: E402
     Workload,
     assemble_cluster,
 )
-from netviz.ui.panels.matrix_panel import EMPHASIS_ROLE, STATUS_ROLE, MatrixPanel  # noqa: E402
-from netviz.viewmodel.state import AppState  # noqa: E402
+from netviz.ui.panels.matrix_panel import EMPHASIS_ROLE, STATUS_ROLE, MatrixPanel
+from netviz.viewmodel.state import AppState
 
 API, DB, WEB = "a/api[Deployment]", "a/db[Deployment]", "b/web[Deployment]"
 

@@ -6,10 +6,10 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QModelIndex, Qt  # noqa: E402
+from PySide6.QtCore import QModelIndex, Qt
 
-from netviz.engine import Analyzer  # noqa: E402
-from netviz.model import (  # noqa: E402
+from netviz.engine import Analyzer
+from netviz.model import (
     LabelSelector,
     NetworkPolicy,
     Peer,
@@ -19,8 +19,8 @@ from netviz.model import (  # noqa: E402
     Workload,
     assemble_cluster,
 )
-from netviz.ui.panels.policies_panel import PoliciesPanel  # noqa: E402
-from netviz.viewmodel.state import AppState  # noqa: E402
+from netviz.ui.panels.policies_panel import PoliciesPanel
+from netviz.viewmodel.state import AppState
 
 
 def sel(**labels: str) -> LabelSelector:

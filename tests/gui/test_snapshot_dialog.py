@@ -7,18 +7,18 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import sys  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
-import yaml  # noqa: E402
+import pytest
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for fakekube
 
-from fakekube import FakeKube, KubeconfigFactory, load_manifests  # noqa: E402
+from fakekube import FakeKube, KubeconfigFactory, load_manifests
 
-from netviz.ui.snapshot_dialog import SnapshotDialog, parse_namespaces  # noqa: E402
+from netviz.ui.snapshot_dialog import SnapshotDialog, parse_namespaces
 
 pytestmark = pytest.mark.gui
 

@@ -7,7 +7,6 @@ and never raise.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -86,9 +85,7 @@ def test_broken_input_yields_its_diagnostic(
     name: str, severity: Severity, code: str, line: int
 ) -> None:
     path = str(BROKEN / name)
-    started = time.monotonic()
-    result = load_paths([path])
-    assert time.monotonic() - started < 2.0
+    result = load_paths([path])  # its time: benchmarks/limits_bench.py
     hits = [d for d in result.diagnostics if d.code == code]
     assert hits, [str(d) for d in result.diagnostics]
     d = hits[0]
@@ -120,9 +117,7 @@ def test_syntax_error_skips_only_its_document() -> None:
 
 
 def test_alias_bomb_is_refused_and_the_next_document_loads() -> None:
-    started = time.monotonic()
-    r = load_paths([str(BROKEN / "alias_bomb.yaml")])
-    assert time.monotonic() - started < 1.0
+    r = load_paths([str(BROKEN / "alias_bomb.yaml")])  # its time: benchmarks/limits_bench.py
     assert r.cluster.namespace("after-the-bomb") is not None
     assert "billion" in r.errors[0].message
 
@@ -157,9 +152,7 @@ def test_oversized_file_is_refused_without_reading(tmp_path: Path) -> None:
         for _ in range(50 * 1024 * 1024 // len(chunk) + 1):
             f.write(chunk)
     assert big.stat().st_size > 50 * 1024 * 1024
-    started = time.monotonic()
-    r = load_paths([str(big)], max_file_bytes=10 * 1024 * 1024)
-    assert time.monotonic() - started < 1.0
+    r = load_paths([str(big)], max_file_bytes=10 * 1024 * 1024)  # time: limits_bench.py
     (d,) = r.diagnostics
     assert (d.code, d.severity) == ("file-too-large", E)
     assert r.files == []

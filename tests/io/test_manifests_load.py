@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -476,14 +475,11 @@ def _generated(workloads: int, policies: int) -> str:
     return "---\n".join(out)
 
 
-def test_speed_1000_workloads_400_policies() -> None:
-    text = _generated(1000, 400)
-    started = time.process_time()
-    r = load_text(text)
-    elapsed = time.process_time() - started
+def test_1000_workloads_400_policies_load_cleanly() -> None:
+    """The size of the speed target (timed by benchmarks/limits_bench.py, not here)."""
+    r = load_text(_generated(1000, 400))
     assert len(r.cluster.workloads) == 1000 and len(r.cluster.policies) == 400
     assert not r.diagnostics
-    assert elapsed < 1.5, f"{elapsed:.2f}s CPU"  # ~0.2 s on a laptop; generous for CI
 
 
 def test_json_is_not_parsed_twice_without_need() -> None:

@@ -16,10 +16,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for fakekube
 
-from fakekube import FakeKube, KubeconfigFactory, load_manifests  # noqa: E402
+from fakekube import FakeKube, KubeconfigFactory, load_manifests
 
-from netviz.io import cluster as C  # noqa: E402
-from netviz.io.manifests import load_paths  # noqa: E402
+from netviz.io import cluster as C
+from netviz.io.manifests import load_paths
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "snapshot_manifests"
 PASSWORD = "hunter2-literal-password"

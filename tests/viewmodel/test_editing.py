@@ -148,7 +148,7 @@ def inputs(tmp_path: Path) -> Path:
     return d
 
 
-def load(path: Path):  # noqa: ANN201
+def load(path: Path):
     r = load_paths([str(path)])
     assert not r.errors, r.errors
     return r

@@ -31,7 +31,7 @@ def model() -> GraphModel:
     return GraphModel(cl, conns, an)
 
 
-def edge(m: GraphModel, src: str, dst: str):  # noqa: ANN201
+def edge(m: GraphModel, src: str, dst: str):
     got = [e for e in m.edges if e.src == src and e.dst == dst]
     assert len(got) == 1, (src, dst, got)
     return got[0]
@@ -233,7 +233,7 @@ def test_external_ranges_with_same_connections_merge() -> None:
     assert many and "ranges" in merged.nodes[many[0]].subtitle
 
 
-def sel_app(app: str):  # noqa: ANN201
+def sel_app(app: str):
     from netviz.model import LabelSelector
 
     return LabelSelector((("app", app),))

@@ -76,7 +76,7 @@ def cluster(extra: int = 0, db_port: int | str = "postgres") -> Cluster:
     )
 
 
-def evaluated(cl: Cluster | None = None, options: Options | None = None):  # noqa: ANN201
+def evaluated(cl: Cluster | None = None, options: Options | None = None):
     cl = cl or cluster()
     an = Analyzer(cl, options or Options())
     return cl, an, connlist(an)

@@ -13,12 +13,12 @@ from netviz.viewmodel.graph import GraphModel
 from netviz.viewmodel.layout import Layout, clip_line, default_positions, session_path
 
 
-def model_of(cl=None, options=None) -> GraphModel:  # noqa: ANN001
+def model_of(cl=None, options=None) -> GraphModel:
     c, an, conns = evaluated(cl, options)
     return GraphModel(c, conns, an)
 
 
-def overlaps(a, b) -> bool:  # noqa: ANN001
+def overlaps(a, b) -> bool:
     return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 

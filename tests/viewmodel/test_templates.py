@@ -9,6 +9,7 @@ from netviz.io.manifests import load_text
 from netviz.model import NetworkPolicy
 from netviz.viewmodel.templates import (
     TEMPLATES,
+    default_deny,
     parse_labels,
     render_policy,
     render_template,
@@ -86,8 +87,8 @@ def test_parse_labels_errors() -> None:
         parse_labels("app")
     with pytest.raises(KeyError):
         render_template("nope")
-    with pytest.raises(ValueError):
-        render_template("deny-ingress", namespace="a", name="") and None
-        from netviz.viewmodel.templates import default_deny
-
+    # an empty name is no error: the template's default name is used
+    assert load_one(render_template("deny-ingress", namespace="a", name="")).name == \
+        "default-deny-ingress"
+    with pytest.raises(ValueError, match="direction must be ingress, egress or both"):
         default_deny("a", "sideways")

@@ -71,7 +71,7 @@ class AuditModel(RowTableModel):
 
 
 class AuditPanel(QWidget):
-    openSource = Signal(str, int)  # noqa: N815 - Qt naming
+    openSource = Signal(str, int)
 
     SEVERITIES = (("All findings", Severity.INFO), ("Warnings and errors", Severity.WARNING),
                   ("Errors", Severity.ERROR))

@@ -59,7 +59,7 @@ class DiagnosticsPanel(QWidget):
     """Shows ``diagnostics_of(state.result)`` after every load. Double-clicking (or pressing
     Enter on) a row emits ``openSource(file, line)`` when the row names a readable file."""
 
-    openSource = Signal(str, int)  # noqa: N815 - Qt naming
+    openSource = Signal(str, int)
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)

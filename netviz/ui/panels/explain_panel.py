@@ -55,8 +55,8 @@ def _combo(parent: QWidget, placeholder: str) -> QComboBox:
 
 
 class ExplainPanel(QWidget):
-    openSource = Signal(str, int)  # noqa: N815 - Qt naming
-    openSourceRange = Signal(str, int, int)  # noqa: N815 - Qt naming
+    openSource = Signal(str, int)
+    openSourceRange = Signal(str, int, int)
     #: emitted after a new explanation is shown (src key, dst key)
     explained = Signal(str, str)
 

@@ -55,7 +55,7 @@ class YamlHighlighter(QSyntaxHighlighter):
                 fmt.setFontWeight(QFont.Weight.Bold)
             self._rules.append((QRegularExpression(pattern), fmt))
 
-    def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt API
+    def highlightBlock(self, text: str) -> None:
         for rx, fmt in self._rules:
             it = rx.globalMatch(text)
             while it.hasNext():
@@ -98,10 +98,10 @@ class _LineNumbers(QWidget):
         super().__init__(view)
         self._view = view
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def sizeHint(self) -> QSize:
         return QSize(self._view.line_number_width(), 0)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+    def paintEvent(self, event: QPaintEvent) -> None:
         self._view.paint_line_numbers(event)
 
 
@@ -110,7 +110,7 @@ class YamlView(QPlainTextEdit):
     panel takes it; the editing issue will use it)."""
 
     #: emitted after a file is shown: (path, first highlighted line)
-    fileOpened = Signal(str, int)  # noqa: N815 - Qt naming
+    fileOpened = Signal(str, int)
 
     def __init__(self, state: AppState | None = None, parent: QWidget | None = None,
                  text_provider: Callable[[str], str | None] | None = None) -> None:
@@ -217,7 +217,7 @@ class YamlView(QPlainTextEdit):
         else:
             self._numbers.update(0, rect.y(), self._numbers.width(), rect.height())
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         cr = self.contentsRect()
         self._numbers.setGeometry(QRect(cr.left(), cr.top(), self.line_number_width(),
