@@ -22,13 +22,13 @@ import argparse
 import dataclasses
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TextIO
 
 from netviz.cli.exits import EXIT_INPUT, EXIT_OK, EXIT_USAGE
 from netviz.engine.analyzer import Analyzer, Options
-from netviz.engine.connlist import Focus, build_list
-from netviz.export import FORMATS, render
+from netviz.engine.connlist import ConnectionStream, Focus, build_list
+from netviz.export import FORMATS, render_chunks
 from netviz.export.printable import printable
 from netviz.model import Cluster, Pod
 from netviz.model.diagnostics import Diagnostic
@@ -315,17 +315,25 @@ def print_analysis_warnings(an: Analyzer, quiet: bool, err: TextIO) -> None:
         print(format_diagnostic(d), file=err)
 
 
-def write_output(text: str, path: str | None, out: TextIO) -> None:
+def write_output(text: str | Iterable[str], path: str | None, out: TextIO) -> None:
+    """Write ``text`` (a string, or pieces written as they are made: ``netviz list`` streams)
+    to ``path`` (exact bytes) or ``out``."""
+    pieces: Iterable[str] = (text,) if isinstance(text, str) else text
+    last = ""
     if path:
         try:
             with open(path, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
+                for piece in pieces:
+                    fh.write(piece)
         except OSError as exc:
             raise CLIError(f"cannot write {path}: {exc.strerror or exc}", EXIT_INPUT) from exc
         return
-    out.write(text)
+    for piece in pieces:
+        out.write(piece)
+        if piece:
+            last = piece
     # json and dot end without a newline (reference bytes); add one only for a terminal
-    if text and not text.endswith("\n") and out.isatty():
+    if last and not last.endswith("\n") and out.isatty():
         out.write("\n")
     out.flush()
 
@@ -360,7 +368,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             want_exposure = False
             if not args.quiet:
                 print("warning: --exposure is ignored with --explain-only", file=err)
-        result = build_list(an, focus)
+        result = build_list(an, focus, connections=[] if not want_exposure else None)
         notes = enforcement_notes(enforcement)
         if notes:
             result = dataclasses.replace(result, notes=notes + result.notes)
@@ -380,9 +388,13 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
                 text = join_txt(text, report)
             else:
                 text = render_exposure(args.output, result, report)
+            write_output(text, args.file, out)
         elif not args.explain:
-            text = render(args.output, result)
-        write_output(text, args.file, out)
+            # streamed: the connections are computed while they are written
+            streamed = dataclasses.replace(result, connections=ConnectionStream(an, focus))
+            write_output(render_chunks(args.output, streamed), args.file, out)
+        else:
+            write_output(text, args.file, out)
     except CLIError as exc:
         print(f"netviz list: error: {exc.message}", file=err)
         return exc.code

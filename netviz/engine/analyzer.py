@@ -1065,6 +1065,10 @@ class Analyzer:
             self._eg_parts[s.index] = got
         return got
 
+    def is_tiered(self, direction: str, pc: PodClass) -> bool:
+        """Whether an AdminNetworkPolicy/ClusterNetworkPolicy tier selects ``pc``."""
+        return self._tiered(direction, pc)
+
     def _tiered(self, direction: str, pc: PodClass) -> bool:
         return bool(self.cluster_policies_of(Tier.ADMIN, direction, pc.index)
                     or self.cluster_policies_of(Tier.BASELINE, direction, pc.index))

@@ -18,7 +18,7 @@ Rules this package keeps:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from netviz.engine.connlist import ConnList
 from netviz.export import csv_format, dot, json_format, md, txt
@@ -33,6 +33,30 @@ FORMATS: dict[str, Callable[[ConnList], str]] = {
 }
 
 
+#: format name -> the same text in pieces, computed while it is written (``netviz list``
+#: streams its output: 50,000 pods make 7.5 million lines). dot is not streamed: its node
+#: declarations come before the edges and its edges are sorted as text.
+CHUNKS: dict[str, Callable[[ConnList], Iterator[str]]] = {
+    "txt": txt.chunks,
+    "csv": csv_format.chunks,
+    "json": json_format.chunks,
+    "md": md.chunks,
+}
+
+
+def render_chunks(fmt: str, result: ConnList) -> Iterator[str]:
+    """``render(fmt, result)`` in pieces (one piece for formats that cannot stream)."""
+    fn = CHUNKS.get(fmt)
+    if fn is not None:
+        return fn(result)
+    if fmt == "dot":
+        from dataclasses import replace
+
+        # dot needs every connection twice (nodes first): materialise the stream
+        return iter([render(fmt, replace(result, connections=list(result.connections)))])
+    return iter([render(fmt, result)])
+
+
 def render(fmt: str, result: ConnList) -> str:
     try:
         fn = FORMATS[fmt]
@@ -41,4 +65,4 @@ def render(fmt: str, result: ConnList) -> str:
     return fn(result)
 
 
-__all__ = ["FORMATS", "render"]
+__all__ = ["CHUNKS", "FORMATS", "render", "render_chunks"]

@@ -9,6 +9,8 @@ quotes inside are doubled. ``TCP 80,UDP 53`` is therefore written ``"TCP 80,UDP 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from netviz.engine.connlist import ConnList
 from netviz.export.printable import printable
 
@@ -27,11 +29,33 @@ def row(fields: list[str]) -> str:
 
 
 def render(result: ConnList) -> str:
+    return "".join(chunks(result))
+
+
+def chunks(result: ConnList, size: int = 8192) -> Iterator[str]:
+    """The text in pieces of up to ``size`` rows, computed while it is written."""
     out = [f"# {note}\n" for note in result.notes]
-    if result.focus.by_port:
-        out.append(row(["src", "dst"]))
-        out += [row([c.src.key, c.dst.key]) for c in result.connections]
-    else:
-        out.append(row(["src", "dst", "conn"]))
-        out += [row([c.src.key, c.dst.key, str(c.connections)]) for c in result.connections]
-    return "".join(out)
+    by_port = result.focus.by_port
+    out.append(row(["src", "dst"] if by_port else ["src", "dst", "conn"]))
+    keys: dict[str, str] = {}
+    texts: dict[object, str] = {}
+
+    def key(k: str) -> str:
+        got = keys.get(k)
+        if got is None:
+            got = keys[k] = quote(k)
+        return got
+
+    for c in result.connections:
+        if by_port:
+            out.append(f"{key(c.src.key)},{key(c.dst.key)}\n")
+        else:
+            t = texts.get(c.connections)
+            if t is None:
+                t = texts[c.connections] = quote(str(c.connections))
+            out.append(f"{key(c.src.key)},{key(c.dst.key)},{t}\n")
+        if len(out) >= size:
+            yield "".join(out)
+            out.clear()
+    if out:
+        yield "".join(out)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from netviz.engine.connlist import ConnList
@@ -38,7 +39,49 @@ def items(result: ConnList) -> list[dict[str, str]]:
 
 
 def render(result: ConnList) -> str:
-    data: Any = items(result)
+    return "".join(chunks(result))
+
+
+def chunks(result: ConnList, size: int = 4096) -> Iterator[str]:
+    """``dumps(data)`` (``json.dumps(indent=2)`` with Go's escapes) written item by item, so
+    that the connections can be a stream: the same bytes, never the whole list in memory."""
+    pad = "  "
     if result.notes:
-        data = {"netviz_options": list(result.notes), "connlist_results": data}
-    return dumps(data)
+        yield "{\n" + f'{pad}"netviz_options": ' + _indent(dumps(list(result.notes)), pad)
+        yield f',\n{pad}"connlist_results": '
+        tail = "\n}"
+        pad = "    "
+    else:
+        tail = ""
+    strings: dict[str, str] = {}
+
+    def s(text: str) -> str:
+        got = strings.get(text)
+        if got is None:
+            got = strings[text] = dumps(text)
+        return got
+
+    by_port = result.focus.by_port
+    out: list[str] = []
+    first = True
+    inner = pad + "  "
+    for c in result.connections:
+        head = "[\n" if first else ",\n"
+        first = False
+        if by_port:
+            out.append(f'{head}{pad}{{\n{inner}"src": {s(c.src.key)},\n'
+                       f'{inner}"dst": {s(c.dst.key)}\n{pad}}}')
+        else:
+            out.append(f'{head}{pad}{{\n{inner}"src": {s(c.src.key)},\n'
+                       f'{inner}"dst": {s(c.dst.key)},\n{inner}"conn": '
+                       f'{s(str(c.connections))}\n{pad}}}')
+        if len(out) >= size:
+            yield "".join(out)
+            out.clear()
+    out.append("[]" if first else "\n" + pad[:-2] + "]")
+    yield "".join(out) + tail
+
+
+def _indent(text: str, pad: str) -> str:
+    """A nested value of ``json.dumps(indent=2)``: every line after the first indented."""
+    return text.replace("\n", "\n" + pad)

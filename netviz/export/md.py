@@ -7,6 +7,8 @@ outputs are unaffected). Non-default options appear as a ``>`` quote above the t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from netviz.engine.connlist import ConnList
 from netviz.export.printable import printable
 
@@ -20,13 +22,38 @@ def row(fields: list[str]) -> str:
 
 
 def render(result: ConnList) -> str:
+    return "".join(chunks(result))
+
+
+def chunks(result: ConnList, size: int = 8192) -> Iterator[str]:
+    """The text in pieces of up to ``size`` rows, computed while it is written."""
     out = [f"> {cell(note)}\n" for note in result.notes]
     if out:
         out.append("\n")
-    if result.focus.by_port:
+    by_port = result.focus.by_port
+    if by_port:
         out.append("| src | dst |\n|-----|-----|\n")
-        out += [row([c.src.key, c.dst.key]) for c in result.connections]
     else:
         out.append("| src | dst | conn |\n|-----|-----|------|\n")
-        out += [row([c.src.key, c.dst.key, str(c.connections)]) for c in result.connections]
-    return "".join(out)
+    keys: dict[str, str] = {}
+    texts: dict[object, str] = {}
+
+    def key(k: str) -> str:
+        got = keys.get(k)
+        if got is None:
+            got = keys[k] = cell(k)
+        return got
+
+    for c in result.connections:
+        if by_port:
+            out.append(f"| {key(c.src.key)} | {key(c.dst.key)} |\n")
+        else:
+            t = texts.get(c.connections)
+            if t is None:
+                t = texts[c.connections] = cell(str(c.connections))
+            out.append(f"| {key(c.src.key)} | {key(c.dst.key)} | {t} |\n")
+        if len(out) >= size:
+            yield "".join(out)
+            out.clear()
+    if out:
+        yield "".join(out)
