@@ -556,9 +556,9 @@ class _Layers:
     policies, then NetworkPolicies, then Baseline-tier cluster policies; each rule matched
     once against every potential peer."""
 
-    def __init__(self, an: Analyzer) -> None:
+    def __init__(self, an: Analyzer, keep_shadowed: bool = False) -> None:
         self.an = an
-        self.peers = [pp for pp in _potential_peers(an) if not _shadowed(pp, an)]
+        self.peers = [pp for pp in _potential_peers(an) if keep_shadowed or not _shadowed(pp, an)]
         #: ("np"|"cluster", compiled policy index, direction) -> its rules, in order
         self.rules: dict[tuple[str, int, str], list[_XRule]] = {}
         everyone = (1 << len(self.peers)) - 1
@@ -680,16 +680,33 @@ def _bits_iter(bits: int) -> Iterable[int]:
         bits ^= low
 
 
+def existing_matches(an: Analyzer, pp: PotentialPeer) -> list[str]:
+    """The workloads whose pods (and namespaces) a potential peer's selectors match today."""
+    ns_labels = {n.name: n.labels for n in an.cluster.namespaces}
+    out: dict[str, None] = {}
+    for pc in an.classes:
+        if pp.namespace is not None and pc.namespace != pp.namespace:
+            continue
+        if not pp.ns_selector.matches(ns_labels.get(pc.namespace, {})):
+            continue
+        if pp.pod_selector is not None and not pp.pod_selector.matches(pc.labels):
+            continue
+        for pod in pc.pods:
+            out[pod.workload_key] = None
+    return sorted(out)
+
+
 def exposure(an: Analyzer, connections: Sequence[Connection], focus: Focus | None = None,
-             ) -> ExposureReport:
+             keep_shadowed: bool = False) -> ExposureReport:
     """The exposure report of ``an``'s cluster (``connections``: its connection list under the
-    same ``focus``, for the external ranges)."""
+    same ``focus``, for the external ranges). ``keep_shadowed``: also potential peers that an
+    existing pod matches (the reference leaves them out; the app shows them)."""
     focus = focus or Focus()
     report = ExposureReport(list(connections), {}, focus)
     if focus.workloads and focus.peers:
         report.computed = False
         return report
-    layer = _Layers(an)
+    layer = _Layers(an, keep_shadowed)
     report.potential_peers = tuple(layer.peers)
     probe = (ConnectionSet.of(focus.protocol, focus.port)
              if focus.protocol is not None and focus.port is not None else None)

@@ -1,4 +1,5 @@
-"""The dockable panels of the main window: diagnostics, explain, policies, matrix, audit, YAML.
+"""The dockable panels of the main window: diagnostics, explain, policies, matrix, audit,
+exposure, YAML.
 
 Rules the panels keep (STYLE.md habit 4, "models outlive widgets"):
 - Every panel is a plain ``QWidget`` built as ``Panel(state: AppState, parent=None)``. It
@@ -51,6 +52,13 @@ The panels, for the main window::
         nodes, the first policy as ``policy``).
         Signals: openSource(file, line) on double-click / Enter / "Open source".
 
+    ExposurePanel(state, parent=None)               netviz.ui.panels.exposure_panel
+        Each workload marked with what could reach it beyond today's pods (the internet,
+        any namespace, new pods with given labels; ``netviz.viewmodel.exposure``), most
+        exposed first, with the reasons and rule links of the selected one. Computed when
+        shown, and on "loaded"/"evaluated" while visible. Selecting a row selects the workload.
+        Signals: openSource(file, line) from the links of the explanation.
+
     YamlView(state=None, parent=None, text_provider=None)   netviz.ui.panels.yaml_view
         Read-only QPlainTextEdit with line numbers and YAML colours.
         ``open_file(path, line=1, end_line=None) -> bool`` reads the file (or asks
@@ -71,6 +79,7 @@ Typical wiring::
 from netviz.ui.panels.audit_panel import AuditPanel
 from netviz.ui.panels.diagnostics_panel import DiagnosticsPanel
 from netviz.ui.panels.explain_panel import ExplainPanel
+from netviz.ui.panels.exposure_panel import ExposurePanel
 from netviz.ui.panels.matrix_panel import MatrixPanel
 from netviz.ui.panels.policies_panel import PoliciesPanel
 from netviz.ui.panels.yaml_view import YamlView
@@ -79,6 +88,7 @@ __all__ = [
     "AuditPanel",
     "DiagnosticsPanel",
     "ExplainPanel",
+    "ExposurePanel",
     "MatrixPanel",
     "PoliciesPanel",
     "YamlView",
