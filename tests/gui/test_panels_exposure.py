@@ -7,13 +7,13 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl  # noqa: E402
+from PySide6.QtCore import Qt, QUrl
 
-from netviz.io.manifests import load_text  # noqa: E402
-from netviz.ui.panels.exposure_panel import ExposurePanel  # noqa: E402
-from netviz.viewmodel.state import AppState  # noqa: E402
+from netviz.io.manifests import load_text
+from netviz.ui.panels.exposure_panel import ExposurePanel
+from netviz.viewmodel.state import AppState
 
 CLUSTER = """\
 apiVersion: apps/v1

@@ -90,7 +90,7 @@ class ExposureModel(RowTableModel):
 
 
 class ExposurePanel(QWidget):
-    openSource = Signal(str, int)  # noqa: N815 - Qt naming
+    openSource = Signal(str, int)
 
     FILTERS = ("All workloads", "Exposed beyond today's pods", "Open to the internet")
 
@@ -140,7 +140,7 @@ class ExposurePanel(QWidget):
         elif event == "selection":
             self._follow_selection()
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt naming
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._dirty:
             self.refresh()
