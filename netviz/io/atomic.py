@@ -29,7 +29,7 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import IO, Any
+from typing import IO, Any, TextIO
 
 __all__ = ["TMP_SUFFIX", "atomic_file", "fsync_dir", "write_atomic"]
 
@@ -68,15 +68,28 @@ def _new_file_mode() -> int:
 def atomic_file(
     path: str | os.PathLike[str],
     *,
-    binary: bool = False,
     encoding: str = "utf-8",
     newline: str | None = None,
     private: bool = False,
     exclusive: bool = False,
     check: Callable[[], None] | None = None,
-) -> Iterator[IO[Any]]:
-    """Write ``path`` atomically through the file object this yields (text unless
-    ``binary``). The file is in place when the ``with`` block ends without an exception."""
+) -> Iterator[TextIO]:
+    """Write ``path`` atomically through the text stream this yields. The file is in place
+    when the ``with`` block ends without an exception."""
+    with _atomic(path, False, encoding, newline, private, exclusive, check) as stream:
+        yield stream
+
+
+@contextmanager
+def _atomic(
+    path: str | os.PathLike[str],
+    binary: bool,
+    encoding: str,
+    newline: str | None,
+    private: bool,
+    exclusive: bool,
+    check: Callable[[], None] | None,
+) -> Iterator[Any]:
     target = os.path.realpath(os.fspath(path))
     folder = os.path.dirname(target)
     mode: int | None = None
@@ -129,6 +142,5 @@ def write_atomic(
     """Write ``data`` (bytes as they are; text encoded with ``encoding``, line breaks as
     given) to ``path`` atomically; see ``atomic_file``."""
     raw = data if isinstance(data, bytes) else data.encode(encoding)
-    with atomic_file(path, binary=True, private=private, exclusive=exclusive,
-                     check=check) as f:
+    with _atomic(path, True, encoding, None, private, exclusive, check) as f:
         f.write(raw)

@@ -454,12 +454,16 @@ def _yaml_problem(exc: yaml.YAMLError, line_base: int, body: str = "", offset: i
         ch = chr(exc.character) if isinstance(exc.character, int) else "?"
         return Problem("control-character", f"a control character {describe_char(ch)} is not "
                        "allowed in YAML or JSON text")
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    mark = None
+    problem: object = None
+    context: object = None
+    if isinstance(exc, yaml.MarkedYAMLError):  # every error of PyYAML's scanner and parser
+        mark = exc.problem_mark or exc.context_mark
+        problem, context = exc.problem, exc.context
+    problem = problem or str(exc)
     line = col = None
     if mark is not None:
         line, col = mark.line + line_base + 1, mark.column + 1
-    problem = getattr(exc, "problem", None) or str(exc)
-    context = getattr(exc, "context", None)
     msg = f"YAML syntax error: {problem}"
     if context:
         msg += f" ({context})"

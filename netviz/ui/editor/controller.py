@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from netviz.io.atomic import write_atomic
 from netviz.io.errors import SaveConflict
 from netviz.model.keys import is_workload_key
 from netviz.ui.editor.parse import make_session
@@ -517,7 +518,7 @@ class EditController(QObject):
                              options=self.session.analyzer.options,
                              title="What-if review")
         try:
-            Path(path).write_text(text, encoding="utf-8")
+            write_atomic(path, text)
         except OSError as exc:
             QMessageBox.critical(self._parent, "netviz", str(exc))
             return False

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from netviz.io.atomic import atomic_file
 from netviz.ui.panels._base import subscribe_for_lifetime
 from netviz.viewmodel.matrix import (
     ALLOWED,
@@ -303,7 +304,7 @@ class MatrixPanel(QWidget):
     # ---------------------------------------------------------------- export
     def export_csv(self, path: str) -> None:
         """Write the matrix as shown (port filter applied) to ``path``."""
-        with open(path, "w", encoding="utf-8", newline="") as fh:
+        with atomic_file(path, newline="") as fh:
             matrix_to_csv(self.model.matrix, fh)
         self.exported.emit(path)
 
