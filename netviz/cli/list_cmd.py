@@ -67,6 +67,14 @@ def add_option_args(p: argparse.ArgumentParser) -> None:
              "match only addresses outside the cluster, the reference convention)",
     )
     g.add_argument(
+        "--ingress-controller", metavar="NAMESPACE[:KEY=VALUE,...]", type=_ingress_controller,
+        default=None,
+        help="where the ingress controller serving Ingress/Route objects runs: its namespace "
+             "and pod labels, e.g. ingress-nginx:app.kubernetes.io/name=ingress-nginx "
+             "(default: the reference's placeholder, a pod with no labels in namespace "
+             "ingress-controller-ns)",
+    )
+    g.add_argument(
         "--host-network", choices=("pod", "node"), default="pod",
         help="hostNetwork pods: 'pod' treats them like any pod (default); 'node' treats their "
              "traffic as the node's (no policy selects them, only ipBlocks match them)",
@@ -130,11 +138,22 @@ def warn_enforcement(enf: Enforcement | None, quiet: bool, err: TextIO, side: st
         print(printable(f"note: {side}{enf.describe()}"), file=err)
 
 
+def _ingress_controller(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    from netviz.engine.analyzer import parse_ingress_controller
+
+    try:
+        return parse_ingress_controller(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def options_from_args(args: argparse.Namespace) -> Options:
-    return Options(
+    opts = Options(
         ipblock_matches_pod_ips=bool(args.ipblock_matches_pod_ips),
         host_network=args.host_network,
     )
+    ic = getattr(args, "ingress_controller", None)
+    return dataclasses.replace(opts, ingress_controller=ic) if ic is not None else opts
 
 
 def format_diagnostic(d: Diagnostic) -> str:

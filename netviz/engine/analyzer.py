@@ -72,6 +72,10 @@ _ALL_IPS = (IPRange.everything(4), IPRange.everything(6))
 # --------------------------------------------------------------------------- options
 
 
+#: the reference analyzer's placeholder namespace for the ingress controller
+DEFAULT_INGRESS_CONTROLLER_NAMESPACE = "ingress-controller-ns"
+
+
 @dataclass(frozen=True)
 class Options:
     """Choices the Kubernetes spec leaves to the network plugin.
@@ -86,10 +90,19 @@ class Options:
     ``"pod"`` (default): they are treated like any other pod (selected by policies, matched by
     selectors). ``"node"``: their traffic is treated as the node's: no policy selects them, no
     pod/namespace selector matches them, and only ipBlocks covering their IPs do.
+
+    ``ingress_controller``: where the ingress controller that serves Ingress/Route objects runs
+    (``netviz.engine.ingress``): a namespace and the labels of its pods. It is rarely in the
+    manifests, so netviz cannot know. Default: the reference analyzer's placeholder, a pod with
+    no labels in namespace ``ingress-controller-ns``; set it (``--ingress-controller
+    ingress-nginx:app.kubernetes.io/name=ingress-nginx``) so that policies admitting your
+    controller by namespace or labels are read as they are meant.
     """
 
     ipblock_matches_pod_ips: bool = False
     host_network: str = "pod"
+    ingress_controller: tuple[str, tuple[tuple[str, str], ...]] = (
+        DEFAULT_INGRESS_CONTROLLER_NAMESPACE, ())
 
     def describe(self) -> list[str]:
         lines = [
@@ -100,7 +113,30 @@ class Options:
             + ("treated as ordinary pods" if self.host_network == "pod"
                else "treated as node traffic (matched only by ipBlocks)"),
         ]
+        if self.ingress_controller != (DEFAULT_INGRESS_CONTROLLER_NAMESPACE, ()):
+            lines.append("ingress controller: " + self.ingress_controller_text())
         return lines
+
+    def ingress_controller_text(self) -> str:
+        """``a pod labelled app=x in namespace ingress-nginx`` (or with no labels)."""
+        ns, labels = self.ingress_controller
+        who = ("a pod labelled " + ",".join(f"{k}={v}" for k, v in labels) if labels
+               else "a pod with no labels")
+        return f"{who} in namespace {ns}"
+
+
+def parse_ingress_controller(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """``NAMESPACE[:KEY=VALUE,...]`` -> (namespace, labels). ValueError with a message."""
+    ns, _, rest = text.strip().partition(":")
+    if not ns:
+        raise ValueError("give the namespace the ingress controller runs in, e.g. ingress-nginx")
+    labels: list[tuple[str, str]] = []
+    for part in filter(None, (p.strip() for p in rest.split(","))):
+        k, eq, v = part.partition("=")
+        if not eq or not k:
+            raise ValueError(f"{part!r} is not a label KEY=VALUE")
+        labels.append((k.strip(), v.strip()))
+    return ns, tuple(sorted(labels))
 
 
 # --------------------------------------------------------------------------- compiled parts

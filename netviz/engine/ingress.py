@@ -11,7 +11,9 @@ and the OpenShift Route API for the objects):
   rule's peers match such a pod (no ``from``, ``namespaceSelector: {}``, a namespaceSelector
   matching that namespace's labels...), never through an ipBlock; its own egress is governed by
   the policies of its namespace (normally none). The namespace's labels are those of a loaded
-  namespace of that name, else just ``kubernetes.io/metadata.name``.
+  namespace of that name, else just ``kubernetes.io/metadata.name``. Where it really runs is
+  switchable (``Options.ingress_controller``: a namespace and pod labels); the peer keeps
+  its name.
 - **It exists** only when the input has at least one Ingress or Route *and* at least one Service
   with a selector that selects a workload (the reference's rule); then ``--focus-workload
   ingress-controller`` names it, even if it reaches nothing.
@@ -43,7 +45,12 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass, field
 
-from netviz.engine.analyzer import Analyzer, PodClass, VirtualPod
+from netviz.engine.analyzer import (
+    DEFAULT_INGRESS_CONTROLLER_NAMESPACE,
+    Analyzer,
+    PodClass,
+    VirtualPod,
+)
 from netviz.engine.connections import ConnectionSet
 from netviz.model import Ingress, Service, Source
 from netviz.model.diagnostics import Diagnostic, Severity
@@ -52,7 +59,7 @@ from netviz.model.objects import NAMESPACE_NAME_LABEL
 
 INGRESS_CONTROLLER = INGRESS_CONTROLLER_KEY
 INGRESS_CONTROLLER_NAME = "ingress-controller"
-INGRESS_CONTROLLER_NAMESPACE = "ingress-controller-ns"
+INGRESS_CONTROLLER_NAMESPACE = DEFAULT_INGRESS_CONTROLLER_NAMESPACE
 #: names that ``--focus-workload`` accepts for the ingress controller
 INGRESS_CONTROLLER_NAMES = (
     INGRESS_CONTROLLER_NAME,
@@ -109,10 +116,14 @@ class IngressAnalysis:
 
 
 def controller_pod(an: Analyzer) -> VirtualPod:
-    ns = an.cluster.namespace(INGRESS_CONTROLLER_NAMESPACE)
+    """The ingress controller as a virtual pod: where ``Options.ingress_controller`` says it
+    runs (by default the reference's placeholder), with its namespace's labels when that
+    namespace is loaded."""
+    ns_name, labels = an.options.ingress_controller
+    ns = an.cluster.namespace(ns_name)
     ns_labels = dict(ns.labels) if ns is not None else {}
-    ns_labels[NAMESPACE_NAME_LABEL] = INGRESS_CONTROLLER_NAMESPACE
-    return VirtualPod(INGRESS_CONTROLLER, INGRESS_CONTROLLER_NAMESPACE, (),
+    ns_labels[NAMESPACE_NAME_LABEL] = ns_name
+    return VirtualPod(INGRESS_CONTROLLER, ns_name, tuple(labels),
                       tuple(sorted(ns_labels.items())))
 
 

@@ -23,6 +23,7 @@ Rules this module keeps:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Callable, Sequence
@@ -34,6 +35,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -47,6 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from netviz.engine import Options
+from netviz.engine.analyzer import DEFAULT_INGRESS_CONTROLLER_NAMESPACE, parse_ingress_controller
 from netviz.io.appfiles import JsonFile, session_path
 from netviz.model.diagnostics import Severity
 from netviz.model.keys import VerdictKind
@@ -248,6 +251,10 @@ class MainWindow(QMainWindow):
         self.host_group.addAction(self.act_host_pod)
         self.host_group.addAction(self.act_host_node)
         self.act_host_pod.setChecked(True)
+        self.act_ingress_controller = self._act(
+            "&Ingress Controller Location…", self.ask_ingress_controller,
+            tip="Where the ingress controller serving Ingress/Route objects runs: its namespace "
+                "and pod labels, so that policies admitting it are read as meant")
 
         self.act_demo = self._act("Open &Demo", self.open_demo, tip="Open the demo cluster")
         self.act_keys = self._act("&Keyboard and Mouse", self.show_keys, S.HelpContents)
@@ -283,6 +290,8 @@ class MainWindow(QMainWindow):
         o.addAction(self.act_ipblock)
         o.addSeparator()
         o.addActions([self.act_host_pod, self.act_host_node])
+        o.addSeparator()
+        o.addAction(self.act_ingress_controller)
 
         h = mb.addMenu("&Help")
         h.addActions([self.act_demo, self.act_keys, self.act_about])
@@ -721,10 +730,38 @@ class MainWindow(QMainWindow):
             show_services=self.act_services.isChecked()))
 
     def _options_changed(self, *_args: object) -> None:
-        opts = Options(ipblock_matches_pod_ips=self.act_ipblock.isChecked(),
-                       host_network="node" if self.act_host_node.isChecked() else "pod")
+        opts = dataclasses.replace(
+            self.state.options,
+            ipblock_matches_pod_ips=self.act_ipblock.isChecked(),
+            host_network="node" if self.act_host_node.isChecked() else "pod")
         if opts != self.state.options:
             self.evaluate(opts)
+
+    def ask_ingress_controller(self) -> None:
+        """Ask where the ingress controller runs (``Options.ingress_controller``)."""
+        ns, labels = self.state.options.ingress_controller
+        current = ns + (":" + ",".join(f"{k}={v}" for k, v in labels) if labels else "")
+        text, ok = QInputDialog.getText(
+            self, "Ingress Controller Location",
+            "Namespace of the ingress controller, then optionally its pod labels\n"
+            "(NAMESPACE[:KEY=VALUE,...], e.g. ingress-nginx:app.kubernetes.io/name=ingress-nginx;\n"
+            f"{DEFAULT_INGRESS_CONTROLLER_NAMESPACE} is the reference analyzer's placeholder):",
+            QLineEdit.EchoMode.Normal, current)
+        if ok and text.strip():
+            self.set_ingress_controller(text)
+
+    def set_ingress_controller(self, text: str) -> bool:
+        """Set where the ingress controller runs from ``NAMESPACE[:KEY=VALUE,...]``; False (and
+        a status message) when the text does not parse."""
+        try:
+            where = parse_ingress_controller(text)
+        except ValueError as exc:
+            self.statusBar().showMessage(f"Ingress controller location: {exc}", 6000)
+            return False
+        opts = dataclasses.replace(self.state.options, ingress_controller=where)
+        if opts != self.state.options:
+            self.evaluate(opts)
+        return True
 
     # ------------------------------------------------------------------ panels
     def open_source(self, file: str, line: int) -> None:

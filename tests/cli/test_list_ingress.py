@@ -117,3 +117,23 @@ def test_exposure_with_explain_and_ignored_cases(capsys: pytest.CaptureFixture[s
     assert "Exposure" not in out and "--exposure is ignored" in err
     code, out, err = run(capsys, "list", path, "--exposure", "--explain", "--explain-only", "deny")
     assert "Exposure" not in out and "--exposure is ignored with --explain-only" in err
+
+
+def test_ingress_controller_option(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    policy = """\
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: from-nginx, namespace: shop}
+spec:
+  podSelector: {}
+  ingress: [{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}}]}]
+"""
+    path = write(tmp_path, CLUSTER + policy)
+    _, out, err = run(capsys, "list", path)
+    assert "ingress-controller" not in out and "warning: Route shop/web" in err
+    code, out, err = run(capsys, "list", path, "--ingress-controller", "ingress-nginx")
+    assert code == EXIT_OK and "{ingress-controller} => shop/web[Deployment] : TCP 8080" in out
+    assert "# ingress controller: a pod with no labels in namespace ingress-nginx\n" in out
+    code, _, err = run(capsys, "list", path, "--ingress-controller", "ns:bad")
+    assert code == EXIT_USAGE and "not a label KEY=VALUE" in err

@@ -335,3 +335,26 @@ def test_connection_set_is_tcp_only() -> None:
     an = Analyzer(cluster(APP + route(None)))
     (t,) = analyze_ingress(an).targets
     assert t.allowed <= ConnectionSet.of("TCP")
+
+
+def test_ingress_controller_location_is_an_option() -> None:
+    from dataclasses import replace
+
+    from netviz.engine import Options
+    from netviz.engine.analyzer import parse_ingress_controller
+
+    nginx = ("[{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: "
+             "ingress-nginx}}, podSelector: {matchLabels: {app: nginx}}}]}]")
+    c = cluster(APP + ingress("{number: 80}") + policy(nginx))
+    assert analyze_ingress(Analyzer(c)).targets[0].blocked  # the reference's placeholder
+    where = parse_ingress_controller("ingress-nginx:app=nginx")
+    assert where == ("ingress-nginx", (("app", "nginx"),))
+    an = Analyzer(c, replace(Options(), ingress_controller=where))
+    (t,) = analyze_ingress(an).targets
+    assert str(t.allowed) == "TCP 8080"
+    assert an.options.describe()[-1] == (
+        "ingress controller: a pod labelled app=nginx in namespace ingress-nginx")
+    assert len(Options().describe()) == 2  # the default adds no line
+    for bad in ("", ":app=x", "ns:novalue"):
+        with pytest.raises(ValueError):
+            parse_ingress_controller(bad)

@@ -188,3 +188,13 @@ def test_a_panel_that_fails_to_build_fails_the_window(
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     with pytest.raises(RuntimeError, match=f"{panel} is broken"):
         MainWindow(settings=settings)
+
+
+def test_ingress_controller_location_option(win: MainWindow) -> None:
+    assert not win.set_ingress_controller("ns:bad")
+    assert win.set_ingress_controller("ingress-nginx:app=nginx")
+    assert win.state.options.ingress_controller == ("ingress-nginx", (("app", "nginx"),))
+    # the other options keep it
+    win.act_ipblock.setChecked(True)
+    win._options_changed()
+    assert win.state.options.ingress_controller == ("ingress-nginx", (("app", "nginx"),))
