@@ -1,4 +1,6 @@
-"""A small, obviously correct reference evaluator for Kubernetes NetworkPolicy v1.
+"""A small, obviously correct reference evaluator for Kubernetes NetworkPolicy v1 and the
+policy tiers of kubernetes-sigs/network-policy-api (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+ClusterNetworkPolicy).
 
 Written straight from the spec, independently of ``netviz.engine.analyzer``, so that the two
 can be compared (``test_differential.py``, ``test_k8s_e2e.py``). Loops only: no caching, no
@@ -16,13 +18,49 @@ Decisions the spec leaves open (the same choices as netviz's defaults, stated he
 - hostNetwork pods are ordinary pods here (netviz's ``host_network="pod"``).
 - A pod talking to itself is always allowed: [concepts] "What you can't do with network
   policies": "The ability to prevent loopback or incoming host traffic".
+
+Policy tiers, quoted from [npapi] (network-policy-api ``apis/v1alpha1`` at v0.1.7 and
+``apis/v1alpha2/clusternetworkpolicy_types.go`` at v0.2.0), per direction:
+- "Policy tiers are evaluated in the following order: Admin tier, NetworkPolicy tier, Baseline
+  tier." Admin: "If Admin tier has made a final decision (Accept or Deny) on a connection, then
+  no further evaluation is done." NetworkPolicy: "v1.NetworkPolicy always makes a final
+  decision for selected pods. Further evaluation only happens for Pods not selected by a
+  v1.NetworkPolicy." "If a given connection wasn't allowed or denied by any of the tiers, the
+  default kubernetes policy is applied, which says that all pods can communicate".
+- "Policies with lower priority values have higher precedence"; two with one priority: the
+  order is undefined, and this evaluator takes them by kind, then name (netviz's choice). A
+  BaselineAdminNetworkPolicy (no priority) comes first in its tier.
+- "The relative precedence of ingress rules within a single CNP object ... will be determined
+  by the order in which the rule is written." Pass: "Skips all further ClusterNetworkPolicy
+  rules in the current tier ... and passes evaluation to the next tier."
+- Subjects and namespaces/pods peers never include host-networked pods. ``networks``: "note
+  that cluster-internal traffic will be checked against the rule as well" (pods with known
+  IPs); ``nodes``: the addresses of the matching Node objects; ``domainNames`` are not resolved
+  (they match nothing here). A peer of an unknown kind fails closed: "For Allow/Accept rules,
+  treat the rule as matching no traffic. For Deny and Pass rules, treat the rule as a 'Deny
+  all' rule".
+- A named port takes the protocol of the destination's container port of that name.
 """
 
 from __future__ import annotations
 
 import ipaddress
 
-from netviz.model import Cluster, IPBlock, NetworkPolicy, Peer, Pod, PolicyPort, Rule
+from netviz.model import (
+    Action,
+    Cluster,
+    ClusterPeer,
+    ClusterPolicy,
+    ClusterPort,
+    ClusterRule,
+    IPBlock,
+    NetworkPolicy,
+    Peer,
+    Pod,
+    PolicyPort,
+    Rule,
+    Tier,
+)
 
 Endpoint = Pod | str  # a pod of the cluster, or an IP address outside it ("192.0.2.1", "2001:db8::1")
 
@@ -85,11 +123,17 @@ def _side_allows(
 ) -> bool:
     """Does ``pod``'s ``direction`` allow the connection with ``other`` (``dst`` is the
     destination, where named ports are resolved)?"""
+    admin = _tier_decision(cluster, Tier.ADMIN, pod, direction, other, dst, protocol, port)
+    if admin is Action.ACCEPT:
+        return True
+    if admin is Action.DENY:
+        return False
     policies = selecting_policies(cluster, pod, direction)
     if not policies:
         # [concepts] "By default, a pod is non-isolated for egress/ingress; all ... connections
-        # are allowed."
-        return True
+        # are allowed" -- unless the Baseline tier denies it
+        return _tier_decision(cluster, Tier.BASELINE, pod, direction, other, dst, protocol,
+                              port) is not Action.DENY
     # [concepts] "Network policies do not conflict; they are additive. If any policy or
     # policies apply to a given pod for a given direction, the connections allowed in that
     # direction from that pod is the union of what the applicable policies allow."
@@ -201,3 +245,90 @@ def _port_matches(pp: PolicyPort, dst: Endpoint, protocol: str, port: int) -> bo
         if cp.name == pp.port and cp.protocol == pp.protocol and cp.port == port:
             return True
     return False
+
+
+# --------------------------------------------------------------------------- policy tiers
+
+
+def _tier_decision(
+    cluster: Cluster,
+    tier: Tier,
+    pod: Pod,
+    direction: str,
+    other: Endpoint,
+    dst: Endpoint,
+    protocol: str,
+    port: int,
+) -> Action | None:
+    """The first matching rule's action in ``tier`` (Pass included), or None."""
+    ordered = sorted(
+        (p for p in cluster.cluster_policies if p.tier is tier),
+        key=lambda p: (-1 if p.priority is None else p.priority, p.kind, p.name),
+    )
+    for pol in ordered:
+        rules = pol.ingress if direction == "Ingress" else pol.egress
+        if not rules or not _subject_selects(cluster, pol, pod):
+            continue
+        for rule in rules:
+            if any(pe.kind == "unknown" for pe in rule.peers):
+                if rule.action is Action.ACCEPT:
+                    continue  # fail closed: matches no traffic
+                return Action.DENY  # fail closed: deny all
+            if any(_cluster_peer_matches(cluster, pe, other) for pe in rule.peers) and \
+                    _cluster_ports_match(rule, dst, protocol, port):
+                return rule.action
+    return None
+
+
+def _subject_selects(cluster: Cluster, pol: ClusterPolicy, pod: Pod) -> bool:
+    if pod.host_network:
+        return False  # "host-networked pods are not included in subject selection"
+    sub = pol.subject
+    if not sub.namespace_selector.matches(_namespace_labels(cluster, pod.namespace)):
+        return False
+    return sub.pod_selector is None or sub.pod_selector.matches(pod.labels)
+
+
+def _cluster_peer_matches(cluster: Cluster, peer: ClusterPeer, other: Endpoint) -> bool:
+    if peer.kind in ("namespaces", "pods"):
+        if not isinstance(other, Pod) or other.host_network:
+            return False
+        assert peer.namespace_selector is not None
+        if not peer.namespace_selector.matches(_namespace_labels(cluster, other.namespace)):
+            return False
+        return peer.kind == "namespaces" or (
+            peer.pod_selector is not None and peer.pod_selector.matches(other.labels)
+        )
+    addresses = other.ips if isinstance(other, Pod) else (other,)
+    if peer.kind == "networks":
+        return any(
+            ipaddress.ip_address(a) in ipaddress.ip_network(c, strict=False)
+            for a in addresses for c in peer.networks
+            if ipaddress.ip_address(a).version == ipaddress.ip_network(c, strict=False).version
+        )
+    if peer.kind == "nodes":
+        assert peer.node_selector is not None
+        node_ips = {ipaddress.ip_address(x) for n in cluster.nodes
+                    if peer.node_selector.matches(n.labels) for x in n.addresses}
+        return any(ipaddress.ip_address(a) in node_ips for a in addresses)
+    return False  # domainNames: not resolved
+
+
+def _cluster_ports_match(rule: ClusterRule, dst: Endpoint, protocol: str, port: int) -> bool:
+    if rule.ports is None:
+        return True  # "If unspecified, protocol-specific attributes will not be used"
+    return any(_cluster_port_matches(pp, dst, protocol, port) for pp in rule.ports)
+
+
+def _cluster_port_matches(pp: ClusterPort, dst: Endpoint, protocol: str, port: int) -> bool:
+    if pp.name is not None:
+        if not isinstance(dst, Pod):
+            return False
+        return any(cp.name == pp.name and cp.protocol == protocol and cp.port == port
+                   for cp in dst.ports)
+    if pp.protocol != protocol:
+        return False
+    if pp.port is None:
+        return True
+    hi = pp.end_port if pp.end_port is not None else pp.port
+    return pp.port <= port <= hi

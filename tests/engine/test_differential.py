@@ -2,8 +2,12 @@
 
 Random small clusters and policies (every peer shape, every selector operator, named ports that
 mean different numbers/protocols on different pods, endPort ranges, protocol-only ports,
-ipBlocks with excepts in both families) are evaluated by ``netviz.engine.analyzer`` and by
-``reference_evaluator.allowed``; they must agree on every probe:
+ipBlocks with excepts in both families) and random mixes of the policy tiers (AdminNetworkPolicy,
+BaselineAdminNetworkPolicy, ClusterNetworkPolicy of both tiers: every action, subjects, every
+peer kind including networks over pod IPs, nodes, domainNames and fail-closed peers, port
+numbers, ranges (some empty), named ports; priorities that tie; Node objects) are evaluated by
+``netviz.engine.analyzer`` and by ``reference_evaluator.allowed``; they must agree on every
+probe:
 
 - ``verdict(src, dst)`` for every ordered pod pair, on probe ports (every number in use, +-1,
   endPorts, 1, 65535, and every boundary of the analyzer's own answer);
@@ -24,17 +28,25 @@ from reference_evaluator import allowed
 
 from netviz.engine import Analyzer, ConnectionSet, IPRange, Options
 from netviz.model import (
+    Action,
     Cluster,
+    ClusterPeer,
+    ClusterPolicy,
+    ClusterPort,
+    ClusterRule,
+    ClusterSubject,
     ContainerPort,
     IPBlock,
     LabelSelector,
     Namespace,
     NetworkPolicy,
+    Node,
     Peer,
     Pod,
     PolicyPort,
     Requirement,
     Rule,
+    Tier,
     assemble_cluster,
 )
 from netviz.model.objects import NAMESPACE_NAME_LABEL
@@ -148,8 +160,79 @@ def rules(draw: st.DrawFn) -> Rule:
     )
 
 
+NODE_KEYS = ("role", "zone")
+NODE_SELECTORS = selectors(NODE_KEYS, VALUES)
+#: networks peers: CIDRs over pod IPs and external addresses, both families
+NETWORKS = ("10.0.0.0/16", "10.0.1.0/24", "0.0.0.0/0", "10.0.2.0/23", "192.168.0.0/16",
+            "8.8.8.8/32", "::/0", "fd00::/64", "10.0.0.1/32")
+
+CLUSTER_PORTS = st.one_of(
+    st.builds(ClusterPort, st.sampled_from(PROTOCOLS), st.sampled_from(NUMBERS)),
+    st.builds(lambda proto, r: ClusterPort(proto, r[0], r[1]), st.sampled_from(PROTOCOLS),
+              st.sampled_from(RANGES)),
+    st.builds(lambda n: ClusterPort(None, name=n), st.sampled_from(NAMED)),
+    st.just(ClusterPort("TCP", 6000, 5000)),  # an empty v1alpha1 range: matches nothing
+)
+CLUSTER_PEERS_IN = st.one_of(
+    st.builds(lambda s: ClusterPeer("namespaces", namespace_selector=s), NS_SELECTORS),
+    st.builds(lambda n, p: ClusterPeer("pods", namespace_selector=n, pod_selector=p),
+              NS_SELECTORS, POD_SELECTORS),
+)
+CLUSTER_PEERS_EG = st.one_of(
+    CLUSTER_PEERS_IN,
+    CLUSTER_PEERS_IN,
+    st.builds(lambda cs: ClusterPeer("networks", networks=tuple(cs)),
+              st.lists(st.sampled_from(NETWORKS), min_size=1, max_size=2, unique=True)),
+    st.builds(lambda s: ClusterPeer("nodes", node_selector=s), NODE_SELECTORS),
+    st.just(ClusterPeer("domainNames", domain_names=("*.example.com",))),
+    st.just(ClusterPeer("unknown", unknown_fields=("services",))),
+)
+
+
 @st.composite
-def clusters(draw: st.DrawFn) -> Cluster:
+def cluster_rules(draw: st.DrawFn, actions: tuple[Action, ...], ingress: bool) -> ClusterRule:
+    peers = tuple(draw(st.lists(CLUSTER_PEERS_IN if ingress else CLUSTER_PEERS_EG,
+                                min_size=1, max_size=2)))
+    ports = None
+    if draw(st.booleans()):
+        ports = tuple(draw(st.lists(CLUSTER_PORTS, min_size=1, max_size=2)))
+    action = draw(st.sampled_from(actions))
+    return ClusterRule(f"r{draw(st.integers(0, 99))}", action, peers, ports, action.value)
+
+
+@st.composite
+def cluster_policies(draw: st.DrawFn) -> list[ClusterPolicy]:
+    out: list[ClusterPolicy] = []
+    for i in range(draw(st.integers(0, 3))):
+        kind = draw(st.sampled_from(("AdminNetworkPolicy", "BaselineAdminNetworkPolicy",
+                                     "ClusterNetworkPolicy")))
+        if kind == "BaselineAdminNetworkPolicy" and any(p.kind == kind for p in out):
+            kind = "AdminNetworkPolicy"
+        if kind == "AdminNetworkPolicy":
+            tier, actions = Tier.ADMIN, (Action.ACCEPT, Action.DENY, Action.PASS)
+        elif kind == "BaselineAdminNetworkPolicy":
+            tier, actions = Tier.BASELINE, (Action.ACCEPT, Action.DENY)
+        else:
+            tier = draw(st.sampled_from((Tier.ADMIN, Tier.BASELINE)))
+            actions = (Action.ACCEPT, Action.DENY, Action.PASS)
+        if draw(st.booleans()):
+            subject = ClusterSubject(draw(NS_SELECTORS))
+        else:
+            subject = ClusterSubject(draw(NS_SELECTORS), draw(POD_SELECTORS))
+        out.append(ClusterPolicy(
+            kind,
+            "default" if kind == "BaselineAdminNetworkPolicy" else f"cp{i}",
+            tier,
+            None if kind == "BaselineAdminNetworkPolicy" else draw(st.integers(0, 2)),
+            subject,
+            tuple(draw(st.lists(cluster_rules(actions, True), max_size=3))),
+            tuple(draw(st.lists(cluster_rules(actions, False), max_size=3))),
+        ))
+    return out
+
+
+@st.composite
+def clusters(draw: st.DrawFn, tiers: bool = False) -> Cluster:
     ns_names = draw(st.lists(st.sampled_from(NS_NAMES), min_size=2, max_size=4, unique=True))
     namespaces = [
         Namespace(n, draw(st.dictionaries(st.sampled_from(NS_KEYS), st.sampled_from(VALUES), max_size=2)))
@@ -212,7 +295,17 @@ def clusters(draw: st.DrawFn) -> Cluster:
                 policy_types_given=True,
             )
         )
-    return assemble_cluster(namespaces=namespaces, pods=pods, policies=policies)
+    cps: list[ClusterPolicy] = draw(cluster_policies()) if tiers else []
+    nodes = []
+    if tiers:
+        addresses = iter(draw(st.permutations(("10.0.0.1", "10.0.2.130", "8.8.8.8", "192.168.1.1",
+                                               "10.0.1.5", "fd00::1"))))
+        for k in range(draw(st.integers(0, 2))):
+            nodes.append(Node(f"n{k}", draw(st.dictionaries(st.sampled_from(NODE_KEYS),
+                                                          st.sampled_from(VALUES), max_size=2)),
+                              (next(addresses),)))
+    return assemble_cluster(namespaces=namespaces, pods=pods, policies=policies,
+                            cluster_policies=cps, nodes=nodes)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -230,6 +323,13 @@ def probe_ports(cluster: Cluster) -> set[int]:
                     nums.add(pp.port)
                 if pp.end_port is not None:
                     nums.add(pp.end_port)
+    for cpol in cluster.cluster_policies:
+        for crule in (*cpol.ingress, *cpol.egress):
+            for cp in crule.ports or ():
+                if cp.port is not None:
+                    nums.add(cp.port)
+                if cp.end_port is not None:
+                    nums.add(cp.end_port)
     out = set()
     for n in nums:
         out.update((n - 1, n, n + 1))
@@ -255,6 +355,8 @@ def describe(cluster: Cluster) -> str:
         for p in cluster.pods
     ]
     lines += [repr(pol) for pol in cluster.policies]
+    lines += [repr(cp) for cp in cluster.cluster_policies]
+    lines += [repr(n) for n in cluster.nodes]
     return "\n".join(lines)
 
 
@@ -274,6 +376,28 @@ SETTINGS = settings(
 @SETTINGS
 @given(cluster=clusters())
 def test_pod_pairs_agree(cluster: Cluster, ipb: bool) -> None:
+    _pod_pairs_agree(cluster, ipb)
+
+
+@SETTINGS
+@given(cluster=clusters(tiers=True))
+def test_pod_pairs_agree_with_tiers(cluster: Cluster) -> None:
+    _pod_pairs_agree(cluster, False)
+
+
+@SETTINGS
+@given(cluster=clusters(tiers=True))
+def test_class_pairs_agree_with_verdict_with_tiers(cluster: Cluster) -> None:
+    _class_pairs_agree(cluster, False)
+
+
+@SETTINGS
+@given(cluster=clusters(tiers=True))
+def test_external_agree_with_tiers(cluster: Cluster) -> None:
+    _external_agree(cluster, False)
+
+
+def _pod_pairs_agree(cluster: Cluster, ipb: bool) -> None:
     note(describe(cluster))
     an = Analyzer(cluster, Options(ipblock_matches_pod_ips=ipb, host_network="pod"))
     base = {(proto, n) for proto in PROTOCOLS for n in probe_ports(cluster)}
@@ -291,6 +415,10 @@ def test_pod_pairs_agree(cluster: Cluster, ipb: bool) -> None:
 @SETTINGS
 @given(cluster=clusters())
 def test_class_pairs_agree_with_verdict(cluster: Cluster, ipb: bool) -> None:
+    _class_pairs_agree(cluster, ipb)
+
+
+def _class_pairs_agree(cluster: Cluster, ipb: bool) -> None:
     note(describe(cluster))
     an = Analyzer(cluster, Options(ipblock_matches_pod_ips=ipb, host_network="pod"))
     from_classes: dict[tuple[str, str], ConnectionSet] = {}
@@ -320,6 +448,10 @@ def test_class_pairs_agree_with_verdict(cluster: Cluster, ipb: bool) -> None:
 @SETTINGS
 @given(cluster=clusters())
 def test_external_agree(cluster: Cluster, ipb: bool) -> None:
+    _external_agree(cluster, ipb)
+
+
+def _external_agree(cluster: Cluster, ipb: bool) -> None:
     note(describe(cluster))
     an = Analyzer(cluster, Options(ipblock_matches_pod_ips=ipb, host_network="pod"))
     base = {(proto, n) for proto in PROTOCOLS for n in probe_ports(cluster)}
