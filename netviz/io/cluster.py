@@ -4,7 +4,10 @@ Rules this module keeps:
 
 - **Read only what policies need.** Namespaces, Pods, the workload kinds, Services and
   NetworkPolicies, plus AdminNetworkPolicy / BaselineAdminNetworkPolicy when discovery shows
-  that the cluster serves ``policy.networking.k8s.io/v1alpha1``. Never Secrets or ConfigMaps:
+  that the cluster serves ``policy.networking.k8s.io/v1alpha1``, ClusterNetworkPolicy when it
+  serves ``policy.networking.k8s.io/v1alpha2``, and then the Nodes (their labels and addresses
+  are what ``nodes`` peers match; a user who may not list them gets a gap, and the analysis
+  says that nodes peers match nothing without them). Never Secrets or ConfigMaps:
   every request path goes through ``_Connection.get_json``, which refuses them.
 - **Every kubeconfig that works for kubectl works here.** The official ``kubernetes`` client
   reads the kubeconfig (token, client certificate, exec plugins, OIDC, proxy-url,
@@ -91,6 +94,7 @@ NEVER_READ = frozenset({"secrets", "configmaps"})
 
 ANP_GROUP = "policy.networking.k8s.io"
 ANP_VERSION = "v1alpha1"
+CNP_VERSION = "v1alpha2"
 
 #: progress(kind, items_so_far, status). ``status`` is one of ``reading``, ``done``,
 #: ``restarting`` (a 410 while paging), ``not served``, or ``gap: <reason>`` /
@@ -190,6 +194,15 @@ RESOURCES: tuple[Resource, ...] = (
         namespaced=False,
         optional=True,
     ),
+    Resource(
+        "ClusterNetworkPolicy",
+        f"{ANP_GROUP}/{CNP_VERSION}",
+        "clusternetworkpolicies",
+        namespaced=False,
+        optional=True,
+    ),
+    # read when a cluster policy kind is served (``_served_optional``)
+    Resource("Node", "v1", "nodes", namespaced=False, optional=True),
 )
 assert not NEVER_READ & {r.plural for r in RESOURCES}
 
@@ -750,27 +763,34 @@ def _take(
 
 
 def _served_optional(conn: _Connection) -> set[str]:
-    """Plural names of the optional resources the cluster serves (AdminNetworkPolicy,
-    BaselineAdminNetworkPolicy), from API discovery."""
+    """Plural names of the optional resources the cluster serves (AdminNetworkPolicy and
+    BaselineAdminNetworkPolicy in v1alpha1, ClusterNetworkPolicy in v1alpha2), from API
+    discovery; plus ``nodes`` when any of them is served (Node addresses are what ``nodes``
+    peers match)."""
     try:
         groups = conn.get_json("/apis")
     except _HttpStatus:
         return set()
-    served = False
+    versions: set[str] = set()
     for g in groups.get("groups") or []:
         if g.get("name") == ANP_GROUP:
-            served = any(v.get("version") == ANP_VERSION for v in g.get("versions") or [])
-    if not served:
-        return set()
-    try:
-        resources = conn.get_json(f"/apis/{ANP_GROUP}/{ANP_VERSION}")
-    except _HttpStatus:
-        return set()
-    return {
-        str(r.get("name"))
-        for r in resources.get("resources") or []
-        if "list" in (r.get("verbs") or ["list"])
-    }
+            versions = {str(v.get("version")) for v in g.get("versions") or []}
+    out: set[str] = set()
+    for version in (ANP_VERSION, CNP_VERSION):
+        if version not in versions:
+            continue
+        try:
+            resources = conn.get_json(f"/apis/{ANP_GROUP}/{version}")
+        except _HttpStatus:
+            continue
+        out |= {
+            str(r.get("name"))
+            for r in resources.get("resources") or []
+            if "list" in (r.get("verbs") or ["list"])
+        }
+    if out:
+        out.add("nodes")
+    return out
 
 
 class _StillExpired(Exception):
@@ -959,6 +979,13 @@ def slim(obj: dict[str, Any]) -> dict[str, Any]:
     out["metadata"] = _slim_meta(obj.get("metadata"))
     spec = obj.get("spec")
     if kind == "Namespace":
+        return out
+    if kind == "Node":  # labels (in metadata) and addresses: what nodes peers match
+        status = obj.get("status")
+        addresses = status.get("addresses") if isinstance(status, dict) else None
+        if isinstance(addresses, list):
+            out["status"] = {"addresses": [_pick(a, ("type", "address")) for a in addresses
+                                           if isinstance(a, dict)]}
         return out
     if kind == "Pod":
         out["spec"] = _slim_pod_spec(spec)

@@ -94,6 +94,15 @@ KINDS: tuple[Kind, ...] = (
         False,
         ("banp",),
     ),
+    Kind(
+        "ClusterNetworkPolicy",
+        "policy.networking.k8s.io",
+        "v1alpha2",
+        "clusternetworkpolicies",
+        False,
+        ("cnp",),
+    ),
+    Kind("Node", "", "v1", "nodes", False, ("no",)),
 )
 ANP_GROUP = "policy.networking.k8s.io"
 _BY_API_KIND = {(k.api_version, k.kind): k for k in KINDS}
@@ -146,6 +155,7 @@ class FakeKube:
     - ``forbidden``: plurals (``"pods"``) or ``"pods@ns"`` that answer 403 for lists/gets.
     - ``expire_continue``: plural -> how many continue requests answer 410 Expired.
     - ``serve_anp``: whether ``policy.networking.k8s.io/v1alpha1`` is served.
+    - ``serve_cnp``: whether ``policy.networking.k8s.io/v1alpha2`` is served.
     - ``delay``: seconds every request waits before answering (for timeouts/cancel).
     - ``endless_continue``: plurals whose lists always return a fresh continue token.
     - ``dribble``: seconds between the bytes of every answer (0: off).
@@ -159,11 +169,13 @@ class FakeKube:
         ca: trustme.CA | None = None,
         tokens: dict[str, str] | None = None,
         serve_anp: bool = True,
+        serve_cnp: bool = True,
     ) -> None:
         self.ca = ca or trustme.CA()
         self.server_cert = self.ca.issue_cert("127.0.0.1", "localhost")
         self.tokens = dict(tokens or {})
         self.serve_anp = serve_anp
+        self.serve_cnp = serve_cnp
         self.forbidden: set[str] = set()
         self.expire_continue: dict[str, int] = {}
         self.delay = 0.0
@@ -294,7 +306,7 @@ class FakeKube:
     def _groups(self) -> list[dict[str, Any]]:
         groups: dict[str, list[str]] = {}
         for k in KINDS:
-            if not k.group or (k.group == ANP_GROUP and not self.serve_anp):
+            if not k.group or not self._served(k):
                 continue
             groups.setdefault(k.group, [])
             if k.version not in groups[k.group]:
@@ -353,7 +365,7 @@ class FakeKube:
                 return self._get(by_plural["namespaces"], namespace, user)
             return self._not_found("/".join(rest))
         kind = by_plural[rest[0]]
-        if kind.group == ANP_GROUP and not self.serve_anp:
+        if not self._served(kind):
             return self._not_found(kind.plural)
         if len(rest) == 2:
             return self._get(kind, rest[1], user, namespace)
@@ -367,6 +379,11 @@ class FakeKube:
                 details={"kind": kind.plural},
             )
         return self._list(kind, namespace, query)
+
+    def _served(self, kind: Kind) -> bool:
+        if kind.group != ANP_GROUP:
+            return True
+        return self.serve_cnp if kind.version == "v1alpha2" else self.serve_anp
 
     def _is_forbidden(self, kind: Kind, namespace: str | None) -> bool:
         return kind.plural in self.forbidden or f"{kind.plural}@{namespace}" in self.forbidden

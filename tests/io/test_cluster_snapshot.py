@@ -286,6 +286,64 @@ def test_admin_network_policies_not_served(fake: FakeKube, kubeconfig: Path) -> 
     assert not [p for p, _, _ in fake.requests if "adminnetworkpolicies" in p]
 
 
+CNP = {
+    "apiVersion": "policy.networking.k8s.io/v1alpha2",
+    "kind": "ClusterNetworkPolicy",
+    "metadata": {"name": "deny-metadata", "annotations": {"note": "dropped"}},
+    "spec": {"tier": "Admin", "priority": 3, "subject": {"namespaces": {}},
+             "egress": [{"action": "Deny", "to": [{"networks": ["169.254.169.254/32"]},
+                                                  {"nodes": {"matchLabels": {"role": "infra"}}}]}]},
+}
+NODE = {
+    "apiVersion": "v1",
+    "kind": "Node",
+    "metadata": {"name": "n1", "labels": {"role": "infra"}},
+    "spec": {"podCIDR": "10.0.0.0/24", "taints": [{"key": "k", "effect": "NoSchedule"}]},
+    "status": {"addresses": [{"type": "InternalIP", "address": "10.1.0.5"},
+                             {"type": "Hostname", "address": "n1"}],
+               "capacity": {"cpu": "4"}, "nodeInfo": {"kernelVersion": "6.1"}},
+}
+
+
+def test_cluster_network_policies_and_nodes_when_served(
+    fake: FakeKube, kubeconfig: Path, tmp_path: Path
+) -> None:
+    fake.add([CNP, NODE])
+    snap = C.take_snapshot(str(kubeconfig), "token")
+    (cnp,) = [o for o in snap.items if o["kind"] == "ClusterNetworkPolicy"]
+    assert cnp["apiVersion"] == "policy.networking.k8s.io/v1alpha2"
+    assert cnp["spec"] == CNP["spec"] and "annotations" not in cnp["metadata"]
+    (node,) = [o for o in snap.items if o["kind"] == "Node"]
+    # slim: labels and addresses, no spec, nothing else of the status
+    assert node["metadata"]["labels"] == {"role": "infra"} and "spec" not in node
+    assert node["status"] == {"addresses": [{"type": "InternalIP", "address": "10.1.0.5"},
+                                            {"type": "Hostname", "address": "n1"}]}
+    # the snapshot opens with both evaluated
+    from netviz.io.manifests import load_paths
+
+    out = tmp_path / "snap.yaml"
+    C.write_snapshot(snap, str(out))
+    loaded = load_paths([str(out)])
+    assert [p.key for p in loaded.cluster.cluster_policies] == ["ClusterNetworkPolicy/deny-metadata"]
+    assert [(n.name, n.addresses) for n in loaded.cluster.nodes] == [("n1", ("10.1.0.5",))]
+
+
+def test_cluster_network_policies_not_served(fake: FakeKube, kubeconfig: Path) -> None:
+    fake.serve_cnp = False
+    fake.serve_anp = False
+    seen: list[tuple[str, int, str]] = []
+    C.take_snapshot(str(kubeconfig), "token", progress=lambda *a: seen.append(a))
+    assert ("ClusterNetworkPolicy", 0, "not served") in seen
+    assert ("Node", 0, "not served") in seen  # nodes only matter to cluster policies
+    assert not [p for p, _, _ in fake.requests if "clusternetworkpolicies" in p or "/nodes" in p]
+
+
+def test_nodes_forbidden_is_a_gap(fake: FakeKube, kubeconfig: Path) -> None:
+    fake.forbidden.add("nodes")
+    snap = C.take_snapshot(str(kubeconfig), "token")
+    assert [g["kind"] for g in snap.gaps] == ["Node"]
+
+
 # --------------------------------------------------------------------------- errors
 
 
