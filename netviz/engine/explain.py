@@ -34,7 +34,7 @@ aggregates pods of one workload that differ).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from netviz.engine.analyzer import (
@@ -48,7 +48,7 @@ from netviz.engine.analyzer import (
 )
 from netviz.engine.connections import ConnectionSet
 from netviz.engine.ipranges import IPRange
-from netviz.model import NetworkPolicy, Pod, Rule
+from netviz.model import NetworkPolicy, Pod, Rule, Source
 from netviz.model.cluster_policy import Action, ClusterPolicy, ClusterRule, Tier
 from netviz.model.keys import VerdictKind
 
@@ -107,6 +107,8 @@ class Gate:
     name: str  # ns/name of the object
     service: str
     connections: ConnectionSet
+    #: where the object is written (for links; not part of equality)
+    source: Source | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

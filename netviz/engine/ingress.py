@@ -52,6 +52,7 @@ from netviz.engine.analyzer import (
     VirtualPod,
 )
 from netviz.engine.connections import ConnectionSet
+from netviz.engine.explain import Gate, PairExplanation, explain_pair
 from netviz.model import Ingress, Service, Source
 from netviz.model.diagnostics import Diagnostic, Severity
 from netviz.model.keys import INGRESS_CONTROLLER_KEY
@@ -140,6 +141,18 @@ def analyze_ingress(an: Analyzer) -> IngressAnalysis:
 
 
 # --------------------------------------------------------------------------- internals
+
+
+def explain_target(an: Analyzer, target: IngressTarget,
+                   universe: ConnectionSet | None = None) -> PairExplanation:
+    """Why the ingress controller reaches ``target`` on what it does: the policies of the
+    controller's egress and the workload's ingress, and the Ingress/Route paths (gates) as a
+    second condition on the ingress side (``netviz.engine.explain.explain_pair``)."""
+    pc = _workload_classes(an)[target.workload][0]
+    gates = [Gate(p.obj.kind, p.obj.key, p.service.name, p.ports, p.obj.source)
+             for p in target.paths]
+    return explain_pair(an, analyze_ingress(an).controller, pc, INGRESS_CONTROLLER,
+                        target.workload, universe, gates)
 
 
 def _diag(code: str, message: str, obj: Ingress, source: Source | None = None) -> Diagnostic:

@@ -29,7 +29,6 @@ from netviz.engine.connlist import (
     workload_classes,
 )
 from netviz.engine.explain import (
-    Gate,
     Layer,
     Outcome,
     PairExplanation,
@@ -37,7 +36,7 @@ from netviz.engine.explain import (
     Step,
     explain_pair,
 )
-from netviz.engine.ingress import analyze_ingress
+from netviz.engine.ingress import analyze_ingress, explain_target
 from netviz.engine.ipranges import IPRange
 from netviz.model.cluster_policy import ClusterPolicy, Tier
 
@@ -191,9 +190,7 @@ def explanations(an: Analyzer, focus: Focus | None = None) -> list[PairExplanati
             dp = PeerNode.workload(t.workload)
             if t.blocked or not in_focus(ic, dp, focus):
                 continue
-            gates = [Gate(p.obj.kind, p.obj.key, p.service.name, p.ports) for p in t.paths]
-            out.append(explain_pair(an, ia.controller, an.classes[wl[t.workload][0]], ic.key,
-                                    dp.key, universe, gates))
+            out.append(explain_target(an, t, universe))
     return out
 
 

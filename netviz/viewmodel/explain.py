@@ -33,6 +33,7 @@ from netviz.engine.explain import (
     NOT_GOVERNED,
     SAME_POD,
     DirectionExplanation,
+    Gate,
     Layer,
     Outcome,
     PairExplanation,
@@ -43,6 +44,7 @@ from netviz.engine.explain import (
     Step,
     explain_endpoints,
 )
+from netviz.engine.ingress import INGRESS_CONTROLLER_NAMES, analyze_ingress, explain_target
 from netviz.engine.ipranges import IPRange
 from netviz.model import NetworkPolicy, Peer, Pod, Rule, Source
 from netviz.model.cluster_policy import Action, ClusterPolicy, ClusterRule
@@ -173,6 +175,8 @@ def step_text(step: Step) -> str:
     (#1) denies``."""
     if step.layer is Layer.DEFAULT:
         return "no policy decided: allowed by default"
+    if step.gate is not None:
+        return gate_step_text(step)
     assert step.policy is not None
     d = step.direction
     if isinstance(step.policy, ClusterPolicy):
@@ -191,6 +195,42 @@ def step_text(step: Step) -> str:
     if step.outcome is Outcome.NO_RULES:
         return f"NetworkPolicy tier: {name} has no {word} rules"
     return f"NetworkPolicy tier: {name}: no {word} rule matches"
+
+
+def gate_title(gate: Gate) -> str:
+    """``Ingress frontend/shop (Service web)``."""
+    return f"{gate.kind} {gate.name} (Service {gate.service})"
+
+
+def gate_step_text(step: Step) -> str:
+    """A gate of the ingress controller's path: whether the Ingress/Route leads to these ports."""
+    assert step.gate is not None
+    g = step.gate
+    if step.outcome is Outcome.GATE_ALLOWS:
+        return f"{gate_title(g)} leads here"
+    to = str(g.connections) if g.connections else "no port the workload declares"
+    return f"{gate_title(g)} leads only to {to}"
+
+
+def gates_of(expl: PairExplanation) -> tuple[Gate, ...]:
+    """The Ingress/Route paths of an ingress controller pair (empty for any other pair)."""
+    out: list[Gate] = []
+    for region in expl.regions:
+        for st in region.ingress.steps:
+            if st.gate is not None and st.gate not in out:
+                out.append(st.gate)
+    return tuple(out)
+
+
+def gate_link(gate: Gate) -> Link | None:
+    return Link.of(f"{gate.kind} {gate.name}", gate.source)
+
+
+def gates_note(gates: tuple[Gate, ...]) -> str:
+    """One sentence: which objects lead the ingress controller here, on which ports."""
+    parts = [f"{gate_title(g)} on {g.connections or 'no declared port'}" for g in gates]
+    return ("The ingress controller reaches this workload only through " + "; ".join(parts)
+            + ": the policies and these paths must both let a connection through.")
 
 
 def chain_text(side: Side) -> str:
@@ -316,6 +356,9 @@ def links(expl: PairExplanation) -> tuple[Link, ...]:
             out.append(link)
 
     for side in expl.sides:
+        if side.direction == INGRESS:
+            for g in gates_of(expl):
+                keep(gate_link(g))
         for tier in side.tiers:
             for pr in tier.policies:
                 keep(policy_link(pr.policy))
@@ -377,7 +420,13 @@ def _service_backend(an: Analyzer, key: str) -> tuple[Endpoint, list[str]]:
 
 
 def explain_pair(an: Analyzer, src: str, dst: str) -> Explanation:
-    """Explain traffic from peer ``src`` to peer ``dst`` (keys as in ``resolve_endpoint``)."""
+    """Explain traffic from peer ``src`` to peer ``dst`` (keys as in ``resolve_endpoint``;
+    ``{ingress-controller}`` as the source when Ingress/Route objects lead to ``dst``)."""
+    if dst.strip() in INGRESS_CONTROLLER_NAMES:
+        raise ExplainError("The ingress controller only sends traffic (to the workloads that "
+                           "Ingress and Route objects lead to); nothing is listed towards it.")
+    if src.strip() in INGRESS_CONTROLLER_NAMES:
+        return _explain_ingress(an, dst)
     s, n1 = resolve_endpoint(an, src)
     d, n2 = resolve_endpoint(an, dst)
     if isinstance(s, IPRange) and isinstance(d, IPRange):
@@ -391,6 +440,19 @@ def explain_pair(an: Analyzer, src: str, dst: str) -> Explanation:
             d = others[0]
             notes.append(f"Both sides are {s.workload_key}; showing pod {s.key} to pod {d.key}.")
     return explain_endpoints(an, s, d, _label(src, s), _label(dst, d), notes=tuple(notes))
+
+
+def _explain_ingress(an: Analyzer, dst: str) -> Explanation:
+    ia = analyze_ingress(an)
+    if not ia.present:
+        raise ExplainError("No Ingress or Route leads to a Service that selects a workload: "
+                           "the ingress controller is not part of this analysis.")
+    d, _ = resolve_endpoint(an, dst)
+    key = d.workload_key if isinstance(d, Pod) else None
+    target = ia.target(key) if key else None
+    if target is None:
+        raise ExplainError(f"No Ingress or Route leads to {dst.strip()}.")
+    return explain_target(an, target)
 
 
 def _label(key: str, ep: Endpoint) -> str:
@@ -429,7 +491,10 @@ def to_text(expl: Explanation) -> str:
         me, other = _names(expl, sec)
         out.append(f"{heading(sec, me)}: {sec.allowed}")
         out.append(f"  {summary(sec, me, other)}")
-        if sec.state == GOVERNED:
+        gates = gates_of(expl) if sec.direction == INGRESS else ()
+        if gates:
+            out.append(f"  {gates_note(gates)}")
+        if sec.state == GOVERNED or gates:
             for region in regions_in_order(expl):
                 side = _side_of(region, sec.direction)
                 out.append(f"  {region.connections}: {chain_text(side)}")
@@ -472,7 +537,16 @@ def to_html(expl: Explanation) -> str:
         me, other = _names(expl, sec)
         out.append(f"<h4>{e(heading(sec, me))}: {e(str(sec.allowed))}</h4>")
         out.append(f"<p>{e(summary(sec, me, other))}</p>")
-        if sec.state == GOVERNED:
+        gates = gates_of(expl) if sec.direction == INGRESS else ()
+        if gates:
+            out.append("<p><i>Ingress and Route paths</i></p><ul>")
+            for g in gates:
+                conns = str(g.connections) if g.connections else "no port the workload declares"
+                out.append(f"<li>{a(gate_link(g), f'{g.kind} {g.name}')} through Service "
+                           f"{e(g.service)}: {e(conns)}</li>")
+            out.append("</ul>")
+            out.append(f"<p>{e(gates_note(gates))}</p>")
+        if sec.state == GOVERNED or gates:
             out.append("<p><i>Tier chain</i></p><ul>")
             for region in regions_in_order(expl):
                 side = _side_of(region, sec.direction)
@@ -518,7 +592,8 @@ def tooltip(expl: Explanation) -> str:
         word = "egress" if sec.direction == EGRESS else "ingress"
         if sec.state in (EXTERNAL, NODE, SAME_POD):
             continue
-        if sec.state == NOT_GOVERNED:
+        gates = gates_of(expl) if sec.direction == INGRESS else ()
+        if sec.state == NOT_GOVERNED and not gates:
             lines.append(f"{who}: not isolated for {word}")
             continue
         allow: list[str] = []
@@ -542,6 +617,16 @@ def _short(key: str) -> str:
 
 
 def _short_step(st: Step, side: Side) -> str:
+    gates = [s.gate for s in side.steps if s.gate is not None]
+    if gates:
+        # the ingress controller: what the policies said, then the paths
+        pol = tuple(s for s in side.steps if s.gate is None and s.layer is not Layer.DEFAULT)
+        parts = [_short_step(pol[-1], Side(side.direction, side.allowed, pol))] if pol else []
+        if side.steps[-1].outcome is Outcome.GATE_ALLOWS:
+            parts.append(", ".join(dict.fromkeys(f"{g.kind} {g.name}" for g in gates)))
+        elif not pol or side.steps[len(pol) - 1].outcome is not Outcome.NOT_ALLOWED:
+            parts.append("no Ingress/Route leads to these ports")
+        return " + ".join(parts)
     if st.layer is Layer.DEFAULT:
         passed = [s for s in side.steps if s.outcome is Outcome.PASS]
         return "default (after Pass)" if passed else "default"

@@ -150,3 +150,22 @@ def test_reevaluation_and_reload(qtbot) -> None:
     # ... and cleared by a new load
     state.set_loaded(None, cluster())
     assert panel.explanation is None
+
+
+def test_ingress_controller_edge_is_explained_with_its_ingress(qtbot) -> None:
+    from netviz.io.manifests import load_text
+    from tests.viewmodel.test_explain import INGRESS_CLUSTER
+
+    state = AppState()
+    state.set_loaded(None, load_text(INGRESS_CLUSTER, "c.yaml").cluster)
+    panel = ExplainPanel(state)
+    qtbot.addWidget(panel)
+    items = [panel.source_box.itemText(i) for i in range(panel.source_box.count())]
+    assert "{ingress-controller}" in items
+    with qtbot.waitSignal(panel.explained, timeout=1000):
+        state.select(edge=("{ingress-controller}", "shop/web[Deployment]"))
+    text = panel.browser.toPlainText()
+    assert "Allowed only: TCP 8080" in text and "Ingress and Route paths" in text
+    with qtbot.waitSignal(panel.openSource) as blocker:
+        panel.open_href(panel.hrefs()[0])
+    assert blocker.args == ["c.yaml", 24]

@@ -187,3 +187,61 @@ def test_graph_service_and_pod_keys() -> None:
         explain_pair(an, WEB, "svc:a/none")
     with pytest.raises(ExplainError, match="No Service"):
         explain_pair(an, WEB, "svc:a/nope")
+
+
+INGRESS_CLUSTER = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: x, ports: [{containerPort: 8080}, {containerPort: 9090}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c, image: x, ports: [{containerPort: 5432}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: front, namespace: shop}
+spec:
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+"""
+
+
+def test_ingress_controller_pair_is_explained_with_its_paths() -> None:
+    from netviz.io.manifests import load_text
+    from netviz.viewmodel.explain import gates_of, tooltip
+
+    an = Analyzer(load_text(INGRESS_CLUSTER, "c.yaml").cluster)
+    e = explain_pair(an, "{ingress-controller}", "shop/web[Deployment]")
+    assert str(e.allowed) == "TCP 8080"  # not isolated, but only the Ingress's port leads there
+    (g,) = gates_of(e)
+    assert (g.kind, g.name, g.service) == ("Ingress", "shop/front", "web")
+    text = to_text(e)
+    assert "only through Ingress shop/front (Service web) on TCP 8080" in text
+    assert "Ingress shop/front (Service web) leads only to TCP 8080 => denied" in text
+    # the Ingress is a link, first of the ingress side
+    (link,) = links(e)
+    assert link == Link("Ingress shop/front", "c.yaml", 24, 28)
+    assert link_for_href(e, "src:0") == link and 'href="src:0">Ingress shop/front' in to_html(e)
+    assert "web ingress allows TCP 8080 via Ingress shop/front" in tooltip(e)
+    with pytest.raises(ExplainError, match="No Ingress or Route leads to shop/db"):
+        explain_pair(an, "ingress-controller", "shop/db[Deployment]")
+    with pytest.raises(ExplainError, match="only sends traffic"):
+        explain_pair(an, "shop/web[Deployment]", "{ingress-controller}")
+    no_ingress = Analyzer(load_text(INGRESS_CLUSTER.split("---\napiVersion: networking")[0]).cluster)
+    with pytest.raises(ExplainError, match="not part of this analysis"):
+        explain_pair(no_ingress, "{ingress-controller}", "shop/web[Deployment]")

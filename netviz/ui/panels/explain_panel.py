@@ -127,7 +127,7 @@ class ExplainPanel(QWidget):
         if an is not None:
             keys = peer_keys(an)
             keys += sorted({p.key for c in self.state.connections for p in (c.src, c.dst)
-                            if p.is_external})
+                            if p.is_external or p.is_ingress_controller})
         for box in (self.source_box, self.target_box):
             text = box.currentText()
             box.blockSignals(True)
