@@ -1176,14 +1176,19 @@ class Analyzer:
             ik = self._ingress_partition(pc)
             dst_groups[ik] = dst_groups.get(ik, 0) | b
         out: list[Block] = []
+        # pieces that allow nothing (the sources or destinations a policy leaves out: often the
+        # widest bitsets) can make no block: drop them before the pairwise loops
+        dsts = [(dbits, [(ib, ic) for ib, ic in ipart if ic])
+                for ipart, dbits in dst_groups.items()]
         for epart, sbits in src_groups.items():
             src_hit = bool(sbits & smask)
-            for ipart, dbits in dst_groups.items():
+            allowed = [(eb, ec) for eb, ec in epart if ec]
+            for dbits, ipart in dsts:
                 if restricted and not src_hit and not dbits & dmask:
                     continue
-                for eb, ec in epart:
+                for eb, ec in allowed:
                     dd = eb & dbits
-                    if not dd or not ec:
+                    if not dd:
                         continue
                     for ib, ic in ipart:
                         ss = ib & sbits

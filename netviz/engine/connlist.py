@@ -589,19 +589,27 @@ def iter_rows(an: Analyzer, focus: Focus | None = None) -> Iterator[Row]:
         mask[wl] = m
     partial: set[str] = set()
 
+    # a workload with one class is whole wherever its class is; others are counted (no
+    # big-integer test per workload: 50,000 pods make 26,000-bit masks)
+    single = {c: wls[0] for c, wls in class_wl.items()
+              if len(wls) == 1 and len(wl_classes[wls[0]]) == 1}
+    sizes = {wl: len(cls) for wl, cls in wl_classes.items()}
+
     def whole(bits: int) -> list[str]:
         out: list[str] = []
-        seen: set[str] = set()
+        counts: dict[str, int] = {}
         for c in bits_list(bits):
+            wl1 = single.get(c)
+            if wl1 is not None:
+                out.append(wl1)
+                continue
             for wl in class_wl[c]:
-                if wl in seen:
-                    continue
-                seen.add(wl)
-                m = mask[wl]
-                if bits & m == m:
-                    out.append(wl)
-                else:
-                    partial.add(wl)
+                counts[wl] = counts.get(wl, 0) + 1
+        for wl, n in counts.items():
+            if n == sizes[wl]:
+                out.append(wl)
+            else:
+                partial.add(wl)
         return out
 
     blocks = an.blocks()
