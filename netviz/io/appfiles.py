@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -69,3 +70,33 @@ class JsonFile:
             self.path.unlink()
         except FileNotFoundError:
             pass
+
+    def read_checked(self) -> tuple[Any, str | None]:
+        """(data, problem): ``(None, None)`` when there is no file, ``(None, why)`` when it
+        cannot be read as JSON (a crash mid-write by an older version, a disk error, a
+        hand edit)."""
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None, None
+        except (OSError, UnicodeDecodeError) as exc:
+            return None, f"it cannot be read: {getattr(exc, 'strerror', None) or exc}"
+        try:
+            return json.loads(text), None
+        except (ValueError, RecursionError) as exc:
+            return None, f"it is not valid JSON: {str(exc)[:80]}"
+
+    def set_aside(self) -> Path | None:
+        """Rename the file to ``<name>.corrupt-<time>.json`` beside it (kept for the user, out
+        of the way of the next autosave); the new path, or None when it could not be moved."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.stem}.corrupt-{stamp}{self.path.suffix}")
+        try:
+            os.replace(self.path, target)
+        except OSError:
+            try:
+                self.path.unlink()
+            except OSError:
+                pass
+            return None
+        return target

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QToolBar,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -52,6 +53,7 @@ from netviz.engine import Options
 from netviz.engine.analyzer import DEFAULT_INGRESS_CONTROLLER_NAMESPACE, parse_ingress_controller
 from netviz.io.appfiles import JsonFile, session_path
 from netviz.model.diagnostics import Severity
+from netviz.model.enforcement import PLUGINS, Enforcement
 from netviz.model.keys import VerdictKind
 from netviz.model.loaded import LoadResult
 from netviz.ui.editor.controller import EditController
@@ -68,6 +70,7 @@ from netviz.ui.panels import (
 from netviz.ui.snapshot_dialog import SnapshotDialog
 from netviz.ui.worker import Job, JobResult, Runner
 from netviz.viewmodel.diagnostics import diagnostics_of
+from netviz.viewmodel.enforcement import banner_text, effective, enforced_today
 from netviz.viewmodel.graph import GraphOptions, display_name, parse_port_filter
 from netviz.viewmodel.layout import Layout
 from netviz.viewmodel.state import AppState
@@ -132,7 +135,25 @@ class MainWindow(QMainWindow):
                             | QMainWindow.DockOption.AnimatedDocks)
 
         self.view = GraphView(self.state, self)
-        self.setCentralWidget(self.view)
+        # the banner over the graph (policies not enforced: netviz.viewmodel.enforcement)
+        self.cni_override: str | None = None
+        self._pending_today = False
+        self._today_analyzer: object | None = None
+        self.banner = QLabel(self)
+        self.banner.setObjectName("enforcementBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner.setStyleSheet(
+            "QLabel#enforcementBanner { background: #d55e00; color: white; font-weight: bold;"
+            " padding: 6px 10px; }")
+        self.banner.hide()
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(self.view, 1)
+        self.setCentralWidget(central)
         self.panels: dict[str, QWidget] = {}
         self.docks: dict[str, QDockWidget] = {}
 
@@ -251,6 +272,24 @@ class MainWindow(QMainWindow):
         self.host_group.addAction(self.act_host_pod)
         self.host_group.addAction(self.act_host_node)
         self.act_host_pod.setChecked(True)
+        self.cni_group = QActionGroup(self)
+        self.act_cni_detected = self._act("As &Detected", lambda: self.set_cni(None),
+                                          checkable=True,
+                                          tip="The plugin the snapshot recorded or the "
+                                              "manifests' DaemonSets show")
+        self.cni_group.addAction(self.act_cni_detected)
+        self.act_cni_detected.setChecked(True)
+        self.cni_actions: dict[str, QAction] = {}
+        for plugin in PLUGINS:
+            act = self._act(plugin.name, lambda _on=False, pid=plugin.id: self.set_cni(pid),
+                            checkable=True)
+            self.cni_group.addAction(act)
+            self.cni_actions[plugin.id] = act
+        self.act_enforced_today = self._act(
+            "Show as &Enforced Today", self.set_enforced_today, checkable=True,
+            tip="When the network plugin does not enforce NetworkPolicy: show what the cluster "
+                "does (every pair allowed) instead of what the policies say")
+        self.act_enforced_today.setEnabled(False)
         self.act_ingress_controller = self._act(
             "&Ingress Controller Location…", self.ask_ingress_controller,
             tip="Where the ingress controller serving Ingress/Route objects runs: its namespace "
@@ -292,6 +331,12 @@ class MainWindow(QMainWindow):
         o.addActions([self.act_host_pod, self.act_host_node])
         o.addSeparator()
         o.addAction(self.act_ingress_controller)
+        o.addSeparator()
+        cni = o.addMenu("Network &Plugin")
+        cni.addAction(self.act_cni_detected)
+        cni.addSeparator()
+        cni.addActions(list(self.cni_actions.values()))
+        o.addAction(self.act_enforced_today)
 
         h = mb.addMenu("&Help")
         h.addActions([self.act_demo, self.act_keys, self.act_about])
@@ -472,15 +517,32 @@ class MainWindow(QMainWindow):
             self._update_status()
             return
         self._pending_paths = None
-        self.runner.start(Job(options, cluster=self.state.cluster, result=self.state.result))
+        cluster = self.state.cluster
+        self._pending_today = self.act_enforced_today.isChecked()
+        if self._pending_today:
+            cluster = enforced_today(cluster)
+        self.runner.start(Job(options, cluster=cluster, result=self.state.result))
 
     def _on_job_finished(self, r: JobResult) -> None:
         paths = self._pending_paths
+        if paths is None and self._pending_today:
+            # "as enforced today": shown, not an edit (the edit session keeps the policies)
+            self._today_analyzer = r.analyzer
+            if self.editing is not None:
+                with self.editing.suspended():
+                    self.state.set_evaluation(r.options, r.analyzer, r.connections)
+            else:
+                self.state.set_evaluation(r.options, r.analyzer, r.connections)
+            self._update_enforcement()
+            self._update_status()
+            return
         if paths is None:  # an options change
             self.state.set_evaluation(r.options, r.analyzer, r.connections)
             self.statusBar().showMessage(f"Evaluated in {r.seconds:.2f} s", 4000)
             self._update_status()
             return
+        if self.act_enforced_today.isChecked():
+            self.act_enforced_today.setChecked(False)  # a new input: what its policies say
         if self._pending_new:
             self.view.graph_layout = Layout()
             self.view.model = None
@@ -489,6 +551,7 @@ class MainWindow(QMainWindow):
         self._add_recent(paths)
         self.state.set_filters(namespaces=None, focus=None)
         self.state.set_loaded(r.result, r.cluster, r.analyzer, r.connections)
+        self._update_enforcement()
         self._watch(r.result)
         self._fill_namespaces()
         names = ", ".join(Path(p).name or p for p in paths)
@@ -604,6 +667,11 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ state
     def _on_state(self, event: str) -> None:
+        if (event == "evaluated" and self.act_enforced_today.isChecked()
+                and self.state.analyzer is not self._today_analyzer):
+            # an edit or another evaluation shows the policies again: say so
+            self.act_enforced_today.setChecked(False)
+            self._update_enforcement()
         if event in ("loaded", "evaluated", "filters", "selection"):
             self._update_status()
         if event == "selection" and self.act_focus.isChecked():
@@ -737,6 +805,44 @@ class MainWindow(QMainWindow):
         if opts != self.state.options:
             self.evaluate(opts)
 
+    # ------------------------------------------------------------------ enforcement
+    def enforcement(self) -> Enforcement | None:
+        """The network plugin in effect (the user's choice, else what the input says)."""
+        return effective(self.state.result, self.cni_override)
+
+    def set_cni(self, plugin_id: str | None) -> None:
+        """Choose the network plugin (None: as detected), like ``--cni``."""
+        self.cni_override = plugin_id
+        act = self.act_cni_detected if plugin_id is None else self.cni_actions[plugin_id]
+        if not act.isChecked():
+            act.setChecked(True)
+        was_today = self.act_enforced_today.isChecked()
+        self._update_enforcement()
+        if was_today and not self.act_enforced_today.isChecked():
+            self.evaluate(self.state.options)  # back to what the policies say
+
+    def set_enforced_today(self, on: bool) -> None:
+        enf = self.enforcement()
+        if on and (enf is None or not enf.not_enforced):
+            self.act_enforced_today.setChecked(False)
+            return
+        self._update_enforcement()
+        self.evaluate(self.state.options)
+
+    def _update_enforcement(self) -> None:
+        enf = self.enforcement()
+        not_enforced = enf is not None and enf.not_enforced
+        self.act_enforced_today.setEnabled(not_enforced)
+        if not not_enforced and self.act_enforced_today.isChecked():
+            self.act_enforced_today.blockSignals(True)
+            self.act_enforced_today.setChecked(False)
+            self.act_enforced_today.blockSignals(False)
+        text = banner_text(enf, self.act_enforced_today.isChecked())
+        self.banner.setVisible(text is not None)
+        self.banner.setText(text or "")
+        if enf is not None and enf.evidence:
+            self.banner.setToolTip("\n".join(enf.evidence))
+
     def ask_ingress_controller(self) -> None:
         """Ask where the ingress controller runs (``Options.ingress_controller``)."""
         ns, labels = self.state.options.ingress_controller
@@ -785,7 +891,9 @@ class MainWindow(QMainWindow):
             extra.append("namespaces " + ", ".join(sorted(f.namespaces)))
         if f.port or f.protocol:
             extra.append(f"reaching {f.protocol or 'any'} {f.port or ''}".strip())
-        return f"Network policies — {names}" + (f" ({'; '.join(extra)})" if extra else "")
+        title = f"Network policies — {names}" + (f" ({'; '.join(extra)})" if extra else "")
+        text = banner_text(self.enforcement(), self.act_enforced_today.isChecked())
+        return f"{title}\n{text}" if text else title
 
     def export_dialog(self, whole: bool) -> None:
         if self.view.model is None:

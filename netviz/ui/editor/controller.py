@@ -30,7 +30,8 @@ Questions go through ``self.ask(title, text, buttons, default)`` and file choice
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -268,6 +269,10 @@ class EditController(QObject):
             self.push()
         if s.read_autosave():
             QTimer.singleShot(0, self.offer_restore)
+        elif s.autosave_problem:
+            # after the window's own "Loaded in ..." message
+            problem = s.autosave_problem
+            QTimer.singleShot(0, lambda: self.host.show_message(problem, 20000))
 
     def _build_docks(self) -> None:
         """The docks are views of one session: new widgets for a new session (the docks
@@ -295,6 +300,16 @@ class EditController(QObject):
             self.push()
             self._autosave_timer.start()
         self._update_actions()
+
+    @contextmanager
+    def suspended(self) -> Iterator[None]:
+        """While inside, evaluations installed in the state are not redone by the session
+        (the main window's "as enforced today" view is not an edit)."""
+        was, self._pushing = self._pushing, True
+        try:
+            yield
+        finally:
+            self._pushing = was
 
     def push(self) -> None:
         """Show the session's current view in the state (graph and panels follow)."""

@@ -52,6 +52,38 @@ class AutosaveStore(Protocol):
         ...
 
 
+def problem(data: Any) -> str | None:
+    """Why ``data`` (read from an autosave file) is not an autosave ``restore_state`` can put
+    back, or None. A file of ours with a wrong shape is corrupt: it is set aside, never a
+    crash at start-up."""
+    if not isinstance(data, dict):
+        return "it is not a JSON object"
+    if data.get("format") != AUTOSAVE_FORMAT:
+        return "it is not a netviz edit autosave"
+    entries, labels = data.get("entries", []), data.get("labels", [])
+    if not isinstance(entries, list) or not isinstance(labels, list):
+        return "its entries or labels are not lists"
+    for i, e in enumerate(entries):
+        if not isinstance(e, dict) or not isinstance(e.get("text", ""), str):
+            return f"entry {i} is not a policy edit"
+        origin = e.get("origin")
+        if origin is not None and not (isinstance(origin, list) and len(origin) == 2
+                                       and isinstance(origin[0], str)
+                                       and isinstance(origin[1], int)):
+            return f"entry {i} has an origin that is not [file, document]"
+        for key in ("key", "baseline_text"):
+            if e.get(key) is not None and not isinstance(e[key], str):
+                return f"entry {i}: {key} is not a string"
+    for i, item in enumerate(labels):
+        if not isinstance(item, dict) or not isinstance(item.get("labels"), dict):
+            return f"label entry {i} is not a label edit"
+        target = item.get("target")
+        if not (isinstance(target, list) and len(target) == 2
+                and all(isinstance(t, str) for t in target)):
+            return f"label entry {i} has no [kind, name] target"
+    return None
+
+
 def to_dict(state: EditState, baseline: Baseline, history: list[str]) -> dict[str, Any]:
     entries = []
     for e in state.entries:

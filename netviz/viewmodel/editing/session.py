@@ -98,6 +98,8 @@ class EditSession(Observable):
         self.baseline = baseline
         self.parse_policy = parse_policy
         self.autosave_store = autosave
+        #: why the autosave found at start-up was set aside (None: it was fine or absent)
+        self.autosave_problem: str | None = None
         self.clock = clock
         self.view_mode = DIFFERENCE
         self._counter = 0
@@ -483,10 +485,31 @@ class EditSession(Observable):
             self.autosave_store.clear()
 
     def read_autosave(self) -> dict[str, Any] | None:
-        """The autosaved data, or None when there is none (or it is not ours)."""
-        if self.autosave_store is None:
+        """The autosaved data, or None when there is none (or it is not ours). A corrupt one
+        (unreadable, or ours with a wrong shape) is set aside (renamed beside itself) and
+        described in ``autosave_problem``: reported, never a crash."""
+        store = self.autosave_store
+        if store is None:
             return None
-        return _autosave.checked(self.autosave_store.read())
+        read_checked = getattr(store, "read_checked", None)
+        if read_checked is None:
+            data, why = store.read(), None
+        else:
+            data, why = read_checked()
+        if why is None and data is not None and isinstance(data, dict) \
+                and data.get("format") == _autosave.AUTOSAVE_FORMAT:
+            why = _autosave.problem(data)
+        if why is not None:
+            set_aside = getattr(store, "set_aside", None)
+            moved = set_aside() if set_aside is not None else None
+            if moved is None and set_aside is None:
+                store.clear()
+            kept = f"it was set aside as {moved}" if moved is not None else "it was removed"
+            self.autosave_problem = (
+                f"The autosave of unsaved edits ({store.path}) is corrupt ({why}); {kept}"
+            )
+            return None
+        return _autosave.checked(data)
 
     def restore(self, data: Mapping[str, Any] | None = None) -> int:
         """Put autosaved ``data`` (default: what ``read_autosave`` finds) back as one undoable
