@@ -354,7 +354,7 @@ class Analyzer:
         self._eg_parts: dict[int, tuple[tuple[int, ConnectionSet], ...]] = {}
         #: classes governed by the same policies (and, for ingress, with the same named
         #: ports) have the same partition and the same connections with external ranges:
-        #: computed once per signature (``_signature``); reset by with_policies()
+        #: computed once per signature (``partition_signature``); reset by with_policies()
         self._sig_parts: dict[tuple[object, ...], tuple[tuple[int, ConnectionSet], ...]] = {}
         self._ext_cache: dict[tuple[object, ...], dict[IPRange, ConnectionSet]] = {}
         self._sigs: dict[tuple[str, int], tuple[object, ...]] = {}
@@ -392,14 +392,28 @@ class Analyzer:
         """The ``tier`` policies selecting class ``c`` for ``direction``, in precedence order."""
         return self.tier_of[(tier, direction)][c]
 
-    def with_policies(self, policies: Sequence[NetworkPolicy]) -> Analyzer:
-        """The same pods and namespaces under another set of policies (a what-if edit).
+    def with_policies(self, policies: Sequence[NetworkPolicy],
+                      cluster_policies: Sequence[ClusterPolicy] | None = None) -> Analyzer:
+        """The same pods and namespaces under another set of policies (a what-if edit);
+        ``cluster_policies`` None keeps the cluster policies as they are.
 
         Re-evaluates only what the change can affect: pod classes, label indexes and selector
         caches are shared; unchanged policies keep their compiled form; a class's ingress
-        (egress) partition is recomputed only when a policy that isolates it in that direction
-        was added, removed or changed. ``affected`` on the result holds those class bits.
+        (egress) partition is recomputed only when a policy that selects it in that direction
+        (a NetworkPolicy, or a cluster policy of either tier) was added, removed or changed.
+        ``affected`` on the result holds those class bits. When the edit changes which
+        ``networks``/node addresses cluster policies name and pods have known IPs, the pod
+        classes themselves change: a fresh analyzer is built (everything affected).
         """
+        if cluster_policies is not None:
+            cps = tuple(sorted(cluster_policies, key=lambda p: p.order_key))
+            if cps != self.cluster.cluster_policies and _pod_ranges(
+                replace(self.cluster, cluster_policies=cps)
+            ) != self._net_ranges:
+                fresh = Analyzer(replace(self.cluster, policies=tuple(
+                    sorted(policies, key=lambda p: (p.namespace, p.name))),
+                    cluster_policies=cps), self.options)
+                return fresh
         new = object.__new__(Analyzer)
         new.__dict__.update(self.__dict__)
         new.cluster = replace(
@@ -430,6 +444,34 @@ class Analyzer:
                     affected_eg |= cp.selected
         new.policies = compiled
         new._index_policies()
+        if cluster_policies is not None:
+            cps = tuple(sorted(cluster_policies, key=lambda p: p.order_key))
+            if cps != self.cluster.cluster_policies:
+                new.cluster = replace(new.cluster, cluster_policies=cps)
+                old_cp = {cp.policy: cp for cp in self.cluster_policies}
+                kept_cp: set[int] = set()
+                ccompiled: list[CompiledClusterPolicy] = []
+                for i, cpol in enumerate(cps):
+                    ccp = old_cp.get(cpol)
+                    if ccp is not None and id(ccp) not in kept_cp:
+                        kept_cp.add(id(ccp))
+                        ccompiled.append(CompiledClusterPolicy(i, cpol, ccp.selected,
+                                                               ccp.ingress, ccp.egress))
+                        continue
+                    ccp = new._compile_cluster_policy(i, cpol)
+                    ccompiled.append(ccp)
+                    if cpol.affects_ingress:
+                        affected_in |= ccp.selected
+                    if cpol.affects_egress:
+                        affected_eg |= ccp.selected
+                for ccp in self.cluster_policies:
+                    if id(ccp) not in kept_cp:  # removed or replaced
+                        if ccp.policy.affects_ingress:
+                            affected_in |= ccp.selected
+                        if ccp.policy.affects_egress:
+                            affected_eg |= ccp.selected
+                new.cluster_policies = ccompiled
+                new._index_cluster_policies()
         new._in_parts = {c: v for c, v in self._in_parts.items() if not affected_in >> c & 1}
         new._eg_parts = {c: v for c, v in self._eg_parts.items() if not affected_eg >> c & 1}
         new._sig_parts = {}
@@ -649,7 +691,7 @@ class Analyzer:
         )
 
     # ---------------------------------------------------------------- cluster policies
-    def _cluster_peer_bits(self, kind: str, ns_sel: LabelSelector | None,
+    def cluster_peer_bits(self, kind: str, ns_sel: LabelSelector | None,
                            pod_sel: LabelSelector | None) -> int:
         """Classes a ``namespaces``/``pods`` peer or subject selects: never host-network pods."""
         assert ns_sel is not None
@@ -680,7 +722,7 @@ class Analyzer:
         ranges: list[IPRange] = []
         for peer in rule.peers:
             if peer.kind in (NAMESPACES, PODS):
-                bits |= self._cluster_peer_bits(peer.kind, peer.namespace_selector,
+                bits |= self.cluster_peer_bits(peer.kind, peer.namespace_selector,
                                                 peer.pod_selector)
             elif peer.kind == NETWORKS:
                 rs = [r for cidr in peer.networks for r in _cidr_ranges(cidr)]
@@ -714,7 +756,7 @@ class Analyzer:
     def _compile_cluster_policy(self, index: int, policy: ClusterPolicy) -> CompiledClusterPolicy:
         sub = policy.subject
         kind = NAMESPACES if sub.pod_selector is None else PODS
-        selected = self._cluster_peer_bits(kind, sub.namespace_selector, sub.pod_selector)
+        selected = self.cluster_peer_bits(kind, sub.namespace_selector, sub.pod_selector)
         selected &= self.policy_bits
         return CompiledClusterPolicy(
             index,
@@ -743,7 +785,7 @@ class Analyzer:
                 conns = conns | ConnectionSet.of(got[0], got[1])
         return conns, tuple(unresolved)
 
-    def _cluster_rule_dst_partition(self, cr: CompiledClusterRule) -> list[tuple[int, ConnectionSet]]:
+    def cluster_rule_dst_partition(self, cr: CompiledClusterRule) -> list[tuple[int, ConnectionSet]]:
         """(destination classes, connections) for an egress cluster rule: named ports split
         the peers by what the name resolves to on each destination."""
         if not cr.named:
@@ -775,7 +817,7 @@ class Analyzer:
                     if c and cr.peer_bits:
                         parts = tiers.split(parts, cr.peer_bits, c, cr.action)
                 else:
-                    for bits, c in self._cluster_rule_dst_partition(cr):
+                    for bits, c in self.cluster_rule_dst_partition(cr):
                         parts = tiers.split(parts, bits, c, cr.action)
         return parts
 
@@ -1057,14 +1099,14 @@ class Analyzer:
         """Sources (class bits) -> what ``d``'s ingress allows from them."""
         got = self._in_parts.get(d.index)
         if got is None:
-            sig = self._signature(INGRESS, d)
+            sig = self.partition_signature(INGRESS, d)
             got = self._sig_parts.get(sig)
             if got is None:
                 got = self._sig_parts[sig] = self._compute_ingress_partition(d)
             self._in_parts[d.index] = got
         return got
 
-    def _signature(self, direction: str, pc: PodClass) -> tuple[object, ...]:
+    def partition_signature(self, direction: str, pc: PodClass) -> tuple[object, ...]:
         """What a class's ``direction`` partition depends on: the policies of each tier that
         select it, whether it is node traffic, and for ingress its named container ports (the
         destination's names resolve there). Egress named ports resolve on the destinations,
@@ -1077,7 +1119,7 @@ class Analyzer:
 
     def external_signature(self, direction: str, c: int) -> tuple[object, ...]:
         """Classes with equal signatures have equal ``external_conns`` for every range."""
-        return self._signature(direction, self.classes[c])
+        return self.partition_signature(direction, self.classes[c])
 
     def _make_signature(self, direction: str, pc: PodClass) -> tuple[object, ...]:
         c = pc.index
@@ -1094,7 +1136,7 @@ class Analyzer:
         """Destinations (class bits) -> what ``s``'s egress allows towards them."""
         got = self._eg_parts.get(s.index)
         if got is None:
-            sig = self._signature(EGRESS, s)
+            sig = self.partition_signature(EGRESS, s)
             got = self._sig_parts.get(sig)
             if got is None:
                 got = self._sig_parts[sig] = self._compute_egress_partition(s)
@@ -1251,10 +1293,10 @@ class Analyzer:
     def external_conns(self, pod_class: PodClass, direction: str, ip: IPRange) -> ConnectionSet:
         """What ``pod_class`` allows in ``direction`` with the external range ``ip`` (which
         should not straddle an ipBlock boundary). Ingress: from ``ip``; egress: to ``ip``.
-        Memoised per class signature (``_signature``) and range."""
+        Memoised per class signature (``partition_signature``) and range."""
         if self.host_node_bits >> pod_class.index & 1:
             return ConnectionSet.all()
-        cache = self._ext_cache.setdefault(self._signature(direction, pod_class), {})
+        cache = self._ext_cache.setdefault(self.partition_signature(direction, pod_class), {})
         got = cache.get(ip)
         if got is None:
             got = cache[ip] = self._compute_external_conns(pod_class, direction, ip)

@@ -64,14 +64,14 @@ The codes and their precise definitions (also in the README):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from netviz.engine.analyzer import INGRESS, Analyzer, CompiledRule, PodClass, bits_iter
+from netviz.engine.analyzer import EGRESS, INGRESS, Analyzer, CompiledRule, PodClass, bits_iter
+from netviz.engine.audit_tiers import TIER_CODES, tier_findings
 from netviz.engine.connections import ConnectionSet
+from netviz.engine.findings import Finding
 from netviz.engine.ipranges import IPRange
 from netviz.model import LabelSelector, NetworkPolicy, Peer, Pod, Service, Source
+from netviz.model.cluster_policy import ClusterPolicy, Tier
 from netviz.model.diagnostics import Severity
-from netviz.model.keys import is_workload_key
 
 #: every code, in report order
 CODES: tuple[str, ...] = (
@@ -86,36 +86,11 @@ CODES: tuple[str, ...] = (
     "reachable-from-outside",
     "lb-without-source-ranges",
     "ingress-backend-blocked",
+    *TIER_CODES,
 )
 
 DNS_NAMESPACE = "kube-system"
 DNS_LABEL = ("k8s-app", "kube-dns")
-
-
-@dataclass(frozen=True)
-class Finding:
-    code: str
-    severity: Severity
-    title: str  # short, for a table row
-    message: str  # a sentence or two a user understands
-    objects: tuple[str, ...] = ()
-    source: Source | None = None
-
-    @property
-    def policies(self) -> tuple[str, ...]:
-        """Keys (``ns/name``) of the policies among ``objects``."""
-        p = "NetworkPolicy "
-        return tuple(o[len(p):] for o in self.objects if o.startswith(p))
-
-    @property
-    def services(self) -> tuple[str, ...]:
-        p = "Service "
-        return tuple(o[len(p):] for o in self.objects if o.startswith(p))
-
-    @property
-    def workloads(self) -> tuple[str, ...]:
-        """Peer keys (``ns/name[Kind]``) among ``objects``."""
-        return tuple(o for o in self.objects if is_workload_key(o))
 
 
 def policy_ref(policy: NetworkPolicy) -> str:
@@ -136,6 +111,7 @@ def audit(an: Analyzer) -> list[Finding]:
     out += _dns(an)
     out += _services(an)
     out += _outside(an)
+    out += tier_findings(an)
     order = {c: i for i, c in enumerate(CODES)}
     out.sort(key=lambda f: (order[f.code], f.objects, f.message))
     return out
@@ -189,6 +165,7 @@ def _not_isolated(an: Analyzer) -> list[Finding]:
             pc for pc in classes
             if not _is_node_traffic(an, pc)
             and not an.ingress_of[pc.index] and not an.egress_of[pc.index]
+            and not _tier_governed(an, pc)
         ]
         if not bare:
             continue
@@ -211,6 +188,11 @@ def _not_isolated(an: Analyzer) -> list[Finding]:
             _first_source(bare, wl),
         ))
     return out
+
+
+def _tier_governed(an: Analyzer, pc: PodClass, directions: tuple[str, ...] = (INGRESS, EGRESS)) -> bool:
+    """A cluster policy (Admin or Baseline tier) selects the class for one of ``directions``."""
+    return any(an.cluster_policies_of(t, d, pc.index) for t in Tier for d in directions)
 
 
 def _first_source(classes: list[PodClass], wl: str) -> Source | None:
@@ -355,11 +337,14 @@ def _dns(an: Analyzer) -> list[Finding]:
         blocked_udp: list[PodClass] = []
         blocked_tcp: list[PodClass] = []
         for pc in classes:
-            if not an.egress_of[pc.index] or _is_node_traffic(an, pc):
+            tiered = _tier_governed(an, pc, ("Egress",))
+            if not (an.egress_of[pc.index] or tiered) or _is_node_traffic(an, pc):
                 continue
             pod = next(p for p in pc.pods if p.workload_key == wl)
             if pod.key in server_keys:
                 continue  # a DNS server answers itself
+            if not servers and not an.egress_of[pc.index]:
+                continue  # only cluster policies, and no DNS pod to ask them about
             if servers:
                 conns = allowed_to_dns(pod)
                 udp, tcp = conns.contains("UDP", 53), conns.contains("TCP", 53)
@@ -379,20 +364,25 @@ def _dns(an: Analyzer) -> list[Finding]:
             if not blocked:
                 continue
             pols: dict[str, NetworkPolicy] = {}
+            cpols: dict[str, ClusterPolicy] = {}
             for pc in blocked:
                 for cp in an.egress_of[pc.index]:
                     pols.setdefault(cp.policy.key, cp.policy)
-            names = ", ".join(sorted(pols))
+                for t in Tier:
+                    for ccp in an.cluster_policies_of(t, "Egress", pc.index):
+                        cpols.setdefault(ccp.policy.key, ccp.policy)
+            names = ", ".join([*sorted(pols), *(f"{p.kind} {p.name}" for p in cpols.values())])
             extra = ("" if code == "dns-blocked"
                      else " UDP 53 is allowed, but answers too large for UDP need TCP.")
-            first = pols[min(pols)]
+            first_source = pols[min(pols)].source if pols else next(iter(cpols.values())).source
             out.append(Finding(
                 code, sev,
                 f"{wl}: egress blocks DNS ({what})",
-                f"{wl} is isolated for egress (by {names}) and no rule allows {what} to "
+                f"{wl}'s egress is governed by {names} and nothing allows {what} to "
                 f"{target}: name lookups will fail.{extra}",
-                (wl, *(policy_ref(p) for _, p in sorted(pols.items()))),
-                first.source,
+                (wl, *(policy_ref(p) for _, p in sorted(pols.items())),
+                 *(f"{p.kind} {p.name}" for p in cpols.values())),
+                first_source,
             ))
     return out
 

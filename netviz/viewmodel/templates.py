@@ -1,4 +1,4 @@
-"""New NetworkPolicies from templates, and a policy written back as YAML: pure text generation.
+"""New policies from templates, and a policy written back as YAML: pure text generation.
 
 Rules this module keeps:
 - Qt-free and io-free: it only builds strings. Every template produces one YAML document that
@@ -10,11 +10,17 @@ Rules this module keeps:
 - Templates follow the Kubernetes documentation's examples
   (https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies):
   default deny is an empty ``podSelector`` with the direction in ``policyTypes`` and no rules.
+- Two templates write cluster-scoped policies (kubernetes-sigs/network-policy-api), in either
+  API generation (``api``: ``v1alpha1`` writes an AdminNetworkPolicy / the
+  BaselineAdminNetworkPolicy ``default``, ``v1alpha2`` a ClusterNetworkPolicy): *always allow
+  DNS* (Admin tier: every selected pod may reach kube-dns on UDP/TCP 53 whatever lower tiers
+  say) and *default deny* (Baseline tier: what no NetworkPolicy decides is denied; ingress from
+  every namespace, egress to every namespace and every address).
 
 ``TEMPLATES`` lists every template with its parameters so the GUI can build its dialog from it;
 ``render_template(name, **params)`` renders one. ``render_policy(policy)`` writes any model
-``NetworkPolicy`` as YAML (used when a policy has no text of its own, e.g. an item of a
-``List``).
+``NetworkPolicy`` as YAML, ``render_cluster_policy`` any cluster policy, ``render_any`` either
+(used when a policy has no text of its own, e.g. an item of a ``List``).
 """
 
 from __future__ import annotations
@@ -24,7 +30,30 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from netviz.model import LabelSelector, NetworkPolicy, Peer, PolicyPort, Rule
+from netviz.model import (
+    ClusterPeer,
+    ClusterPolicy,
+    ClusterPort,
+    ClusterRule,
+    LabelSelector,
+    NetworkPolicy,
+    Peer,
+    PolicyPort,
+    Rule,
+)
+from netviz.model.cluster_policy import (
+    ANP_KIND,
+    BANP_KIND,
+    CNP_KIND,
+    DOMAIN_NAMES,
+    NAMESPACES,
+    NETWORKS,
+    NODES,
+    PODS,
+    V1ALPHA1,
+    V1ALPHA2,
+    Tier,
+)
 
 _PLAIN = re.compile(r"^[A-Za-z_./][A-Za-z0-9_./-]*$")
 #: YAML 1.1 words that are not strings when plain
@@ -175,6 +204,93 @@ def allow_from_pods(namespace: str, pod_labels: str, from_labels: str, port: str
     return "\n".join(lines) + "\n"
 
 
+def _cluster_header(api: str, tier: str, name: str, priority: int | None) -> list[str]:
+    """The head of a cluster policy in ``api`` (``v1alpha1``: AdminNetworkPolicy or the
+    BaselineAdminNetworkPolicy ``default``; ``v1alpha2``: ClusterNetworkPolicy)."""
+    if api not in ("v1alpha1", "v1alpha2"):
+        raise ValueError(f"api must be v1alpha1 or v1alpha2, not {api!r}")
+    if api == "v1alpha2":
+        lines = [f"apiVersion: {V1ALPHA2}", f"kind: {CNP_KIND}", "metadata:",
+                 f"  name: {scalar(name)}", "spec:", f"  tier: {tier}"]
+        return lines + [f"  priority: {priority if priority is not None else 0}"]
+    if tier == "Baseline":
+        # one per cluster, always named "default"
+        return [f"apiVersion: {V1ALPHA1}", f"kind: {BANP_KIND}", "metadata:",
+                "  name: default", "spec:"]
+    return [f"apiVersion: {V1ALPHA1}", f"kind: {ANP_KIND}", "metadata:",
+            f"  name: {scalar(name)}", "spec:", f"  priority: {priority or 0}"]
+
+
+def _priority(text: str | int) -> int:
+    try:
+        value = int(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"priority must be a number 0-1000, not {text!r}") from None
+    if not 0 <= value <= 1000:
+        raise ValueError(f"priority must be 0-1000, not {value}")
+    return value
+
+
+def _subject_lines(namespace_labels: str) -> list[str]:
+    labels = parse_labels(namespace_labels)
+    if not labels:
+        return ["  subject:", "    namespaces: {}"]
+    return ["  subject:", "    namespaces:", "      matchLabels:", *_labels_block(labels, 8)]
+
+
+def admin_allow_dns(api: str = "v1alpha1", name: str = "always-allow-dns",
+                    priority: str | int = "1", namespace_labels: str = "",
+                    dns_namespace: str = DNS_NAMESPACE) -> str:
+    """Admin tier: the selected pods (every pod, or those in namespaces with the labels) may
+    always reach kube-dns on UDP and TCP 53, whatever NetworkPolicies or the Baseline tier
+    say (Accept is final)."""
+    accept = "Accept" if api == "v1alpha2" else "Allow"
+    lines = _cluster_header(api, "Admin", name or "always-allow-dns", _priority(priority))
+    lines += _subject_lines(namespace_labels)
+    lines += [
+        "  egress:",
+        "    - name: allow-dns",
+        f"      action: {accept}",
+        "      to:",
+        "        - pods:",
+        "            namespaceSelector:",
+        "              matchLabels:",
+        f"                kubernetes.io/metadata.name: {scalar(dns_namespace)}",
+        "            podSelector:",
+        "              matchLabels:",
+        *_labels_block(DNS_POD_LABELS, 16),
+    ]
+    if api == "v1alpha2":
+        lines += ["      protocols:",
+                  "        - udp: {destinationPort: {number: 53}}",
+                  "        - tcp: {destinationPort: {number: 53}}"]
+    else:
+        lines += ["      ports:",
+                  "        - portNumber: {protocol: UDP, port: 53}",
+                  "        - portNumber: {protocol: TCP, port: 53}"]
+    return "\n".join(lines) + "\n"
+
+
+def baseline_default_deny(api: str = "v1alpha1", direction: str = "both",
+                          name: str = "default-deny", priority: str | int = "1000",
+                          namespace_labels: str = "") -> str:
+    """Baseline tier: what no NetworkPolicy (and no Admin-tier rule) decides is denied, for
+    the selected pods: ingress from every namespace, egress to every namespace and every
+    address (``0.0.0.0/0``, ``::/0``). Ingress from outside the cluster cannot be named by
+    these APIs (their ingress peers are namespaces and pods)."""
+    if direction not in ("ingress", "egress", "both"):
+        raise ValueError(f"direction must be ingress, egress or both, not {direction!r}")
+    lines = _cluster_header(api, "Baseline", name or "default-deny", _priority(priority))
+    lines += _subject_lines(namespace_labels)
+    if direction in ("ingress", "both"):
+        lines += ["  ingress:", "    - name: deny-all-ingress", "      action: Deny",
+                  "      from:", "        - namespaces: {}"]
+    if direction in ("egress", "both"):
+        lines += ["  egress:", "    - name: deny-all-egress", "      action: Deny", "      to:",
+                  "        - namespaces: {}", "        - networks: [0.0.0.0/0, \"::/0\"]"]
+    return "\n".join(lines) + "\n"
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
@@ -196,6 +312,11 @@ class Template:
 
 
 _NS = Param("namespace", "Namespace", "default", "namespace")
+_API = Param("api", "API", "v1alpha1", "choice", ("v1alpha1", "v1alpha2"),
+             help="v1alpha1: AdminNetworkPolicy / BaselineAdminNetworkPolicy; "
+                  "v1alpha2: ClusterNetworkPolicy")
+_NS_LABELS = Param("namespace_labels", "Namespaces with labels", "",
+                   help="key=value, comma separated; empty: every namespace")
 _NAME = Param("name", "Policy name", "", help="empty: a name from the template")
 
 TEMPLATES: dict[str, Template] = {
@@ -230,6 +351,21 @@ TEMPLATES: dict[str, Template] = {
                   Param("port", "Port", "8080", help="a number or a port name; empty: all"),
                   Param("protocol", "Protocol", "TCP", "choice", ("TCP", "UDP", "SCTP")), _NAME),
                  allow_from_pods),
+        Template("admin-allow-dns", "Always allow DNS (Admin tier)",
+                 "A cluster-wide rule above every NetworkPolicy: pods may always reach kube-dns "
+                 "(UDP and TCP 53).",
+                 (_API, Param("name", "Policy name", "always-allow-dns"),
+                  Param("priority", "Priority (0-1000, lower first)", "1"), _NS_LABELS,
+                  Param("dns_namespace", "DNS namespace", DNS_NAMESPACE, "namespace")),
+                 admin_allow_dns),
+        Template("baseline-default-deny", "Default deny (Baseline tier)",
+                 "What no NetworkPolicy decides is denied, cluster-wide (BaselineAdminNetworkPolicy "
+                 "'default', or a Baseline ClusterNetworkPolicy).",
+                 (_API, Param("direction", "Direction", "both", "choice",
+                              ("ingress", "egress", "both")),
+                  Param("name", "Policy name (v1alpha2)", "default-deny"),
+                  Param("priority", "Priority (v1alpha2)", "1000"), _NS_LABELS),
+                 baseline_default_deny),
     )
 }
 
@@ -325,9 +461,98 @@ def render_policy(policy: NetworkPolicy) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _cluster_peer_lines(peer: ClusterPeer, indent: int) -> list[str]:
+    pad = " " * indent
+    if peer.kind == NAMESPACES:
+        assert peer.namespace_selector is not None
+        body = _selector_lines(peer.namespace_selector, 0, "namespaces")
+    elif peer.kind == PODS:
+        assert peer.namespace_selector is not None and peer.pod_selector is not None
+        body = ["pods:", *_selector_lines(peer.namespace_selector, 2, "namespaceSelector"),
+                *_selector_lines(peer.pod_selector, 2, "podSelector")]
+    elif peer.kind == NETWORKS:
+        body = ["networks: [" + ", ".join(scalar(c) for c in peer.networks) + "]"]
+    elif peer.kind == NODES:
+        assert peer.node_selector is not None
+        body = _selector_lines(peer.node_selector, 0, "nodes")
+    elif peer.kind == DOMAIN_NAMES:
+        body = ["domainNames: [" + ", ".join(scalar(d) for d in peer.domain_names) + "]"]
+    else:
+        body = [f"{scalar(peer.unknown_fields[0])}: {{}}"]
+    return [f"{pad}- {body[0]}"] + [f"{pad}  {ln}" for ln in body[1:]]
+
+
+def _cluster_port_lines(pp: ClusterPort, v2: bool, indent: int) -> list[str]:
+    pad = " " * indent
+    if pp.name is not None:
+        key = "destinationNamedPort" if v2 else "namedPort"
+        return [f"{pad}- {key}: {scalar(pp.name)}"]
+    assert pp.protocol is not None and pp.port is not None
+    ranged = pp.end_port is not None and pp.end_port != pp.port
+    if v2:
+        dest = (f"{{range: {{start: {pp.port}, end: {pp.end_port}}}}}" if ranged
+                else f"{{number: {pp.port}}}")
+        return [f"{pad}- {pp.protocol.lower()}: {{destinationPort: {dest}}}"]
+    if ranged:
+        return [f"{pad}- portRange: {{protocol: {pp.protocol}, start: {pp.port}, "
+                f"end: {pp.end_port}}}"]
+    return [f"{pad}- portNumber: {{protocol: {pp.protocol}, port: {pp.port}}}"]
+
+
+def _cluster_rule_lines(rule: ClusterRule, peers_key: str, v2: bool) -> list[str]:
+    out = [f"    - name: {scalar(rule.name)}"] if rule.name else []
+    out.append(f"{'      ' if out else '    - '}action: {rule.verb}")
+    out.append(f"      {peers_key}:")
+    for p in rule.peers:
+        out += _cluster_peer_lines(p, 8)
+    if rule.ports is not None:
+        out.append(f"      {'protocols' if v2 else 'ports'}:")
+        for pp in rule.ports:
+            out += _cluster_port_lines(pp, v2, 8)
+    return out
+
+
+def render_cluster_policy(policy: ClusterPolicy) -> str:
+    """``policy`` as one YAML document of its own kind and API version."""
+    v2 = policy.kind == CNP_KIND
+    lines = [f"apiVersion: {V1ALPHA2 if v2 else V1ALPHA1}", f"kind: {policy.kind}",
+             "metadata:", f"  name: {scalar(policy.name)}", "spec:"]
+    if v2:
+        lines.append(f"  tier: {policy.tier}")
+    if policy.priority is not None and (v2 or policy.tier is Tier.ADMIN):
+        lines.append(f"  priority: {policy.priority}")
+    sub = policy.subject
+    if sub.pod_selector is None:
+        lines += ["  subject:", *_selector_lines(sub.namespace_selector, 4, "namespaces")]
+    else:
+        lines += ["  subject:", "    pods:",
+                  *_selector_lines(sub.namespace_selector, 6, "namespaceSelector"),
+                  *_selector_lines(sub.pod_selector, 6, "podSelector")]
+    if policy.ingress:
+        lines.append("  ingress:")
+        for r in policy.ingress:
+            lines += _cluster_rule_lines(r, "from", v2)
+    if policy.egress:
+        lines.append("  egress:")
+        for r in policy.egress:
+            lines += _cluster_rule_lines(r, "to", v2)
+    return "\n".join(lines) + "\n"
+
+
+def render_any(policy: NetworkPolicy | ClusterPolicy) -> str:
+    """Either kind of policy as YAML (``render_policy`` / ``render_cluster_policy``)."""
+    if isinstance(policy, ClusterPolicy):
+        return render_cluster_policy(policy)
+    return render_policy(policy)
+
+
 __all__ = [
     "TEMPLATES",
     "Param",
+    "admin_allow_dns",
+    "baseline_default_deny",
+    "render_any",
+    "render_cluster_policy",
     "Template",
     "allow_dns_egress",
     "allow_from_namespace",

@@ -90,3 +90,58 @@ def test_connlist_after_edit_with_new_ipblock_recuts_external_ranges() -> None:
     after = connlist_after_edit(base, before, derived)
     assert after == connlist(derived)
     assert any(c.dst.key == "203.0.113.0-203.0.113.127[External]" for c in after)
+
+
+# --------------------------------------------------------------------------- cluster policies
+
+
+def _tier_cluster(pods: int = 0):
+    import yaml
+
+    from netviz.io.manifests import load_text
+
+    objs = generate(namespaces=6, workloads=60, policies=40, pods=pods, seed=7,
+                    admin_policies=8)
+    return load_text(yaml.safe_dump_all(objs), "synthetic.yaml").cluster
+
+
+def _cluster_edits():
+    from netviz.model import Action, ClusterPeer, ClusterPolicy, ClusterRule, ClusterSubject, Tier
+
+    team0 = ClusterSubject(LabelSelector((("team", "team-0"),)))
+    deny = ClusterPolicy("AdminNetworkPolicy", "new-deny", Tier.ADMIN, 3, team0,
+                         ingress=(ClusterRule("all", Action.DENY,
+                                              (ClusterPeer("namespaces",
+                                                           namespace_selector=LabelSelector()),)),))
+    to_net = ClusterPolicy("ClusterNetworkPolicy", "new-net", Tier.BASELINE, 5, team0,
+                           egress=(ClusterRule("net", Action.DENY,
+                                               (ClusterPeer("networks",
+                                                            networks=("10.0.0.0/24",)),)),))
+    return {
+        "remove-one": lambda cps: cps[1:],
+        "add-admin-deny": lambda cps: [*cps, deny],
+        "add-networks": lambda cps: [*cps, to_net],
+        "reprioritise": lambda cps: [replace(cps[0], priority=999), *cps[1:]],
+        "nothing": lambda cps: cps,
+    }
+
+
+@pytest.mark.parametrize("pods", [0, 120], ids=["manifests", "snapshot-with-ips"])
+@pytest.mark.parametrize("edit", sorted(_cluster_edits()))
+def test_cluster_policy_edits_equal_a_fresh_analyzer(edit: str, pods: int) -> None:
+    from netviz.engine.connlist import connlist, connlist_after_edit
+
+    cluster = _tier_cluster(pods)
+    assert cluster.cluster_policies
+    base = Analyzer(cluster)
+    before = connlist(base)
+    new_cps = _cluster_edits()[edit](list(cluster.cluster_policies))
+    derived = base.with_policies(list(cluster.policies), new_cps)
+    fresh = Analyzer(replace(cluster, cluster_policies=tuple(
+        sorted(new_cps, key=lambda p: p.order_key))))
+    assert _pairs(derived) == _pairs(fresh)
+    assert connlist_after_edit(base, before, derived) == connlist(fresh)
+    if edit == "nothing":
+        assert derived.affected_ingress == 0 and derived.affected_egress == 0
+    else:
+        assert derived.affected_ingress | derived.affected_egress

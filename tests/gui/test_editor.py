@@ -155,6 +155,16 @@ def test_label_and_template_dialogs(qtbot, session: EditSession) -> None:
     t.choice.setCurrentIndex(t.choice.findData("allow-from-pods"))
     t.fields["pod_labels"].setText("nolabel")
     assert "key=value" in t.error.text()
+    # the policy-tier templates: both API generations, checked parameters
+    t.choice.setCurrentIndex(t.choice.findData("admin-allow-dns"))
+    assert "kind: AdminNetworkPolicy" in t.preview.toPlainText()
+    t.fields["api"].setCurrentText("v1alpha2")
+    assert "kind: ClusterNetworkPolicy" in t.preview.toPlainText()
+    assert "tier: Admin" in t.preview.toPlainText()
+    t.fields["priority"].setText("5000")
+    assert "0-1000" in t.error.text()
+    t.choice.setCurrentIndex(t.choice.findData("baseline-default-deny"))
+    assert "kind: BaselineAdminNetworkPolicy" in t.preview.toPlainText()
 
 
 # --------------------------------------------------------------------------- main window

@@ -129,3 +129,39 @@ def test_reevaluation_keeps_selection(qtbot) -> None:
     state.analyzer = Analyzer(state.cluster, state.options)
     state.emit("evaluated")
     assert panel.selected_policy() == "a/db-in"
+
+
+def test_cluster_policies_by_tier_select_both_ways(qtbot, qtmodeltester) -> None:
+    from netviz.model import Action, ClusterPeer, ClusterPolicy, ClusterRule, ClusterSubject, Tier
+
+    anp = ClusterPolicy(
+        "AdminNetworkPolicy", "deny-api", Tier.ADMIN, 4, ClusterSubject(LabelSelector()),
+        ingress=(ClusterRule("no-api", Action.DENY,
+                             (ClusterPeer("pods", namespace_selector=LabelSelector(),
+                                          pod_selector=sel(app="api")),), None, "Deny"),),
+        source=Source("anp.yaml", 1, 1))
+    state = AppState()
+    state.set_loaded(None, assemble_cluster(workloads=WORKLOADS, policies=[DB_IN],
+                                            cluster_policies=[anp]))
+    panel = PoliciesPanel(state)
+    qtbot.addWidget(panel)
+    panel.show()
+    m = panel.model
+    qtmodeltester.check(m)
+    assert texts(m) == ["Admin tier (1)", "NetworkPolicy tier (1)"]
+    admin = m.index(0, 0)
+    assert panel.view.isExpanded(admin)
+    assert texts(m, admin) == ["AdminNetworkPolicy deny-api"]
+    # state -> panel: the policy's row under its tier
+    state.select(policy="AdminNetworkPolicy/deny-api")
+    assert panel.selected_policy() == "AdminNetworkPolicy/deny-api"
+    assert panel.view.currentIndex().parent() == admin
+    # panel -> state: a NetworkPolicy under its tier
+    np_row = m.index(0, 0, m.index(1, 0))
+    panel.view.setCurrentIndex(np_row)
+    assert state.selection.policy == "a/db-in"
+    # activating the cluster policy opens its YAML
+    opened: list[tuple[str, int]] = []
+    panel.openSource.connect(lambda f, ln: opened.append((f, ln)))
+    panel.view.activated.emit(m.index(0, 0, admin))
+    assert opened == [("anp.yaml", 1)]

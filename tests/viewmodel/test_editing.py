@@ -612,3 +612,89 @@ def test_report_of_the_difference(session: EditSession) -> None:
     assert "db" in text and text.endswith("\n")
     buf = io.StringIO(text)
     assert buf.readline().startswith("# ")
+
+
+# --------------------------------------------------------------------------- policy tiers
+
+TIERS = """\
+# cluster-wide rules
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata:
+  name: ops-in
+spec:
+  priority: 10
+  subject:
+    namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}
+  ingress:
+    - name: from-ops
+      action: Pass   # let the namespace's policies decide
+      from:
+        - namespaces: {matchLabels: {kubernetes.io/metadata.name: ops}}
+"""
+
+
+@pytest.fixture
+def tier_session(inputs: Path) -> EditSession:
+    (inputs / "tiers.yaml").write_text(TIERS, encoding="utf-8")
+    s = make_session(load(inputs), inputs=[str(inputs)], autosave=False)
+    s.clock = Clock()
+    return s
+
+
+def test_cluster_policies_are_edited_like_networkpolicies(tier_session: EditSession,
+                                                          inputs: Path) -> None:
+    s = tier_session
+    i = entry_id(s, "AdminNetworkPolicy/ops-in")
+    e = s.entry(i)
+    assert e.in_place and e.text.startswith("# cluster-wide rules\n")
+    # Pass -> Allow: ops reaches the shop although default-deny isolates it
+    s.set_policy_text(i, e.text.replace("action: Pass", "action: Allow"))
+    assert pair_kinds(s) == {(MON, WEB): ADDED, (MON, API): ADDED, (MON, DB): ADDED}
+    assert s.difference == full_diff(s)
+    assert [p.key for p in s.edited_cluster().cluster_policies] == ["AdminNetworkPolicy/ops-in"]
+    s.undo()
+    assert s.difference == []
+    # disabling it changes nothing here (Pass and the default deny agree)
+    s.set_enabled(i, False)
+    assert s.difference == [] and not s.edited_cluster().cluster_policies
+    s.set_enabled(i, True)
+    # an invalid edit keeps the last valid version evaluated
+    diags = s.set_policy_text(i, s.entry(i).text.replace("priority: 10", "priority: 5000"))
+    assert [d.code for d in diags] == ["anp-invalid"] and not s.entry(i).valid
+    assert s.edited_cluster().cluster_policies[0].priority == 10
+
+
+def test_tier_templates_duplicates_and_saving(tier_session: EditSession, inputs: Path) -> None:
+    s = tier_session
+    new = s.add_policy(render_template("baseline-default-deny", api="v1alpha2",
+                                       direction="ingress", name="baseline-deny",
+                                       priority="1000", namespace_labels=""))
+    assert s.entry(new).policy is not None
+    assert s.entry(new).key == "ClusterNetworkPolicy/baseline-deny"
+    # shop pods are all isolated by NetworkPolicies: the Baseline tier changes only ops
+    assert set(pair_kinds(s)) == {(WEB, MON), (API, MON), (DB, MON)}
+    assert s.difference == full_diff(s)
+    dup = s.duplicate(entry_id(s, "AdminNetworkPolicy/ops-in"))
+    assert s.entry(dup).key == "AdminNetworkPolicy/ops-in-copy"
+    assert s.entry(dup).text.startswith("# cluster-wide rules\n")
+    # a second policy with the key of a live one is refused
+    s.add_policy(TIERS)
+    assert [d.code for d in s.entries[-1].diagnostics] == ["duplicate-policy"]
+    s.delete(s.entries[-1].id)
+    s.delete(dup)
+    save_in_place(s)
+    tiers_text = (inputs / "tiers.yaml").read_text(encoding="utf-8")
+    assert tiers_text.startswith("# cluster-wide rules\n")
+    assert "kind: ClusterNetworkPolicy" in tiers_text  # new cluster policies join their kind
+    again = load(inputs)
+    assert sorted(p.key for p in again.cluster.cluster_policies) == [
+        "AdminNetworkPolicy/ops-in", "ClusterNetworkPolicy/baseline-deny"]
+    assert diff(connlist(Analyzer(again.cluster)), s.connections) == []
+
+
+def test_parse_policy_accepts_cluster_policies() -> None:
+    pol, diags = parse_policy(TIERS)
+    assert diags == [] and pol is not None and pol.key == "AdminNetworkPolicy/ops-in"
+    pol, diags = parse_policy("apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n")
+    assert pol is None and "expected a policy" in diags[-1].message

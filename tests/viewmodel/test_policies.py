@@ -86,3 +86,72 @@ def test_filter_and_affected() -> None:
     assert selected_workloads(an, "a/db") == {"a/db[Deployment]"}
     assert affected_workloads(an, "a/db") == {"a/db[Deployment]", "a/api[Deployment]"}
     assert selected_workloads(an, "a/none") == frozenset()
+
+
+# --------------------------------------------------------------------------- policy tiers
+
+
+TIERED = """
+apiVersion: v1
+kind: Namespace
+metadata: {name: a, labels: {team: x}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: a, labels: {app: web}}
+spec: {containers: [{name: w, image: w}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: np, namespace: a}
+spec: {podSelector: {}, ingress: [{}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: late}
+spec:
+  priority: 9
+  subject: {namespaces: {}}
+  egress: [{name: out, action: Deny, to: [{networks: [0.0.0.0/0]}, {nodes: {}}]}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: early}
+spec:
+  priority: 2
+  subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: web}}}}
+  ingress: [{name: mon, action: Pass, from: [{namespaces: {matchLabels: {team: x}}}]}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: default}
+spec:
+  subject: {namespaces: {}}
+  ingress: [{action: Deny, from: [{namespaces: {}}]}]
+"""
+
+
+def test_tree_is_grouped_by_tier_in_evaluation_order() -> None:
+    from netviz.io.manifests import load_text
+    from netviz.viewmodel.policies import TIER, affected_workloads, iter_nodes
+
+    an = Analyzer(load_text(TIERED).cluster)
+    tree = policy_tree(an)
+    assert [(n.text, n.kind) for n in tree] == [
+        ("Admin tier (2)", TIER), ("NetworkPolicy tier (1)", TIER), ("Baseline tier (1)", TIER)]
+    admin = tree[0]
+    assert [c.text for c in admin.children] == [
+        "AdminNetworkPolicy early", "AdminNetworkPolicy late"]  # by priority
+    early = admin.children[0]
+    assert early.policy == "AdminNetworkPolicy/early"
+    assert early.detail.startswith("priority 2 · Ingress · selects 1 pod")
+    rule = next(n for n in iter_nodes([early]) if n.kind == "rule")
+    assert rule.text == "ingress rule 'mon' (#1)" and rule.detail.startswith("Pass: from")
+    late_peers = [n for n in iter_nodes([admin.children[1]]) if n.kind == "peer"]
+    assert [p.detail for p in late_peers] == [
+        "these addresses, and pods whose known IPs lie in them",
+        "no Node objects loaded: matches no address"]
+    assert tree[2].children[0].detail.startswith("no priority")
+    assert affected_workloads(an, "AdminNetworkPolicy/early") == {"a/web[Pod]"}
+    # the filter keeps matching policies in their tiers
+    assert [n.text for n in policy_tree(an, "late")] == ["Admin tier (1)"]

@@ -24,7 +24,10 @@ def load_one(text: str) -> NetworkPolicy:
     return r.cluster.policies[0]
 
 
-@pytest.mark.parametrize("name", sorted(TEMPLATES))
+CLUSTER_TEMPLATES = ("admin-allow-dns", "baseline-default-deny")
+
+
+@pytest.mark.parametrize("name", sorted(set(TEMPLATES) - set(CLUSTER_TEMPLATES)))
 def test_every_template_loads_cleanly_with_its_defaults(name: str) -> None:
     t = TEMPLATES[name]
     pol = load_one(render_template(name, **{p.name: p.default for p in t.params}))
@@ -92,3 +95,70 @@ def test_parse_labels_errors() -> None:
         "default-deny-ingress"
     with pytest.raises(ValueError, match="direction must be ingress, egress or both"):
         default_deny("a", "sideways")
+
+
+# --------------------------------------------------------------------------- policy tiers
+
+
+def load_cluster_policy(text: str):
+    r = load_text(text, "t.yaml")
+    assert r.diagnostics == [], [str(d) for d in r.diagnostics]
+    (pol,) = r.cluster.cluster_policies
+    return pol
+
+
+@pytest.mark.parametrize("api", ["v1alpha1", "v1alpha2"])
+@pytest.mark.parametrize("name", CLUSTER_TEMPLATES)
+def test_cluster_templates_load_cleanly_and_round_trip(name: str, api: str) -> None:
+    from netviz.viewmodel.templates import render_any
+
+    t = TEMPLATES[name]
+    params = {p.name: p.default for p in t.params}
+    params["api"] = api
+    pol = load_cluster_policy(render_template(name, **params))
+    assert pol.api_version.endswith(api)
+    again = load_cluster_policy(render_any(pol))
+    assert (again.ingress, again.egress, again.subject, again.tier, again.priority) == (
+        pol.ingress, pol.egress, pol.subject, pol.tier, pol.priority)
+
+
+def test_always_allow_dns_is_an_admin_accept_that_beats_a_default_deny() -> None:
+    from netviz.engine import Analyzer
+    from netviz.model import Action, Tier
+    from netviz.viewmodel.templates import admin_allow_dns, baseline_default_deny
+
+    for api in ("v1alpha1", "v1alpha2"):
+        pol = load_cluster_policy(admin_allow_dns(api, priority="5",
+                                                  namespace_labels="team=x"))
+        assert (pol.tier, pol.priority) == (Tier.ADMIN, 5)
+        (rule,) = pol.egress
+        assert rule.action is Action.ACCEPT and {str(p) for p in rule.ports or ()} == {
+            "UDP 53", "TCP 53"}
+        deny = load_cluster_policy(baseline_default_deny(api, "egress"))
+        assert deny.tier is Tier.BASELINE and not deny.ingress
+    cluster = load_text(
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: app}\n---\n"
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: app}\n"
+        "spec: {containers: [{name: c, image: c}]}\n---\n"
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: coredns, namespace: kube-system, "
+        "labels: {k8s-app: kube-dns}}\nspec: {containers: [{name: c, image: c}]}\n---\n"
+        + admin_allow_dns("v1alpha2") + "---\n" + baseline_default_deny("v1alpha2", "egress")
+    ).cluster
+    an = Analyzer(cluster)
+    web = next(p for p in cluster.pods if p.name == "web")
+    dns = next(p for p in cluster.pods if p.name == "coredns")
+    assert str(an.verdict(web, dns).allowed) == "TCP 53,UDP 53"
+    # without the Admin tier, the Baseline default deny blocks it
+    without = an.with_policies([], [p for p in cluster.cluster_policies if p.tier is Tier.BASELINE])
+    assert not without.verdict(web, dns).allowed
+
+
+def test_cluster_template_parameters_are_checked() -> None:
+    from netviz.viewmodel.templates import admin_allow_dns, baseline_default_deny
+
+    with pytest.raises(ValueError, match="0-1000"):
+        admin_allow_dns(priority="1001")
+    with pytest.raises(ValueError, match="api must be"):
+        admin_allow_dns(api="v2")
+    with pytest.raises(ValueError, match="direction"):
+        baseline_default_deny(direction="sideways")

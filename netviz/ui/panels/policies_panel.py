@@ -1,7 +1,7 @@
 """The policies panel: every policy, the pods it selects per direction, and its rules.
 
 A ``QTreeView`` over ``PolicyTreeModel``, a thin wrapper of ``netviz.viewmodel.policies``'s
-plain tree. Selecting any row of a policy selects that policy in the ``AppState`` (the graph and
+plain tree (grouped by tier, in evaluation order, when cluster policies are loaded). Selecting any row of a policy selects that policy in the ``AppState`` (the graph and
 matrix then highlight what it affects); a policy selected elsewhere is selected here. Activating
 (double-click, Enter) a policy or rule row emits ``openSource(file, line)`` (and
 ``openSourceRange(file, line, end_line)``).
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QHeaderView, QLineEdit, QTreeView, QVBoxLayout, QW
 
 from netviz.engine.analyzer import Analyzer
 from netviz.ui.panels._base import subscribe_for_lifetime
-from netviz.viewmodel.policies import POLICY, TreeNode, policy_tree
+from netviz.viewmodel.policies import POLICY, TIER, TreeNode, policy_tree
 from netviz.viewmodel.state import AppState
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -117,7 +117,7 @@ class PolicyTreeModel(QAbstractItemModel):
             if node.link is not None:
                 tip += f"\n{node.link.file}:{node.link.line} (double-click to open)"
             return tip
-        if role == Qt.ItemDataRole.FontRole and node.kind == POLICY:
+        if role == Qt.ItemDataRole.FontRole and node.kind in (POLICY, TIER):
             return self._bold
         if role == Qt.ItemDataRole.UserRole:
             return node
@@ -128,9 +128,11 @@ class PolicyTreeModel(QAbstractItemModel):
         return self._item(index).node if index.isValid() else None
 
     def policy_index(self, key: str) -> QModelIndex:
+        """The row of policy ``key``: at the top level, or under its tier's row."""
         for item in self._root.children:
-            if item.node is not None and item.node.kind == POLICY and item.node.policy == key:
-                return self.createIndex(item.row, 0, item)
+            for cand in (item, *(item.children if item.node and item.node.kind == TIER else ())):
+                if cand.node is not None and cand.node.kind == POLICY and cand.node.policy == key:
+                    return self.createIndex(cand.row, 0, cand)
         return QModelIndex()
 
 
@@ -177,6 +179,11 @@ class PoliciesPanel(QWidget):
         self._syncing = True
         try:
             self.model.set_nodes(policy_tree(an, self.filter_edit.text()) if an else ())
+            for row in range(self.model.rowCount()):
+                index = self.model.index(row, 0)
+                node = self.model.node(index)
+                if node is not None and node.kind == TIER:
+                    self.view.expand(index)  # the tiers are headings: their policies show
         finally:
             self._syncing = False
         self._show_selected()

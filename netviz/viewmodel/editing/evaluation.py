@@ -82,10 +82,11 @@ class Evaluation:
         """Evaluate ``new`` (the state a command, undo or redo installs) incrementally."""
         prev_an, prev_conns = self.analyzer, self.connections
         policies = new.policies()
+        cluster_policies = new.cluster_policies()
         lk = new.labels_key()
         changed: set[tuple[str, str]] | None
         if lk == self._labels_key:
-            an = prev_an.with_policies(policies)
+            an = prev_an.with_policies(policies, cluster_policies)
             conns = _connlist.connlist_after_edit(prev_an, prev_conns, an)
             changed = _changed_pairs(prev_conns, conns)
         else:
@@ -100,7 +101,7 @@ class Evaluation:
                     if len(self._label_analyzers) >= 4:
                         self._label_analyzers.pop(next(iter(self._label_analyzers)))
                     self._label_analyzers[lk] = base
-            an = base.with_policies(policies)
+            an = base.with_policies(policies, cluster_policies)
             conns = _connlist.connlist(an)
             changed = None
             self._labels_key = lk

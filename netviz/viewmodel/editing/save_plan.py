@@ -4,7 +4,8 @@ Rules this module keeps:
 - ``save_request(state, baseline, disabled=..., new_file=...)`` lists ``(file, doc, text |
   None)`` for loaded policies whose document holds only that policy (changed text, deleted,
   or disabled-and-removed), and ``(file, text)`` for new policies. New policies go to
-  ``new_file`` when given, else to the file that holds other policies of their namespace, else
+  ``new_file`` when given, else to the file that holds other policies of their namespace (a
+  cluster-scoped policy: other cluster-scoped ones), else
   to the first file that holds any policy, else the first input file.
 - Policies that cannot be written in place (an item of a ``List``, a snapshot, stdin) are
   reported in ``problems`` for users: "use Save As".
@@ -17,7 +18,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netviz.viewmodel.editing.state import Baseline, EditError, EditState, PolicyEntry
+from netviz.viewmodel.editing.state import (
+    Baseline,
+    EditError,
+    EditState,
+    PolicyEntry,
+    policy_namespace,
+)
 
 
 @dataclass(frozen=True)
@@ -42,7 +49,7 @@ def _new_file_for(state: EditState, baseline: Baseline, namespace: str) -> str |
     real = [f for f in baseline.files if not f.startswith("<")]
     for e in state.entries:
         if (e.origin is not None and e.in_place and e.policy is not None
-                and e.policy.namespace == namespace):
+                and policy_namespace(e.policy) == namespace):
             return e.origin[0]
     for e in state.entries:
         if e.origin is not None and e.in_place:
@@ -71,7 +78,7 @@ def save_request(state: EditState, baseline: Baseline, disabled: str = "keep",
             if remove:
                 continue
             target = new_file or _new_file_for(state, baseline,
-                                               e.policy.namespace if e.policy else "")
+                                               policy_namespace(e.policy))
             if target is None:
                 problems.append(f"{e.key} is new and there is no file to add it to: "
                                 "use Save As")

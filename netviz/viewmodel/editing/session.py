@@ -3,7 +3,8 @@
 An ``EditSession`` holds the *baseline* (what was loaded: cluster, analyzer, connection list,
 the documents the policies came from) and the *edited state*: every policy as YAML text with
 its origin, plus label overrides for namespaces and workloads. Qt-free, io-free and
-yaml-free: the text of a policy is turned into a ``NetworkPolicy`` by an injected
+yaml-free: the text of a policy is turned into a ``NetworkPolicy`` (or a cluster-scoped
+AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy) by an injected
 ``parse_policy(text, origin) -> (policy | None, diagnostics)`` (the GUI's is
 ``netviz.ui.editor.parse.parse_policy``: the loader's own checks and messages), and the
 autosave file is an injected ``AutosaveStore`` (``netviz.io.appfiles.JsonFile``).
@@ -29,7 +30,8 @@ Rules this module keeps
 - A text that does not parse is kept (the user's work is never dropped) but marked invalid
   with the loader's diagnostics; the evaluation keeps the last valid version of that policy
   ("the graph follows as soon as the document is valid"). Saving refuses invalid entries.
-- Two live policies with the same namespace/name: the later edit is invalid
+- Two live policies with the same key (``ns/name``, or ``Kind/name`` for cluster policies):
+  the later edit is invalid
   (``duplicate-policy``), since Kubernetes would replace one with the other.
 - A disabled policy is left out of the evaluation only ("what if it did not exist").
 - A deleted policy that was loaded stays as a tombstone (``deleted=True``) so that saving
@@ -58,7 +60,7 @@ from typing import Any
 from netviz.engine import Analyzer, Options
 from netviz.engine.connlist import Connection
 from netviz.engine.diff import DiffEntry, DiffResult
-from netviz.model import Cluster, NetworkPolicy
+from netviz.model import Cluster, ClusterPolicy
 from netviz.model.diagnostics import Diagnostic, Severity
 from netviz.viewmodel.editing import autosave as _autosave
 from netviz.viewmodel.editing import save_plan as _save_plan
@@ -74,6 +76,7 @@ from netviz.viewmodel.editing.state import (
     LabelTarget,
     Origin,
     ParsePolicy,
+    Policy,
     PolicyEntry,
     rename_in_text,
     same_policy,
@@ -119,21 +122,24 @@ class EditSession(Observable):
         b = self.baseline
         records = {(r.file, r.doc): r for r in b.documents}
         entries = []
-        for pol in b.cluster.policies:
+        policies: list[Policy] = [*b.cluster.policies, *b.cluster.cluster_policies]
+        for pol in policies:
             origin: Origin | None = None
             in_place = False
             text: str | None = None
             if pol.source is not None:
                 origin = (pol.source.file, pol.source.doc)
                 rec = records.get(origin)
-                if (rec is not None and rec.kind == "NetworkPolicy" and rec.name == pol.name
-                        and (rec.namespace or "default") == pol.namespace
+                kind = pol.kind if isinstance(pol, ClusterPolicy) else "NetworkPolicy"
+                if (rec is not None and rec.kind == kind and rec.name == pol.name
+                        and (isinstance(pol, ClusterPolicy)
+                             or (rec.namespace or "default") == pol.namespace)
                         and origin in b.doc_texts):
                     text, in_place = b.doc_texts[origin], True
             if text is None:
-                from netviz.viewmodel.templates import render_policy
+                from netviz.viewmodel.templates import render_any
 
-                text = render_policy(pol)
+                text = render_any(pol)
             entries.append(PolicyEntry(self._new_id("p"), text, pol, True, (), True, False,
                                        origin, in_place, text))
         return EditState(tuple(entries), {})
@@ -250,7 +256,7 @@ class EditSession(Observable):
         self.emit("edited")
 
     # ------------------------------------------------------------------ commands
-    def _parse(self, text: str, entry: PolicyEntry | None) -> tuple[NetworkPolicy | None,
+    def _parse(self, text: str, entry: PolicyEntry | None) -> tuple[Policy | None,
                                                                       list[Diagnostic]]:
         origin = entry.origin if entry is not None else None
         pol, diags = self.parse_policy(text, origin)
@@ -259,11 +265,14 @@ class EditSession(Observable):
                 if (entry is not None and other.id == entry.id) or other.deleted:
                     continue
                 if other.policy is not None and other.policy.key == pol.key:
+                    where = (f"{pol.kind} (cluster-scoped)" if isinstance(pol, ClusterPolicy)
+                             else f"namespace {pol.namespace}")
+                    kind = pol.kind if isinstance(pol, ClusterPolicy) else "NetworkPolicy"
                     diags = [*diags, Diagnostic(
                         Severity.ERROR,
-                        f"a policy named {pol.name} already exists in namespace "
-                        f"{pol.namespace}; give this one another name",
-                        None, None, 1, None, f"NetworkPolicy {pol.key}", "duplicate-policy")]
+                        f"a policy named {pol.name} already exists in {where}; give this one "
+                        "another name",
+                        None, None, 1, None, f"{kind} {pol.key}", "duplicate-policy")]
                     pol = None
                     break
         return pol, diags
@@ -308,14 +317,14 @@ class EditSession(Observable):
                  if x.policy is not None and not x.deleted}
         base = f"{e.policy.name}-copy"
         name, n = base, 1
-        while f"{e.policy.namespace}/{name}" in taken:
+        while replace(e.policy, name=name).key in taken:
             n += 1
             name = f"{base}-{n}"
         text = rename_in_text(e.text, name)
         if text is None:
-            from netviz.viewmodel.templates import render_policy
+            from netviz.viewmodel.templates import render_any
 
-            text = render_policy(replace(e.policy, name=name))
+            text = render_any(replace(e.policy, name=name))
         return self.add_policy(text, f"Duplicate {e.key} as {name}")
 
     def delete(self, id_: str) -> None:

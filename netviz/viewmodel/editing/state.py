@@ -20,12 +20,18 @@ from typing import Any
 from netviz.engine import Analyzer, Options
 from netviz.engine import connlist as _connlist
 from netviz.engine.connlist import Connection
-from netviz.model import Cluster, NetworkPolicy, Rule
+from netviz.model import Cluster, ClusterPolicy, NetworkPolicy, Rule
+from netviz.model.cluster_policy import CLUSTER_POLICY_KINDS, ClusterRule
 from netviz.model.diagnostics import Diagnostic
 from netviz.model.loaded import DocumentRecord, FileStamp, LoadResult
 
+#: a policy the session edits: a NetworkPolicy or a cluster-scoped one (AdminNetworkPolicy,
+#: BaselineAdminNetworkPolicy, ClusterNetworkPolicy)
+Policy = NetworkPolicy | ClusterPolicy
 ParsePolicy = Callable[[str, "tuple[str, int] | None"],
-                       "tuple[NetworkPolicy | None, list[Diagnostic]]"]
+                       "tuple[Policy | None, list[Diagnostic]]"]
+#: document kinds whose text the session edits
+EDITED_KINDS = ("NetworkPolicy", *CLUSTER_POLICY_KINDS)
 Origin = tuple[str, int]
 LabelTarget = tuple[str, str]  # ("namespace", name) | ("workload", "ns/name[Kind]")
 Labels = Mapping[LabelTarget, Mapping[str, str | None]]
@@ -68,10 +74,11 @@ class Baseline:
         documents = list(result.documents)
         doc_texts: dict[Origin, str] = {}
         if document_text is not None:
-            wanted = {(p.source.file, p.source.doc) for p in cluster.policies
-                      if p.source is not None}
+            sources = [p.source for p in cluster.policies]
+            sources += [p.source for p in cluster.cluster_policies]
+            wanted = {(src.file, src.doc) for src in sources if src is not None}
             for rec in documents:
-                if (rec.file, rec.doc) in wanted and rec.kind == "NetworkPolicy":
+                if (rec.file, rec.doc) in wanted and rec.kind in EDITED_KINDS:
                     t = document_text(rec)
                     if t is not None:
                         doc_texts[(rec.file, rec.doc)] = t
@@ -84,7 +91,7 @@ class PolicyEntry:
     id: str
     text: str
     #: the last valid parse of ``text`` (what is evaluated); None when it never parsed
-    policy: NetworkPolicy | None
+    policy: Policy | None
     valid: bool = True
     diagnostics: tuple[Diagnostic, ...] = ()
     enabled: bool = True
@@ -145,7 +152,13 @@ class EditState:
         raise KeyError(id_)
 
     def policies(self) -> list[NetworkPolicy]:
-        return [e.policy for e in self.entries if e.live and e.policy is not None]
+        """The live NetworkPolicies."""
+        return [e.policy for e in self.entries if e.live and isinstance(e.policy, NetworkPolicy)]
+
+    def cluster_policies(self) -> list[ClusterPolicy]:
+        """The live cluster policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+        ClusterNetworkPolicy)."""
+        return [e.policy for e in self.entries if e.live and isinstance(e.policy, ClusterPolicy)]
 
     def labels_key(self) -> tuple[Any, ...]:
         return tuple(sorted((t, tuple(sorted(v.items(), key=lambda kv: kv[0])))
@@ -186,7 +199,15 @@ def rename_in_text(text: str, new_name: str) -> str | None:
     return None
 
 
-def _unsourced(policy: NetworkPolicy) -> NetworkPolicy:
+def _unsourced(policy: Policy) -> Policy:
+    if isinstance(policy, ClusterPolicy):
+        def crules(rs: tuple[ClusterRule, ...]) -> tuple[ClusterRule, ...]:
+            return tuple(replace(r, source=None, peers=tuple(replace(p, source=None)
+                                                              for p in r.peers)) for r in rs)
+
+        return replace(policy, source=None, ingress=crules(policy.ingress),
+                       egress=crules(policy.egress))
+
     def rules(rs: tuple[Rule, ...]) -> tuple[Rule, ...]:
         return tuple(replace(r, source=None, peers=tuple(replace(p, source=None)
                                                           for p in r.peers)) for r in rs)
@@ -195,6 +216,11 @@ def _unsourced(policy: NetworkPolicy) -> NetworkPolicy:
                    egress=rules(policy.egress))
 
 
-def same_policy(a: NetworkPolicy, b: NetworkPolicy) -> bool:
+def same_policy(a: Policy, b: Policy) -> bool:
     """Equal but for where they were written (``source`` of the policy, rules, peers)."""
     return a is b or _unsourced(a) == _unsourced(b)
+
+
+def policy_namespace(policy: Policy | None) -> str:
+    """The namespace of a NetworkPolicy; "" for a cluster-scoped policy (or none)."""
+    return policy.namespace if isinstance(policy, NetworkPolicy) else ""
