@@ -2,8 +2,10 @@
 
 Rules this module keeps:
 
-- **Read only what policies need.** Namespaces, Pods, the workload kinds, Services and
-  NetworkPolicies, plus AdminNetworkPolicy / BaselineAdminNetworkPolicy when discovery shows
+- **Read only what policies need.** Namespaces, Pods, the workload kinds, Services, the
+  EndpointSlices that lead outside (``slim`` drops those the EndpointSlice controller keeps
+  for Services with a selector: they only repeat the selector), Ingresses and
+  NetworkPolicies, OpenShift Routes when discovery shows ``route.openshift.io/v1``, plus AdminNetworkPolicy / BaselineAdminNetworkPolicy when discovery shows
   that the cluster serves ``policy.networking.k8s.io/v1alpha1``, ClusterNetworkPolicy when it
   serves ``policy.networking.k8s.io/v1alpha2``, and then the Nodes (their labels and addresses
   are what ``nodes`` peers match; a user who may not list them gets a gap, and the analysis
@@ -95,6 +97,14 @@ NEVER_READ = frozenset({"secrets", "configmaps"})
 ANP_GROUP = "policy.networking.k8s.io"
 ANP_VERSION = "v1alpha1"
 CNP_VERSION = "v1alpha2"
+ROUTE_GROUP = "route.openshift.io"
+ROUTE_VERSION = "v1"
+
+#: EndpointSlices with this ``endpointslice.kubernetes.io/managed-by`` label mirror a Service's
+#: selector (the pods it selects); a slim snapshot leaves them out. Those of Services without
+#: a selector (written by hand, or mirrored from Endpoints) are kept.
+ENDPOINTSLICE_MANAGED_BY = "endpointslice.kubernetes.io/managed-by"
+ENDPOINTSLICE_CONTROLLER = "endpointslice-controller.k8s.io"
 
 #: progress(kind, items_so_far, status). ``status`` is one of ``reading``, ``done``,
 #: ``restarting`` (a 410 while paging), ``not served``, or ``gap: <reason>`` /
@@ -179,6 +189,9 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("Job", "batch/v1", "jobs"),
     Resource("CronJob", "batch/v1", "cronjobs"),
     Resource("Service", "v1", "services"),
+    Resource("EndpointSlice", "discovery.k8s.io/v1", "endpointslices"),
+    Resource("Ingress", "networking.k8s.io/v1", "ingresses"),
+    Resource("Route", f"{ROUTE_GROUP}/{ROUTE_VERSION}", "routes", optional=True),
     Resource("NetworkPolicy", "networking.k8s.io/v1", "networkpolicies"),
     Resource(
         "AdminNetworkPolicy",
@@ -764,33 +777,38 @@ def _take(
 
 def _served_optional(conn: _Connection) -> set[str]:
     """Plural names of the optional resources the cluster serves (AdminNetworkPolicy and
-    BaselineAdminNetworkPolicy in v1alpha1, ClusterNetworkPolicy in v1alpha2), from API
-    discovery; plus ``nodes`` when any of them is served (Node addresses are what ``nodes``
-    peers match)."""
+    BaselineAdminNetworkPolicy in v1alpha1, ClusterNetworkPolicy in v1alpha2, OpenShift's
+    Route in route.openshift.io/v1), from API discovery; plus ``nodes`` when any cluster
+    policy kind is served (Node addresses are what ``nodes`` peers match)."""
     try:
         groups = conn.get_json("/apis")
     except _HttpStatus:
         return set()
-    versions: set[str] = set()
+    versions: dict[str, set[str]] = {}
     for g in groups.get("groups") or []:
-        if g.get("name") == ANP_GROUP:
-            versions = {str(v.get("version")) for v in g.get("versions") or []}
-    out: set[str] = set()
-    for version in (ANP_VERSION, CNP_VERSION):
-        if version not in versions:
-            continue
+        if g.get("name") in (ANP_GROUP, ROUTE_GROUP):
+            versions[str(g.get("name"))] = {str(v.get("version"))
+                                            for v in g.get("versions") or []}
+
+    def listable(group: str, version: str) -> set[str]:
+        if version not in versions.get(group, ()):
+            return set()
         try:
-            resources = conn.get_json(f"/apis/{ANP_GROUP}/{version}")
+            resources = conn.get_json(f"/apis/{group}/{version}")
         except _HttpStatus:
-            continue
-        out |= {
+            return set()
+        return {
             str(r.get("name"))
             for r in resources.get("resources") or []
             if "list" in (r.get("verbs") or ["list"])
         }
+
+    out: set[str] = set()
+    for version in (ANP_VERSION, CNP_VERSION):
+        out |= listable(ANP_GROUP, version)
     if out:
         out.add("nodes")
-    return out
+    return out | (listable(ROUTE_GROUP, ROUTE_VERSION) & {"routes"})
 
 
 class _StillExpired(Exception):
@@ -853,6 +871,8 @@ def _list_all(
                     and status.get("phase") in ("Succeeded", "Failed")
                 ):
                     continue
+                if res.kind == "EndpointSlice" and not full and _selector_slice(obj):
+                    continue
                 if raw is not None:
                     raw.append(obj)
                 items.append(_clean(obj, res, full))
@@ -880,6 +900,13 @@ def _list_all(
                 )
             token = next_token
     raise _StillExpired()
+
+
+def _selector_slice(obj: dict[str, Any]) -> bool:
+    """An EndpointSlice the EndpointSlice controller keeps for a Service with a selector."""
+    labels = obj["metadata"].get("labels")
+    return isinstance(labels, dict) and labels.get(ENDPOINTSLICE_MANAGED_BY) == \
+        ENDPOINTSLICE_CONTROLLER
 
 
 def _items(conn: _Connection, body: dict[str, Any], path: str) -> list[dict[str, Any]]:
@@ -971,6 +998,16 @@ def _slim_template(template: Any) -> dict[str, Any]:
     }
 
 
+def _slim_endpoint(ep: dict[str, Any]) -> dict[str, Any]:
+    out = _pick(ep, ("addresses",))
+    cond = ep.get("conditions")
+    if isinstance(cond, dict) and "ready" in cond:
+        out["conditions"] = {"ready": cond["ready"]}
+    if isinstance(ep.get("targetRef"), dict):
+        out["targetRef"] = _pick(ep["targetRef"], ("kind", "name", "namespace"))
+    return out
+
+
 def slim(obj: dict[str, Any]) -> dict[str, Any]:
     """Only what analysis needs of one object (apiVersion/kind first). Unknown kinds keep
     their spec, never their annotations or status."""
@@ -986,6 +1023,16 @@ def slim(obj: dict[str, Any]) -> dict[str, Any]:
         if isinstance(addresses, list):
             out["status"] = {"addresses": [_pick(a, ("type", "address")) for a in addresses
                                            if isinstance(a, dict)]}
+        return out
+    if kind == "EndpointSlice":  # where a Service without a selector leads
+        out.update(_pick(obj, ("addressType",)))
+        eps = obj.get("endpoints")
+        if isinstance(eps, list):
+            out["endpoints"] = [_slim_endpoint(e) for e in eps if isinstance(e, dict)]
+        ports = obj.get("ports")
+        if isinstance(ports, list):
+            out["ports"] = [_pick(p, ("name", "port", "protocol")) for p in ports
+                            if isinstance(p, dict)]
         return out
     if kind == "Pod":
         out["spec"] = _slim_pod_spec(spec)
@@ -1008,7 +1055,7 @@ def slim(obj: dict[str, Any]) -> dict[str, Any]:
             }
         }
         return out
-    if spec is not None:  # Service, NetworkPolicy, the admin policy kinds: the spec is the policy
+    if spec is not None:  # Service, Ingress, Route, NetworkPolicy, the admin policy kinds
         out["spec"] = spec
     if kind == "Service" and isinstance(obj.get("status"), dict):
         out["status"] = _pick(obj["status"], ("loadBalancer",))

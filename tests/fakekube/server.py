@@ -78,6 +78,10 @@ KINDS: tuple[Kind, ...] = (
     Kind("Job", "batch", "v1", "jobs", True),
     Kind("CronJob", "batch", "v1", "cronjobs", True, ("cj",)),
     Kind("NetworkPolicy", "networking.k8s.io", "v1", "networkpolicies", True, ("netpol",)),
+    Kind("Ingress", "networking.k8s.io", "v1", "ingresses", True, ("ing",)),
+    Kind("EndpointSlice", "discovery.k8s.io", "v1", "endpointslices", True),
+    Kind("Endpoints", "", "v1", "endpoints", True, ("ep",)),
+    Kind("Route", "route.openshift.io", "v1", "routes", True),
     Kind(
         "AdminNetworkPolicy",
         "policy.networking.k8s.io",
@@ -105,6 +109,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("Node", "", "v1", "nodes", False, ("no",)),
 )
 ANP_GROUP = "policy.networking.k8s.io"
+ROUTE_GROUP = "route.openshift.io"
 _BY_API_KIND = {(k.api_version, k.kind): k for k in KINDS}
 
 EXPIRED_MESSAGE = (
@@ -156,6 +161,7 @@ class FakeKube:
     - ``expire_continue``: plural -> how many continue requests answer 410 Expired.
     - ``serve_anp``: whether ``policy.networking.k8s.io/v1alpha1`` is served.
     - ``serve_cnp``: whether ``policy.networking.k8s.io/v1alpha2`` is served.
+    - ``serve_routes``: whether OpenShift's ``route.openshift.io/v1`` is served (default no).
     - ``delay``: seconds every request waits before answering (for timeouts/cancel).
     - ``endless_continue``: plurals whose lists always return a fresh continue token.
     - ``dribble``: seconds between the bytes of every answer (0: off).
@@ -170,12 +176,14 @@ class FakeKube:
         tokens: dict[str, str] | None = None,
         serve_anp: bool = True,
         serve_cnp: bool = True,
+        serve_routes: bool = False,
     ) -> None:
         self.ca = ca or trustme.CA()
         self.server_cert = self.ca.issue_cert("127.0.0.1", "localhost")
         self.tokens = dict(tokens or {})
         self.serve_anp = serve_anp
         self.serve_cnp = serve_cnp
+        self.serve_routes = serve_routes
         self.forbidden: set[str] = set()
         self.expire_continue: dict[str, int] = {}
         self.delay = 0.0
@@ -381,6 +389,8 @@ class FakeKube:
         return self._list(kind, namespace, query)
 
     def _served(self, kind: Kind) -> bool:
+        if kind.group == ROUTE_GROUP:
+            return self.serve_routes
         if kind.group != ANP_GROUP:
             return True
         return self.serve_cnp if kind.version == "v1alpha2" else self.serve_anp

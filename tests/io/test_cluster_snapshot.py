@@ -735,3 +735,77 @@ def test_both_styles_are_yaml_and_load_the_same(tmp_path: Path, style: str) -> N
     res = load_paths([str(target)])
     assert [n.name for n in res.cluster.namespaces] == ["yes"]
     assert res.snapshot is not None and res.snapshot["context"] == "ctx"
+
+
+EDGE = [
+    {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+     "metadata": {"name": "shop", "namespace": "shop", "annotations": {"a": "dropped"}},
+     "spec": {"rules": [{"host": "shop.example.com", "http": {"paths": [
+         {"path": "/", "pathType": "Prefix",
+          "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]},
+     "status": {"loadBalancer": {"ingress": [{"ip": "203.0.113.9"}]}}},
+    {"apiVersion": "route.openshift.io/v1", "kind": "Route",
+     "metadata": {"name": "web", "namespace": "shop"},
+     "spec": {"to": {"kind": "Service", "name": "web"}}},
+    {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "bank", "namespace": "shop"},
+     "spec": {"ports": [{"port": 443}]}},
+    # written by hand for the selector-less Service: kept
+    {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+     "metadata": {"name": "bank-1", "namespace": "shop",
+                  "labels": {"kubernetes.io/service-name": "bank"}},
+     "addressType": "IPv4",
+     "endpoints": [{"addresses": ["198.51.100.7"], "conditions": {"ready": True},
+                    "hostname": "dropped", "nodeName": "dropped"}],
+     "ports": [{"name": "https", "port": 443, "protocol": "TCP", "appProtocol": "https"}]},
+    # the controller's, for a Service with a selector: left out of a slim snapshot
+    {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+     "metadata": {"name": "web-abc", "namespace": "shop",
+                  "labels": {"kubernetes.io/service-name": "web",
+                             "endpointslice.kubernetes.io/managed-by":
+                                 "endpointslice-controller.k8s.io"}},
+     "addressType": "IPv4",
+     "endpoints": [{"addresses": ["10.0.0.5"], "targetRef": {"kind": "Pod", "name": "web-1",
+                                                             "namespace": "shop", "uid": "u"}}],
+     "ports": [{"port": 8080}]},
+    # Endpoints are never read (the cluster mirrors them into EndpointSlices)
+    {"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "bank", "namespace": "shop"},
+     "subsets": [{"addresses": [{"ip": "198.51.100.7"}], "ports": [{"port": 443}]}]},
+]
+
+
+def test_ingresses_routes_and_endpoint_slices(fake: FakeKube, kubeconfig: Path,
+                                              tmp_path: Path) -> None:
+    fake.add(EDGE)
+    snap = C.take_snapshot(str(kubeconfig), "token")
+    kinds = [o["kind"] for o in snap.items]
+    assert "Route" not in kinds  # not served: a plain Kubernetes cluster
+    assert not [p for p, _, _ in fake.requests if "/routes" in p or "/endpoints?" in p
+                or p.endswith("/endpoints")]
+    (ing,) = [o for o in snap.items if o["kind"] == "Ingress"]
+    assert ing["spec"] == EDGE[0]["spec"] and "annotations" not in ing["metadata"]
+    assert "status" not in ing
+    (eps,) = [o for o in snap.items if o["kind"] == "EndpointSlice"]
+    assert eps["metadata"]["name"] == "bank-1"
+    assert eps["endpoints"] == [{"addresses": ["198.51.100.7"], "conditions": {"ready": True}}]
+    assert eps["ports"] == [{"name": "https", "port": 443, "protocol": "TCP"}]
+    assert eps["addressType"] == "IPv4"
+
+    fake.serve_routes = True
+    snap = C.take_snapshot(str(kubeconfig), "token", full=True)
+    by_kind: dict[str, list[str]] = {}
+    for o in snap.items:
+        by_kind.setdefault(o["kind"], []).append(o["metadata"]["name"])
+    assert by_kind["Route"] == ["web"]
+    assert sorted(by_kind["EndpointSlice"]) == ["bank-1", "web-abc"]  # --full keeps them all
+    # the snapshot opens with the Ingress, the Route and where the Service leads
+    from netviz.engine import Analyzer
+    from netviz.engine.outside import analyze_outside
+    from netviz.io.manifests import load_paths
+
+    out = tmp_path / "snap.yaml"
+    C.write_snapshot(snap, str(out))
+    loaded = load_paths([str(out)])
+    assert sorted(i.key for i in loaded.cluster.ingresses) == ["shop/shop", "shop/web"]
+    oa = analyze_outside(Analyzer(loaded.cluster))
+    assert [(d.service.name, d.name, str(d.ports)) for d in oa.destinations] == [
+        ("bank", "198.51.100.7/32", "TCP 443")]
