@@ -43,7 +43,7 @@ from netviz.cli.list_cmd import (
     pods_with_ip,
     warn_enforcement,
 )
-from netviz.engine.analyzer import EGRESS, Analyzer
+from netviz.engine.analyzer import EGRESS, Analyzer, Options
 from netviz.engine.connections import ConnectionSet
 from netviz.engine.explain import (
     EXTERNAL,
@@ -56,11 +56,13 @@ from netviz.engine.explain import (
     Step,
     explain_endpoints,
 )
+from netviz.engine.ingress import INGRESS_CONTROLLER_NAMES, analyze_ingress, explain_target
 from netviz.engine.ipranges import IPRange
 from netviz.export.printable import printable
 from netviz.model import Cluster, NetworkPolicy, Pod, Rule
 from netviz.model.cluster_policy import ClusterPolicy, ClusterRule, Tier
-from netviz.model.keys import external_key, split_kind
+from netviz.model.enforcement import Enforcement
+from netviz.model.keys import INGRESS_CONTROLLER_KEY, external_key, split_kind
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -71,7 +73,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     add_input_args(p)
     p.add_argument("--src", required=True, metavar="NS/NAME|IP",
-                   help="source: a workload or pod (ns/name or ns/name[Kind]) or an IP address")
+                   help="source: a workload or pod (ns/name or ns/name[Kind]), an IP address, "
+                        "or {ingress-controller} (through the Ingress/Route objects that lead "
+                        "to --dst)")
     p.add_argument("--dst", required=True, metavar="NS/NAME|IP",
                    help="destination: a workload or pod or an IP address")
     p.add_argument("--port", required=True, type=_port, help="destination port")
@@ -176,6 +180,14 @@ def _step_line(r: Step, direction: str, this: str, other: str) -> str:
     d = direction.lower()
     if r.layer is Layer.DEFAULT:
         return "default: no policy decided: allowed (the Kubernetes default)"
+    if r.gate is not None:
+        g = r.gate
+        where = f" ({g.source.file}:{g.source.line})" if g.source is not None else ""
+        if r.outcome is Outcome.GATE_ALLOWS:
+            return f"{g.kind} {g.name}{where} leads here through Service {g.service}"
+        to = str(g.connections) if g.connections else "no port the workload declares"
+        return (f"{g.kind} {g.name}{where} leads through Service {g.service} only to {to}, "
+                "not this protocol/port")
     flag = (
         f" [unresolved named port(s): {', '.join(r.unresolved)}]" if r.unresolved else ""
     )
@@ -225,9 +237,13 @@ def side_lines(side: Side, detail: DirectionExplanation, this: str, other: str) 
         return [head + "an external address: no policy applies on this side"]
     if detail.state == NODE:
         return [head + "a hostNetwork pod handled as node traffic: no policy applies on this side"]
-    if detail.state == NOT_GOVERNED:
+    gated = any(st.gate is not None for st in side.steps)
+    if detail.state == NOT_GOVERNED and not gated:
         return [head + "not isolated: allowed by default"]
     out = [head + ("allowed" if side.allowed else "denied")]
+    if detail.state == NOT_GOVERNED:
+        out.append("  not isolated: the policies allow it by default; the ingress controller "
+                   "sends only what Ingress/Route objects lead to")
     out.append(f"  tier chain: {chain_text(side)}")
     seen_layers = {st.layer for st in side.steps}
     for tier in detail.tiers:
@@ -254,6 +270,12 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         enforcement = enforcement_of(args, loaded)
         options = options_from_args(args)
         an = Analyzer(cluster, options)
+        if args.dst.strip() in INGRESS_CONTROLLER_NAMES:
+            raise CLIError("the ingress controller is only a source (of the traffic that "
+                           "Ingress and Route objects lead to a workload)")
+        if args.src.strip() in INGRESS_CONTROLLER_NAMES:
+            dst, dst_key = resolve(cluster, an, args.dst, err, args.quiet)
+            return _run_ingress(args, an, dst, dst_key, enforcement, options, out, err)
         src, src_key = resolve(cluster, an, args.src, err, args.quiet)
         dst, dst_key = resolve(cluster, an, args.dst, err, args.quiet)
         if isinstance(src, IPRange) and isinstance(dst, IPRange):
@@ -304,6 +326,43 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             "Unresolved named ports (no container of the destination has them): "
             + ", ".join(unresolved)
         )
+    lines += [f"Option: {d}" for d in options.describe()]
+    out.write("\n".join(printable(line) for line in lines) + "\n")
+    out.flush()
+    return EXIT_OK if allowed else EXIT_DENIED
+
+
+def _run_ingress(args: argparse.Namespace, an: Analyzer, dst: Pod | IPRange, dst_key: str,
+                 enforcement: Enforcement | None, options: Options, out: TextIO,
+                 err: TextIO) -> int:
+    """``--src {ingress-controller}``: the policies and the Ingress/Route paths to ``dst``."""
+    ia = analyze_ingress(an)
+    target = ia.target(dst.workload_key) if ia.present and isinstance(dst, Pod) else None
+    if target is None:
+        why = ("no Ingress or Route leads to a Service that selects a workload"
+               if not ia.present else f"no Ingress or Route leads to {dst_key}")
+        print(f"netviz eval: error: {why}", file=err)
+        return EXIT_USAGE
+    note_options(options, args.quiet, err)
+    warn_enforcement(enforcement, args.quiet, err)
+    probe_set = ConnectionSet.of(args.protocol, args.port)
+    allowed = bool(target.allowed & probe_set)
+    src_key = INGRESS_CONTROLLER_KEY
+    lines = [
+        f"{'ALLOWED' if allowed else 'DENIED'}: {src_key} => {dst_key} : "
+        f"{args.protocol} {args.port}",
+        f"Allowed connections for this pair: {target.allowed or 'No Connections'}",
+        f"The ingress controller ({options.ingress_controller_text()}) sends what these "
+        "objects lead to: " + "; ".join(f"{p.label} through Service {p.service.name} "
+                                        f"on {p.ports or 'no declared port'}"
+                                        for p in target.paths),
+    ]
+    lines += list(enforcement_notes(enforcement))
+    expl = explain_target(an, target, probe_set)
+    region = expl.regions[0]
+    lines += side_lines(region.egress, expl.egress, src_key, dst_key)
+    lines += side_lines(region.ingress, expl.ingress, dst_key, src_key)
+    lines += [f"Note: {n}" for n in expl.notes if not n.startswith("Named ports")]
     lines += [f"Option: {d}" for d in options.describe()]
     out.write("\n".join(printable(line) for line in lines) + "\n")
     out.flush()

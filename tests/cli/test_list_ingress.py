@@ -137,3 +137,33 @@ spec:
     assert "# ingress controller: a pod with no labels in namespace ingress-nginx\n" in out
     code, _, err = run(capsys, "list", path, "--ingress-controller", "ns:bad")
     assert code == EXIT_USAGE and "not a label KEY=VALUE" in err
+
+
+def test_eval_from_the_ingress_controller(capsys: pytest.CaptureFixture[str],
+                                          tmp_path: Path) -> None:
+    from netviz.cli import EXIT_DENIED
+
+    path = write(tmp_path, CLUSTER)
+    code, out, _ = run(capsys, "eval", path, "--src", "{ingress-controller}", "--dst", "shop/web",
+                       "--port", "8080")
+    assert code == EXIT_OK
+    assert out.startswith("ALLOWED: {ingress-controller} => shop/web[Deployment] : TCP 8080\n")
+    assert "Route 'shop/web' through Service web on TCP 8080" in out
+    assert "Route shop/web (" in out and "leads here through Service web" in out
+    # not isolated, yet only what the Route leads to
+    code, out, _ = run(capsys, "eval", path, "--src", "ingress-controller", "--dst", "shop/web",
+                       "--port", "80")
+    assert code == EXIT_DENIED and "leads through Service web only to TCP 8080" in out
+    # the policy decides too
+    path = write(tmp_path, CLUSTER + DENY)
+    code, out, _ = run(capsys, "eval", path, "--src", "{ingress-controller}", "--dst", "shop/web",
+                       "--port", "8080")
+    assert code == EXIT_DENIED and "Allowed connections for this pair: No Connections" in out
+    assert "NetworkPolicy shop/deny" in out and "has no ingress rules" in out
+    code, _, err = run(capsys, "eval", path, "--src", "shop/web", "--dst", "{ingress-controller}",
+                       "--port", "80")
+    assert code == EXIT_USAGE and "only a source" in err
+    path = write(tmp_path, CLUSTER.split("---\napiVersion: route")[0])
+    code, _, err = run(capsys, "eval", path, "--src", "{ingress-controller}", "--dst", "shop/web",
+                       "--port", "80")
+    assert code == EXIT_USAGE and "no Ingress or Route leads" in err
