@@ -269,6 +269,19 @@ def test_flannel_snapshot_records_and_warns_everywhere(kubeconfig: Path, tmp_pat
     # the slim snapshot dropped the DaemonSet's containers' args, but the header carries it
     res = load_paths([str(out)])
     assert res.enforcement is not None and res.enforcement.enforced is False
+    # ... and every command that opens it says so
+    warning = "these policies are not enforced by Flannel: all traffic is allowed"
+    for argv in (["list", str(out)], ["list", str(out), "-o", "json"],
+                 ["eval", str(out), "--src", "shop/frontend", "--dst", "shop/cart",
+                  "--port", "8080"],
+                 ["diff", str(out), str(out)],
+                 ["render", str(out), "-o", str(tmp_path / "g.svg")]):
+        proc = _netviz(*argv)
+        assert proc.returncode in (0, 1), (argv, proc.stderr)
+        assert f"warning: {warning}" in proc.stderr, argv
+        if argv[0] in ("list", "eval"):
+            assert warning in proc.stdout, argv
+    assert warning in (tmp_path / "g.svg").read_text()
 
 
 def test_scoped_snapshot_still_detects_the_plugin(fake: FakeKube, kubeconfig: Path) -> None:
