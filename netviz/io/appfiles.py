@@ -80,7 +80,8 @@ class JsonFile:
         except FileNotFoundError:
             return None, None
         except (OSError, UnicodeDecodeError) as exc:
-            return None, f"it cannot be read: {getattr(exc, 'strerror', None) or exc}"
+            why = exc.strerror if isinstance(exc, OSError) else None
+            return None, f"it cannot be read: {why or exc}"
         try:
             return json.loads(text), None
         except (ValueError, RecursionError) as exc:

@@ -51,6 +51,16 @@ class AutosaveStore(Protocol):
         """Remove the stored data (nothing to do when there is none)."""
         ...
 
+    def read_checked(self) -> tuple[Any, str | None]:
+        """(data, problem): (None, None) when there is nothing stored, (None, why) when what
+        is stored cannot be read."""
+        ...
+
+    def set_aside(self) -> Path | None:
+        """Move corrupt stored data out of the way (kept for the user); where it went, or
+        None when it could only be removed."""
+        ...
+
 
 def problem(data: Any) -> str | None:
     """Why ``data`` (read from an autosave file) is not an autosave ``restore_state`` can put

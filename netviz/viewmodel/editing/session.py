@@ -500,19 +500,12 @@ class EditSession(Observable):
         store = self.autosave_store
         if store is None:
             return None
-        read_checked = getattr(store, "read_checked", None)
-        if read_checked is None:
-            data, why = store.read(), None
-        else:
-            data, why = read_checked()
+        data, why = store.read_checked()
         if why is None and data is not None and isinstance(data, dict) \
                 and data.get("format") == _autosave.AUTOSAVE_FORMAT:
             why = _autosave.problem(data)
         if why is not None:
-            set_aside = getattr(store, "set_aside", None)
-            moved = set_aside() if set_aside is not None else None
-            if moved is None and set_aside is None:
-                store.clear()
+            moved = store.set_aside()
             kept = f"it was set aside as {moved}" if moved is not None else "it was removed"
             self.autosave_problem = (
                 f"The autosave of unsaved edits ({store.path}) is corrupt ({why}); {kept}"
