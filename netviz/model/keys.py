@@ -18,6 +18,14 @@ Rules this module keeps:
                                                         enters through Ingress/Route)
   Service (graph node)      ``svc:ns/name``             ``service_key``
   pod (expanded workload)   ``pod:ns/name``             ``pod_key``
+  the world outside         ``outside:internet``        ``OUTSIDE_KEY`` (graph node: where
+  (graph node)                                          traffic from outside comes from)
+  entry point (graph node)  ``entry:Kind/ns/name``      ``entry_key`` (a LoadBalancer,
+                                                        NodePort or externalIPs Service, an
+                                                        Ingress or a Route)
+  external destination      ``dest:ns/name``            ``destination_key`` (where a Service
+  (graph node)                                          without a selector, or an
+                                                        ExternalName, leads)
   ========================  ==========================  ==================================
 
 - Kinds, edge styles, verdicts and diff kinds are ``StrEnum`` members: they compare equal to
@@ -40,6 +48,12 @@ class NodeKind(StrEnum):
     SERVICE = "service"
     EXTERNAL = "external"
     INGRESS_CONTROLLER = "ingress-controller"
+    #: the world outside the cluster, where traffic through entry points comes from
+    OUTSIDE = "outside"
+    #: a way in: a LoadBalancer / NodePort / externalIPs Service, an Ingress, a Route
+    ENTRY = "entry"
+    #: where a Service leads outside the cluster (endpoint addresses, an ExternalName)
+    DESTINATION = "destination"
 
 
 class EdgeStyle(StrEnum):
@@ -59,6 +73,14 @@ class EdgeStyle(StrEnum):
     REMOVED = "removed"
     CHANGED = "changed"
     UNCHANGED = "unchanged"
+    #: from outside: the way in (outside -> entry point -> Service)
+    ENTRY = "entry"
+    #: from outside: a Service to a backend whose policies let (some of) it through
+    EXPOSED = "exposed"
+    #: from outside: a Service to a backend whose policies let nothing through
+    BLOCKED = "blocked"
+    #: a Service to the address or name outside the cluster it leads to
+    LEADS_OUT = "leads-out"
 
 
 class VerdictKind(StrEnum):
@@ -86,6 +108,9 @@ EXTERNAL_SUFFIX = "[External]"
 INGRESS_CONTROLLER_KEY = "{ingress-controller}"
 SERVICE_PREFIX = "svc:"
 POD_PREFIX = "pod:"
+OUTSIDE_KEY = "outside:internet"
+ENTRY_PREFIX = "entry:"
+DESTINATION_PREFIX = "dest:"
 
 
 class WorkloadRef(NamedTuple):
@@ -181,6 +206,39 @@ def pod_ref(key: str) -> str:
     return key[len(POD_PREFIX):]
 
 
+def entry_key(kind: str, ref: str) -> str:
+    """(``LoadBalancer``, ``ns/name``) -> ``entry:LoadBalancer/ns/name``."""
+    return f"{ENTRY_PREFIX}{kind}/{ref}"
+
+
+def is_entry_key(key: str) -> bool:
+    return key.startswith(ENTRY_PREFIX)
+
+
+def entry_ref(key: str) -> tuple[str, str]:
+    """``entry:Kind/ns/name`` -> (Kind, ``ns/name``). ValueError for anything else."""
+    if not is_entry_key(key) or key.count("/") < 2:
+        raise ValueError(f"not an entry key (entry:Kind/ns/name): {key!r}")
+    kind, ref = key[len(ENTRY_PREFIX):].split("/", 1)
+    return kind, ref
+
+
+def destination_key(ref: str) -> str:
+    """``ns/name`` of the Service -> ``dest:ns/name``."""
+    return DESTINATION_PREFIX + ref
+
+
+def is_destination_key(key: str) -> bool:
+    return key.startswith(DESTINATION_PREFIX)
+
+
+def destination_ref(key: str) -> str:
+    """``dest:ns/name`` -> ``ns/name``. ValueError for anything else."""
+    if not is_destination_key(key):
+        raise ValueError(f"not a destination key (dest:ns/name): {key!r}")
+    return key[len(DESTINATION_PREFIX):]
+
+
 def node_kind(key: str) -> NodeKind | None:
     """The kind of node a key names, or None when it is none of the syntaxes above."""
     if is_service_key(key):
@@ -191,6 +249,12 @@ def node_kind(key: str) -> NodeKind | None:
         return NodeKind.EXTERNAL
     if is_ingress_controller_key(key):
         return NodeKind.INGRESS_CONTROLLER
+    if key == OUTSIDE_KEY:
+        return NodeKind.OUTSIDE
+    if is_entry_key(key):
+        return NodeKind.ENTRY
+    if is_destination_key(key):
+        return NodeKind.DESTINATION
     if is_workload_key(key):
         return NodeKind.WORKLOAD
     return None
@@ -207,7 +271,10 @@ def display_name(key: str) -> str:
 
 
 __all__ = [
+    "DESTINATION_PREFIX",
+    "ENTRY_PREFIX",
     "EXTERNAL_SUFFIX",
+    "OUTSIDE_KEY",
     "INGRESS_CONTROLLER_KEY",
     "POD_PREFIX",
     "SERVICE_PREFIX",
@@ -216,9 +283,15 @@ __all__ = [
     "NodeKind",
     "VerdictKind",
     "WorkloadRef",
+    "destination_key",
+    "destination_ref",
     "display_name",
+    "entry_key",
+    "entry_ref",
     "external_key",
     "external_range",
+    "is_destination_key",
+    "is_entry_key",
     "is_external_key",
     "is_ingress_controller_key",
     "is_pod_key",

@@ -78,7 +78,34 @@ EDGE_STYLES: dict[str, EdgeLook] = {
     EdgeStyle.UNCHANGED: EdgeLook(
         EdgeStyle.UNCHANGED, "Unchanged", "the same as in the baseline", "#B4BAC2", 1.0, ()
     ),
+    # from outside (``netviz.viewmodel.outside``): the way in, then what the backends' policies
+    # let through. Long dashes for the way in, its own dash-dot for what gets through, dots
+    # for what is blocked, so they read apart from the verdict edges in greyscale too.
+    EdgeStyle.ENTRY: EdgeLook(
+        EdgeStyle.ENTRY, "Way in from outside",
+        "outside → LoadBalancer / NodePort / externalIPs / Ingress / Route → Service (the label: "
+        "who may send, the ports)", SKY_BLUE, 1.8, (8.0, 3.0),
+    ),
+    EdgeStyle.EXPOSED: EdgeLook(
+        EdgeStyle.EXPOSED, "Gets through from outside",
+        "Service → backend: what its policies let in from outside (the label: ports and from "
+        "which addresses)", BLUE, 2.2, (8.0, 2.0, 2.0, 2.0),
+    ),
+    EdgeStyle.BLOCKED: EdgeLook(
+        EdgeStyle.BLOCKED, "Blocked from outside",
+        "Service → backend: the way in leads here, but its policies let nothing through",
+        VERMILLION, 1.6, (1.5, 2.5),
+    ),
+    EdgeStyle.LEADS_OUT: EdgeLook(
+        EdgeStyle.LEADS_OUT, "Leads outside",
+        "a Service without a selector (Endpoints, EndpointSlices) or an ExternalName → the "
+        "address or name outside the cluster", "#9A8A00", 1.4, (4.0, 2.0),
+    ),
 }
+
+#: the styles of the path from outside (drawn over the plain view; they state no pairs)
+OUTSIDE_STYLES: tuple[EdgeStyle, ...] = (EdgeStyle.ENTRY, EdgeStyle.EXPOSED, EdgeStyle.BLOCKED,
+                                         EdgeStyle.LEADS_OUT)
 
 #: edge styles of the difference view; ``unchanged`` is the context around them
 DIFF_STYLES: tuple[EdgeStyle, ...] = (EdgeStyle.ADDED, EdgeStyle.REMOVED, EdgeStyle.CHANGED)
@@ -89,6 +116,10 @@ NODE_COLORS: dict[str, tuple[str, str, str]] = {
     NodeKind.POD: ("#FFFFFF", BLUE, "#10243A"),
     NodeKind.SERVICE: ("#F8E6EF", REDDISH_PURPLE, "#3A1028"),
     NodeKind.EXTERNAL: ("#FFF8D6", "#9A8A00", "#3A3300"),
+    NodeKind.INGRESS_CONTROLLER: ("#E5F4FC", BLUE, "#10243A"),
+    NodeKind.OUTSIDE: ("#FFFFFF", BLACK, BLACK),
+    NodeKind.ENTRY: ("#E5F4FC", SKY_BLUE, "#10243A"),
+    NodeKind.DESTINATION: ("#FFF8D6", "#9A8A00", "#3A3300"),
 }
 NAMESPACE_FILL = "#F6F7F9"
 NAMESPACE_BORDER = "#A0A7B0"
@@ -108,9 +139,10 @@ def edge_style(name: str) -> EdgeLook:
 
 
 def legend_entries(show_denied: bool = True, bundles: bool = False,
-                   difference: bool = False) -> list[EdgeLook]:
+                   difference: bool = False, outside: tuple[str, ...] = ()) -> list[EdgeLook]:
     """Edge styles to list in a legend, in reading order (``difference``: the what-if
-    difference view, whose edges are added/removed/changed/unchanged)."""
+    difference view, whose edges are added/removed/changed/unchanged; ``outside``: the
+    styles of the path from outside that the picture draws)."""
     names = ([*DIFF_STYLES, EdgeStyle.UNCHANGED] if difference
              else [EdgeStyle.ALLOWED, EdgeStyle.PARTIAL])
     if show_denied and not difference:  # next to "newly denied" it would only confuse
@@ -118,4 +150,5 @@ def legend_entries(show_denied: bool = True, bundles: bool = False,
     names.append(EdgeStyle.SERVICE)
     if bundles:
         names.append(EdgeStyle.BUNDLE)
+    names += [st for st in OUTSIDE_STYLES if st in outside]
     return [EDGE_STYLES[n] for n in names]
