@@ -67,6 +67,7 @@ INGRESS = "Ingress"
 EGRESS = "Egress"
 
 _ALL_IPS = (IPRange.everything(4), IPRange.everything(6))
+_ALL_CONNS = ConnectionSet.all()
 
 
 # --------------------------------------------------------------------------- options
@@ -358,6 +359,9 @@ class Analyzer:
         self._sig_parts: dict[tuple[object, ...], tuple[tuple[int, ConnectionSet], ...]] = {}
         self._ext_cache: dict[tuple[object, ...], dict[IPRange, ConnectionSet]] = {}
         self._sigs: dict[tuple[str, int], tuple[object, ...]] = {}
+        #: (direction, class) -> what the tiers' Deny rules deny (see tier_denied); reset by
+        #: with_policies()
+        self._deny_parts: dict[tuple[str, int], tuple[tuple[int, ConnectionSet, ConnectionSet], ...]] = {}
         #: classes whose ingress/egress may differ from the analyzer this one was derived
         #: from (everything, for a fresh one)
         self.affected_ingress = self.all_bits
@@ -477,6 +481,7 @@ class Analyzer:
         new._sig_parts = {}
         new._ext_cache = {}
         new._sigs = {}
+        new._deny_parts = {}
         new.affected_ingress = affected_in
         new.affected_egress = affected_eg
         return new
@@ -1160,6 +1165,51 @@ class Analyzer:
             return tiers.combine(admin, np_parts, {})
         baseline = self._tier_partition(Tier.BASELINE, direction, pc)
         return tiers.combine(admin, None, baseline)
+
+    def tier_denied(self, direction: str,
+                    pc: PodClass) -> tuple[tuple[int, ConnectionSet, ConnectionSet], ...]:
+        """What the tiers' Deny rules deny ``pc`` in ``direction``, per peer classes:
+        ``(peer bits, denied by the Admin tier, denied by the Baseline tier)``; the Baseline
+        part only where the Baseline tier is reached (no NetworkPolicy selects ``pc`` for the
+        direction, and the Admin tier did not decide). Peers not listed: nothing denied by a
+        rule (what is denied there is denied because no NetworkPolicy allows it)."""
+        key = (direction, pc.index)
+        got = self._deny_parts.get(key)
+        if got is not None:
+            return got
+        out: dict[tuple[ConnectionSet, ConnectionSet], int] = {}
+        if self._tiered(direction, pc):
+            admin = self._tier_partition(Tier.ADMIN, direction, pc)
+            np_isolated = (self.ingress_of if direction == INGRESS else self.egress_of)[pc.index]
+            baseline = ({tiers.EMPTY: self.all_bits} if np_isolated
+                        else self._tier_partition(Tier.BASELINE, direction, pc))
+            for (acc, den, _), b1 in admin.items():
+                for (_, bden, _), b2 in baseline.items():
+                    b = b1 & b2
+                    bd = bden - acc - den
+                    if b and (den or bd):
+                        out[(den, bd)] = out.get((den, bd), 0) | b
+        got = tuple((b, a, bd) for (a, bd), b in out.items())
+        self._deny_parts[key] = got
+        return got
+
+    def deny_tier(self, src: PodClass, dst: PodClass) -> Tier | None:
+        """The tier whose Deny rules deny everything from ``src`` to ``dst``: ``ADMIN`` when
+        the Admin tier's Deny rules alone do (in one direction or the other, together),
+        ``BASELINE`` when the Baseline tier's Deny rules are needed too, None when some of it is
+        denied only because nothing allows it (or something is allowed)."""
+        admin = baseline = ConnectionSet.none()
+        for direction, pc, other in ((EGRESS, src, dst), (INGRESS, dst, src)):
+            for bits, a, bd in self.tier_denied(direction, pc):
+                if bits >> other.index & 1:
+                    admin = admin | a
+                    baseline = baseline | bd
+                    break
+        if admin == _ALL_CONNS:
+            return Tier.ADMIN
+        if admin | baseline == _ALL_CONNS:
+            return Tier.BASELINE
+        return None
 
     def _compute_ingress_partition(self, d: PodClass) -> tuple[tuple[int, ConnectionSet], ...]:
         if self.host_node_bits >> d.index & 1:

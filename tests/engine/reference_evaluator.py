@@ -250,6 +250,24 @@ def _port_matches(pp: PolicyPort, dst: Endpoint, protocol: str, port: int) -> bo
 # --------------------------------------------------------------------------- policy tiers
 
 
+def denying_tier(cluster: Cluster, src: Pod, dst: Pod, protocol: str, port: int) -> Tier | None:
+    """The tier whose Deny rule denies the connection in one of the directions (the Admin
+    tier when one does in either direction), None when no Deny rule decides it (allowed, or
+    denied only because a NetworkPolicy isolates the pod and none allows it)."""
+    found = None
+    for pod, direction, other in ((src, "Egress", dst), (dst, "Ingress", src)):
+        admin = _tier_decision(cluster, Tier.ADMIN, pod, direction, other, dst, protocol, port)
+        if admin is Action.DENY:
+            return Tier.ADMIN
+        if admin is Action.ACCEPT or selecting_policies(cluster, pod, direction):
+            continue
+        if _tier_decision(cluster, Tier.BASELINE, pod, direction, other, dst, protocol,
+                          port) is Action.DENY:
+            found = Tier.BASELINE
+    return found
+
+
+
 def _tier_decision(
     cluster: Cluster,
     tier: Tier,

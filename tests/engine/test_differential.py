@@ -22,11 +22,12 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
-from reference_evaluator import allowed
+from reference_evaluator import allowed, denying_tier
 
 from netviz.engine import Analyzer, ConnectionSet, IPRange, Options
+from netviz.engine.analyzer import EGRESS, INGRESS
 from netviz.model import (
     Action,
     Cluster,
@@ -395,6 +396,40 @@ def test_class_pairs_agree_with_verdict_with_tiers(cluster: Cluster) -> None:
 @given(cluster=clusters(tiers=True))
 def test_external_agree_with_tiers(cluster: Cluster) -> None:
     _external_agree(cluster, False)
+
+
+@SETTINGS
+@given(cluster=clusters(tiers=True))
+def test_deny_tier_agrees(cluster: Cluster) -> None:
+    """``Analyzer.deny_tier`` (what the graph draws as denied by a cluster policy) against the
+    reference: ADMIN when an Admin Deny rule denies every connection in one direction or the
+    other, BASELINE when Deny rules of the two tiers together do, else None."""
+    note(describe(cluster))
+    an = Analyzer(cluster, Options(host_network="pod"))
+    base = {(proto, n) for proto in PROTOCOLS for n in probe_ports(cluster)}
+    for src in cluster.pods:
+        for dst in cluster.pods:
+            if src.key == dst.key:
+                continue
+            sc, dc = an.class_of(src), an.class_of(dst)
+            got = an.deny_tier(sc, dc)
+            sets = [an.verdict(src, dst).allowed]
+            for direction, pc, other in ((EGRESS, sc, dc), (INGRESS, dc, sc)):
+                for bits, a, bd in an.tier_denied(direction, pc):
+                    if bits >> other.index & 1:
+                        sets += [a, bd]
+            probes = set(base)
+            for cs in sets:
+                probes |= boundaries(cs)
+            per = [denying_tier(cluster, src, dst, proto, port) for proto, port in sorted(probes)]
+            if all(t is Tier.ADMIN for t in per):
+                want: Tier | None = Tier.ADMIN
+            elif all(t is not None for t in per):
+                want = Tier.BASELINE
+            else:
+                want = None
+            event(f"deny_tier {got}")
+            assert got is want, f"{src.key} -> {dst.key}: analyzer {got}, reference {want}"
 
 
 def _pod_pairs_agree(cluster: Cluster, ipb: bool) -> None:
