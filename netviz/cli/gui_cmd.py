@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-EXIT_CANNOT_START = 1
+from netviz.cli.exits import EXIT_CANNOT_START
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
