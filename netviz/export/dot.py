@@ -25,6 +25,8 @@ _ESC = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 def q(text: str) -> str:
     """Go ``%q`` quoting (enough of it for names, labels and connection strings)."""
+    if '"' not in text and "\\" not in text and not has_unsafe(text):
+        return '"' + text + '"'  # nearly always: nothing to escape
     out = []
     for ch in text:
         if ch in _ESC:

@@ -921,7 +921,12 @@ def _not_regular(mode: int) -> str | None:
 def _is_snapshot(fd: int) -> bool:
     """Whether the open file starts like a snapshot netviz wrote (JSON or block YAML)."""
     try:
-        head = os.pread(fd, 4096, 0)
+        pread = getattr(os, "pread", None)
+        if pread is not None:
+            head = pread(fd, 4096, 0)
+        else:  # pragma: no cover - Windows: read, then rewind
+            head = os.read(fd, 4096)
+            os.lseek(fd, 0, os.SEEK_SET)
     except OSError:
         return False
     return _SNAPSHOT_HEAD.search(head) is not None
