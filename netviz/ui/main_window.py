@@ -12,6 +12,13 @@ Rules this module keeps:
   view. Everything is imported normally: a panel that fails to import or build is an error
   that stops the window (tests/gui/test_main_window.py builds each), never a missing dock.
   A new panel is one line in ``PANELS``.
+- Loading other inputs starts afresh; loading the same ones again (F5, a change on disk, the
+  reload after a save) keeps the selection, the namespace filter and the view, and a message
+  given to ``reload(message)`` is shown when it has finished.
+- The window opens within the screen; toolbar buttons carry short texts (menus the full
+  ones) and the what-if toolbar wraps to a second row rather than overflow; ``AutoFit``
+  refits the graph after a resize while all of it was in view; a dock whose ``PanelSpec``
+  has ``usable_height`` gets that share of the height the first time it is shown.
 - Node positions are saved per set of inputs (``netviz.io.appfiles.session_path``) when
   the user moves something, and read back when the same inputs are opened again.
 - What-if editing lives in ``netviz.ui.editor.controller.EditController`` (``self.editing``).
@@ -30,8 +37,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QFileSystemWatcher, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtCore import QFileSystemWatcher, QPointF, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QTransform
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -56,6 +63,7 @@ from netviz.model.diagnostics import Severity
 from netviz.model.enforcement import PLUGINS, Enforcement
 from netviz.model.keys import VerdictKind
 from netviz.model.loaded import LoadResult
+from netviz.ui.autofit import AutoFit
 from netviz.ui.editor.controller import EditController
 from netviz.ui.graph_view import GraphView, render_view
 from netviz.ui.panels import (
@@ -65,6 +73,7 @@ from netviz.ui.panels import (
     ExposurePanel,
     MatrixPanel,
     PoliciesPanel,
+    ReachPanel,
     YamlView,
 )
 from netviz.ui.snapshot_dialog import SnapshotDialog
@@ -73,7 +82,8 @@ from netviz.viewmodel.diagnostics import diagnostics_of
 from netviz.viewmodel.enforcement import banner_text, effective, enforced_today
 from netviz.viewmodel.graph import GraphOptions, display_name, parse_port_filter
 from netviz.viewmodel.layout import Layout
-from netviz.viewmodel.state import AppState
+from netviz.viewmodel.reach import port_text
+from netviz.viewmodel.state import AppState, Selection
 
 MAX_RECENT = 10
 RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
@@ -91,15 +101,19 @@ class PanelSpec:
     make: Callable[[AppState, QWidget], QWidget]
     #: the widget has ``openSource(file, line)``: connected to the YAML view
     opens_source: bool = False
+    #: the first time the dock is shown, its area gets at least this fraction of the
+    #: window's height (a table that needs rows to be usable), unless the user made it so
+    usable_height: float = 0.0
 
 
 #: every panel of the window, in the order their docks are added (and tabbed) per area
 PANELS: tuple[PanelSpec, ...] = (
+    PanelSpec("ReachPanel", "Reach", BOTTOM, ReachPanel, usable_height=0.3),
     PanelSpec("AuditPanel", "Audit", BOTTOM, AuditPanel, opens_source=True),
     PanelSpec("DiagnosticsPanel", "Diagnostics", BOTTOM, DiagnosticsPanel, opens_source=True),
     PanelSpec("ExplainPanel", "Explanation", RIGHT, ExplainPanel, opens_source=True),
     PanelSpec("ExposurePanel", "Exposure", BOTTOM, ExposurePanel, opens_source=True),
-    PanelSpec("MatrixPanel", "Matrix", BOTTOM, MatrixPanel),
+    PanelSpec("MatrixPanel", "Matrix", BOTTOM, MatrixPanel, usable_height=0.45),
     PanelSpec("PoliciesPanel", "Policies", RIGHT, PoliciesPanel, opens_source=True),
     PanelSpec("YamlView", "YAML", RIGHT, YamlView),
 )
@@ -126,10 +140,12 @@ class MainWindow(QMainWindow):
         #: the inputs of the load job under way (None: the job re-evaluates)
         self._pending_paths: list[str] | None = None
         self._pending_new = False
+        #: said when the reload under way has finished (e.g. "Saved 2 file(s)")
+        self._pending_message = ""
         self.editing: EditController | None = None
         self.runner = Runner(self)
         self.setWindowTitle("netviz")
-        self.resize(1500, 950)
+        self._size_to_screen()
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AllowTabbedDocks
                             | QMainWindow.DockOption.AnimatedDocks)
@@ -197,6 +213,48 @@ class MainWindow(QMainWindow):
         mb.insertMenu(mb.actions()[1], self.editing.edit_menu)
         self.addToolBar(self.editing.toolbar)
         self.addActions(self.editing.actions)
+        # saving belongs in the File menu too (where people look for it)
+        self.file_menu.insertActions(self._file_export_anchor,
+                                     [self.editing.act_save, self.editing.act_save_as])
+        self.file_menu.insertSeparator(self._file_export_anchor)
+        self._toolbars = [self.main_toolbar, self.editing.toolbar]
+        self._wrap_toolbars()
+        self.autofit = AutoFit(self.view)
+
+    # ------------------------------------------------------------------ size
+    def _size_to_screen(self) -> None:
+        """Open at most as large as the screen's free area (90 % of it on a large screen,
+        all of it on a small one), centred."""
+        screen = self.screen()
+        if screen is None:
+            self.resize(1500, 950)
+            return
+        avail = screen.availableGeometry()
+        if avail.width() < 1500 or avail.height() < 900:
+            # all of it, less room for the window manager's frame (not counted by resize)
+            w, h = avail.width() - 16, avail.height() - 48
+        else:
+            w, h = min(int(avail.width() * 0.9), 2200), min(int(avail.height() * 0.9), 1400)
+        self.resize(max(w, 640), max(h, 480))
+        self.move(avail.left() + max(0, (avail.width() - w) // 2),
+                  avail.top() + max(0, (avail.height() - h) // 2))
+
+    def _wrap_toolbars(self) -> None:
+        """The what-if toolbar goes on a second row when both do not fit in one, so that no
+        toolbar hides buttons behind its overflow arrow."""
+        bars = getattr(self, "_toolbars", None)
+        if not bars:
+            return
+        need = sum(tb.sizeHint().width() for tb in bars) + 8
+        broken = self.toolBarBreak(bars[1])
+        if need > self.width() and not broken:
+            self.insertToolBarBreak(bars[1])
+        elif need <= self.width() and broken:
+            self.removeToolBarBreak(bars[1])
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._wrap_toolbars()
 
     # ------------------------------------------------------------------ building
     def _act(self, text: str, slot, shortcut=None, checkable: bool = False,
@@ -302,6 +360,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         mb = self.menuBar()
         m = mb.addMenu("&File")
+        self.file_menu = m
         m.addActions([self.act_open, self.act_open_dir])
         self.recent_menu = m.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -311,6 +370,8 @@ class MainWindow(QMainWindow):
                                       tip="Read a live cluster into a snapshot file")
         m.addAction(self.act_snapshot)
         m.addSeparator()
+        #: Save / Save As of the edit controller go before this
+        self._file_export_anchor = self.act_export_view
         m.addActions([self.act_export_view, self.act_export_all])
         m.addSeparator()
         m.addAction(self.act_quit)
@@ -345,15 +406,25 @@ class MainWindow(QMainWindow):
         tb = QToolBar("Main", self)
         tb.setObjectName("mainToolbar")
         tb.setMovable(False)
+        self.main_toolbar = tb
         self.addToolBar(tb)
+        # short texts on the buttons (the menus keep the full ones) and no zoom buttons
+        # (wheel, Ctrl++/Ctrl+-, View menu): both toolbars fit one row of a 1280-pixel
+        # screen. Cancel is in the status bar while something runs.
+        for act, short in ((self.act_open, "Open"), (self.act_open_dir, "Folder"),
+                           (self.act_fit, "Fit"), (self.act_focus, "Focus")):
+            act.setIconText(short)
         tb.addActions([self.act_open, self.act_open_dir, self.act_reload])
         tb.addSeparator()
-        tb.addActions([self.act_fit, self.act_zoom_in, self.act_zoom_out])
+        tb.addAction(self.act_fit)
         tb.addSeparator()
         self.search = QLineEdit(self)
         self.search.setObjectName("search")
-        self.search.setPlaceholderText("Search name or label…  (Enter: next)")
+        self.search.setPlaceholderText("Search name or label…")
+        self.search.setToolTip("Search by name, namespace, kind or label (tier=db); "
+                               "Enter selects the next match")
         self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(140)
         self.search.setMaximumWidth(260)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self.next_match)
@@ -370,8 +441,9 @@ class MainWindow(QMainWindow):
         tb.addWidget(self.ns_button)
         self.port_edit = QLineEdit(self)
         self.port_edit.setObjectName("portFilter")
-        self.port_edit.setPlaceholderText("Reaches port… e.g. TCP 5432")
+        self.port_edit.setPlaceholderText("Reaches port…")
         self.port_edit.setClearButtonEnabled(True)
+        self.port_edit.setMinimumWidth(120)
         self.port_edit.setMaximumWidth(190)
         self.port_edit.setToolTip("Show only the edges that allow this protocol/port:\n"
                                   "\"TCP 5432\", \"5432\" (any protocol), \"UDP\"")
@@ -381,7 +453,6 @@ class MainWindow(QMainWindow):
         tb.addActions([self.act_allowed, self.act_partial, self.act_denied])
         tb.addSeparator()
         tb.addAction(self.act_focus)
-        tb.addAction(self.act_cancel)
 
     def _focus_search(self) -> None:
         self.search.setFocus()
@@ -418,11 +489,43 @@ class MainWindow(QMainWindow):
         self.yaml_view = yaml
         for dock in first.values():
             dock.raise_()
-        # the graph gets most of the window
+        self._first_docks = first
+        self._sized_docks = False
+        for spec in PANELS:
+            if spec.usable_height:
+                dock = self.docks[spec.name]
+                dock.visibilityChanged.connect(
+                    lambda on, d=dock, f=spec.usable_height: self._make_usable(d, f, on))
+
+    def _size_docks(self) -> None:
+        """The graph gets most of the window: docks sized from the window once it is shown
+        (before that Qt does not know the window's size)."""
+        first = self._first_docks
         if BOTTOM in first:
-            self.resizeDocks([first[BOTTOM]], [200], Qt.Orientation.Vertical)
+            self.resizeDocks([first[BOTTOM]], [max(180, int(self.height() * 0.26))],
+                             Qt.Orientation.Vertical)
         if RIGHT in first:
-            self.resizeDocks([first[RIGHT]], [420], Qt.Orientation.Horizontal)
+            self.resizeDocks([first[RIGHT]], [max(320, min(460, int(self.width() * 0.28)))],
+                             Qt.Orientation.Horizontal)
+        self._sized_docks = True
+
+    def _make_usable(self, dock: QDockWidget, fraction: float, shown: bool = True) -> None:
+        """Give ``dock`` at least ``fraction`` of the window's height, the first time it is
+        shown (later the user's sizes are kept)."""
+        if (not shown or dock.property("madeUsable") or not self.isVisible()
+                or dock.isFloating()):
+            return
+        dock.setProperty("madeUsable", True)
+        want = int(self.height() * fraction)
+        if dock.height() < want:
+            self.resizeDocks([dock], [want], Qt.Orientation.Vertical)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._sized_docks:
+            self._sized_docks = True
+            # after the window's first layout, which gives the docks their hinted sizes
+            QTimer.singleShot(0, self._size_docks)
 
     def place_dock(self, name: str, title: str, widget: QWidget,
                    area: Qt.DockWidgetArea) -> QDockWidget:
@@ -501,10 +604,13 @@ class MainWindow(QMainWindow):
         self.settings.setValue("lastDir", str(Path(paths[0]).resolve().parent))
         self.runner.start(Job(self.state.options, paths=paths))
 
-    def reload(self) -> None:
+    def reload(self, message: str = "") -> None:
+        """Read the inputs again; the selection, the filters and the view are kept.
+        ``message`` is shown when the reload has finished (after a save: what was saved)."""
         if self.paths:
             if self.editing is not None and not self.editing.maybe_discard("reload"):
                 return
+            self._pending_message = message
             self.open_paths(self.paths)
 
     def cancel_job(self) -> None:
@@ -543,28 +649,67 @@ class MainWindow(QMainWindow):
             return
         if self.act_enforced_today.isChecked():
             self.act_enforced_today.setChecked(False)  # a new input: what its policies say
+        again = not self._pending_new and self.state.cluster is not None
+        said, self._pending_message = self._pending_message, ""
         if self._pending_new:
             self.view.graph_layout = Layout()
             self.view.model = None
             self.view.graph_layout.load_dict(JsonFile(session_path(paths)).read())
         self.paths = paths
         self._add_recent(paths)
-        self.state.set_filters(namespaces=None, focus=None)
+        # the same inputs again (F5, a change on disk, after a save): keep what the user was
+        # looking at; other inputs: start afresh
+        kept = self._view_state() if again else None
+        if not again:
+            self.state.set_filters(namespaces=None, focus=None)
         self.state.set_loaded(r.result, r.cluster, r.analyzer, r.connections)
         self._update_enforcement()
         self._watch(r.result)
         self._fill_namespaces()
+        if kept is not None:
+            self._restore_view_state(kept)
         names = ", ".join(Path(p).name or p for p in paths)
         self.setWindowTitle(f"netviz — {names}")
         diags = diagnostics_of(r.result)
         errors = [d for d in diags if d.severity is Severity.ERROR]
-        msg = f"Loaded in {r.seconds:.2f} s"
+        msg = (f"{said}; reloaded in {r.seconds:.2f} s" if said
+               else f"Loaded in {r.seconds:.2f} s")
         if diags:
             msg += f" — {len(diags)} diagnostic(s), {len(errors)} error(s): see the Diagnostics panel"
             if errors:
                 self.show_dock("DiagnosticsPanel")
         self.statusBar().showMessage(msg, 8000)
         self._update_status()
+
+    def _view_state(self) -> tuple[Selection, frozenset[str] | None, QTransform, QPointF]:
+        """What a reload of the same inputs keeps: selection, namespace filter, zoom, centre."""
+        v = self.view
+        centre = v.mapToScene(v.viewport().rect().center())
+        return (self.state.selection, self.state.filters.namespaces, v.transform(), centre)
+
+    def _restore_view_state(self, kept: tuple[Selection, frozenset[str] | None, QTransform,
+                                              QPointF]) -> None:
+        sel, namespaces, transform, centre = kept
+        model = self.view.model
+        known = set(model.nodes) if model is not None else set()
+        cl = self.state.cluster
+        if namespaces is not None and cl is not None:
+            namespaces = frozenset(n for n in namespaces if cl.namespace(n) is not None)
+            for name, act in self._ns_actions.items():
+                act.blockSignals(True)
+                act.setChecked(name in namespaces)
+                act.blockSignals(False)
+            self._namespaces_changed()
+        nodes = frozenset(k for k in sel.nodes if k in known)
+        edge = sel.edge if sel.edge is not None and set(sel.edge) <= known else None
+        policy = sel.policy
+        if policy is not None and self.state.analyzer is not None and not any(
+                p.key == policy for p in self.state.cluster.policies):  # type: ignore[union-attr]
+            policy = None
+        if nodes or edge or policy:
+            self.state.select(nodes=nodes, edge=edge, policy=policy)
+        self.view.setTransform(transform)
+        self.view.centerOn(centre)
 
     def _on_job_failed(self, message: str) -> None:
         first = message.split("\n", 1)[0]
@@ -674,6 +819,8 @@ class MainWindow(QMainWindow):
             self._update_enforcement()
         if event in ("loaded", "evaluated", "filters", "selection"):
             self._update_status()
+        if event == "filters":
+            self._follow_port_filter()
         if event == "selection" and self.act_focus.isChecked():
             sel = self.state.selection
             if len(sel.nodes) == 1:
@@ -713,11 +860,25 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ filters
     def _apply_search(self) -> None:
         text = self.search.text()
-        self.state.set_filters(text=text)
         self._search_hits = self.view.model.search(text) if self.view.model else []
         self._search_index = -1
         if text.strip() and not self._search_hits:
-            self.statusBar().showMessage(f"No node matches \u201c{text}\u201d", 3000)
+            # nothing to emphasise: fade nothing, and say so where the user is typing
+            self.state.set_filters(text="")
+            self.search.setStyleSheet("QLineEdit { background: #FDE2D6; }")
+            self.search.setToolTip(f"No node matches \u201c{text}\u201d")
+            self.statusBar().showMessage(
+                f"No node matches \u201c{text}\u201d: search looks at names, namespaces, "
+                "kinds and labels (tier=db)", 6000)
+            return
+        self.search.setStyleSheet("")
+        self.search.setToolTip("Search by name, namespace, kind or label (tier=db); "
+                               "Enter selects the next match")
+        self.state.set_filters(text=text)
+        if self._search_hits:
+            self.statusBar().showMessage(
+                f"{len(self._search_hits)} match(es) for \u201c{text}\u201d "
+                "(Enter: select the next)", 4000)
 
     def next_match(self) -> None:
         """Select the next node matching the search box and centre on it."""
@@ -740,6 +901,20 @@ class MainWindow(QMainWindow):
             return
         self.port_edit.setStyleSheet("")
         self.state.set_filters(protocol=got[0], port=got[1])
+        if got != (None, None):
+            self.show_dock("ReachPanel")  # the answer, listed
+
+    def _follow_port_filter(self) -> None:
+        """Show the port filter set elsewhere (the Reach panel) in the toolbar field."""
+        f = self.state.filters
+        if parse_port_filter(self.port_edit.text()) == (f.protocol, f.port):
+            return
+        text = port_text(f.protocol, f.port).removeprefix("port ") if (
+            f.protocol is not None or f.port is not None) else ""
+        self.port_edit.blockSignals(True)
+        self.port_edit.setText(text)
+        self.port_edit.setStyleSheet("")
+        self.port_edit.blockSignals(False)
 
     def _verdicts_changed(self, *_args: object) -> None:
         hide = frozenset(

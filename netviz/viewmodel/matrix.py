@@ -25,7 +25,13 @@ from typing import TextIO
 from netviz.engine.connections import MAX_PORT, MIN_PORT, PROTOCOL_ORDER, ConnectionSet
 from netviz.engine.connlist import Connection
 from netviz.model import Cluster
-from netviz.model.keys import EdgeStyle, VerdictKind, display_name
+from netviz.model.keys import (
+    EdgeStyle,
+    VerdictKind,
+    display_name,
+    is_workload_key,
+    parse_workload_key,
+)
 from netviz.viewmodel import palette
 
 ALLOWED = VerdictKind.ALLOWED
@@ -36,6 +42,36 @@ SELF = "self"
 
 #: background colour of the diagonal
 SELF_COLOUR = "#EEEEEE"
+
+#: a glyph per status, so that a cell says what it is without its colour (allowed and
+#: partial cells differ by more than a shade, and denied ones are also hatched by the panel)
+STATUS_GLYPH = {ALLOWED: "\u2713", PARTIAL: "\u25D0", DENIED: "\u2715", SELF: ""}
+#: the legend of the statuses, in the order the panel shows it
+STATUS_LEGEND = (
+    (ALLOWED, "all allowed"),
+    (PARTIAL, "some ports (listed)"),
+    (DENIED, "denied (hatched)"),
+    (SELF, "a workload to itself"),
+)
+
+
+def cell_text(status: str, text: str, limit: int = 18) -> str:
+    """What a cell shows: its glyph, and the connections when only some are allowed
+    (shortened to ``limit`` characters; the tooltip has them all)."""
+    if status == PARTIAL:
+        shown = text if len(text) <= limit else text[: limit - 2] + "\u2026"
+        return f"{STATUS_GLYPH[PARTIAL]} {shown}"
+    if status == ALLOWED:
+        return f"{STATUS_GLYPH[ALLOWED]} all"
+    return STATUS_GLYPH.get(status, "")
+
+
+def header_lines(key: str) -> tuple[str, str]:
+    """A column header on two lines: the name, then the namespace (or the kind of peer)."""
+    if is_workload_key(key):
+        ref = parse_workload_key(key)
+        return ref.name, ref.namespace
+    return display_name(key), "external"
 
 
 def status_colour(status: str) -> str:

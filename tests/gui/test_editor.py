@@ -282,6 +282,33 @@ def test_main_window_save_in_place_reloads(qtbot, win: MainWindow, inputs: Path)
     assert sorted(p.name for p in win.state.cluster.policies) == ["api-from-web", "default-deny"]
 
 
+def test_save_says_so_and_keeps_the_policy_the_selection_and_the_view(
+        qtbot, win: MainWindow, inputs: Path) -> None:
+    open_and_wait(qtbot, win, [str(inputs)])
+    ctl = win.editing
+    s = ctl.session
+    i = ident(s, "shop/api-from-web")
+    ctl.editor.open(i)
+    s.set_policy_text(i, s.entry(i).text.replace("8000", "8443"))
+    ctl.set_mode(EDITED)
+    win.state.select(nodes=frozenset({API}))
+    win.view.zoom_in()
+    zoom = win.view.transform().m11()
+    with qtbot.waitSignal(win.runner.finished, timeout=20000):
+        assert ctl.save()
+    assert "8443" in (inputs / "policies.yaml").read_text(encoding="utf-8")
+    assert ctl.session is not s and not ctl.session.dirty
+    # the same policy is open in the editor, the same view mode, selection and zoom
+    assert ctl.editor.current == ident(ctl.session, "shop/api-from-web")
+    assert ctl.mode_combo.currentData() == EDITED
+    assert win.state.selection.nodes == {API}
+    assert win.view.transform().m11() == pytest.approx(zoom)
+    # and the status bar says what was saved, after the reload's own message
+    msg = win.statusBar().currentMessage()
+    assert msg.startswith("Saved 1 file(s): policies.yaml; reloaded in "), msg
+    assert not win.windowTitle().endswith("*")
+
+
 def test_crash_recovery_offers_to_restore(qtbot, tmp_path: Path, inputs: Path) -> None:
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     first = MainWindow(settings=settings)

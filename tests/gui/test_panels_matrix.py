@@ -57,10 +57,13 @@ def test_matrix_follows_the_model(qtbot, qtmodeltester) -> None:
     m = panel.model
     qtmodeltester.check(m)
     assert m.rowCount() == m.columnCount() == 3
+    # columns: name over namespace (readable in a narrow column); rows: ns/name
     assert [m.headerData(i, Qt.Orientation.Horizontal) for i in range(3)] == [
+        "api\na", "db\na", "web\nb"]
+    assert [m.headerData(i, Qt.Orientation.Vertical) for i in range(3)] == [
         "a/api", "a/db", "b/web"]
     assert status(panel, 0, 1) == "allowed" and status(panel, 0, 0) == "self"
-    assert m.data(m.index(0, 1)) == "all"
+    assert m.data(m.index(0, 1)) == "✓ all"
     # the graph's colours
     assert m.data(m.index(0, 1), Qt.ItemDataRole.BackgroundRole).name() == "#009e73"
 
@@ -68,10 +71,17 @@ def test_matrix_follows_the_model(qtbot, qtmodeltester) -> None:
     with qtbot.waitSignal(panel.rebuilt):
         state.set_loaded(None, assemble_cluster(workloads=WORKLOADS, policies=[DB_IN]))
     qtmodeltester.check(m)
-    assert status(panel, 0, 1) == "partial" and m.data(m.index(0, 1)) == "TCP 5432"
+    assert status(panel, 0, 1) == "partial" and m.data(m.index(0, 1)) == "◐ TCP 5432"
     assert status(panel, 2, 1) == "denied"
-    assert m.data(m.index(2, 1), Qt.ItemDataRole.BackgroundRole).name() == "#d55e00"
-    assert m.data(m.index(0, 1), Qt.ItemDataRole.BackgroundRole).name() == "#e69f00"
+    # denied and partial differ by more than a shade: a glyph, a paler colour (and a hatch,
+    # drawn by the delegate), and the legend says so
+    assert m.data(m.index(2, 1)) == "✕"
+    denied = m.data(m.index(2, 1), Qt.ItemDataRole.BackgroundRole)
+    partial = m.data(m.index(0, 1), Qt.ItemDataRole.BackgroundRole)
+    assert denied.name() == "#d55e00" and partial.name() == "#e69f00"
+    assert denied.alpha() < partial.alpha()
+    legend = panel.legend_label.text()
+    assert all(g in legend for g in ("✓", "◐", "✕")) and "denied (hatched)" in legend
     assert "1 partly, 1 denied" in panel.summary_label.text()
 
     # namespace filter from the shared state
@@ -137,3 +147,20 @@ def test_export_csv(qtbot, tmp_path, monkeypatch) -> None:
     assert lines[0] == f"source \\ destination,{API},{DB},{WEB}"
     assert lines[1] == f"{API},,TCP 5432,TCP 5432"
     assert lines[3] == f"{WEB},TCP 5432,No Connections,"
+
+
+def test_denied_cells_are_hatched(qtbot) -> None:
+    """A pattern, not only a colour: the corner of a denied cell has hatch lines over its
+    background, the corner of an allowed cell (short text, free corners) is one colour."""
+    state, panel = make(qtbot, DB_IN)
+    m = panel.model
+    assert status(panel, 2, 1) == "denied" and status(panel, 0, 2) == "allowed"
+    image = panel.view.viewport().grab().toImage()
+
+    def corner_colours(r: int, c: int) -> set[int]:
+        rect = panel.view.visualRect(m.index(r, c))
+        return {image.pixel(rect.left() + 3 + dx, rect.top() + 2 + dy)
+                for dx in range(10) for dy in range(4)}
+
+    assert len(corner_colours(2, 1)) >= 2
+    assert len(corner_colours(0, 2)) == 1

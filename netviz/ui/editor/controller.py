@@ -19,7 +19,10 @@ them.
   policies panel (``selection.policy``) opens it in the editor.
 - Autosave: ``AUTOSAVE_MS`` after the last edit. Save (Ctrl+S) writes into the original files
   via ``netviz.io.save``; a file changed on disk asks Overwrite / Save Elsewhere / Cancel;
-  disabled policies ask whether to remove them. Save As writes a new file or folder. Closing
+  disabled policies ask whether to remove them. After a save the host reloads the files
+  (``host.reload(message)``: it keeps the selection and the view, and says what was saved)
+  and the policy that was open in the editor is opened again. Save As writes a new file or
+  folder. Save and Save As are in the Edit menu; the host puts them in its File menu too. Closing
   (or reloading) with unsaved edits asks Save / Discard / Cancel. A file changed on disk
   while there are unsaved edits is *not* reloaded automatically.
 
@@ -92,8 +95,9 @@ class EditHost(Protocol):
         """The folder file dialogs start in."""
         ...
 
-    def reload(self) -> None:
-        """Load the inputs again (after a save)."""
+    def reload(self, message: str = "") -> None:
+        """Load the inputs again (after a save), keeping the selection and the view;
+        ``message`` is shown when it has finished."""
         ...
 
     def show_message(self, text: str, msecs: int = 0) -> None:
@@ -137,6 +141,8 @@ class EditController(QObject):
         self.choose_file: Callable[[str], str] = self._choose_file
         self.choose_folder: Callable[[str], str] = self._choose_folder
         self.editor: PolicyEditor | None = None
+        #: the policy (key) to open in the editor after the next load (a save's reload)
+        self._reopen: str | None = None
         self.changes: ChangesPanel | None = None
         self.history: HistoryPanel | None = None
         #: every action, for the host to add (their shortcuts work wherever the focus is)
@@ -211,6 +217,11 @@ class EditController(QObject):
         self.mode_combo.currentIndexChanged.connect(
             lambda i: self.set_mode(self.mode_combo.itemData(i)))
         tb.addWidget(self.mode_combo)
+        # short, fixed button texts (the menus say more), so the toolbar keeps its width
+        # when Undo's text names the edit
+        for act, short in ((self.act_undo, "Undo"), (self.act_redo, "Redo"),
+                           (self.act_new, "New Policy…"), (self.act_save, "Save")):
+            act.setIconText(short)
         tb.addActions([self.act_undo, self.act_redo, self.act_new, self.act_save])
         self.toolbar = tb
 
@@ -228,6 +239,8 @@ class EditController(QObject):
         self.act_redo.setEnabled(bool(s and s.can_redo))
         self.act_undo.setText(f"&Undo {s.undo_text()}" if s and s.can_undo else "&Undo")
         self.act_redo.setText(f"&Redo {s.redo_text()}" if s and s.can_redo else "&Redo")
+        for act in (self.act_undo, self.act_redo):
+            act.setToolTip(act.text().replace("&", ""))
         self.act_save.setEnabled(bool(s and s.dirty))
         self.host.set_unsaved(bool(s and s.dirty))
 
@@ -264,6 +277,11 @@ class EditController(QObject):
         self.session = s
         self._unsub_session = s.subscribe(self._on_session)
         self._build_docks()
+        reopen, self._reopen = self._reopen, None
+        if reopen is not None and self.editor is not None:
+            i = s.find(reopen)
+            if i is not None:
+                self.editor.open(i)
         self._update_actions()
         if s.view_mode != BASELINE:
             self.push()
@@ -459,12 +477,21 @@ class EditController(QObject):
                 QMessageBox.critical(self._parent, "Cannot save", str(exc))
                 return False
             break
-        self.host.show_message(
-            f"Saved {len(written)} file(s): " + ", ".join(Path(p).name for p in written), 6000)
+        said = f"Saved {len(written)} file(s): " + ", ".join(Path(p).name for p in written)
+        self.host.show_message(said, 8000)
         self._update_actions()
         if written and reload:
-            self.host.reload()
+            # the policy open in the editor is open again after the reload
+            self._reopen = self._current_policy_key()
+            self.host.reload(said)
         return True
+
+    def _current_policy_key(self) -> str | None:
+        cur = self.current_id()
+        if cur is None or self.session is None:
+            return None
+        e = self.session.entry(cur)
+        return e.policy.key if e.policy is not None and not e.deleted else None
 
     def _choose_file(self, title: str) -> str:
         path, _ = QFileDialog.getSaveFileName(self._parent, title, self.host.last_dir(),

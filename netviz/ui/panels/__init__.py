@@ -1,5 +1,5 @@
 """The dockable panels of the main window: diagnostics, explain, policies, matrix, audit,
-exposure, YAML.
+exposure, reach, YAML.
 
 Rules the panels keep (STYLE.md habit 4, "models outlive widgets"):
 - Every panel is a plain ``QWidget`` built as ``Panel(state: AppState, parent=None)``. It
@@ -59,6 +59,14 @@ The panels, for the main window::
         shown, and on "loaded"/"evaluated" while visible. Selecting a row selects the workload.
         Signals: openSource(file, line) from the links of the explanation.
 
+    ReachPanel(state, parent=None)                  netviz.ui.panels.reach_panel
+        The one-click questions (``netviz.viewmodel.reach``): "who can reach X?" for the
+        selected workload or Service (sources by namespace, connection, Services it goes
+        through) and "what reaches port P?" for ``filters.protocol``/``port`` (pairs by
+        destination). Switches to the port mode when a port filter is set. Selecting a row
+        selects that pair (``state.select(edge=...)``); a destination row selects the node.
+        ``ask_who(key)``, ``ask_port(text)``, ``rows()``. Signals: answered().
+
     YamlView(state=None, parent=None, text_provider=None)   netviz.ui.panels.yaml_view
         Read-only QPlainTextEdit with line numbers and YAML colours.
         ``open_file(path, line=1, end_line=None) -> bool`` reads the file (or asks
@@ -82,6 +90,7 @@ from netviz.ui.panels.explain_panel import ExplainPanel
 from netviz.ui.panels.exposure_panel import ExposurePanel
 from netviz.ui.panels.matrix_panel import MatrixPanel
 from netviz.ui.panels.policies_panel import PoliciesPanel
+from netviz.ui.panels.reach_panel import ReachPanel
 from netviz.ui.panels.yaml_view import YamlView
 
 __all__ = [
@@ -91,5 +100,6 @@ __all__ = [
     "ExposurePanel",
     "MatrixPanel",
     "PoliciesPanel",
+    "ReachPanel",
     "YamlView",
 ]

@@ -41,7 +41,7 @@ def _combo(parent: QWidget, placeholder: str) -> QComboBox:
     box = QComboBox(parent)
     box.setEditable(True)
     box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-    box.setMinimumContentsLength(18)
+    box.setMinimumContentsLength(10)
     box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     edit = box.lineEdit()
     assert edit is not None  # an editable combo box has one

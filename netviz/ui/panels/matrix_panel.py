@@ -5,6 +5,11 @@ Rows are sources, columns destinations (``netviz.viewmodel.matrix``). Linked bot
 that workload; a selected edge highlights its cell, selected nodes (and the workloads a selected
 policy affects) highlight their rows and columns, and everything else fades. The port filter
 ("TCP 5432") restricts every cell to those ports. "Export CSV…" writes the matrix as shown.
+
+Readable without colour: every cell starts with its status glyph (``STATUS_GLYPH``: ✓ all,
+◐ some ports, ✕ denied), denied cells are hatched and paler than the others, and the legend
+above the table says so. Column headers are two lines (name, namespace) and the columns are
+as wide as their headers need (within limits), so names are not cut in the middle.
 """
 
 from __future__ import annotations
@@ -15,10 +20,11 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -26,6 +32,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -38,9 +46,13 @@ from netviz.viewmodel.matrix import (
     DENIED,
     PARTIAL,
     SELF,
+    STATUS_GLYPH,
+    STATUS_LEGEND,
     Matrix,
     MatrixHighlight,
     build_matrix,
+    cell_text,
+    header_lines,
     highlight,
     matrix_to_csv,
     parse_port_filter,
@@ -58,7 +70,25 @@ EMPHASIS_ROLE = Qt.ItemDataRole.UserRole + 3  # cell: highlighted by the selecti
 
 _ALPHA_NORMAL = 150
 _ALPHA_FADED = 45
-_SHORT = {ALLOWED: "all", DENIED: "", SELF: ""}
+#: denied cells are paler (and hatched): the eye goes to what is allowed
+_ALPHA_DENIED = 70
+#: column widths (pixels) the headers may ask for
+_COL_MIN, _COL_MAX = 64, 170
+#: up to this many cells, columns are also as wide as their texts (within the limits)
+_MEASURE_CELLS = 40_000
+
+
+class _HatchDelegate(QStyledItemDelegate):
+    """Draws denied cells hatched over their (pale) colour: a pattern, not only a shade."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        super().paint(painter, option, index)
+        if index.data(STATUS_ROLE) == DENIED:
+            colour = QColor(status_colour(DENIED))
+            colour.setAlpha(110)
+            painter.save()
+            painter.fillRect(option.rect, QBrush(colour, Qt.BrushStyle.BDiagPattern))
+            painter.restore()
 
 
 class MatrixModel(QAbstractTableModel):
@@ -107,6 +137,8 @@ class MatrixModel(QAbstractTableModel):
             return None
         key = keys[section]
         if role == Qt.ItemDataRole.DisplayRole:
+            if orientation == Qt.Orientation.Horizontal:
+                return "\n".join(header_lines(key))
             return short_label(key)
         if role in (Qt.ItemDataRole.ToolTipRole, KEY_ROLE):
             if role == Qt.ItemDataRole.ToolTipRole:
@@ -130,18 +162,17 @@ class MatrixModel(QAbstractTableModel):
             return None
         status = m.status(r, c)
         if role == Qt.ItemDataRole.DisplayRole:
-            if status == PARTIAL:
-                text = m.text(r, c)
-                return text if len(text) <= 18 else text[:16] + "…"
-            return _SHORT[status]
+            return cell_text(status, m.text(r, c))
         if role == Qt.ItemDataRole.BackgroundRole:
             colour = QColor(status_colour(status))
             if status == SELF:
                 return colour
             if self.emphasised(r, c):
                 alpha = 255
+            elif self._any_highlight():
+                alpha = _ALPHA_FADED
             else:
-                alpha = _ALPHA_FADED if self._any_highlight() else _ALPHA_NORMAL
+                alpha = _ALPHA_DENIED if status == DENIED else _ALPHA_NORMAL
             colour.setAlpha(alpha)
             return colour
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -154,7 +185,8 @@ class MatrixModel(QAbstractTableModel):
             if status == SELF:
                 return f"{m.rows[r]}: a workload to itself is not evaluated here"
             what = m.text(r, c)
-            head = f"{m.rows[r]} → {m.cols[c]}\n{what}"
+            legend = dict(STATUS_LEGEND)
+            head = f"{m.rows[r]} → {m.cols[c]}\n{STATUS_GLYPH[status]} {legend[status]}: {what}"
             if m.port_filter is not None:
                 head += f"\n(port filter: {m.port_filter})"
             return head
@@ -183,13 +215,20 @@ class MatrixPanel(QWidget):
         self.external_box = QCheckBox("External peers", self)
         self.export_button = QPushButton("Export CSV…", self)
         self.summary_label = QLabel(self)
+        self.legend_label = QLabel(self)
+        self.legend_label.setObjectName("matrixLegend")
+        self.legend_label.setTextFormat(Qt.TextFormat.RichText)
+        self.legend_label.setText(_legend_html())
         self.model = MatrixModel(self)
         self.view = QTableView(self)
         self.view.setModel(self.model)
+        self.view.setItemDelegate(_HatchDelegate(self.view))
         self.view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectItems)
         self.view.horizontalHeader().setDefaultSectionSize(90)
+        # two-line headers: Qt elides a multi-line text as if it were one line
+        self.view.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideNone)
         self.view.setWordWrap(False)
         self.view.setCornerButtonEnabled(False)
         # the selection is drawn by the model (emphasis); the view's own highlight only
@@ -208,7 +247,10 @@ class MatrixPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(row)
-        lay.addWidget(self.summary_label)
+        info = QHBoxLayout()
+        info.addWidget(self.summary_label, 1)
+        info.addWidget(self.legend_label)
+        lay.addLayout(info)
         lay.addWidget(self.view, 1)
 
         self.port_edit.textChanged.connect(self._port_changed)
@@ -241,9 +283,34 @@ class MatrixPanel(QWidget):
             matrix = build_matrix(cluster, self.state.connections, port_filter,
                                   self.state.filters.namespaces, self.external_box.isChecked())
         self.model.set_matrix(matrix)
+        self._size_columns()
         self._update_summary()
         self._apply_selection()
         self.rebuilt.emit()
+
+    def sizeHint(self) -> QSize:
+        """Big enough to read a dozen rows (the window gives the dock this much the first
+        time the matrix is shown)."""
+        return QSize(900, 420)
+
+    def _size_columns(self) -> None:
+        """Each column as wide as its two-line header needs (within limits), so that names
+        are readable; the header is as tall as two lines."""
+        header = self.view.horizontalHeader()
+        fm = QFontMetrics(header.font())
+        cell_fm = QFontMetrics(self.view.font())
+        m = self.model.matrix
+        # the cells' own texts count too while the matrix is small enough to measure
+        measure = len(m.rows) * len(m.cols) <= _MEASURE_CELLS
+        for c, key in enumerate(m.cols):
+            need = max(fm.horizontalAdvance(line) for line in header_lines(key)) + 28
+            if measure:
+                for r in range(len(m.rows)):
+                    if m.status(r, c) == PARTIAL:
+                        need = max(need, cell_fm.horizontalAdvance(
+                            cell_text(PARTIAL, m.text(r, c))) + 16)
+            header.resizeSection(c, max(_COL_MIN, min(_COL_MAX, need)))
+        self.view.verticalHeader().setDefaultSectionSize(max(fm.height(), cell_fm.height()) + 8)
 
     def _update_summary(self) -> None:
         m = self.model.matrix
@@ -313,3 +380,13 @@ class MatrixPanel(QWidget):
                                               "reachability.csv", "CSV files (*.csv)")
         if path:
             self.export_csv(path)
+
+
+def _legend_html() -> str:
+    parts = []
+    for status, text in STATUS_LEGEND:
+        colour = status_colour(status)
+        glyph = STATUS_GLYPH[status] or "\u00a0\u00a0"
+        parts.append(f'<span style="background:{colour}; color:#000000">&nbsp;{glyph}&nbsp;</span>'
+                     f"&nbsp;{text}")
+    return "&nbsp;&nbsp; ".join(parts)
