@@ -14,6 +14,7 @@ import json
 import os
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,6 +25,9 @@ from netviz.export import FORMATS, render
 from netviz.io.manifests import load_text
 
 EXAMPLES = int(os.environ.get("NETVIZ_FUZZ_EXAMPLES", "150"))
+# a long run (NETVIZ_FUZZ_EXAMPLES) takes minutes per test: the suite's per-test timeout is for
+# hangs, not for it
+pytestmark = pytest.mark.timeout(0 if "NETVIZ_FUZZ_EXAMPLES" in os.environ else 300)
 
 _POD_SPEC = {
     "hostNetwork": False,
