@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Patch, Polygon
 
+from netviz.model.keys import EdgeStyle
 from netviz.viewmodel import palette
 from netviz.viewmodel.graph import Edge, GraphModel, VisibleGraph, bundle_edges, bundle_width
 from netviz.viewmodel.layout import Layout, arrow_head
@@ -127,7 +128,8 @@ def figure(model: GraphModel, layout: Layout, visible: VisibleGraph, title: str 
 
     # legend and title
     handles: list[object] = []
-    for st in palette.legend_entries(True, bundled, difference):
+    admin = any(e.style == EdgeStyle.DENIED_BY_ADMIN for e in visible.edges)
+    for st in palette.legend_entries(True, bundled, difference, admin_denied=admin):
         handles.append(Line2D([], [], color=st.color, linewidth=max(st.width * 1.2, 1.2),
                               linestyle="solid" if not st.dashes else (0, st.dashes),
                               label=st.label))

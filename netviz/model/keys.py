@@ -59,7 +59,9 @@ class NodeKind(StrEnum):
 class EdgeStyle(StrEnum):
     """How an edge of the graph is drawn (``netviz.viewmodel.palette`` holds the looks).
 
-    ``allowed``/``partial``/``denied`` are verdicts; ``service`` links a Service to the
+    ``allowed``/``partial``/``denied`` are verdicts (``denied-by-admin``: denied, and by
+    Admin-tier Deny rules of cluster-wide policies, which no NetworkPolicy can override, not
+    merely because nothing allows it); ``service`` links a Service to the
     workloads it selects; ``bundle`` aggregates the edges between two namespaces; the
     difference view (what-if editing) draws ``added``/``removed``/``changed`` over
     ``unchanged``."""
@@ -67,6 +69,7 @@ class EdgeStyle(StrEnum):
     ALLOWED = "allowed"
     PARTIAL = "partial"
     DENIED = "denied"
+    DENIED_BY_ADMIN = "denied-by-admin"
     SERVICE = "service"
     BUNDLE = "bundle"
     ADDED = "added"

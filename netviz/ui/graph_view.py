@@ -46,6 +46,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from netviz.engine import Analyzer
+from netviz.model.cluster_policy import Tier
 from netviz.model.keys import EdgeStyle
 from netviz.ui.legend import Legend, edge_pen, legend_size, paint_legend
 from netviz.viewmodel import palette
@@ -76,6 +78,11 @@ Z_EDGES = 0.0
 Z_NODES = 10.0
 Z_HIGHLIGHT = 20.0
 Z_LABELS = 25.0
+
+
+def _admin_loaded(an: Analyzer | None) -> bool:
+    """Whether Admin-tier cluster policies are loaded (their denials have an edge style)."""
+    return an is not None and any(cp.policy.tier is Tier.ADMIN for cp in an.cluster_policies)
 
 
 def _qrect(r: Rect) -> QRectF:
@@ -494,6 +501,7 @@ class GraphView(QGraphicsView):
             self.model = old.updated(st.cluster, st.connections, st.analyzer, hint, difference)
             if self.model.nodes is old.nodes:
                 self.legend.set_difference(difference is not None)
+                self.legend.set_admin(_admin_loaded(st.analyzer))
                 self._place_legend()
                 self.refresh()
                 return
@@ -503,6 +511,7 @@ class GraphView(QGraphicsView):
         if old is not None:
             self.model.expanded = {k for k in old.expanded if k in self.model.nodes}
         self.legend.set_difference(difference is not None)
+        self.legend.set_admin(_admin_loaded(st.analyzer))
         self._place_legend()
         self.graph_layout.update(self.model)
         self._build_scene()
@@ -685,7 +694,8 @@ class GraphView(QGraphicsView):
             if s in self.model.nodes and d in self.model.nodes:
                 conns = self.model.allowed.get((s, d))
                 if conns is None:
-                    got = [Edge(s, d, EdgeStyle.DENIED, "denied", "No Connections", None, (s, d))]
+                    got = [Edge(s, d, self.model.denied_style(s, d), "denied", "No Connections",
+                                None, (s, d))]
                 else:
                     style = edge_style_for(conns)
                     got = [Edge(s, d, style, "" if style == EdgeStyle.ALLOWED else str(conns),
@@ -896,8 +906,8 @@ class GraphView(QGraphicsView):
                 e = self.edge_at_view(pos)
                 if e is not None:
                     text = e.tooltip
-                    if e.style in ("denied", "partial", "allowed", "added", "removed",
-                                   "changed", "unchanged") and e.pair:
+                    if e.style in ("denied", "denied-by-admin", "partial", "allowed", "added",
+                                   "removed", "changed", "unchanged") and e.pair:
                         why = self.model.why(*e.pair)
                         if why:
                             text += "\n\n" + why
@@ -1044,8 +1054,9 @@ def render_view(view: GraphView, path: str, title: str, whole: bool = False) -> 
         lf.setPointSizeF(8.5)
         # the legend goes in the bottom-left corner, over the picture
         diff_on = view.model is not None and view.model.difference is not None
-        lh = legend_size(lf, view.bundled, diff_on).height()
-        paint_legend(p, QPointF(10, h - lh - 10), lf, view.bundled, diff_on)
+        admin = view.legend.admin
+        lh = legend_size(lf, view.bundled, diff_on, admin).height()
+        paint_legend(p, QPointF(10, h - lh - 10), lf, view.bundled, diff_on, admin)
 
     if lower.endswith(".svg"):
         from PySide6.QtSvg import QSvgGenerator

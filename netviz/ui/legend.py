@@ -27,26 +27,30 @@ def edge_pen(style: palette.EdgeLook, width: float | None = None, cosmetic: bool
     return pen
 
 
-def _entries(bundles: bool, difference: bool = False) -> list[tuple[str, object]]:
+def _entries(bundles: bool, difference: bool = False,
+             admin: bool = False) -> list[tuple[str, object]]:
     out: list[tuple[str, object]] = [
-        (s.label, s) for s in palette.legend_entries(True, bundles, difference)]
+        (s.label, s) for s in palette.legend_entries(True, bundles, difference,
+                                                     admin_denied=admin)]
     out += [("Workload (×replicas)", "workload"), ("Service (port→target)", "service"),
             ("External addresses", "external")]
     return out
 
 
-def legend_size(font: QFont, bundles: bool = False, difference: bool = False) -> QSize:
+def legend_size(font: QFont, bundles: bool = False, difference: bool = False,
+                admin: bool = False) -> QSize:
     fm = QFontMetrics(font)
-    entries = _entries(bundles, difference)
+    entries = _entries(bundles, difference, admin)
     w = max(fm.horizontalAdvance(t) for t, _ in entries) + SAMPLE_W + 3 * PAD
     return QSize(w, len(entries) * ROW_H + 2 * PAD)
 
 
 def paint_legend(p: QPainter, origin: QPointF, font: QFont, bundles: bool = False,
-                 difference: bool = False) -> QRectF:
+                 difference: bool = False, admin: bool = False) -> QRectF:
     """Draw the legend with its top-left at ``origin``; returns the rectangle used.
-    ``difference``: the what-if difference view's edge styles instead of the plain ones."""
-    size = legend_size(font, bundles, difference)
+    ``difference``: the what-if difference view's edge styles instead of the plain ones;
+    ``admin``: Admin-tier policies are loaded (the style of edges they deny)."""
+    size = legend_size(font, bundles, difference, admin)
     rect = QRectF(origin, QSize(size.width(), size.height()).toSizeF())
     p.save()
     p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -57,7 +61,7 @@ def paint_legend(p: QPainter, origin: QPointF, font: QFont, bundles: bool = Fals
     fm = QFontMetrics(font)
     y = rect.top() + PAD + ROW_H / 2
     x = rect.left() + PAD
-    for text, what in _entries(bundles, difference):
+    for text, what in _entries(bundles, difference, admin):
         if isinstance(what, palette.EdgeLook):
             p.setPen(edge_pen(what, what.width + 0.6 if what.name != "bundle" else 4.0))
             p.drawLine(QPointF(x, y), QPointF(x + SAMPLE_W - 8, y))
@@ -91,6 +95,7 @@ class Legend(QWidget):
         super().__init__(parent)
         self.bundles = False
         self.difference = False
+        self.admin = False
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
         self.setToolTip("\n".join(f"{s.label}: {s.description}" for s in palette.EDGE_STYLES.values()))
         self.resize(legend_size(self.font(), True))
@@ -98,20 +103,27 @@ class Legend(QWidget):
     def set_bundles(self, on: bool) -> None:
         if on != self.bundles:
             self.bundles = on
-            self.resize(legend_size(self.font(), on, self.difference))
+            self.resize(legend_size(self.font(), on, self.difference, self.admin))
             self.update()
 
     def set_difference(self, on: bool) -> None:
         """Show the difference view's edge styles (what-if editing)."""
         if on != self.difference:
             self.difference = on
-            self.resize(legend_size(self.font(), self.bundles, on))
+            self.resize(legend_size(self.font(), self.bundles, on, self.admin))
+            self.update()
+
+    def set_admin(self, on: bool) -> None:
+        """List the style of edges denied by Admin-tier rules (when such policies are loaded)."""
+        if on != self.admin:
+            self.admin = on
+            self.resize(legend_size(self.font(), self.bundles, self.difference, on))
             self.update()
 
     def sizeHint(self) -> QSize:
-        return legend_size(self.font(), self.bundles, self.difference)
+        return legend_size(self.font(), self.bundles, self.difference, self.admin)
 
     def paintEvent(self, event: object) -> None:
         p = QPainter(self)
-        paint_legend(p, QPointF(0, 0), self.font(), self.bundles, self.difference)
+        paint_legend(p, QPointF(0, 0), self.font(), self.bundles, self.difference, self.admin)
         p.end()

@@ -39,6 +39,7 @@ from netviz.engine.connlist import Connection, PeerNode
 from netviz.engine.diff import ADDED, REMOVED, DiffEntry
 from netviz.engine.ipranges import IPRange
 from netviz.model import Cluster, Pod, Service, Workload
+from netviz.model.cluster_policy import Tier
 from netviz.model.keys import (
     EdgeStyle,
     NodeKind,
@@ -716,10 +717,29 @@ class GraphModel:
         for s, d in pairs:
             if (s, d) in self.allowed:
                 continue
-            out.append(Edge(s, d, EdgeStyle.DENIED, "", f"{_name(s)} → {_name(d)}\nNo Connections",
-                            ConnectionSet.none(), (s, d)))
+            style = self.denied_style(s, d)
+            tip = f"{_name(s)} → {_name(d)}\nNo Connections"
+            if style is EdgeStyle.DENIED_BY_ADMIN:
+                tip += " (denied by Admin-tier Deny rules)"
+            out.append(Edge(s, d, style, "", tip, ConnectionSet.none(), (s, d)))
         out.sort(key=lambda e: (e.src, e.dst))
         return out
+
+    def denied_style(self, src: str, dst: str) -> EdgeStyle:
+        """How the denied pair ``src`` -> ``dst`` is drawn: ``denied-by-admin`` when Admin-tier
+        Deny rules deny everything between every pod of the two (``Analyzer.deny_tier``), else
+        ``denied`` (nothing allows it)."""
+        an = self.analyzer
+        if an is None or not an.cluster_policies:
+            return EdgeStyle.DENIED
+        sps, dps = self.pods_of.get(src, ()), self.pods_of.get(dst, ())
+        if not sps or not dps:
+            return EdgeStyle.DENIED
+        scs = {an.class_of(p).index: an.class_of(p) for p in sps}
+        dcs = {an.class_of(p).index: an.class_of(p) for p in dps}
+        if all(an.deny_tier(sc, dc) is Tier.ADMIN for sc in scs.values() for dc in dcs.values()):
+            return EdgeStyle.DENIED_BY_ADMIN
+        return EdgeStyle.DENIED
 
     def why(self, src: str, dst: str) -> str:
         """A short "why" for a tooltip: the engine's explanation (first pods of each side),

@@ -53,6 +53,13 @@ EDGE_STYLES: dict[str, EdgeLook] = {
     EdgeStyle.DENIED: EdgeLook(
         EdgeStyle.DENIED, "Denied", "nothing is allowed (shown on demand)", VERMILLION, 1.4, (3.0, 3.0)
     ),
+    # denied by an Admin-tier Deny rule (AdminNetworkPolicy / ClusterNetworkPolicy): a guardrail
+    # no NetworkPolicy can lift, so thicker and dash-dot-dot, apart from "nothing allows it"
+    EdgeStyle.DENIED_BY_ADMIN: EdgeLook(
+        EdgeStyle.DENIED_BY_ADMIN, "Denied by an Admin rule",
+        "a cluster-wide Admin-tier Deny rule denies everything; no NetworkPolicy can allow it "
+        "(shown on demand)", VERMILLION, 2.4, (5.0, 1.5, 1.0, 1.5, 1.0, 1.5),
+    ),
     EdgeStyle.SERVICE: EdgeLook(
         EdgeStyle.SERVICE, "Service → backends", "a Service and the workloads it selects", GREY, 1.2,
         (1.0, 2.0),
@@ -139,14 +146,18 @@ def edge_style(name: str) -> EdgeLook:
 
 
 def legend_entries(show_denied: bool = True, bundles: bool = False,
-                   difference: bool = False, outside: tuple[str, ...] = ()) -> list[EdgeLook]:
+                   difference: bool = False, outside: tuple[str, ...] = (),
+                   admin_denied: bool = False) -> list[EdgeLook]:
     """Edge styles to list in a legend, in reading order (``difference``: the what-if
     difference view, whose edges are added/removed/changed/unchanged; ``outside``: the
-    styles of the path from outside that the picture draws)."""
+    styles of the path from outside that the picture draws; ``admin_denied``: the picture
+    has edges denied by Admin-tier rules)."""
     names = ([*DIFF_STYLES, EdgeStyle.UNCHANGED] if difference
              else [EdgeStyle.ALLOWED, EdgeStyle.PARTIAL])
     if show_denied and not difference:  # next to "newly denied" it would only confuse
         names.append(EdgeStyle.DENIED)
+        if admin_denied:
+            names.append(EdgeStyle.DENIED_BY_ADMIN)
     names.append(EdgeStyle.SERVICE)
     if bundles:
         names.append(EdgeStyle.BUNDLE)

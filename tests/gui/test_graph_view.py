@@ -222,3 +222,37 @@ def test_renders_offscreen(view: GraphView) -> None:
     p.end()
     assert img.pixelColor(200, 150).alpha() == 255
     assert QPointF(0, 0) is not None
+
+
+def test_denied_by_admin_rule_drawn_apart_with_legend(qtbot) -> None:
+    from dataclasses import replace
+
+    from test_graph import ANP_DENY_OPS
+
+    from netviz.io.manifests import load_text
+
+    st = AppState()
+    cps = load_text(ANP_DENY_OPS, "anp.yaml").cluster.cluster_policies
+    cl, an, conns = evaluated(replace(cluster(), cluster_policies=cps))
+    st.set_loaded(None, cl, an, conns)
+    v = GraphView(st)
+    qtbot.addWidget(v)
+    v.resize(1100, 800)
+    v.show()
+    qtbot.waitExposed(v)
+    assert v.legend.admin
+    st.set_filters(show_denied=True)
+    got = {(e.src, e.dst): e.style for e in v.drawn_edges()}
+    assert got[(MON, API)] == "denied-by-admin" and got[(WEB, DB)] == "denied"
+    img = QImage(400, 300, QImage.Format.Format_ARGB32)
+    p = QPainter(img)
+    v.render(p)
+    p.end()
+    # without Admin-tier policies the legend has no such entry
+    st2 = AppState()
+    cl2, an2, conns2 = evaluated()
+    st2.set_loaded(None, cl2, an2, conns2)
+    v2 = GraphView(st2)
+    qtbot.addWidget(v2)
+    assert not v2.legend.admin
+    assert v.legend.sizeHint().height() > v2.legend.sizeHint().height()

@@ -237,3 +237,42 @@ def sel_app(app: str):
     from netviz.model import LabelSelector
 
     return LabelSelector((("app", app),))
+
+
+ANP_DENY_OPS = """\
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: deny-ops}
+spec:
+  priority: 10
+  subject: {namespaces: {matchLabels: {team: shop}}}
+  ingress:
+  - {name: no-ops, action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ops}}}]}
+"""
+
+
+def test_denied_by_admin_rule_is_its_own_style() -> None:
+    """An edge an Admin-tier Deny rule denies looks different from one nothing allows."""
+    from dataclasses import replace
+
+    from netviz.io.manifests import load_text
+    from netviz.model.keys import EdgeStyle
+    from netviz.viewmodel.palette import EDGE_STYLES, legend_entries
+
+    cps = load_text(ANP_DENY_OPS, "anp.yaml").cluster.cluster_policies
+    assert cps
+    cl, an, conns = evaluated(replace(cluster(), cluster_policies=cps))
+    m = GraphModel(cl, conns, an)
+    styles = {(e.src, e.dst): e for e in m.view(show_denied=True).edges}
+    assert styles[(MON, API)].style is EdgeStyle.DENIED_BY_ADMIN
+    assert styles[(MON, DB)].style is EdgeStyle.DENIED_BY_ADMIN
+    assert "Admin-tier Deny" in styles[(MON, API)].tooltip
+    assert styles[(WEB, DB)].style is EdgeStyle.DENIED  # no NetworkPolicy allows it
+    assert "deny-ops" in m.why(MON, API)
+    # without the policy the same pairs are plainly denied
+    _, an0, conns0 = evaluated()
+    plain = GraphModel(cluster(), conns0, an0).view(show_denied=True).edges
+    assert {e.style for e in plain if (e.src, e.dst) == (MON, API)} == {EdgeStyle.DENIED}
+    look, plain_look = EDGE_STYLES[EdgeStyle.DENIED_BY_ADMIN], EDGE_STYLES[EdgeStyle.DENIED]
+    assert (look.width, look.dashes) != (plain_look.width, plain_look.dashes)  # greyscale too
+    assert look in legend_entries(admin_denied=True) and look not in legend_entries()
