@@ -32,7 +32,7 @@ Decisions (the reference analyzer's conventions, checked by tests/conformance):
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
@@ -326,28 +326,62 @@ def ingress_connections(an: Analyzer, nodes: dict[object, PeerNode] | None = Non
     return [Connection(ic, _node(nodes, t.workload), t.allowed) for t in ia.targets if t.allowed]
 
 
+class EditedList(NamedTuple):
+    """``connlist_edit``'s answer: the new list, and the peer pairs whose connections differ
+    from the previous list (added, removed or other ports)."""
+
+    connections: list[Connection]
+    changed: set[tuple[str, str]]
+
+
 def connlist_after_edit(
     prev_an: Analyzer,
     prev: Sequence[Connection],
     new_an: Analyzer,
     focus: Focus | None = None,
 ) -> list[Connection]:
-    """``connlist(new_an, focus)``, recomputing only what a policy edit can change.
+    """``connlist(new_an, focus)``, recomputing only what a policy edit can change
+    (``connlist_edit(...).connections``)."""
+    return connlist_edit(prev_an, prev, new_an, focus).connections
+
+
+def _conn_key(c: Connection) -> tuple[str, str]:
+    return (c.src.key, c.dst.key)
+
+
+def connlist_edit(
+    prev_an: Analyzer,
+    prev: Sequence[Connection],
+    new_an: Analyzer,
+    focus: Focus | None = None,
+    nodes: dict[object, PeerNode] | None = None,
+) -> EditedList:
+    """``connlist(new_an, focus)``, recomputing only what a policy edit can change, and the
+    peer pairs whose connections changed.
 
     ``new_an`` must come from ``prev_an.with_policies(...)`` and ``prev`` must be
     ``connlist(prev_an, focus)``. An edit changes the ingress of the classes in
     ``new_an.affected_ingress`` and the egress of those in ``affected_egress``, so only the
     columns (destinations) and rows (sources) of their workloads are recomputed; every other
-    connection is kept. External ranges are cut globally per direction, so when an edit changes
-    the ipBlock boundaries of a direction, every external connection of that direction is
-    recomputed. Falls back to a full ``connlist`` when the pods differ (a label edit).
+    connection is kept (the very same object). External ranges are cut globally per direction,
+    so when an edit changes the ipBlock boundaries of a direction, every external connection
+    of that direction is recomputed. A recomputed connection equal to the one it replaces is
+    kept as that object too, so identity tells unchanged connections apart. Falls back to a
+    full ``connlist`` when the pods differ (a label edit): then every pair of either list
+    counts as changed.
+
+    ``nodes`` caches the peer objects across edits (key or range -> ``PeerNode``); the new
+    list's peers are taken from it, so that the same peer is one object in every list.
+    Work is proportional to the recomputed part plus one pass over ``prev``; the kept part
+    stays sorted and the recomputed part is merged into it (no sort of the whole list).
     """
     if new_an.classes is not prev_an.classes:
-        return connlist(new_an, focus)
+        full = connlist(new_an, focus)
+        return EditedList(full, {_conn_key(c) for c in prev} | {_conn_key(c) for c in full})
     focus = focus or Focus()
     ai, ae = new_an.affected_ingress, new_an.affected_egress
     if not ai and not ae:
-        return list(prev)
+        return EditedList(list(prev), set())
     wl_classes = workload_classes(new_an)
     cols = {wl for wl, cls in wl_classes.items() if any(ai >> c & 1 for c in cls)}
     rows = {wl for wl, cls in wl_classes.items() if any(ae >> c & 1 for c in cls)}
@@ -355,20 +389,27 @@ def connlist_after_edit(
     redo_ext_in = old_pieces[INGRESS] != pieces[INGRESS]
     redo_ext_eg = old_pieces[EGRESS] != pieces[EGRESS]
 
-    def stale(c: Connection) -> bool:
-        if c.src.key == INGRESS_CONTROLLER:
-            return True  # recomputed below (cheap: a few objects)
-        if c.src.is_external:
-            return redo_ext_in or c.dst.key in cols
-        if c.dst.is_external:
-            return redo_ext_eg or c.src.key in rows
-        return c.src.key in rows or c.dst.key in cols
-
-    out = [c for c in prev if not stale(c)]
-    nodes: dict[object, PeerNode] = {}
-    for c in out:
-        nodes.setdefault(c.src.ip_range or c.src.key, c.src)
-        nodes.setdefault(c.dst.ip_range or c.dst.key, c.dst)
+    kept: list[Connection] = []
+    gone: dict[tuple[str, str], Connection] = {}
+    for c in prev:
+        src, dst = c.src, c.dst
+        if src.key == INGRESS_CONTROLLER:
+            stale = True  # recomputed below (cheap: a few objects)
+        elif src.ip_range is not None:
+            stale = redo_ext_in or dst.key in cols
+        elif dst.ip_range is not None:
+            stale = redo_ext_eg or src.key in rows
+        else:
+            stale = src.key in rows or dst.key in cols
+        if stale:
+            gone[(src.key, dst.key)] = c
+        else:
+            kept.append(c)
+    if nodes is None:
+        nodes = {}
+        for c in prev:
+            nodes.setdefault(c.src.ip_range or c.src.key, c.src)
+            nodes.setdefault(c.dst.ip_range or c.dst.key, c.dst)
     fresh = [
         Connection(_node(nodes, sw), _node(nodes, dw), conns)
         for (sw, dw), conns in workload_pairs(new_an, rows, cols).items()
@@ -382,8 +423,38 @@ def connlist_after_edit(
             if (c.src.is_external and want_in) or (c.dst.is_external and want_eg):
                 fresh.append(c)
     fresh.extend(ingress_connections(new_an, nodes))
-    out.extend(apply_focus(fresh, focus))
-    out.sort(key=lambda c: (c.src.key, c.dst.key))
+    changed: set[tuple[str, str]] = set()
+    recomputed: list[Connection] = []
+    for c in apply_focus(fresh, focus):
+        k = (c.src.key, c.dst.key)
+        old = gone.pop(k, None)
+        if old is not None and old.connections == c.connections:
+            recomputed.append(old)  # unchanged: the same object as before
+        else:
+            recomputed.append(c)
+            changed.add(k)
+    changed.update(gone)  # no longer allowed
+    recomputed.sort(key=_conn_key)
+    return EditedList(_merge_sorted(kept, recomputed), changed)
+
+
+def _merge_sorted(big: list[Connection], small: list[Connection]) -> list[Connection]:
+    """Two lists sorted by ``_conn_key`` as one: slices of ``big`` between the places of
+    ``small``'s items (found by bisection), so only O(len(small) log len(big)) keys are made."""
+    if not small:
+        return big
+    if len(small) * 8 > len(big):
+        both = big + small
+        both.sort(key=_conn_key)
+        return both
+    out: list[Connection] = []
+    lo = 0
+    for c in small:
+        i = bisect_right(big, _conn_key(c), lo, key=_conn_key)
+        out.extend(big[lo:i])
+        out.append(c)
+        lo = i
+    out.extend(big[lo:])
     return out
 
 

@@ -26,6 +26,11 @@ def run(paths: Sequence[str] = ()) -> int:
     """Open the main window (on ``paths`` when given) and run the event loop."""
     app = application()
     from netviz.ui.main_window import MainWindow
+    from netviz.viewmodel.editing import gcpolicy
+
+    # the long-running app: no cyclic collection inside a what-if edit, the objects of a
+    # load frozen out of the collector's way (netviz.viewmodel.editing.gcpolicy)
+    gcpolicy.configure("app")
 
     win = MainWindow()
     win.show()

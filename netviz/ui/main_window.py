@@ -79,6 +79,7 @@ from netviz.ui.panels import (
 from netviz.ui.snapshot_dialog import SnapshotDialog
 from netviz.ui.worker import Job, JobResult, Runner
 from netviz.viewmodel.diagnostics import diagnostics_of
+from netviz.viewmodel.editing import gcpolicy
 from netviz.viewmodel.enforcement import banner_text, effective, enforced_today
 from netviz.viewmodel.graph import GraphOptions, display_name, parse_port_filter
 from netviz.viewmodel.layout import Layout
@@ -630,6 +631,14 @@ class MainWindow(QMainWindow):
         self.runner.start(Job(options, cluster=cluster, result=self.state.result))
 
     def _on_job_finished(self, r: JobResult) -> None:
+        try:
+            self._install_job(r)
+        finally:
+            # what was loaded or evaluated lives until the next load: out of the cyclic
+            # collector's way, so that edits do not traverse it (gcpolicy; off in tests)
+            gcpolicy.after_load()
+
+    def _install_job(self, r: JobResult) -> None:
         paths = self._pending_paths
         if paths is None and self._pending_today:
             # "as enforced today": shown, not an edit (the edit session keeps the policies)

@@ -75,6 +75,49 @@ def test_connlist_after_edit_equals_full_connlist(edit: str) -> None:
     assert connlist_after_edit(base, before, derived) == connlist(derived)
 
 
+def _naive_changes(before, after) -> set[tuple[str, str]]:
+    """Pairs whose connections differ between two lists (the reference for ``changed``)."""
+    a = {(c.src.key, c.dst.key): c.connections for c in before}
+    b = {(c.src.key, c.dst.key): c.connections for c in after}
+    return {k for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS) + ["ipblock", "ipblock-except"])
+def test_connlist_edit_names_the_changed_pairs_and_keeps_the_rest(edit: str) -> None:
+    """``connlist_edit``: the same list as a full evaluation, the changed pairs exactly, and
+    every connection that did not change is the very object of the previous list (the graph
+    and the difference rely on it)."""
+    from netviz.engine.connlist import connlist, connlist_edit
+    from netviz.model import IPBlock
+
+    cluster = _cluster()
+    base = Analyzer(cluster)
+    before = connlist(base)
+    pols = list(cluster.policies)
+    if edit.startswith("ipblock"):
+        # an ipBlock whose boundaries cut the external ranges anew (every external
+        # connection of that direction is recomputed; most come out the same)
+        exc = ("203.0.113.128/25",) if edit == "ipblock-except" else ()
+        pols.append(NetworkPolicy(
+            "app-002", "egress-to-partner", LabelSelector(), frozenset({"Egress"}),
+            egress=(Rule(peers=(Peer(ip_block=IPBlock("203.0.113.0/24", exc)),)),)))
+    else:
+        pols = EDITS[edit](pols)
+    derived = base.with_policies(pols)
+    got = connlist_edit(base, before, derived)
+    assert got.connections == connlist(derived)
+    assert got.changed == _naive_changes(before, got.connections)
+    if edit == "nothing":
+        assert got.changed == set()
+    else:
+        assert got.changed
+    old = {(c.src.key, c.dst.key): c for c in before}
+    for c in got.connections:
+        k = (c.src.key, c.dst.key)
+        if k not in got.changed:
+            assert c is old[k]
+
+
 def test_connlist_after_edit_with_new_ipblock_recuts_external_ranges() -> None:
     from netviz.engine.connlist import connlist, connlist_after_edit
     from netviz.model import IPBlock
@@ -145,3 +188,21 @@ def test_cluster_policy_edits_equal_a_fresh_analyzer(edit: str, pods: int) -> No
         assert derived.affected_ingress == 0 and derived.affected_egress == 0
     else:
         assert derived.affected_ingress | derived.affected_egress
+
+
+@pytest.mark.parametrize("n_small", [0, 3, 40])
+def test_merge_sorted_equals_sorting_everything(n_small: int) -> None:
+    """The recomputed part merged into the kept part by bisection (few) or sorting (many)."""
+    import random
+
+    from netviz.engine.connections import ConnectionSet
+    from netviz.engine.connlist import Connection, PeerNode, _conn_key, _merge_sorted
+
+    rnd = random.Random(n_small)
+    peers = [PeerNode.workload(f"ns{i % 7}/w{i}[Deployment]") for i in range(40)]
+    pairs = [(a, b) for a in peers for b in peers if a is not b]
+    rnd.shuffle(pairs)
+    conns = [Connection(a, b, ConnectionSet.all()) for a, b in pairs[:160]]
+    small = sorted(conns[:n_small], key=_conn_key)
+    big = sorted(conns[n_small:], key=_conn_key)
+    assert _merge_sorted(big, small) == sorted(conns, key=_conn_key)

@@ -68,10 +68,13 @@ from netviz.viewmodel.editing import (
     EDITED,
     EditError,
     EditSession,
+    gcpolicy,
 )
 from netviz.viewmodel.state import AppState
 
 AUTOSAVE_MS = 1000
+#: after the last edit, the young objects of the edits are collected (gcpolicy.idle)
+GC_IDLE_MS = 300
 #: the names of the controller's docks in the host
 EDITOR_DOCK, CHANGES_DOCK, HISTORY_DOCK = "PolicyEditor", "ChangesPanel", "HistoryPanel"
 MODE_TITLES = {BASELINE: "Baseline (as loaded)", EDITED: "Edited", DIFFERENCE: "Difference"}
@@ -151,6 +154,12 @@ class EditController(QObject):
         self._autosave_timer.setSingleShot(True)
         self._autosave_timer.setInterval(AUTOSAVE_MS)
         self._autosave_timer.timeout.connect(self.autosave)
+        # the young objects of edits are collected once the edits pause, after the repaint
+        # (edits themselves run with the collector paused: gcpolicy)
+        self._gc_timer = QTimer(self)
+        self._gc_timer.setSingleShot(True)
+        self._gc_timer.setInterval(GC_IDLE_MS)
+        self._gc_timer.timeout.connect(gcpolicy.idle)
         self._build_actions()
         self._unsub_state = self.state.subscribe(self._on_state)
         self._update_actions()
@@ -317,6 +326,7 @@ class EditController(QObject):
                     self._auto_switching = False
             self.push()
             self._autosave_timer.start()
+            self._gc_timer.start()
         self._update_actions()
 
     @contextmanager

@@ -3,10 +3,10 @@ difference against the baseline, kept up to date edit by edit.
 
 Rules this module keeps ("every edit re-evaluates only what it can affect"):
 - Policy edits: ``Analyzer.with_policies`` on the current edited analyzer (compiled
-  selectors, classes and unaffected partitions are shared), then ``connlist_after_edit``
-  (only rows/columns of affected classes are recomputed). The peer pairs whose connections
-  changed are found by identity (unchanged connections are the same objects) and only those
-  pairs are diffed again; the rest of the difference is kept (a changed external range takes
+  selectors, classes and unaffected partitions are shared), then ``connlist_edit`` (only
+  rows/columns of affected classes are recomputed, unchanged connections stay the same
+  objects, and it names the peer pairs whose connections changed), and only those pairs are
+  diffed again; the rest of the difference is kept (a changed external range takes
   every external connection of its workload on that side along: see ``_diff_update``). The
   result equals ``netviz.engine.diff.diff(baseline, edited)`` — the same function
   ``netviz diff`` uses (tests check it).
@@ -50,6 +50,8 @@ class Evaluation:
         self._label_analyzers: dict[tuple[Any, ...], Analyzer] = {}
         self._base_pairs = {(c.src.key, c.dst.key): c for c in baseline.connections}
         self.workloads = _connlist.known_names(baseline.analyzer)
+        #: the peer objects of the lists (key or range -> PeerNode), shared by every edit
+        self._nodes = _peer_nodes(baseline.connections)
 
     def _relabelled(self, labels: Labels) -> Cluster:
         cl = self.baseline.cluster
@@ -87,8 +89,8 @@ class Evaluation:
         changed: set[tuple[str, str]] | None
         if lk == self._labels_key:
             an = prev_an.with_policies(policies, cluster_policies)
-            conns = _connlist.connlist_after_edit(prev_an, prev_conns, an)
-            changed = _changed_pairs(prev_conns, conns)
+            edited = _connlist.connlist_edit(prev_an, prev_conns, an, nodes=self._nodes)
+            conns, changed = edited.connections, edited.changed
         else:
             base = self._label_analyzers.get(lk)
             if base is None:
@@ -163,6 +165,7 @@ class Evaluation:
         b.analyzer = Analyzer(b.cluster, options)
         b.connections = _connlist.connlist(b.analyzer)
         self._base_pairs = {(c.src.key, c.dst.key): c for c in b.connections}
+        self._nodes = _peer_nodes(b.connections)
         self._label_analyzers.clear()
         self.analyzer, self.connections = b.analyzer, b.connections
         self._labels_key = ()
@@ -171,20 +174,10 @@ class Evaluation:
         return True
 
 
-def _changed_pairs(prev: Sequence[Connection], new: Sequence[Connection]) -> set[tuple[str, str]]:
-    """Peer pairs whose connections differ. Unchanged connections are usually the very same
-    objects (``connlist_after_edit`` keeps them), so only the others are compared."""
-    prev_ids = {id(c) for c in prev}
-    new_ids = {id(c) for c in new}
-    gone = {(c.src.key, c.dst.key): c.connections for c in prev if id(c) not in new_ids}
-    out: set[tuple[str, str]] = set()
-    fresh_keys = set()
-    for c in new:
-        if id(c) in prev_ids:
-            continue
-        k = (c.src.key, c.dst.key)
-        fresh_keys.add(k)
-        if gone.get(k) != c.connections:
-            out.add(k)
-    out.update(k for k in gone if k not in fresh_keys)
-    return out
+def _peer_nodes(conns: Sequence[Connection]) -> dict[object, PeerNode]:
+    """Key (or range) -> the peer object the connection list uses for it."""
+    nodes: dict[object, PeerNode] = {}
+    for c in conns:
+        nodes.setdefault(c.src.ip_range or c.src.key, c.src)
+        nodes.setdefault(c.dst.ip_range or c.dst.key, c.dst)
+    return nodes

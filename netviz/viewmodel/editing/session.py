@@ -63,6 +63,7 @@ from netviz.engine.diff import DiffEntry, DiffResult
 from netviz.model import Cluster, ClusterPolicy
 from netviz.model.diagnostics import Diagnostic, Severity
 from netviz.viewmodel.editing import autosave as _autosave
+from netviz.viewmodel.editing import gcpolicy
 from netviz.viewmodel.editing import save_plan as _save_plan
 from netviz.viewmodel.editing.autosave import AutosaveStore
 from netviz.viewmodel.editing.evaluation import Evaluation
@@ -249,11 +250,13 @@ class EditSession(Observable):
         self._install(new)
 
     def _install(self, new: EditState) -> None:
-        self._state = new
-        started = time.perf_counter()
-        self.evaluation.evaluate(new)
-        self.last_seconds = time.perf_counter() - started
-        self.emit("edited")
+        # no garbage collection between the edit and the views' update (gcpolicy)
+        with gcpolicy.paused():
+            self._state = new
+            started = time.perf_counter()
+            self.evaluation.evaluate(new)
+            self.last_seconds = time.perf_counter() - started
+            self.emit("edited")
 
     # ------------------------------------------------------------------ commands
     def _parse(self, text: str, entry: PolicyEntry | None) -> tuple[Policy | None,
