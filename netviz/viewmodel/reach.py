@@ -300,6 +300,37 @@ class ReachIndex:
         return Answer(f"What reaches {what}?", summary, tuple(groups))
 
 
+    def edge_pairs(self, pairs: Sequence[tuple[str, str]], title: str = "") -> Answer:
+        """The pairs a drawn edge stands for (a group edge of the picture), each with its
+        connection (``No Connections`` when the list has none: a denied pair), grouped by
+        source."""
+        lookup = {(c.src.key, c.dst.key): c for d in {p[1] for p in pairs}
+                  for c in self.into.get(d, ())}
+        none = ConnectionSet.none()
+        rows = []
+        for src, dst in pairs:
+            c = lookup.get((src, dst))
+            conns = c.connections if c is not None else none
+            routes = _routes(self.services.of.get(dst, []), conns) if c is not None else ()
+            rows.append(Reach(src, dst, conns, routes))
+        rows.sort(key=lambda r: (_peer_order(r.src), _peer_order(r.dst)))
+        groups = []
+        by_src: dict[str, list[Reach]] = {}
+        for r in rows:
+            by_src.setdefault(r.src, []).append(r)
+        for src, items in by_src.items():
+            groups.append(ReachGroup(display_name(src), tuple(items)))
+        texts = sorted({str(r.connection) for r in rows})
+        what = texts[0] if len(texts) == 1 else f"{len(texts)} different connections"
+        summary = f"{_count(len(rows), 'pair')}" + (f", each {what}" if len(texts) == 1
+                                                    else f": {what}")
+        if not title and rows:
+            title = (f"{_side_title([r.src for r in rows])} → "
+                     f"{_side_title([r.dst for r in rows])}")
+        return Answer(f"Pairs of {title}" if title else "Pairs of the edge", summary,
+                      tuple(groups))
+
+
 def _port_forwards(services: list[tuple[str, tuple[Forward, ...]]], protocol: str | None,
                    port: int | None) -> tuple[ServiceRoute, ...]:
     out = []
@@ -310,6 +341,18 @@ def _port_forwards(services: list[tuple[str, tuple[Forward, ...]]], protocol: st
         if ok:
             out.append(ServiceRoute(skey, ok))
     return tuple(out)
+
+
+def _side_title(keys: Sequence[str]) -> str:
+    """One end of a group edge, named from its members: the peer, its namespace, or a count."""
+    unique = sorted(set(keys), key=_peer_order)
+    if len(unique) == 1:
+        return display_name(unique[0])
+    spaces = {_group_of(k) for k in unique}
+    if len(spaces) == 1:
+        (ns,) = spaces
+        return f"{ns} ({len(unique)})" if ns != OUTSIDE else f"{len(unique)} external peers"
+    return f"{len(unique)} peers in {len(spaces)} namespaces"
 
 
 def _group(reaches: Iterable[Reach], key: object) -> tuple[ReachGroup, ...]:

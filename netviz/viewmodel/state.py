@@ -54,6 +54,11 @@ class Selection:
     edge: tuple[str, str] | None = None
     #: key ("ns/name") of a selected policy
     policy: str | None = None
+    #: a selected drawn edge that stands for several peer pairs (a group edge of the picture:
+    #: its two ends' node keys) and the peer pairs it states, as ``netviz list`` names them;
+    #: the Reach panel lists them, each to be explained
+    group_edge: tuple[str, str] | None = None
+    pairs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

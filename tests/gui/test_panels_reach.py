@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from test_graph_fixtures import API, DB, MON, SVC_DB, WEB, cluster, evaluated
 
-from netviz.ui.panels.reach_panel import PAIR_ROLE, PORT, WHO, ReachPanel
+from netviz.ui.panels.reach_panel import PAIR_ROLE, PAIRS, PORT, WHO, ReachPanel
 from netviz.viewmodel.state import AppState
 
 
@@ -102,3 +102,20 @@ def test_hidden_panel_computes_when_shown_and_follows_evaluations(qtbot) -> None
     (row,) = panel.rows()
     assert (row.src, str(row.connection), row.via_text) == (API, "TCP 6000", "")
     assert "none on a port its Service(s) forward" in panel.summary_label.text()
+
+
+def test_a_group_edge_lists_its_pairs_to_explain(qtbot) -> None:
+    state, panel = make(qtbot)
+    pairs = ((WEB, API), (API, DB), (WEB, DB))
+    with qtbot.waitSignal(panel.answered):
+        state.select(group_edge=("ns:shop", "ns:shop"), pairs=pairs)
+    assert panel.mode() == PAIRS
+    conns = {(c.src.key, c.dst.key): str(c.connections) for c in state.connections}
+    assert {r.pair: str(r.connection) for r in panel.rows()} == {
+        p: conns.get(p, "No Connections") for p in pairs}
+    assert "Pairs of shop (2) → shop (2)" in panel.summary_label.text()
+    # a row explains its pair; the list stays
+    item = panel.tree.topLevelItem(0).child(0)
+    panel.tree.setCurrentItem(item)
+    assert state.selection.edge == tuple(item.data(0, PAIR_ROLE))
+    assert panel.mode() == PAIRS and len(panel.rows()) == 3

@@ -256,3 +256,22 @@ def test_port_text_and_accepts() -> None:
     assert accepts(tcp, None, 80) and accepts(tcp, "TCP", None)
     assert not accepts(tcp, "UDP", 80) and not accepts(tcp, "UDP", None)
     assert not accepts(ConnectionSet.none(), None, None)
+
+
+def test_edge_pairs_lists_each_pair_with_its_connection(demo) -> None:
+    """A group edge's pairs (what the picture's edge states), each as ``netviz list`` has it;
+    a pair the list does not have is shown as denied."""
+    ix, rows = demo
+    listed = {(r["src"], r["dst"]): r["conn"] for r in rows}
+    pg = "data/postgres[StatefulSet]"
+    clients = sorted(r["src"] for r in rows if r["dst"] == pg and r["conn"] == "TCP 5432")
+    denied = ("frontend/web[Deployment]", pg)
+    assert denied not in listed
+    ans = ix.edge_pairs([(c, pg) for c in clients] + [denied], "backend → data")
+    assert ans.question == "Pairs of backend → data"
+    got = {r.pair: str(r.connection) for r in ans.rows}
+    assert got == {**{(c, pg): "TCP 5432" for c in clients}, denied: "No Connections"}
+    assert [g.title for g in ans.groups] == sorted(g.title for g in ans.groups)
+    assert "2 different connections" in ans.summary
+    same = ix.edge_pairs([(c, pg) for c in clients])
+    assert same.summary == f"{len(clients)} pairs, each TCP 5432"

@@ -1,6 +1,7 @@
-"""The Reach panel: the answer of "who can reach X?" and of "what reaches port P?" as a list.
+"""The Reach panel: the answer of "who can reach X?", of "what reaches port P?" and the pairs
+of a group edge, as a list.
 
-Two modes (the combo box at the top), both answered by ``netviz.viewmodel.reach`` from the
+Three modes (the combo box at the top), all answered by ``netviz.viewmodel.reach`` from the
 connection list (so they agree with ``netviz list``):
 
 - **Who can reach…** the workload or Service selected in the graph (or any other view), or
@@ -10,8 +11,10 @@ connection list (so they agree with ``netviz list``):
   toolbar's "Reaches port" field and this panel's port field are the same filter): every pair
   whose connection accepts the port, grouped by destination, with the Services that forward
   to it.
+- **Pairs of the edge** selected in the graph when it stands for several pairs (a group edge:
+  ``selection.group_edge`` and ``selection.pairs``): each pair with its connection, by source.
 
-The panel switches to the port mode when a port filter is set anywhere, and to the who mode
+The panel switches to the pairs mode when a group edge is selected, and to the port mode when a port filter is set anywhere, and to the who mode
 when a single node is selected while no port filter is set. Selecting an answer row selects
 that pair (``state.select(edge=...)``), so the Explanation panel explains it and the graph
 lights it up; selecting a group row selects its node. The answer is computed when the panel
@@ -41,7 +44,7 @@ from netviz.viewmodel.graph import parse_port_filter
 from netviz.viewmodel.reach import Answer, Reach, ReachGroup, ReachIndex, port_text
 from netviz.viewmodel.state import AppState
 
-WHO, PORT = 0, 1
+WHO, PORT, PAIRS = 0, 1, 2
 #: a node of the answer: the group's node key, or the pair of a row
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 PAIR_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -65,10 +68,12 @@ class ReachPanel(QWidget):
         self._index_of: object = None
         self._dirty = True
         self._target: str | None = None
+        self._targets: dict[str, str] = {}
+        self._pairs: tuple[tuple[str, str], ...] = ()
         self._groups: dict[int, ReachGroup] = {}
 
         self.mode_box = QComboBox(self)
-        self.mode_box.addItems(["Who can reach…", "What reaches port…"])
+        self.mode_box.addItems(["Who can reach…", "What reaches port…", "Pairs of the edge"])
         self.mode_box.setToolTip("Who can reach the selected workload or Service, or which "
                                  "pairs reach a port")
         self.target_box = QComboBox(self)
@@ -164,6 +169,13 @@ class ReachPanel(QWidget):
                 return
             self._show(ix.reaches_port(f.protocol, f.port))
             return
+        if self.mode() == PAIRS:
+            if not self._pairs:
+                self._show(None, "Click an edge of the graph that stands for several pairs "
+                                 "(between groups or namespaces) to list them here.")
+                return
+            self._show(ix.edge_pairs(self._pairs))
+            return
         if self._target is None:
             self._show(None, "Click a workload or a Service in the graph (or pick one above) "
                              "to see who can reach it, on which ports, and through which "
@@ -192,7 +204,15 @@ class ReachPanel(QWidget):
             if self.mode() == PORT:
                 self._changed()
         elif event == "selection":
-            nodes = self.state.selection.nodes
+            sel = self.state.selection
+            if sel.pairs:
+                self._pairs = sel.pairs
+                if self.mode() != PAIRS:
+                    self.mode_box.setCurrentIndex(PAIRS)  # refreshes
+                else:
+                    self._changed()
+                return
+            nodes = sel.nodes
             if len(nodes) != 1:
                 return
             (key,) = nodes
@@ -224,8 +244,8 @@ class ReachPanel(QWidget):
     def _mode_changed(self, mode: int) -> None:
         self.target_box.setVisible(mode == WHO)
         self.port_edit.setVisible(mode == PORT)
-        self.tree.setHeaderLabels(["Peer" if mode == WHO else "Destination / source",
-                                   "Connection", "Through Service"])
+        first = {WHO: "Peer", PORT: "Destination / source", PAIRS: "Source / destination"}
+        self.tree.setHeaderLabels([first.get(mode, "Peer"), "Connection", "Through Service"])
         self._changed()
 
     def _target_picked(self, *_args: object) -> None:
@@ -260,7 +280,7 @@ class ReachPanel(QWidget):
     # ---------------------------------------------------------------- showing
     def _populate_targets(self) -> None:
         cl = self.state.cluster
-        self._targets: dict[str, str] = {}
+        self._targets = {}
         if cl is not None:
             for key in sorted({p.workload_key or p.key for p in cl.pods}):
                 self._targets[display_name(key)] = key
@@ -317,12 +337,13 @@ class ReachPanel(QWidget):
         g = self._groups.get(item.data(0, Qt.ItemDataRole.UserRole))
         if g is None:
             return
-        port_mode = g.dst is not None
+        pairs_mode = self.mode() == PAIRS
         items = []
         for r in g.rows[:ROW_LIMIT]:
-            child = QTreeWidgetItem([display_name(r.src), str(r.connection), r.via_text])
+            name = display_name(r.dst if pairs_mode else r.src)
+            child = QTreeWidgetItem([name, str(r.connection), r.via_text])
             child.setData(0, PAIR_ROLE, r.pair)
-            child.setToolTip(0, _row_tip(r, port_mode))
+            child.setToolTip(0, _row_tip(r))
             child.setToolTip(1, str(r.connection))
             child.setToolTip(2, r.via_text or "Not through a Service: no Service of "
                              f"{display_name(r.dst)} forwards a port this connection allows")
@@ -360,11 +381,11 @@ class ReachPanel(QWidget):
         return out
 
 
-def _row_tip(r: Reach, port_mode: bool) -> str:
+def _row_tip(r: Reach) -> str:
     head = f"{r.src} → {r.dst}\n{r.connection}"
     if r.services:
         head += "\nthrough " + r.via_text
     return head + "\n(select to explain)"
 
 
-__all__ = ["PORT", "WHO", "ReachPanel"]
+__all__ = ["PAIRS", "PORT", "WHO", "ReachPanel"]
