@@ -7,6 +7,12 @@ them into ``AppState`` on the UI thread. Nothing here touches widgets or the sta
 Cancel is cooperative: a ``threading.Event`` that ``load_paths`` polls (before every file and
 every 500 objects) and that the evaluation checks between its stages. A cancelled job emits
 ``cancelled`` and nothing else; the state keeps what it had.
+
+A job may also ``prepare`` what the views need from the evaluation (the picture's model and
+layout of a large cluster take seconds): ``prepare(Prepared(...))`` runs in the worker after
+the connection list, reports its own progress through ``Prepared.progress`` and stops at the
+next ``Prepared.check()`` once cancelled; what it returns is ``JobResult.prepared``. It must
+not touch widgets or the state (plain data in, plain data out).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -30,6 +36,19 @@ class Cancelled(Exception):
 
 
 @dataclass
+class Prepared:
+    """What ``Job.prepare`` gets: the evaluation, and its ways to report and to stop."""
+
+    cluster: Cluster
+    analyzer: Analyzer
+    connections: list[Connection]
+    #: ``progress(done, total, what)``: shown in the window's progress bar
+    progress: Callable[[int, int, str], None]
+    #: raises ``Cancelled`` once the job is cancelled: call it between steps
+    check: Callable[[], None]
+
+
+@dataclass
 class JobResult:
     """What a job produced. ``result``: what was loaded (the one of the state for a
     re-evaluation; None when the state had none)."""
@@ -40,6 +59,8 @@ class JobResult:
     analyzer: Analyzer
     connections: list[Connection]
     seconds: float
+    #: what ``Job.prepare`` returned (None without one)
+    prepared: object = None
 
 
 class Job(QObject):
@@ -51,12 +72,14 @@ class Job(QObject):
     cancelled = Signal()
 
     def __init__(self, options: Options, paths: Sequence[str] | None = None,
-                 cluster: Cluster | None = None, result: LoadResult | None = None) -> None:
+                 cluster: Cluster | None = None, result: LoadResult | None = None,
+                 prepare: Callable[[Prepared], object] | None = None) -> None:
         super().__init__()
         self.paths = list(paths) if paths is not None else None
         self.cluster = cluster
         self.result = result
         self.options = options
+        self.prepare = prepare
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -94,9 +117,14 @@ class Job(QObject):
             self.progress.emit(1, 2, "computing connections")
             conns = connlist(analyzer)
             self._check()
+            prepared = None
+            if self.prepare is not None:
+                prepared = self.prepare(Prepared(cluster, analyzer, conns, self._progress,
+                                                 self._check))
+                self._check()
             self.progress.emit(2, 2, "drawing")
             self.finished.emit(JobResult(result, cluster, self.options, analyzer, conns,
-                                         time.perf_counter() - t0))
+                                         time.perf_counter() - t0, prepared))
         except Cancelled:
             self.cancelled.emit()
         except Exception as exc:
