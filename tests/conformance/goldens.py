@@ -143,6 +143,16 @@ def uses_tiers(root: Path, scenario: str | None) -> bool:
     return bool(scenario_kinds(root / "scenarios" / scenario) & TIER_KINDS)
 
 
+def tier_kinds(root: Path, *scenarios: str | None) -> str:
+    """Which cluster-scoped policy kinds the scenarios have, for the report's per-kind count:
+    ``AdminNetworkPolicy``, ``BaselineAdminNetworkPolicy``, both joined by ``+``, or ``""``."""
+    kinds: set[str] = set()
+    for sc in scenarios:
+        if sc is not None and (root / "scenarios" / sc).is_dir():
+            kinds |= scenario_kinds(root / "scenarios" / sc) & TIER_KINDS
+    return "+".join(sorted(kinds))
+
+
 def uses_ingress(root: Path, scenario: str | None) -> bool:
     """The scenario has Ingress or OpenShift Route objects (the ``{ingress-controller}``):
     counted apart."""

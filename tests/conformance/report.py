@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from collections import Counter, defaultdict
 
-from .goldens import discover, shared_dir, uses_ingress, uses_tiers
+from .goldens import discover, shared_dir, tier_kinds, uses_ingress, uses_tiers
 from .runner import actual_and_expected
 from .test_diff_conformance import actual_and_expected as diff_actual_and_expected
 from .test_diff_conformance import discover_diff
@@ -34,6 +34,8 @@ def main(argv: list[str]) -> int:
     skip_reasons: dict[str, Counter[str]] = defaultdict(Counter)
     #: golden kind -> status -> count, for goldens of scenarios with cluster policies
     tiered: dict[str, Counter[str]] = defaultdict(Counter)
+    #: the same per cluster policy kind(s) of the scenario -> status -> count
+    by_tier_kind: dict[str, Counter[str]] = defaultdict(Counter)
     #: the same, for scenarios with Ingress/Route objects
     ingress: dict[str, Counter[str]] = defaultdict(Counter)
     for g in discover(root):
@@ -54,7 +56,9 @@ def main(argv: list[str]) -> int:
             ok = False
             fail_names.append(f"{g.name}: {type(exc).__name__}: {exc}")
         if uses_tiers(root, g.scenario):
-            tiered[g.kind]["passed" if ok else "known" if g.name in KNOWN else "failed"] += 1
+            st = "passed" if ok else "known" if g.name in KNOWN else "failed"
+            tiered[g.kind][st] += 1
+            by_tier_kind[tier_kinds(root, g.scenario)][st] += 1
         if uses_ingress(root, g.scenario):
             ingress[g.kind]["passed" if ok else "known" if g.name in KNOWN else "failed"] += 1
         if ok:
@@ -84,6 +88,7 @@ def main(argv: list[str]) -> int:
             fail_names.append(f"{dg.name}: {type(exc).__name__}: {exc}")
         if diff_tiered:
             tiered[dg.kind]["passed" if ok else "failed"] += 1
+            by_tier_kind[tier_kinds(root, dg.before, dg.after)]["passed" if ok else "failed"] += 1
         if uses_ingress(root, dg.before) or uses_ingress(root, dg.after):
             ingress[dg.kind]["passed" if ok else "failed"] += 1
         if ok:
@@ -114,6 +119,11 @@ def main(argv: list[str]) -> int:
             tot.update(c)
         print(f"{'total':<22} {tot['passed']:>6} {tot['known']:>6} {tot['failed']:>6} "
               f"{tot['skipped']:>7}")
+    print("\npolicy tier goldens (run) by the cluster policy kinds of their scenarios:")
+    print(f"{'kinds':<45} {'passed':>6} {'known':>6} {'failed':>6}")
+    for k in sorted(by_tier_kind):
+        c = by_tier_kind[k]
+        print(f"{k:<45} {c['passed']:>6} {c['known']:>6} {c['failed']:>6}")
     reasons: Counter[str] = Counter()
     for c in skip_reasons.values():
         reasons.update(c)
