@@ -362,6 +362,10 @@ class Analyzer:
         #: (direction, class) -> what the tiers' Deny rules deny (see tier_denied); reset by
         #: with_policies()
         self._deny_parts: dict[tuple[str, int], tuple[tuple[int, ConnectionSet, ConnectionSet], ...]] = {}
+        #: tier partitions per (tier, direction, policies, named ports for ingress): classes
+        #: selected by the same cluster policies share one (see tier_signature); reset by
+        #: with_policies()
+        self._tier_parts: dict[tuple[object, ...], dict[tiers.State, int]] = {}
         #: classes whose ingress/egress may differ from the analyzer this one was derived
         #: from (everything, for a fresh one)
         self.affected_ingress = self.all_bits
@@ -482,6 +486,7 @@ class Analyzer:
         new._ext_cache = {}
         new._sigs = {}
         new._deny_parts = {}
+        new._tier_parts = {}
         new.affected_ingress = affected_in
         new.affected_egress = affected_eg
         return new
@@ -812,8 +817,24 @@ class Analyzer:
             parts = new
         return [(b, c) for c, b in parts.items() if c and b]
 
+    def tier_signature(self, tier: Tier, direction: str, pc: PodClass) -> tuple[object, ...]:
+        """What ``pc``'s ``tier`` partition (and its tier states with external ranges) depends
+        on: the ``tier`` policies selecting it and, for ingress, its named container ports."""
+        return (tier, direction,
+                tuple(cp.index for cp in self.cluster_policies_of(tier, direction, pc.index)),
+                tuple(sorted(pc.named.items())) if direction == INGRESS else ())
+
     def _tier_partition(self, tier: Tier, direction: str, pc: PodClass) -> dict[tiers.State, int]:
-        """Peers (class bits) -> tier state, for the ``tier`` policies selecting ``pc``."""
+        """Peers (class bits) -> tier state, for the ``tier`` policies selecting ``pc``
+        (shared by the classes with one ``tier_signature``; read only)."""
+        key = self.tier_signature(tier, direction, pc)
+        got = self._tier_parts.get(key)
+        if got is None:
+            got = self._tier_parts[key] = self._compute_tier_partition(tier, direction, pc)
+        return got
+
+    def _compute_tier_partition(self, tier: Tier, direction: str,
+                                pc: PodClass) -> dict[tiers.State, int]:
         parts: dict[tiers.State, int] = {tiers.EMPTY: self.all_bits}
         for cp in self.cluster_policies_of(tier, direction, pc.index):
             for cr in cp.rules(direction):

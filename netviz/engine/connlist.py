@@ -37,6 +37,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
+from netviz.engine import tiers
 from netviz.engine.analyzer import EGRESS, INGRESS, Analyzer, Block, PodClass, bits_list
 from netviz.engine.connections import ConnectionSet
 from netviz.engine.ingress import (
@@ -46,6 +47,7 @@ from netviz.engine.ingress import (
     analyze_ingress,
 )
 from netviz.engine.ipranges import IPRange, atoms
+from netviz.model.cluster_policy import Tier
 from netviz.model.keys import external_key, parse_workload_key
 
 #: ``PeerNode.kind`` of the ``{ingress-controller}`` peer
@@ -562,7 +564,10 @@ def build_list(
 #   range depends only on the policies that isolate it in that direction (and, for ingress, the
 #   names of its container ports, for named ports): ``Analyzer.external_signature``. The vector of
 #   connections over all ranges is computed once per key, not once per workload (1,000
-#   workloads, 200 ranges: 200,000 evaluations became a few thousand).
+#   workloads, 200 ranges: 200,000 evaluations became a few thousand). Each vector is made rule
+#   by rule (a rule adds to the pieces its ranges contain, by bisection); with policy tiers, the
+#   Admin/Baseline tier states per piece likewise, once per ``Analyzer.tier_signature`` (the
+#   cluster policies selecting the class), then combined with the NetworkPolicy vector.
 # - Rows are sorted by destination key as they are made; sources are visited in key order.
 
 
@@ -576,17 +581,20 @@ def external_vectors(
         ranges = pieces[direction]
         by_key: dict[object, list[ConnectionSet]] = {}
         by_class: dict[int, list[ConnectionSet]] = {}
+        tier_cache: dict[object, list[tiers.State]] = {}
 
         def vector(c: int, direction: str = direction, ranges: list[IPRange] = ranges,
                    by_key: dict[object, list[ConnectionSet]] = by_key,
-                   by_class: dict[int, list[ConnectionSet]] = by_class) -> list[ConnectionSet]:
+                   by_class: dict[int, list[ConnectionSet]] = by_class,
+                   tier_cache: dict[object, list[tiers.State]] = tier_cache,
+                   ) -> list[ConnectionSet]:
             got = by_class.get(c)
             if got is None:
                 pc = an.classes[c]
                 key = an.external_signature(direction, c)
                 got = by_key.get(key)
                 if got is None:
-                    got = by_key[key] = _external_vector(an, pc, direction, ranges)
+                    got = by_key[key] = _external_vector(an, pc, direction, ranges, tier_cache)
                 by_class[c] = got
             return got
 
@@ -607,30 +615,70 @@ Row = tuple[PeerNode, list[tuple[str, PeerNode, ConnectionSet]]]
 
 
 def _external_vector(
-    an: Analyzer, pc: PodClass, direction: str, ranges: list[IPRange]
+    an: Analyzer, pc: PodClass, direction: str, ranges: list[IPRange],
+    tier_cache: dict[object, list[tiers.State]] | None = None,
 ) -> list[ConnectionSet]:
     """``[an.external_conns(pc, direction, r) for r in ranges]`` (``ranges``: the sorted,
     disjoint pieces of ``direction_atoms``), rule by rule instead of range by range when only
     NetworkPolicies decide: each rule adds its connections to the pieces its ipBlocks contain
     (found by bisection), instead of every piece testing every rule."""
-    if an.host_node_bits >> pc.index & 1 or an.is_tiered(direction, pc):
-        return [an.external_conns(pc, direction, r) for r in ranges]
-    pols = (an.ingress_of if direction == INGRESS else an.egress_of)[pc.index]
-    if not pols:
+    if an.host_node_bits >> pc.index & 1:
         return [ConnectionSet.all()] * len(ranges)
-    vec = [ConnectionSet.none()] * len(ranges)
+    pols = (an.ingress_of if direction == INGRESS else an.egress_of)[pc.index]
+    tiered = an.is_tiered(direction, pc)
+    if not pols and not tiered:
+        return [ConnectionSet.all()] * len(ranges)
     starts = [(r.version, r.lo) for r in ranges]
     dst = pc if direction == INGRESS else None
-    for cp in pols:
-        for cr in cp.ingress if direction == INGRESS else cp.egress:
-            conns, _ = an.rule_conns(cr, dst)
+    np_vec: list[ConnectionSet] | None = None
+    if pols:
+        np_vec = [ConnectionSet.none()] * len(ranges)
+        for cp in pols:
+            for cr in cp.ingress if direction == INGRESS else cp.egress:
+                conns, _ = an.rule_conns(cr, dst)
+                if not conns:
+                    continue
+                for block in cr.ip_ranges:
+                    i = bisect_left(starts, (block.version, block.lo))
+                    while i < len(ranges) and block.contains(ranges[i]):
+                        np_vec[i] = np_vec[i] | conns
+                        i += 1
+    if not tiered:
+        assert np_vec is not None
+        return np_vec
+    # the tiers, rule by rule in precedence order (first match per piece), per tier signature
+    if tier_cache is None:
+        tier_cache = {}
+    admin = _tier_state_vector(an, Tier.ADMIN, direction, pc, ranges, starts, tier_cache)
+    if np_vec is not None:
+        return [tiers.decide(a, n, tiers.EMPTY) for a, n in zip(admin, np_vec, strict=True)]
+    base = _tier_state_vector(an, Tier.BASELINE, direction, pc, ranges, starts, tier_cache)
+    return [tiers.decide(a, None, b) for a, b in zip(admin, base, strict=True)]
+
+
+def _tier_state_vector(
+    an: Analyzer, tier: Tier, direction: str, pc: PodClass, ranges: list[IPRange],
+    starts: list[tuple[int, int]], cache: dict[object, list[tiers.State]],
+) -> list[tiers.State]:
+    """The ``tier`` state of ``pc`` with each external piece (``ranges``), once per
+    ``Analyzer.tier_signature``."""
+    key = an.tier_signature(tier, direction, pc)
+    got = cache.get(key)
+    if got is not None:
+        return got
+    vec = [tiers.EMPTY] * len(ranges)
+    dst = pc if direction == INGRESS else None
+    for ccp in an.cluster_policies_of(tier, direction, pc.index):
+        for ccr in ccp.rules(direction):
+            conns, _ = an.cluster_rule_conns(ccr, dst)
             if not conns:
                 continue
-            for block in cr.ip_ranges:
+            for block in ccr.ip_ranges:
                 i = bisect_left(starts, (block.version, block.lo))
                 while i < len(ranges) and block.contains(ranges[i]):
-                    vec[i] = vec[i] | conns
+                    vec[i] = tiers.apply_rule(vec[i], conns, ccr.action)
                     i += 1
+    cache[key] = vec
     return vec
 
 

@@ -28,6 +28,7 @@ from reference_evaluator import allowed, denying_tier
 
 from netviz.engine import Analyzer, ConnectionSet, IPRange, Options
 from netviz.engine.analyzer import EGRESS, INGRESS
+from netviz.engine.connlist import _external_vector, direction_atoms
 from netviz.model import (
     Action,
     Cluster,
@@ -430,6 +431,31 @@ def test_deny_tier_agrees(cluster: Cluster) -> None:
                 want = None
             event(f"deny_tier {got}")
             assert got is want, f"{src.key} -> {dst.key}: analyzer {got}, reference {want}"
+
+
+@SETTINGS
+@given(cluster=clusters(tiers=True))
+def test_connlist_external_vectors_agree_with_tiers(cluster: Cluster) -> None:
+    """``netviz list``'s external ranges with tiers (made rule by rule per tier signature,
+    ``connlist._external_vector``) against the reference, at the first address of every piece."""
+    note(describe(cluster))
+    an = Analyzer(cluster, Options(host_network="pod"))
+    base = {(proto, n) for proto in PROTOCOLS for n in probe_ports(cluster)}
+    pieces = direction_atoms(an)
+    cache: dict[object, list[object]] = {}
+    for pod in cluster.pods:
+        pc = an.class_of(pod)
+        for direction in (INGRESS, EGRESS):
+            vec = _external_vector(an, pc, direction, pieces[direction], cache)  # type: ignore[arg-type]
+            assert vec == [an.external_conns(pc, direction, r) for r in pieces[direction]]
+            for piece, got in zip(pieces[direction], vec, strict=True):
+                ip = piece.first()
+                src, dst = (ip, pod) if direction == INGRESS else (pod, ip)
+                for proto, port in sorted(base | boundaries(got)):
+                    want = allowed(cluster, src, dst, proto, port)
+                    assert got.contains(proto, port) == want, (
+                        f"{pod.key} {direction} {piece} {proto} {port}: list {got}, "
+                        f"reference {want}")
 
 
 def _pod_pairs_agree(cluster: Cluster, ipb: bool) -> None:
