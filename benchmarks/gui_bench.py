@@ -13,8 +13,7 @@ Printed per size:
 - ``first paint``: fit to view and the first paint of a 1600x1000 viewport
 - ``open-to-first-paint``: the sum
 - ``pan repaint``: mean/max full repaint of the viewport after scrolling 100 px (10 pans)
-Each is measured twice: ``detail`` (every edge drawn, bundling off) and ``lod`` (the app's
-default: namespace bundles when zoomed out).
+Every edge is drawn at every zoom (groups compress them exactly; see docs/gui.md).
 """
 
 from __future__ import annotations
@@ -72,7 +71,7 @@ def synthetic(workloads: int) -> Cluster:
     return assemble_cluster(namespaces=nss, workloads=wls, policies=pols)
 
 
-def measure(workloads: int, lod: bool) -> dict[str, float]:
+def measure(workloads: int) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     from netviz.ui.graph_view import GraphView
@@ -86,7 +85,6 @@ def measure(workloads: int, lod: bool) -> dict[str, float]:
     t1 = time.perf_counter()
     state = AppState()
     view = GraphView(state)
-    view.bundling = lod
     view.resize(1600, 1000)
     view.show()
     app.processEvents()
@@ -107,7 +105,6 @@ def measure(workloads: int, lod: bool) -> dict[str, float]:
     # and zoomed in to 1:1 (what a user pans around in)
     view.resetTransform()
     view.centerOn(0, 0)
-    view._update_lod()
     zoomed = []
     for _ in range(6):
         hbar.setValue(hbar.value() + 100)
@@ -124,7 +121,6 @@ def measure(workloads: int, lod: bool) -> dict[str, float]:
         "pan_mean": statistics.mean(pans),
         "pan_max": max(pans),
         "pan_1to1_mean": statistics.mean(zoomed),
-        "bundled": float(view.bundled),
     }
     view.detach()
     view.deleteLater()
@@ -136,15 +132,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
     args = ap.parse_args()
-    print(f"{'workloads':>9} {'mode':>6} {'edges':>7} {'drawn':>6} {'evaluate':>9} {'scene':>7} "
+    print(f"{'workloads':>9} {'edges':>7} {'drawn':>6} {'evaluate':>9} {'scene':>7} "
           f"{'paint':>7} {'open->paint':>11} {'pan mean':>9} {'pan max':>8} {'pan 1:1':>8}")
     for n in args.sizes:
-        for lod in (False, True):
-            r = measure(n, lod)
-            print(f"{n:>9} {'lod' if lod else 'detail':>6} {int(r['edges']):>7} {int(r['drawn']):>6} "
-                  f"{r['evaluate']:>8.2f}s {r['scene']:>6.2f}s {r['first_paint']:>6.2f}s "
-                  f"{r['open_to_first_paint']:>10.2f}s {r['pan_mean'] * 1000:>7.0f}ms "
-                  f"{r['pan_max'] * 1000:>6.0f}ms {r['pan_1to1_mean'] * 1000:>6.0f}ms", flush=True)
+        r = measure(n)
+        print(f"{n:>9} {int(r['edges']):>7} {int(r['drawn']):>6} "
+              f"{r['evaluate']:>8.2f}s {r['scene']:>6.2f}s {r['first_paint']:>6.2f}s "
+              f"{r['open_to_first_paint']:>10.2f}s {r['pan_mean'] * 1000:>7.0f}ms "
+              f"{r['pan_max'] * 1000:>6.0f}ms {r['pan_1to1_mean'] * 1000:>6.0f}ms", flush=True)
 
 
 if __name__ == "__main__":

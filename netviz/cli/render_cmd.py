@@ -1,7 +1,12 @@
-"""``netviz render PATH... -o out.png|svg|pdf``: the app's picture, headless.
+"""``netviz render PATH... -o FILE``: the app's picture, headless: PNG, SVG, PDF or JSON.
 
-Same model, layout and palette as the GUI (``netviz.viewmodel``), drawn by
-``netviz.export.figure`` with matplotlib; no Qt, no display.
+One renderer: the same ``GraphModel``, ``Layout`` (measured with the real fonts) and
+``netviz.ui.scene.PictureScene`` as the window, drawn with Qt offscreen (no display needed:
+``ensure_app`` picks the offscreen platform when there is none). ``-o FILE.json`` writes the
+``netviz-picture/1`` description of the same picture (``netviz.export.picture_json``) instead:
+its coordinates are the pixels of the PNG this command writes at ``--scale 1`` (the default).
+The first line on stdout says what was drawn, with the compression ratio (drawn
+allowed/partial edges per allowed pair).
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         description="Draw the connectivity graph of the manifests to an image, exactly as the "
                     "app lays it out: PNG, SVG or PDF by the output's suffix.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="manifest files or folders")
-    p.add_argument("-o", "--output", required=True, help="output file (.png, .svg or .pdf)")
+    p.add_argument("-o", "--output", required=True,
+                   help="output file: .png, .svg, .pdf, or .json (the picture as data)")
     p.add_argument("--focus", metavar="NS/NAME",
                    help="only this workload (or Service) and its neighbours")
     p.add_argument("--namespace", action="append", metavar="NS",
@@ -27,14 +33,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--show-denied", action="store_true",
                    help="also draw denied pairs (dashed; with many workloads only with --focus)")
     p.add_argument("--title", help="title (default: the input names)")
-    p.add_argument("--lod", choices=["auto", "detail", "bundle"], default="auto",
-                   help="bundle edges between namespaces (auto: above 1,500 edges)")
+    p.add_argument("--collapse", action="append", metavar="NS",
+                   help="draw this namespace as one box (repeatable; its mixed edges become "
+                        "bundles with counts)")
     p.add_argument("--no-services", action="store_true", help="do not draw Services")
     p.add_argument("--direct", action="store_true",
                    help="draw edges to workloads, not through the Services that select them")
+    p.add_argument("--no-groups", action="store_true",
+                   help="no workload groups or namespace sets (namespaces only)")
     p.add_argument("--session", action="store_true",
                    help="use the node positions saved by the app for these inputs")
-    p.add_argument("--dpi", type=float, default=150.0, help="PNG resolution (default 150)")
+    p.add_argument("--scale", type=float, default=1.0,
+                   help="PNG pixels per picture unit (default 1: the picture JSON's coordinates)")
+    p.add_argument("--dpi", type=float, default=None,
+                   help="PNG resolution, another way to give --scale (96 dpi = scale 1)")
     p.add_argument("--ipblock-matches-pod-ips", "--ipblock-pod-ips", dest="ipblock_pod_ips",
                    action="store_true",
                    help="ipBlocks also match pod IPs (see netviz list --help)")
@@ -50,15 +62,15 @@ def run(args: argparse.Namespace) -> int:
     from netviz.cli.exits import EXIT_INPUT, EXIT_OK, EXIT_USAGE
     from netviz.engine import Analyzer, Options
     from netviz.engine.connlist import connlist
-    from netviz.export import figure
     from netviz.export.printable import printable
     from netviz.io.manifests import load_paths
     from netviz.viewmodel.graph import GraphModel, GraphOptions, parse_port_filter
-    from netviz.viewmodel.layout import Layout, session_path
 
     out = Path(args.output)
-    if out.suffix.lower() not in (".png", ".svg", ".pdf"):
-        print(f"netviz render: {out}: the output must end in .png, .svg or .pdf", file=sys.stderr)
+    suffix = out.suffix.lower()
+    if suffix not in (".png", ".svg", ".pdf", ".json"):
+        print(f"netviz render: {out}: the output must end in .png, .svg, .pdf or .json",
+              file=sys.stderr)
         return EXIT_USAGE
     result = load_paths(args.paths)
     for d in result.diagnostics:
@@ -75,12 +87,8 @@ def run(args: argparse.Namespace) -> int:
     analyzer = Analyzer(cluster, options)
     model = GraphModel(cluster, connlist(analyzer), analyzer,
                        GraphOptions(route_via_services=not args.direct,
-                                    show_services=not args.no_services))
-    layout = Layout()
-    if args.session:
-        layout.load(session_path(args.paths), model)
-    layout.update(model)
-
+                                    show_services=not args.no_services,
+                                    groups=not args.no_groups))
     focus = None
     if args.focus:
         focus = model.find_workload(args.focus)
@@ -90,13 +98,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"netviz render: --focus {args.focus}: no such workload{more}", file=sys.stderr)
             return EXIT_USAGE
     namespaces = None
-    if args.namespace:
-        known = set(model.namespaces)
-        bad = [n for n in args.namespace if n not in known]
+    known = set(model.namespaces)
+    for flag, given in (("--namespace", args.namespace), ("--collapse", args.collapse)):
+        bad = [n for n in given or () if n not in known]
         if bad:
-            print(f"netviz render: --namespace {', '.join(bad)}: no such namespace "
+            print(f"netviz render: {flag} {', '.join(bad)}: no such namespace "
                   f"(known: {', '.join(sorted(known))})", file=sys.stderr)
             return EXIT_USAGE
+    if args.namespace:
         namespaces = frozenset(args.namespace)
     protocol = port = None
     if args.port:
@@ -106,8 +115,9 @@ def run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return EXIT_USAGE
         protocol, port = got
+    collapsed = frozenset("ns:" + n for n in args.collapse or ())
     visible = model.view(namespaces=namespaces, focus=focus, show_denied=args.show_denied,
-                         protocol=protocol, port=port)
+                         protocol=protocol, port=port, collapsed=collapsed)
     title = args.title or "Network policies — " + ", ".join(Path(p).name or p for p in args.paths)
     if focus:
         title += f" (focus {args.focus})"
@@ -117,12 +127,40 @@ def run(args: argparse.Namespace) -> int:
     warn_enforcement(enforcement, False, sys.stderr)
     for note in enforcement_notes(enforcement):  # in the picture, where nobody misses it
         title += "\n" + note
-    bundled = {"auto": None, "detail": False, "bundle": True}[args.lod]
-    fig = figure.figure(model, layout, visible, title, bundled=bundled)
+    scale = args.scale if args.dpi is None else args.dpi / 96.0
     try:
-        figure.save(fig, out, dpi=args.dpi)
+        pic = draw(model, visible, out, title, scale, args.paths if args.session else None)
     except OSError as exc:
         print(f"netviz render: cannot write {out}: {exc}", file=sys.stderr)
         return EXIT_INPUT
-    print(f"wrote {out} ({len(visible.nodes)} nodes, {len(visible.edges)} edges)")
+    n_nodes = sum(1 for n in pic.nodes if n.kind not in ("namespace", "group", "cluster"))
+    print(f"wrote {out} ({n_nodes} nodes, {len(pic.nodes) - n_nodes} boxes, {len(pic.edges)} "
+          f"edges; {pic.drawn_exact} allowed/partial edges for {pic.pairs} allowed pairs, "
+          f"ratio {pic.ratio:.3f})")
     return EXIT_OK
+
+
+def draw(model, visible, out: Path, title: str, scale: float = 1.0,  # noqa: ANN001
+         session_paths: list[str] | None = None):  # noqa: ANN201
+    """Lay out, route and draw ``visible`` to ``out`` (by its suffix); returns the picture."""
+    from netviz.ui.scene import ensure_app
+
+    ensure_app()
+    from netviz.ui.fonts import qt_measure
+    from netviz.ui.scene import PictureScene, render
+    from netviz.viewmodel.layout import Layout, session_path
+    from netviz.viewmodel.routing import legend_entries, picture
+
+    layout = Layout(qt_measure)
+    if session_paths:
+        layout.load(session_path(session_paths), model)
+    pic = picture(model, visible, layout, heading=title)
+    if out.suffix.lower() == ".json":
+        from netviz.export.picture_json import write
+
+        write(pic, out)
+        return pic
+    scene = PictureScene()
+    scene.show(pic, legend_entries(model, visible))
+    render(scene, pic.canvas, str(out), scale=scale, title=title)
+    return pic

@@ -54,6 +54,12 @@ class NodeKind(StrEnum):
     ENTRY = "entry"
     #: where a Service leads outside the cluster (endpoint addresses, an ExternalName)
     DESTINATION = "destination"
+    #: any other peer of the connection list (drawn as it is named)
+    PEER = "peer"
+    # containers of the picture (``netviz.viewmodel.graph``): boxes around other nodes
+    NAMESPACE = "namespace"
+    GROUP = "group"
+    CLUSTER = "cluster"
 
 
 class EdgeStyle(StrEnum):

@@ -1,29 +1,46 @@
-"""The graph the GUI and ``netviz render`` draw: nodes, edges and what is visible.
+"""The picture model: what the GUI, the exports and ``netviz render`` draw, exact by construction.
+
+The picture is a tree of boxes and the edges between them:
+
+- **leaves**: workloads (``ns/name[Kind]``), external address ranges (ranges with exactly the
+  same connections are one leaf, ``first-last[External]`` of the first range; ``external_members``
+  lists them), and any other peer the connection list names (drawn as it is named, outside
+  every namespace: e.g. an ingress controller). Every peer of the connection list is a leaf's
+  member, generically: nothing here knows which peers a scenario has.
+- **containers**: namespaces (``ns:<name>``), and the groups ``netviz.viewmodel.groups`` chooses
+  from the policies' selector sets and the structure of the relation: workload groups inside a
+  namespace (``grp:<ns>/<n>``), namespace sets (``nsset:<n>``), the cluster (``cluster:``) and
+  all external ranges (``grp:external``). ``members`` of a container are the peers of its leaves.
+- **Services** (``svc:ns/name``) are drawn next to their backends; their members are their
+  backends. They are not leaves of the tree: an edge ends at a Service only by the rule below.
+
+An edge A -> B of style ``allowed`` or ``partial`` states that every (s, t) in members(A) x
+members(B) with s != t has exactly the edge's ``connection`` (``netviz list -o json``'s text),
+and every allowed pair is stated by exactly one edge (``netviz.viewmodel.cover``). Edges may go
+from a container to itself (every two members) or between a container and something inside it.
+
+The Service rule: an edge whose end B has exactly the backends of a Service S as members ends at
+S instead, when S forwards a port that the edge's connection allows on *every* backend (a named
+``targetPort`` is resolved on each backend separately, ``PortMapping.per_backend``); with a port
+filter, only when S forwards that port. The edge still states exactly members(A) x backends(S)
+with its connection; everything else stays at the workloads. ``service`` edges (a Service to its
+backends) and ``bundle`` edges (a collapsed container's mixed block, with counts) state nothing.
 
 Rules this module keeps:
-- Qt-free and engine-driven: every edge comes from ``netviz.engine.connlist`` (allowed and
-  partially allowed) or, for denied edges, from the absence of a connection; the only policy
-  question asked here is ``Analyzer.verdict`` for a tooltip's "why". Widgets never compute
-  semantics.
-- Node keys are the engine's peer keys (``ns/name[Kind]``, ``first-last[External]``) so that
-  ``AppState.selection`` means the same thing to every view. Services are ``svc:ns/name`` and
-  expanded pods ``pod:ns/name``.
-- ``GraphModel`` holds what does not change with the view (built once per evaluation);
-  ``GraphModel.view(filters, ...)`` returns a ``VisibleGraph``: the nodes and edges to draw now.
-  Both are deterministic: same input, same lists in the same order.
+- Qt-free and engine-driven: every pair comes from ``netviz.engine.connlist`` (or a what-if
+  ``difference``); the only policy question asked here is ``Analyzer.verdict`` for a "why".
+- ``GraphModel`` holds what does not change with the view: nodes, the tree (fixed for the
+  model's life, and kept by ``updated`` so what-if edits never change boxes), the relation
+  matrix. ``view(filters...)`` returns a ``VisibleGraph``: the nodes and compressed edges to draw.
+  Deterministic: same input, same lists in the same order.
+- Semantic zoom: ``view(collapsed=...)`` draws the given containers as single boxes (their mixed
+  blocks become ``bundle`` edges with pair counts; uniform ones stay exact edges).
 
-Edge styles: ``allowed`` (all connections), ``partial`` (some protocols/ports; the label says
-which), ``denied`` (nothing; drawn on demand), ``service`` (a Service to the workloads it
-selects), ``bundle`` (level of detail: every edge between two namespaces as one line).
-The difference view (``GraphModel(..., difference=diff entries)``, what-if editing) draws
-``added`` (newly allowed), ``removed`` (newly denied) and ``changed`` (other ports) between
-the two peers, never through a Service, and every other edge as ``unchanged``; a what-if
-policy edit updates a model incrementally with ``GraphModel.updated``.
-
-When ``route_via_services`` is on, an edge towards a workload that a Service selects ends at the
-Service instead, when the connections include at least one of the Service's target ports: "an
-edge to a Service means its backends are reachable on that target port". The label then lists
-the Service ports that are reachable (``80→8080/TCP``).
+Edge styles: ``allowed``, ``partial`` (the label is the connection), ``denied`` (on demand),
+``service``, ``bundle``; the what-if difference view: ``added``, ``removed``, ``changed`` and
+``unchanged`` (each drawn exactly like the plain styles, over the same tree). Edge labels: an
+``allowed`` or ``unchanged`` edge has none (its style says "All Connections"/"as before"; the
+text is in its tooltip and the picture JSON), every other edge is labelled with its connection.
 """
 
 from __future__ import annotations
@@ -32,12 +49,13 @@ import functools
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from netviz.engine import Analyzer, ConnectionSet
-from netviz.engine.connlist import Connection, PeerNode
+from netviz.engine.connlist import Connection
 from netviz.engine.diff import ADDED, REMOVED, DiffEntry
-from netviz.engine.ipranges import IPRange
 from netviz.model import Cluster, Pod, Service, Workload
 from netviz.model.cluster_policy import Tier
 from netviz.model.keys import (
@@ -47,47 +65,82 @@ from netviz.model.keys import (
     parse_workload_key,
     pod_key,
     service_key,
-    service_ref,
 )
 from netviz.model.keys import display_name as _display_name
+from netviz.viewmodel import groups as G
+from netviz.viewmodel.cover import BUNDLE, ROOT, Product, Tree, cover, set_diagonal
+from netviz.viewmodel.text import wrap
+
+NS_PREFIX = G.NS_PREFIX
 
 #: above this many visible workloads, denied edges are drawn only around one node
 DENIED_ALL_PAIRS_LIMIT = 40
+#: node kinds that hold other nodes
+CONTAINER_KINDS = (NodeKind.NAMESPACE, NodeKind.GROUP, NodeKind.CLUSTER)
+#: edge styles that state pairs exactly (the plain view and the difference view)
+EXACT_STYLES = (EdgeStyle.ALLOWED, EdgeStyle.PARTIAL, EdgeStyle.DENIED, EdgeStyle.DENIED_BY_ADMIN,
+                EdgeStyle.ADDED, EdgeStyle.REMOVED, EdgeStyle.CHANGED, EdgeStyle.UNCHANGED)
 
 
 @dataclass(frozen=True)
 class PortMapping:
-    """One Service port: ``port`` -> ``target`` (a number or a container port name) and the
-    number it resolves to on the backends (None when it resolves nowhere)."""
+    """One Service port: ``port`` -> ``target`` (a number or a container port name), resolved on
+    each backend separately (``per_backend``: (backend key, number or None))."""
 
     port: int
     target: int | str
     protocol: str
-    resolved: int | None
+    per_backend: tuple[tuple[str, int | None], ...] = ()
     name: str | None = None
+
+    @property
+    def resolved(self) -> int | None:
+        """The number the target resolves to when every backend agrees, else None."""
+        if isinstance(self.target, int):
+            return self.target
+        nums = {n for _, n in self.per_backend}
+        return next(iter(nums)) if len(nums) == 1 else None
+
+    def target_on(self, backend: str) -> int | None:
+        if isinstance(self.target, int):
+            return self.target
+        for b, n in self.per_backend:
+            if b == backend:
+                return n
+        return None
 
     def __str__(self) -> str:
         proto = "" if self.protocol == "TCP" else f"/{self.protocol}"
         if isinstance(self.target, str):
-            num = "?" if self.resolved is None else str(self.resolved)
-            return f"{self.port}→{self.target}({num}){proto}"
+            nums = sorted({n for _, n in self.per_backend if n is not None})
+            unresolved = any(n is None for _, n in self.per_backend) or not self.per_backend
+            text = "|".join(str(n) for n in nums)
+            if unresolved:
+                text = (text + "|?") if text else "?"
+            return f"{self.port}→{self.target}({text}){proto}"
         return f"{self.port}→{self.target}{proto}"
 
 
 @dataclass(frozen=True)
 class Node:
     key: str
+    #: leaves: workload | external | ingress-controller | peer; service; pod; containers:
+    #: namespace | group | cluster
     kind: NodeKind
     label: str
     namespace: str | None
     subtitle: str = ""
     tooltip: str = ""
-    #: pods: the workload key; services: None
+    #: pods: the workload key; others: the container in the tree (None for top level)
     parent: str | None = None
     replicas: int = 1
     #: lower-case "name key=value key=value ..." for search
     search_text: str = ""
     ports: tuple[PortMapping, ...] = ()
+
+    @property
+    def is_container(self) -> bool:
+        return self.kind in CONTAINER_KINDS
 
 
 @dataclass(frozen=True)
@@ -95,7 +148,19 @@ class NamespaceBox:
     name: str
     label: str
     tooltip: str
-    members: tuple[str, ...]  # workload and service keys, in layout order
+    members: tuple[str, ...]  # workload and service keys
+
+
+@dataclass(frozen=True)
+class EdgeLabel:
+    """What every pair of an edge has: a style and a connection (``text`` is the connection
+    as ``netviz list`` prints it, or the difference's wording)."""
+
+    style: EdgeStyle
+    conns: ConnectionSet | None
+    text: str
+    before: ConnectionSet | None = None
+    info: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,11 +173,14 @@ class Edge:
     label: str = ""
     tooltip: str = ""
     conns: ConnectionSet | None = None
-    #: the peer pair this edge stands for (differs from (src, dst) when routed via a Service)
+    #: a pair this edge stands for (the first one; the explanation panel starts there)
     pair: tuple[str, str] | None = None
-    #: bundles: how many edges, and how many of them partial
+    #: how many peer pairs it states (bundles: how many have a connection)
     count: int = 1
     partial_count: int = 0
+    #: the connection every pair has, as ``netviz list -o json`` prints it ("" for service
+    #: links and bundles)
+    connection: str = ""
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -121,13 +189,31 @@ class Edge:
 
 @dataclass
 class VisibleGraph:
-    nodes: list[str]  # keys, in model order
+    nodes: list[str]  # leaf and Service keys, in model order
     edges: list[Edge]
     namespaces: list[str]
     #: nodes matching the search / port filter (None: nothing to emphasise)
     emphasis: set[str] | None = None
     #: denied edges were requested but too many pairs: only drawn around a selected node
     denied_limited: bool = False
+    #: the tree the edges are over (containers with a visible member)
+    tree: Tree | None = None
+    #: containers drawn collapsed
+    collapsed: frozenset[str] = frozenset()
+    #: allowed pairs stated by the drawn edges (the ratio's denominator)
+    pairs: int = 0
+
+    @property
+    def containers(self) -> list[str]:
+        if self.tree is None:
+            return []
+        return [k for k in self.tree.nodes() if k in self.tree.containers and k != ROOT]
+
+    @property
+    def ratio(self) -> float:
+        """Drawn allowed/partial edges per allowed pair (the compression the issue measures)."""
+        drawn = sum(1 for e in self.edges if e.style in ("allowed", "partial"))
+        return drawn / self.pairs if self.pairs else 0.0
 
 
 @dataclass(frozen=True)
@@ -148,6 +234,18 @@ class GraphOptions:
     show_services: bool = True
     #: draw external ranges with identical connections as one node
     merge_externals: bool = True
+    #: choose groups (workload groups, namespace sets); off: namespaces only
+    groups: bool = True
+
+
+def _ingress_tooltip(cl: Cluster) -> str:
+    lines = ["The ingress controller: traffic from outside the cluster through"]
+    for obj in cl.ingresses[:12]:
+        svcs = sorted({b.service for b in obj.backends if b.service})
+        lines.append(f"  {obj.kind} {obj.key} → {', '.join(svcs) or '(no Service)'}")
+    if len(cl.ingresses) > 12:
+        lines.append(f"  ... and {len(cl.ingresses) - 12} more")
+    return "\n".join(lines)
 
 
 def _labels_text(labels: dict[str, str]) -> str:
@@ -155,7 +253,7 @@ def _labels_text(labels: dict[str, str]) -> str:
 
 
 def short_conns(conns: ConnectionSet, limit: int = 28) -> str:
-    """``TCP 5432`` / ``TCP 80,443 +2``: an edge label that stays short."""
+    """``TCP 5432`` / ``TCP 80,443 +2``: a short text (tooltips of long lists)."""
     text = str(conns)
     if len(text) <= limit:
         return text
@@ -189,27 +287,73 @@ def _is_all(conns: ConnectionSet) -> bool:
     return conns.is_all()
 
 
+def accepts(conns: ConnectionSet | None, protocol: str | None, port: int | None) -> bool:
+    """Whether ``conns`` allow ``protocol``/``port`` (either may be None: any)."""
+    if conns is None:
+        return False
+    if port is not None:
+        protos = (protocol,) if protocol else ("TCP", "UDP", "SCTP")
+        return any(conns.contains(p, port) for p in protos)
+    if protocol is not None:
+        return protocol in conns.protocols()
+    return True
+
+
+class _Labels:
+    """Interned edge labels: id 0 is "no pair"; ids start at 1. Append-only (copied on write
+    by ``GraphModel.updated``)."""
+
+    def __init__(self) -> None:
+        self.items: list[EdgeLabel | None] = [None]
+        self.ids: dict[EdgeLabel, int] = {}
+
+    def copy(self) -> _Labels:
+        new = _Labels()
+        new.items = list(self.items)
+        new.ids = dict(self.ids)
+        return new
+
+    def id(self, lab: EdgeLabel) -> int:
+        got = self.ids.get(lab)
+        if got is None:
+            got = len(self.items)
+            self.items.append(lab)
+            self.ids[lab] = got
+        return got
+
+    def __getitem__(self, i: int) -> EdgeLabel:
+        lab = self.items[i]
+        assert lab is not None
+        return lab
+
+
 @functools.lru_cache(maxsize=16384)
-def _conns_text(conns: ConnectionSet) -> str:
-    return str(conns)
+def _plain_label(conns: ConnectionSet) -> EdgeLabel:
+    return EdgeLabel(edge_style_for(conns), conns, str(conns))
 
 
-def _ingress_tooltip(cl: Cluster) -> str:
-    lines = ["The ingress controller: traffic from outside the cluster through"]
-    for obj in cl.ingresses[:12]:
-        svcs = sorted({b.service for b in obj.backends if b.service})
-        lines.append(f"  {obj.kind} {obj.key} → {', '.join(svcs) or '(no Service)'}")
-    if len(cl.ingresses) > 12:
-        lines.append(f"  ... and {len(cl.ingresses) - 12} more")
-    return "\n".join(lines)
+def _diff_label(entry: DiffEntry) -> EdgeLabel:
+    if entry.kind == ADDED:
+        return EdgeLabel(EdgeStyle.ADDED, entry.after, "+ " + str(entry.after), None, entry.info)
+    if entry.kind == REMOVED:
+        return EdgeLabel(EdgeStyle.REMOVED, entry.before, "− " + str(entry.before), None,
+                         entry.info)
+    return EdgeLabel(EdgeStyle.CHANGED, entry.after, f"{entry.before} → {entry.after}",
+                     entry.before, entry.info)
 
 
-def _edge_order(e: Edge) -> tuple[str, str, str]:
-    return (e.src, e.dst, e.style)
+@dataclass
+class _Structure:
+    """What a model shares with the models ``updated`` derives from it."""
+
+    tree: Tree
+    groups: dict[str, tuple[str, str, str, str | None]]
+    products: list[Product] | None = None
+    extra: dict[str, object] = field(default_factory=dict)
 
 
 class GraphModel:
-    """Nodes and edges of one evaluated cluster. Built from the engine's connection list."""
+    """Nodes, the tree and the relation of one evaluated cluster (see the module doc)."""
 
     def __init__(
         self,
@@ -218,88 +362,98 @@ class GraphModel:
         analyzer: Analyzer | None = None,
         options: GraphOptions | None = None,
         difference: Sequence[DiffEntry] | None = None,
+        keep: GraphModel | None = None,
     ) -> None:
+        """``keep``: a model of the same cluster before (a re-evaluation, a reload); when it
+        has the same leaves and Services, its tree is kept, so the boxes stay as they were
+        (the layout then keeps every node where it is)."""
         self.cluster = cluster
         self.analyzer = analyzer
         self.options = options or GraphOptions()
-        #: the what-if difference against a baseline (``netviz.engine.diff``), or None. With
-        #: it, the pairs in the difference are drawn as ``added``/``removed``/``changed``
-        #: edges between the peers themselves and every other edge as ``unchanged``.
+        #: the what-if difference against a baseline (``netviz.engine.diff``), or None
         self.difference: list[DiffEntry] | None = (
             list(difference) if difference is not None else None)
-        self._diff: dict[tuple[str, str], DiffEntry] | None = (
-            {(e.src.key, e.dst.key): e for e in difference} if difference is not None else None)
-        #: external node key -> the address ranges it stands for
-        self.external_members: dict[str, list[str]] = {}
-        self.connections = self._merge_externals(list(connections))
+        self.connections = list(connections)
         self.expanded: set[str] = set()
+        self.labels = _Labels()
+        #: external node key -> the address ranges (labels) it stands for
+        self.external_members: dict[str, list[str]] = {}
+        #: leaf key -> the peer keys it stands for (externals: several ranges)
+        self.members_of: dict[str, list[str]] = {}
+        #: peer key -> leaf key
+        self.leaf_of: dict[str, str] = {}
         self.nodes: dict[str, Node] = {}
         self.namespaces: dict[str, NamespaceBox] = {}
+        cells = self._relation()
         self._build_nodes()
-        self._ext_diff_sides: set[tuple[str, str]] = set()
-        if self._diff is not None:
-            self._add_diff_externals()
-        self._build_edges()
+        structure = None
+        if (keep is not None and keep.options == self.options
+                and set(keep.tree.leaves) == set(self.members_of)
+                and {k for k, n in keep.nodes.items() if not n.is_container}
+                == {k for k, n in self.nodes.items() if not n.is_container}):
+            structure = keep.structure
+            structure = _Structure(structure.tree, structure.groups, None)
+        self._build_tree(cells, structure)
+        self._view_cache: dict[object, VisibleGraph] = {}
 
-    def _add_diff_externals(self) -> None:
-        """External ranges of the difference are cut as ``diff`` aligns them (both sides'
-        boundaries), which can differ from the pieces of the connection list: give each one
-        a node, and remember which workload sides they belong to (their plain edges are then
-        left to the difference)."""
-        assert self._diff is not None
-        for e in self._diff.values():
-            for p, other, side in ((e.src, e.dst, "in"), (e.dst, e.src, "out")):
-                if not p.is_external:
+    # ------------------------------------------------------------------ the relation
+    def _relation(self) -> dict[tuple[str, str], int]:
+        """(source peer, destination peer) -> label id, and the merge of external ranges."""
+        cells: dict[tuple[str, str], int] = {}
+        lab = self.labels
+        skip_sides: set[tuple[str, str]] = set()
+        diff: dict[tuple[str, str], DiffEntry] = {}
+        if self.difference is not None:
+            for e in self.difference:
+                diff[(e.src.key, e.dst.key)] = e
+                if e.src.is_external:
+                    skip_sides.add((e.dst.key, "in"))
+                if e.dst.is_external:
+                    skip_sides.add((e.src.key, "out"))
+        self._peer_nodes: dict[str, object] = {}
+        for c in self.connections:
+            s, d = c.src.key, c.dst.key
+            self._peer_nodes.setdefault(s, c.src)
+            self._peer_nodes.setdefault(d, c.dst)
+            if self.difference is not None:
+                if (s, d) in diff:
                     continue
-                self._ext_diff_sides.add((other.key, side))
-                if p.key in self.nodes:
-                    continue
-                assert p.ip_range is not None
-                label = _range_label(p.ip_range)
-                self.nodes[p.key] = Node(p.key, NodeKind.EXTERNAL, label, None, subtitle="external",
-                                         tooltip="External addresses " + p.name,
-                                         search_text=(p.name + " " + label).lower())
-                self.externals.append(p.key)
-
-    def _merge_externals(self, conns: list[Connection]) -> list[Connection]:
-        """External ranges with exactly the same connections (same peers, directions and
-        ports) become one node: the engine cuts the address space at every ipBlock boundary
-        of every pod, which would otherwise draw the same edges many times."""
-        sig: dict[str, set[tuple[str, str, ConnectionSet]]] = {}
-        ranges: dict[str, PeerNode] = {}
-        for c in conns:
-            if c.src.is_external:
-                sig.setdefault(c.src.key, set()).add(("in", c.dst.key, c.connections))
-                ranges[c.src.key] = c.src
-            if c.dst.is_external:
-                sig.setdefault(c.dst.key, set()).add(("out", c.src.key, c.connections))
-                ranges[c.dst.key] = c.dst
-        order = sorted(sig, key=lambda k: _range_order(ranges[k]))
-        groups: dict[frozenset[tuple[str, str, ConnectionSet]], list[str]] = {}
+                if (c.src.is_external and (d, "in") in skip_sides) or (
+                        c.dst.is_external and (s, "out") in skip_sides):
+                    continue  # the difference's own external pieces stand for this side
+                cells[(s, d)] = lab.id(EdgeLabel(EdgeStyle.UNCHANGED, c.connections, str(c.connections)))
+            else:
+                cells[(s, d)] = lab.id(_plain_label(c.connections))
+        for (s, d), e in diff.items():
+            self._peer_nodes.setdefault(s, e.src)
+            self._peer_nodes.setdefault(d, e.dst)
+            cells[(s, d)] = lab.id(_diff_label(e))
+        # external ranges with exactly the same cells are one leaf
+        sig: dict[str, set[tuple[str, str, int]]] = {}
+        for (s, d), i in cells.items():
+            if self._peer_nodes[s].is_external:  # type: ignore[attr-defined]
+                sig.setdefault(s, set()).add(("in", d, i))
+            if self._peer_nodes[d].is_external:  # type: ignore[attr-defined]
+                sig.setdefault(d, set()).add(("out", s, i))
+        order = sorted(sig, key=lambda k: self._range_order(k))
+        merged: dict[frozenset, str] = {}
         for k in order:
-            groups.setdefault(frozenset(sig[k]), []).append(k)
-        alias: dict[str, PeerNode] = {}
-        for members in groups.values():
-            rep = members[0] if self.options.merge_externals else None
-            for k in members:
-                target = k if rep is None else rep
-                alias[k] = ranges[target]
-                ip_range = ranges[k].ip_range
-                assert ip_range is not None
-                self.external_members.setdefault(target, []).append(_range_label(ip_range))
-        if not self.options.merge_externals:
-            return conns
-        out: list[Connection] = []
-        seen: set[tuple[str, str]] = set()
-        for c in conns:
-            src = alias.get(c.src.key, c.src)
-            dst = alias.get(c.dst.key, c.dst)
-            key = (src.key, dst.key)
-            if key in seen:
-                continue
-            seen.add(key)
-            out.append(c if (src is c.src and dst is c.dst) else Connection(src, dst, c.connections))
+            key = frozenset(sig[k]) if self.options.merge_externals else frozenset({("", k, 0)})
+            rep = merged.setdefault(key, k)
+            self.leaf_of[k] = rep
+            self.members_of.setdefault(rep, []).append(k)
+            self.external_members.setdefault(rep, []).append(
+                _range_label(self._peer_nodes[k].ip_range))  # type: ignore[attr-defined]
+        # leaf-level cells
+        out: dict[tuple[str, str], int] = {}
+        lf = self.leaf_of
+        for (s, d), i in cells.items():
+            out[(lf.get(s, s), lf.get(d, d))] = i
         return out
+
+    def _range_order(self, key: str) -> tuple[int, int, int]:
+        r = self._peer_nodes[key].ip_range  # type: ignore[attr-defined]
+        return (r.version, r.lo, r.hi)
 
     # ------------------------------------------------------------------ nodes
     def _build_nodes(self) -> None:
@@ -310,12 +464,9 @@ class GraphModel:
         self.pods_of = pods_of
         workloads: dict[str, Workload] = {w.key: w for w in cl.workloads}
         self._workloads = workloads
-        # workload peers are the keys the engine uses (top-level owners and bare pods)
         wl_keys: dict[str, list[str]] = {}
         for key in sorted(pods_of):
-            ns = key.split("/", 1)[0]
-            wl_keys.setdefault(ns, []).append(key)
-        # services and what they select
+            wl_keys.setdefault(key.split("/", 1)[0], []).append(key)
         self.service_backends: dict[str, tuple[str, ...]] = {}
         self.services_of: dict[str, list[str]] = {}
         svc_by_ns: dict[str, list[Service]] = {}
@@ -325,81 +476,65 @@ class GraphModel:
             if svc.selector:
                 sel = svc.selector
                 for key in wl_keys.get(svc.namespace, []):
-                    pods = pods_of[key]
-                    if any(all(p.labels.get(k) == v for k, v in sel.items()) for p in pods):
+                    if any(all(p.labels.get(k) == v for k, v in sel.items())
+                           for p in pods_of[key]):
                         backends.append(key)
             skey = service_key(svc.key)
             self.service_backends[skey] = tuple(backends)
             for b in backends:
                 self.services_of.setdefault(b, []).append(skey)
-
         nodes: dict[str, Node] = {}
-        ns_names = sorted({ns.name for ns in cl.namespaces} | set(wl_keys) | set(svc_by_ns))
+        # peers of the relation that are neither workloads nor external ranges
+        peers = sorted(k for k, p in self._peer_nodes.items()
+                       if not p.is_external and k not in pods_of)  # type: ignore[attr-defined]
+        ns_names = sorted({ns.name for ns in cl.namespaces} | set(wl_keys) | set(svc_by_ns)
+                          | {self._peer_nodes[k].namespace for k in peers  # type: ignore[attr-defined]
+                             if self._peer_nodes[k].namespace})  # type: ignore[attr-defined]
+        self.ns_leaves: dict[str, list[str]] = {}
         for ns_name in ns_names:
             members: list[str] = []
-            placed_svcs: set[str] = set()
-            ns_svcs = svc_by_ns.get(ns_name, [])
+            leaves: list[str] = []
             for key in wl_keys.get(ns_name, []):
                 nodes[key] = self._workload_node(key, workloads.get(key), pods_of[key])
                 members.append(key)
-                # a Service goes next to its first backend
-                for svc in ns_svcs:
-                    skey = service_key(svc.key)
-                    if skey in placed_svcs or not self.options.show_services:
-                        continue
-                    selected = self.service_backends[skey]
-                    if selected and selected[0] == key:
-                        nodes[skey] = self._service_node(svc, selected)
-                        members.append(skey)
-                        placed_svcs.add(skey)
+                leaves.append(key)
+            for key in peers:
+                if self._peer_nodes[key].namespace == ns_name:  # type: ignore[attr-defined]
+                    nodes[key] = self._peer_node(key)
+                    members.append(key)
+                    leaves.append(key)
             if self.options.show_services:
-                for svc in ns_svcs:
+                for svc in svc_by_ns.get(ns_name, []):
                     skey = service_key(svc.key)
-                    if skey not in placed_svcs:
-                        nodes[skey] = self._service_node(svc, self.service_backends[skey])
-                        members.append(skey)
+                    nodes[skey] = self._service_node(svc, self.service_backends[skey])
+                    members.append(skey)
             ns_obj = cl.namespace(ns_name)
             labels = dict(ns_obj.labels) if ns_obj else {}
             labels.pop("kubernetes.io/metadata.name", None)
             n_wl = len(wl_keys.get(ns_name, []))
-            tip = f"Namespace {ns_name}\n{n_wl} workload(s), {len(ns_svcs)} Service(s)"
+            tip = f"Namespace {ns_name}\n{n_wl} workload(s), {len(svc_by_ns.get(ns_name, []))} Service(s)"
             if labels:
                 tip += "\nlabels: " + _labels_text(labels)
             if ns_obj is not None and ns_obj.implicit:
                 tip += "\n(no Namespace object was loaded)"
             self.namespaces[ns_name] = NamespaceBox(ns_name, ns_name, tip, tuple(members))
-        # external peers, sorted by address
-        externals: dict[str, Node] = {}
-        ext_order: dict[str, tuple[int, int, int]] = {}
-        for c in self.connections:
-            for p in (c.src, c.dst):
-                if p.is_ingress_controller and p.key not in externals:
-                    # the outside world's way in through Ingress/Route objects: drawn with
-                    # the external peers, first
-                    externals[p.key] = Node(
-                        p.key, NodeKind.EXTERNAL, "ingress controller", None,
-                        subtitle="Ingress / Route",
-                        tooltip=_ingress_tooltip(cl),
-                        search_text="ingress-controller ingress controller route",
-                    )
-                    ext_order[p.key] = (-1, 0, 0)
-                if p.is_external and p.key not in externals:
-                    assert p.ip_range is not None
-                    members = self.external_members.get(p.key) or [_range_label(p.ip_range)]
-                    label = members[0] if len(members) == 1 else f"{members[0]} +{len(members) - 1}"
-                    sub = "external" if len(members) == 1 else f"external, {len(members)} ranges"
-                    tip = "External addresses " + (p.name if len(members) == 1 else "\n  " + "\n  ".join(members))
-                    if len(members) > 1:
-                        tip += "\n(ranges with exactly the same connections are drawn as one)"
-                    externals[p.key] = Node(
-                        p.key, NodeKind.EXTERNAL, label, None, subtitle=sub, tooltip=tip,
-                        search_text=(p.name + " " + " ".join(members)).lower(),
-                    )
-                    ext_order[p.key] = (p.ip_range.version, p.ip_range.lo, p.ip_range.hi)
-        for key in sorted(externals, key=lambda k: ext_order[k]):
-            nodes[key] = externals[key]
+            self.ns_leaves[ns_name] = leaves
+            nodes[NS_PREFIX + ns_name] = Node(NS_PREFIX + ns_name, NodeKind.NAMESPACE, ns_name, ns_name,
+                                              "", tip, search_text=f"{ns_name} namespace".lower())
+        # externals, sorted by address; other peers without a namespace
+        ext = sorted(self.members_of, key=self._range_order)
+        for key in ext:
+            nodes[key] = self._external_node(key)
+        for key in peers:
+            if key not in nodes:
+                nodes[key] = self._peer_node(key)
         self.nodes = nodes
-        self.externals = [k for k in nodes if nodes[k].kind == NodeKind.EXTERNAL]
+        self.externals = ext
+        self.other_peers = [k for k in peers if self._peer_nodes[k].namespace is None]  # type: ignore[attr-defined]
+        for key in nodes:
+            if nodes[key].kind not in (NodeKind.EXTERNAL, NodeKind.SERVICE, NodeKind.NAMESPACE):
+                self.members_of.setdefault(key, [key])
+                self.leaf_of.setdefault(key, key)
 
     def _workload_node(self, key: str, wl: Workload | None, pods: list[Pod]) -> Node:
         ns, name, kind = parse_workload_key(key)
@@ -421,22 +556,47 @@ class GraphModel:
         return Node(key, NodeKind.WORKLOAD, name, ns, sub, "\n".join(tip), replicas=replicas,
                     search_text=search)
 
+    def _peer_node(self, key: str) -> Node:
+        p = self._peer_nodes[key]
+        if getattr(p, "is_ingress_controller", False):
+            return Node(key, NodeKind.INGRESS_CONTROLLER, "ingress controller", None,
+                        "Ingress / Route", _ingress_tooltip(self.cluster),
+                        search_text="ingress-controller ingress controller route")
+        name = getattr(p, "name", "") or key
+        kind = getattr(p, "kind", "") or "peer"
+        ns = getattr(p, "namespace", None)
+        return Node(key, NodeKind.PEER, name, ns, kind,
+                    f"{kind} {key}\n(a peer of the connection list)",
+                    search_text=f"{key} {kind}".lower())
+
+    def _external_node(self, key: str) -> Node:
+        members = self.external_members[key]
+        label = external_label(members)
+        sub = "external" if len(members) == 1 else f"external, {len(members)} ranges"
+        tip = "External addresses " + (
+            self._peer_nodes[key].name if len(members) == 1  # type: ignore[attr-defined]
+            else "\n  " + "\n  ".join(members))
+        if len(members) > 1:
+            tip += "\n(ranges with exactly the same connections are drawn as one)"
+        return Node(key, NodeKind.EXTERNAL, label, None, subtitle=sub, tooltip=tip,
+                    search_text=(key + " " + " ".join(members)).lower())
+
     def _service_node(self, svc: Service, backends: tuple[str, ...]) -> Node:
         mappings: list[PortMapping] = []
         for sp in svc.ports:
-            resolved: int | None
-            if isinstance(sp.target_port, int):
-                resolved = sp.target_port
-            else:
-                resolved = None
-                for b in backends:
-                    for cp in (self.pods_of[b][0].ports if self.pods_of.get(b) else ()):
-                        if cp.name == sp.target_port and cp.protocol == sp.protocol:
-                            resolved = cp.port
-                            break
-                    if resolved is not None:
+            per: list[tuple[str, int | None]] = []
+            for b in backends:
+                if isinstance(sp.target_port, int):
+                    per.append((b, sp.target_port))
+                    continue
+                got = None
+                for cp in (self.pods_of[b][0].ports if self.pods_of.get(b) else ()):
+                    if cp.name == sp.target_port and cp.protocol == sp.protocol:
+                        got = cp.port
                         break
-            mappings.append(PortMapping(sp.port, sp.target_port, sp.protocol, resolved, sp.name))
+                per.append((b, got))
+            mappings.append(PortMapping(sp.port, sp.target_port, sp.protocol, tuple(per),
+                                        sp.name))
         ports_text = ", ".join(str(m) for m in mappings)
         tip = [f"Service {svc.key} ({svc.type})"]
         if svc.selector:
@@ -444,6 +604,11 @@ class GraphModel:
         else:
             tip.append("no selector (endpoints managed by hand)")
         tip.append("ports: " + (ports_text or "none"))
+        for m in mappings:
+            if isinstance(m.target, str) and len(backends) > 1:
+                for b, n in m.per_backend:
+                    tip.append(f"  {m.port}→{m.target} on {_name(b)}: "
+                               + ("not resolved" if n is None else str(n)))
         tip.append("backends: " + (", ".join(b.split("/", 1)[1] for b in backends) or "none"))
         if svc.source is not None:
             tip.append(f"defined at {svc.source.file}:{svc.source.line}")
@@ -474,138 +639,185 @@ class GraphModel:
             return True
         return False
 
-    # ------------------------------------------------------------------ edges
-    def _build_edges(self) -> None:
-        self.allowed: dict[tuple[str, str], ConnectionSet] = {
-            (c.src.key, c.dst.key): c.connections for c in self.connections
-        }
-        self.out_adj: dict[str, set[str]] = {}
-        self.in_adj: dict[str, set[str]] = {}
-        for s, d in self.allowed:
-            self.out_adj.setdefault(s, set()).add(d)
-            self.in_adj.setdefault(d, set()).add(s)
-        #: (d, connections) -> (edge target, reachable Service ports); depends on nodes only
-        self._route_cache: dict[tuple[str, ConnectionSet], tuple[str, list[PortMapping]]] = {}
-        #: (s, d) -> the edge drawn for that pair directly (not through a Service)
-        self._direct: dict[tuple[str, str], Edge] = {}
-        #: (s, Service key) -> {backend: (connections, reachable Service ports)}
-        self._routed: dict[tuple[str, str], dict[str, tuple[ConnectionSet, list[PortMapping]]]] = {}
-        for c in self.connections:
-            self._place(c.src.key, c.dst.key, c.connections, self._routed)
-        if self._diff is not None:
-            for pair, entry in self._diff.items():
-                if entry.kind == REMOVED:
-                    self._direct[pair] = self._diff_edge(entry)
-        self._routed_edges: dict[tuple[str, str], Edge] = {
-            k: self._routed_edge(k, items) for k, items in self._routed.items()}
-        # Service -> backend links
-        self._service_edges: list[Edge] = []
+    # ------------------------------------------------------------------ the tree
+    def _build_tree(self, cells: dict[tuple[str, str], int],
+                    structure: _Structure | None = None) -> None:
+        leaf_ns: dict[str, str | None] = {}
+        for ns, leaves in self.ns_leaves.items():
+            for k in leaves:
+                leaf_ns[k] = ns
+        for k in self.externals:
+            leaf_ns[k] = None
+        for k in self.other_peers:
+            leaf_ns[k] = None
+        self.leaf_ns = leaf_ns
+        multi = {k: len(v) for k, v in self.members_of.items() if len(v) > 1}
+        order: dict[str, object] = {}
+        for i, k in enumerate(self.externals):
+            order[k] = (0, i)
+        for i, k in enumerate(self.other_peers):
+            order[k] = (1, i)
+        for i, ns in enumerate(self.ns_leaves):
+            order[NS_PREFIX + ns] = (2, i)
+        for leaves in self.ns_leaves.values():
+            for i, k in enumerate(leaves):
+                order[k] = (0, i)
+        self._order = order
+        self._cells = cells
+        if structure is not None:
+            self.structure = structure
+        else:
+            base = G.base_parent(leaf_ns, self.ns_leaves)
+            containers = {NS_PREFIX + ns for ns in self.ns_leaves}
+            base_tree = Tree(base, containers, order, multi)
+            m0 = self._matrix_for(base_tree)
+            cands = self._candidates(base_tree, m0) if self.options.groups else []
+            chosen = G.choose(base, containers, order, multi, cands, self._matrix_for)
+            self.structure = _Structure(chosen.tree, chosen.groups, chosen.products)
+        self.tree = self.structure.tree
+        self.m = self._matrix_for(self.tree)
+        #: the cover of the whole relation (the default view), when known
+        self._base_products: list[Product] | None = self.structure.products
+        for key, (kind, label, tip, ns) in self.structure.groups.items():
+            n = len(self.tree.leaves_of(key))
+            self.nodes[key] = Node(key, NodeKind(kind), label, ns, "", tip or f"{label}\n{n} member(s)",
+                                   parent=self.tree.parent.get(key),
+                                   search_text=label.lower())
+
+    def _matrix_for(self, tree: Tree) -> np.ndarray:
+        n = len(tree.leaves)
+        dtype = np.int16 if len(self.labels.items) < 30000 else np.int32
+        m = np.zeros((n, n), dtype=dtype)
+        if self._cells:
+            idx = tree.index
+            k = len(self._cells)
+            rows = np.fromiter((idx[s] for s, _ in self._cells), np.int64, k)
+            cols = np.fromiter((idx[d] for _, d in self._cells), np.int64, k)
+            vals = np.fromiter(self._cells.values(), np.int64, k)
+            m[rows, cols] = vals
+        set_diagonal(tree, m)
+        return m
+
+    def _candidates(self, tree: Tree, m: np.ndarray) -> list[G.Candidate]:
+        out: list[G.Candidate] = []
+        out += G.module_candidates(tree, m, self.ns_leaves, self._group_label)
+        out += self._selector_candidates()
         if self.options.show_services:
-            for skey, backends in self.service_backends.items():
-                if skey not in self.nodes:
+            for skey, backends in sorted(self.service_backends.items()):
+                ns = self.nodes[skey].namespace if skey in self.nodes else None
+                if ns is None or len(backends) < 2 or len(backends) >= len(self.ns_leaves[ns]):
                     continue
-                node = self.nodes[skey]
-                for b in backends:
-                    self._service_edges.append(Edge(
-                        skey, b, EdgeStyle.SERVICE, "",
-                        f"Service {node.label} selects {_name(b)}\n{node.subtitle}"))
-        self._assemble_edges()
+                svc = self.nodes[skey]
+                out.append(G.Candidate("group", frozenset(backends),
+                                       self._group_label(ns, list(backends)), namespace=ns,
+                                       sources=[f"backends of Service {svc.label}"]))
+        if len(self.ns_leaves) >= 2 and (self.externals or self.other_peers):
+            out.append(G.Candidate("cluster", frozenset(NS_PREFIX + n for n in self.ns_leaves),
+                                   "cluster", "every namespace"))
+        if len(self.externals) >= 2:
+            # the ranges the cluster sends to, and those it receives from (the address space is
+            # cut per direction, so these are usually disjoint)
+            srcs = {s for s, _ in self._cells if s in self.members_of and s in self.externals}
+            dsts = {d for _, d in self._cells if d in self.members_of and d in self.externals}
+            for side, text in ((dsts - srcs, "addresses the cluster sends to"),
+                               (srcs - dsts, "addresses the cluster receives from")):
+                if 2 <= len(side) < len(self.externals):
+                    out.append(G.Candidate("external", frozenset(side), "outside the cluster",
+                                           text))
+            out.append(G.Candidate("external", frozenset(self.externals),
+                                   "outside the cluster", "every external address range"))
+        return out
 
-    def _assemble_edges(self) -> None:
-        edges = [*self._direct.values(), *self._routed_edges.values(), *self._service_edges]
-        edges.sort(key=_edge_order)
-        self.edges = edges
+    def _selector_candidates(self) -> list[G.Candidate]:
+        an = self.analyzer
+        if an is None:
+            return []
+        from netviz.engine.connlist import workload_classes
 
-    def _route(self, d: str, conns: ConnectionSet) -> tuple[str, list[PortMapping]]:
-        """Where an edge towards ``d`` with ``conns`` ends: ``d``, or a Service of ``d`` when
-        ``conns`` include one of its target ports (memoised: the answer depends on nodes)."""
-        key = (d, conns)
-        got = self._route_cache.get(key)
-        if got is None:
-            target, via = d, []
-            if self.options.route_via_services and self.options.show_services:
-                for skey in self.services_of.get(d, []):
-                    node = self.nodes.get(skey)
-                    if node is None:
+        wl_cls = workload_classes(an)
+        mask = {wl: sum(1 << c for c in cls) for wl, cls in wl_cls.items()}
+        counts: dict[tuple[str, str | None, frozenset[str]], list[str]] = {}
+
+        def add(bits: int, label: str, ns_label: str | None, why: str) -> None:
+            inside = [wl for wl, mk in mask.items() if bits & mk == mk and wl in self.leaf_ns]
+            by_ns: dict[str, list[str]] = {}
+            for wl in inside:
+                ns = self.leaf_ns[wl]
+                if ns is not None:
+                    by_ns.setdefault(ns, []).append(wl)
+            whole = []
+            for ns, wls in by_ns.items():
+                if len(wls) == len(self.ns_leaves[ns]):
+                    whole.append(ns)
+                elif len(wls) >= 2:
+                    counts.setdefault(("group", ns, frozenset(wls)), [label, why]).append(why)
+            if ns_label is not None and 2 <= len(whole) < len(self.ns_leaves):
+                counts.setdefault(("nsset", None, frozenset(NS_PREFIX + n for n in whole)),
+                                  [ns_label, why]).append(why)
+
+        for cp in an.policies:
+            pol = cp.policy
+            add(cp.selected, str(pol.pod_selector) or "all pods", None,
+                f"selected by policy {pol.namespace}/{pol.name}")
+            for direction, rules in (("ingress", cp.ingress), ("egress", cp.egress)):
+                for cr in rules:
+                    if cr.rule.all_peers:
                         continue
-                    via = [m for m in node.ports
-                           if m.resolved is not None and conns.contains(m.protocol, m.resolved)]
-                    if via:
-                        target = skey
-                        break
-            got = (target, via)
-            self._route_cache[key] = got
-        return got
+                    for i, peer in enumerate(cr.rule.peers):
+                        if peer.ip_block is not None:
+                            continue
+                        bits = an.peer_bits(peer, pol.namespace)
+                        pod_text = str(peer.pod_selector) if peer.pod_selector is not None else ""
+                        ns_text = (str(peer.namespace_selector)
+                                   if peer.namespace_selector is not None else None)
+                        label = pod_text or "all pods"
+                        ns_label = None
+                        if ns_text is not None and peer.pod_selector is None:
+                            ns_label = "namespaces " + (ns_text or "(all)")
+                        add(bits, label, ns_label,
+                            f"{direction} rule {cr.index} of policy {pol.namespace}/{pol.name}, "
+                            f"peer {i}")
+        out = []
+        ranked = sorted(counts.items(), key=lambda kv: (-(len(kv[1]) - 2), kv[0][0],
+                                                        kv[0][1] or "", sorted(kv[0][2])))
+        for (kind, ns, atoms), (label, *whys) in ranked:
+            if kind == "group" and ns is not None:
+                label = self._group_label(ns, sorted(atoms), label)
+            tip = label + "\n" + "\n".join(dict.fromkeys(whys[1:] or whys))
+            out.append(G.Candidate(kind, atoms, label, tip, namespace=ns,
+                                   weight=len(whys)))
+        return out
 
-    def _place(self, s: str, d: str, conns: ConnectionSet,
-               routed: dict[tuple[str, str], dict[str, tuple[ConnectionSet, list[PortMapping]]]],
-               ) -> tuple[str, str] | None:
-        """Add the edge of an allowed pair; returns the routed key it joined, if any."""
-        if self._diff is not None:
-            entry = self._diff.get((s, d))
-            if entry is not None:
-                # a difference is drawn between the peers themselves, never via a Service
-                self._direct[(s, d)] = self._diff_edge(entry)
-                return None
-            if ((is_external_key(s) and (d, "in") in self._ext_diff_sides)
-                    or (is_external_key(d) and (s, "out") in self._ext_diff_sides)):
-                return None  # the difference's own external pieces stand for it
-        target, via = self._route(d, conns)
-        if target != d:
-            routed.setdefault((s, target), {})[d] = (conns, via)
-            return (s, target)
-        style = edge_style_for(conns)
-        tip = f"{_name(s)} → {_name(d)}\n{_conns_text(conns)}"
-        if self._diff is not None:
-            self._direct[(s, d)] = Edge(s, d, EdgeStyle.UNCHANGED, "", tip + "\n(unchanged)", conns,
-                                        (s, d))
-        else:
-            label = "" if style == EdgeStyle.ALLOWED else short_conns(conns)
-            self._direct[(s, d)] = Edge(s, d, style, label, tip, conns, (s, d))
-        return None
+    def _group_label(self, ns: str, members: list[str], hint: str | None = None) -> str:
+        """A title for a group of workloads: the selector that chose it when given, else the
+        pod labels all members share and no other workload of the namespace has."""
+        if hint and hint not in ("{}", "all pods"):
+            return hint
+        others = [k for k in self.ns_leaves[ns] if k not in members]
 
-    def _routed_edge(self, key: tuple[str, str],
-                     items: dict[str, tuple[ConnectionSet, list[PortMapping]]]) -> Edge:
-        s, skey = key
-        backend = min(items)
-        conns, via = items[backend]
-        style = (EdgeStyle.ALLOWED if all(_is_all(c) for c, _ in items.values())
-                 else EdgeStyle.PARTIAL)
-        ports = ", ".join(str(m) for m in via)
-        lines = [f"{_name(s)} → Service {service_ref(skey)}",
-                 f"reachable Service ports: {ports}"]
-        for b in sorted(items):
-            lines.append(f"backend {_name(b)}: {_conns_text(items[b][0])}")
-        if self._diff is not None:
-            return Edge(s, skey, EdgeStyle.UNCHANGED, "", "\n".join(lines) + "\n(unchanged)", conns,
-                        (s, backend))
-        label = ports if style == EdgeStyle.PARTIAL else ""
-        return Edge(s, skey, style, label, "\n".join(lines), conns, (s, backend))
+        def labels(k: str) -> dict[str, str]:
+            pods = self.pods_of.get(k)
+            return dict(pods[0].labels) if pods else {}
 
-    @staticmethod
-    def _diff_edge(entry: DiffEntry) -> Edge:
-        s, d = entry.src.key, entry.dst.key
-        head = f"{_name(s)} → {_name(d)}"
-        if entry.kind == ADDED:
-            label = "+ " + short_conns(entry.after)
-            tip = f"{head}\nnewly allowed: {entry.after}\nbaseline: No Connections"
-            conns = entry.after
-        elif entry.kind == REMOVED:
-            label = "− " + short_conns(entry.before)
-            tip = f"{head}\nnewly denied: {entry.before}\nnow: No Connections"
-            conns = entry.before
-        else:
-            label = f"{short_conns(entry.before, 16)} → {short_conns(entry.after, 16)}"
-            tip = f"{head}\nbaseline: {entry.before}\nnow: {entry.after}"
-            if entry.newly_allowed:
-                tip += f"\nnewly allowed: {entry.newly_allowed}"
-            if entry.newly_denied:
-                tip += f"\nnewly denied: {entry.newly_denied}"
-            conns = entry.after
-        if entry.info:
-            tip += f"\n({entry.info})"
-        return Edge(s, d, EdgeStyle(entry.kind), label, tip, conns, (s, d))
+        common = None
+        for k in members:
+            lk = set(labels(k).items())
+            common = lk if common is None else common & lk
+        common = common or set()
+        for item in sorted(common):
+            if not any(item in labels(o).items() for o in others):
+                return f"{item[0]}={item[1]}"
+        if common and not any(common <= set(labels(o).items()) for o in others):
+            return ",".join(f"{k}={v}" for k, v in sorted(common))
+        for key in sorted({k for m in members for k in labels(m)}):
+            vals = {labels(m).get(key) for m in members}
+            if None in vals:
+                continue
+            if not any(labels(o).get(key) in vals for o in others):
+                return f"{key} in ({', '.join(sorted(vals))})"  # type: ignore[arg-type]
+        return f"{len(members)} workloads"
 
+    # ------------------------------------------------------------------ incremental
     def updated(
         self,
         cluster: Cluster,
@@ -617,19 +829,17 @@ class GraphModel:
         """The model for the same nodes under other connections (a what-if policy edit).
 
         ``connections`` must differ from this model's only at the peer pairs in ``changed``
-        (``difference`` likewise, against the same baseline); then only the edges of those
-        pairs are rebuilt and everything else is shared. A full build is made instead when
-        the nodes may differ (other namespaces, pods, workloads or Services, e.g. a label
-        edit), when an external peer is involved (external nodes are merged by their
-        connections), or when switching between a plain and a difference model.
-        """
+        (``difference`` likewise). The nodes and the tree are kept (so no box changes and
+        nothing moves); only the changed cells of the relation are rewritten. A full build is
+        made when the nodes may differ (other namespaces, pods, workloads or Services), when an
+        external peer is involved (external ranges are merged by their connections), or when
+        switching between a plain and a difference model."""
         changed = set(changed)
         old = self.cluster
         same_nodes = (cluster.namespaces is old.namespaces and cluster.pods is old.pods
                       and cluster.workloads is old.workloads and cluster.services is old.services)
-        if (not same_nodes or (difference is None) != (self._diff is None)
-                or any(is_external_key(s) or is_external_key(d)
-                       for s, d in changed)):
+        if (not same_nodes or (difference is None) != (self.difference is None)
+                or any(is_external_key(s) or is_external_key(d) for s, d in changed)):
             m = GraphModel(cluster, connections, analyzer, self.options, difference)
             m.expanded = {k for k in self.expanded if k in m.nodes}
             return m
@@ -637,93 +847,141 @@ class GraphModel:
         new.__dict__.update(self.__dict__)
         new.cluster = cluster
         new.analyzer = analyzer
+        new.connections = list(connections)
         new.expanded = set(self.expanded)
         new.difference = list(difference) if difference is not None else None
-        new._diff = ({(e.src.key, e.dst.key): e for e in difference}
-                     if difference is not None else None)
-        fresh = {(c.src.key, c.dst.key): c for c in connections
-                 if (c.src.key, c.dst.key) in changed} if changed else {}
-        new.connections = [c for c in self.connections
-                           if (c.src.key, c.dst.key) not in changed] + list(fresh.values())
-        new.allowed = dict(self.allowed)
-        new.out_adj = dict(self.out_adj)
-        new.in_adj = dict(self.in_adj)
-        new._direct = dict(self._direct)
-        new._routed = dict(self._routed)
-        new._routed_edges = dict(self._routed_edges)
-        copied: set[tuple[str, str]] = set()
-        touched: set[tuple[str, str]] = set()
-        adj_copied: set[tuple[str, str]] = set()
-
-        def adj(kind: str, key: str) -> set[str]:
-            table = new.out_adj if kind == "out" else new.in_adj
-            if (kind, key) not in adj_copied:
-                adj_copied.add((kind, key))
-                table[key] = set(table.get(key, ()))
-            return table[key]
-
-        for s, d in changed:
-            new._direct.pop((s, d), None)
-            for skey in self.services_of.get(d, []):
-                k = (s, skey)
-                inner = new._routed.get(k)
-                if inner is not None and d in inner:
-                    if k not in copied:
-                        inner = dict(inner)
-                        new._routed[k] = inner
-                        copied.add(k)
-                    del inner[d]
-                    touched.add(k)
-            c = fresh.get((s, d))
-            if c is None:
-                new.allowed.pop((s, d), None)
-                adj("out", s).discard(d)
-                adj("in", d).discard(s)
+        new.labels = self.labels.copy()
+        new._cells = dict(self._cells)
+        new.m = self.m.copy()
+        new._view_cache = {}
+        new._base_products = None
+        fresh: dict[tuple[str, str], int] = {}
+        if difference is not None:
+            diff = {(e.src.key, e.dst.key): e for e in difference}
+            for c in connections:
+                k = (c.src.key, c.dst.key)
+                if k in changed and k not in diff:
+                    fresh[k] = new.labels.id(EdgeLabel(EdgeStyle.UNCHANGED, c.connections,
+                                                       str(c.connections)))
+            for k, e in diff.items():
+                if k in changed:
+                    fresh[k] = new.labels.id(_diff_label(e))
+        else:
+            for c in connections:
+                k = (c.src.key, c.dst.key)
+                if k in changed:
+                    fresh[k] = new.labels.id(_plain_label(c.connections))
+        if len(new.labels.items) >= 30000 and new.m.dtype == np.int16:
+            new.m = new.m.astype(np.int32)
+        idx = self.tree.index
+        for k in changed:
+            s, d = k
+            if s not in idx or d not in idx:
+                continue
+            v = fresh.get(k, 0)
+            if v:
+                new._cells[k] = v
             else:
-                new.allowed[(s, d)] = c.connections
-                adj("out", s).add(d)
-                adj("in", d).add(s)
-                k2 = (s, new._route(d, c.connections)[0])
-                if k2[1] != d and k2 not in copied:
-                    new._routed[k2] = dict(new._routed.get(k2, {}))
-                    copied.add(k2)
-                joined = new._place(s, d, c.connections, new._routed)
-                if joined is not None:
-                    touched.add(joined)
-            if new._diff is not None:
-                entry = new._diff.get((s, d))
-                if entry is not None and entry.kind == REMOVED:
-                    new._direct[(s, d)] = new._diff_edge(entry)
-        for k in touched:
-            items = new._routed.get(k)
-            if items:
-                new._routed_edges[k] = new._routed_edge(k, items)
-            else:
-                new._routed.pop(k, None)
-                new._routed_edges.pop(k, None)
-        new._assemble_edges()
+                new._cells.pop(k, None)
+            if s != d:
+                new.m[idx[s], idx[d]] = v
         return new
 
-    def denied_edges(self, visible: Iterable[str], around: str | None = None) -> list[Edge]:
-        """Denied workload pairs among ``visible`` (only pairs touching ``around`` if given)."""
-        wls = [k for k in visible if self.nodes[k].kind == NodeKind.WORKLOAD]
-        out: list[Edge] = []
-        pairs: Iterable[tuple[str, str]]
-        if around is not None:
-            pairs = [(around, k) for k in wls if k != around] + [
-                (k, around) for k in wls if k != around]
-        else:
-            pairs = [(a, b) for a in wls for b in wls if a != b]
-        for s, d in pairs:
-            if (s, d) in self.allowed:
+    # ------------------------------------------------------------------ queries
+    @property
+    def allowed(self) -> dict[tuple[str, str], ConnectionSet]:
+        """(source leaf, destination leaf) -> connections of the pairs that have some."""
+        got = getattr(self, "_allowed", None)
+        if got is None or got[0] is not self._cells:
+            lab = self.labels
+            val = {k: lab[v].conns for k, v in self._cells.items()
+                   if lab[v].style not in (REMOVED, "denied") and lab[v].conns is not None}
+            got = (self._cells, val)
+            self._allowed = got
+        return got[1]  # type: ignore[return-value]
+
+    @property
+    def out_adj(self) -> dict[str, set[str]]:
+        return self._adj()[0]
+
+    @property
+    def in_adj(self) -> dict[str, set[str]]:
+        return self._adj()[1]
+
+    def _adj(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        got = getattr(self, "_adj_cache", None)
+        if got is None or got[0] is not self._cells:
+            out: dict[str, set[str]] = {}
+            inn: dict[str, set[str]] = {}
+            for s, d in self.allowed:
+                out.setdefault(s, set()).add(d)
+                inn.setdefault(d, set()).add(s)
+            got = (self._cells, out, inn)
+            self._adj_cache = got
+        return got[1], got[2]
+
+    def members(self, key: str) -> list[str]:
+        """The peers ``key`` stands for (``netviz list`` names)."""
+        if key in self.tree.lo:
+            out: list[str] = []
+            for leaf in self.tree.leaves_of(key):
+                out.extend(self.members_of.get(leaf, [leaf]))
+            return out
+        if key in self.service_backends:
+            return list(self.service_backends[key])
+        return self.members_of.get(key, [key])
+
+    def leaves_of(self, key: str) -> list[str]:
+        """The leaves under ``key`` (a Service: its backends)."""
+        if key in self.service_backends:
+            return list(self.service_backends[key])
+        if key in self.tree.lo:
+            return self.tree.leaves_of(key)
+        return [key]
+
+    def pairs(self, edge: Edge) -> list[tuple[str, str]]:
+        """The leaf pairs an edge states (``service``/``bundle`` edges: those it covers)."""
+        src, dst = self.leaves_of(edge.src), self.leaves_of(edge.dst)
+        return [(s, d) for s in src for d in dst if s != d or len(self.members_of.get(s, [s])) > 1]
+
+    def admin_loaded(self) -> bool:
+        """Whether Admin-tier cluster policies are loaded (their denials have an edge style)."""
+        an = self.analyzer
+        return an is not None and any(cp.policy.tier is Tier.ADMIN for cp in an.cluster_policies)
+
+    @property
+    def edges(self) -> list[Edge]:
+        """The edges of the unfiltered view."""
+        return self.view().edges
+
+    def statements(self, edges: Sequence[Edge]) -> dict[tuple[str, str], tuple[str, str]]:
+        """(source peer, destination peer) -> (style, connection) for every pair the exact
+        edges among ``edges`` state (peers as ``netviz list`` names them). A pair stated twice
+        raises ValueError: the picture would contradict itself."""
+        out: dict[tuple[str, str], tuple[str, str]] = {}
+        for e in edges:
+            if e.style not in EXACT_STYLES:
                 continue
-            style = self.denied_style(s, d)
-            tip = f"{_name(s)} → {_name(d)}\nNo Connections"
-            if style is EdgeStyle.DENIED_BY_ADMIN:
-                tip += " (denied by Admin-tier Deny rules)"
-            out.append(Edge(s, d, style, "", tip, ConnectionSet.none(), (s, d)))
-        out.sort(key=lambda e: (e.src, e.dst))
+            for s in self.members(e.src):
+                for t in self.members(e.dst):
+                    if s == t:
+                        continue
+                    if (s, t) in out:
+                        raise ValueError(f"{s} -> {t} is stated twice")
+                    out[(s, t)] = (str(e.style), e.connection)
         return out
+
+    def why(self, src: str, dst: str) -> str:
+        """A short "why" for a tooltip: the engine's explanation (first pods of each side),
+        rendered short (``netviz.viewmodel.explain.tooltip``)."""
+        from netviz.engine.explain import explain_endpoints
+        from netviz.viewmodel.explain import tooltip
+
+        an = self.analyzer
+        if an is None or src not in self.pods_of or dst not in self.pods_of:
+            return ""
+        expl = explain_endpoints(an, self.pods_of[src][0], self.pods_of[dst][-1], src, dst)
+        return tooltip(expl)
 
     def denied_style(self, src: str, dst: str) -> EdgeStyle:
         """How the denied pair ``src`` -> ``dst`` is drawn: ``denied-by-admin`` when Admin-tier
@@ -741,25 +999,14 @@ class GraphModel:
             return EdgeStyle.DENIED_BY_ADMIN
         return EdgeStyle.DENIED
 
-    def why(self, src: str, dst: str) -> str:
-        """A short "why" for a tooltip: the engine's explanation (first pods of each side),
-        rendered short (``netviz.viewmodel.explain.tooltip``)."""
-        from netviz.engine.explain import explain_endpoints
-        from netviz.viewmodel.explain import tooltip
-
-        an = self.analyzer
-        if an is None or src not in self.pods_of or dst not in self.pods_of:
-            return ""
-        expl = explain_endpoints(an, self.pods_of[src][0], self.pods_of[dst][-1], src, dst)
-        return tooltip(expl)
-
-    # ------------------------------------------------------------------ queries
     def search(self, text: str) -> list[str]:
-        """Keys of nodes whose name, namespace, kind or labels contain every word of ``text``."""
+        """Keys of leaves and Services whose name, namespace, kind or labels contain every
+        word of ``text``."""
         words = text.lower().split()
         if not words:
             return []
-        return [k for k, n in self.nodes.items() if all(w in n.search_text for w in words)]
+        return [k for k, n in self.nodes.items()
+                if not n.is_container and all(w in n.search_text for w in words)]
 
     def find_workload(self, spec: str) -> str | None:
         """``NS/NAME`` (or a full key) -> workload key; None when unknown."""
@@ -769,27 +1016,31 @@ class GraphModel:
             return None
         ns, name = spec.split("/", 1)
         for key, node in self.nodes.items():
-            if node.kind in (NodeKind.WORKLOAD, NodeKind.SERVICE) and node.namespace == ns and node.label == name:
+            if node.kind in (NodeKind.WORKLOAD, NodeKind.SERVICE) and node.namespace == ns \
+                    and node.label == name:
                 return key
         return None
 
     def suggest(self, spec: str) -> list[str]:
         import difflib
 
-        names = [f"{n.namespace}/{n.label}" for n in self.nodes.values() if n.kind == NodeKind.WORKLOAD]
+        names = [f"{n.namespace}/{n.label}" for n in self.nodes.values()
+                 if n.kind == NodeKind.WORKLOAD]
         return difflib.get_close_matches(spec, names, n=3)
 
     def neighbours(self, key: str) -> set[str]:
-        """Peers connected to ``key`` (either direction, allowed edges and Service links)."""
+        """Peers connected to ``key`` (either direction, allowed pairs and Service links)."""
         out = set(self.out_adj.get(key, ())) | set(self.in_adj.get(key, ()))
         if key in self.service_backends:
             out |= set(self.service_backends[key])
+            for b in self.service_backends[key]:
+                out |= set(self.in_adj.get(b, ()))
         for skey in self.services_of.get(key, []):
             if skey in self.nodes:
                 out.add(skey)
-        # peers that reach key's workload through a Service
         return out
 
+    # ------------------------------------------------------------------ the view
     def view(
         self,
         namespaces: frozenset[str] | None = None,
@@ -800,122 +1051,302 @@ class GraphModel:
         focus: str | None = None,
         hide_styles: frozenset[str] = frozenset(),
         selected: str | None = None,
+        collapsed: frozenset[str] = frozenset(),
     ) -> VisibleGraph:
         """What to draw under these filters (the fields of ``AppState.filters``)."""
-        nodes = self.nodes
-        keep: set[str]
+        key = (namespaces, text, protocol, port, show_denied, focus, hide_styles,
+               selected if show_denied else None, collapsed)
+        got = self._view_cache.get(key)
+        if got is None:
+            got = self._view(namespaces, text, protocol, port, show_denied, focus, hide_styles,
+                             selected, collapsed)
+            if len(self._view_cache) > 8:
+                self._view_cache.clear()
+            self._view_cache[key] = got
+        return got
+
+    def _view(self, namespaces: frozenset[str] | None, text: str, protocol: str | None,
+              port: int | None, show_denied: bool, focus: str | None,
+              hide_styles: frozenset[str], selected: str | None,
+              collapsed: frozenset[str]) -> VisibleGraph:
+        nodes, tree, lab = self.nodes, self.tree, self.labels
+        m = self.m
+        by_port = protocol is not None or port is not None
+        # labels kept by the style and port filters
+        keep_label = np.ones(len(lab.items), dtype=bool)
+        keep_label[0] = False
+        for i in range(1, len(lab.items)):
+            item = lab[i]
+            if item.style in hide_styles or (by_port and not accepts(item.conns, protocol, port)):
+                keep_label[i] = False
+        if not keep_label[1:].all():
+            lut = np.where(keep_label, np.arange(len(lab.items)), 0).astype(m.dtype)
+            wild = m < 0
+            m = lut[np.where(wild, 0, m)]
+            m[wild] = -1
+        # focus: only the focus's rows and columns
+        focus_leaves: list[str] = []
         if focus is not None and focus in nodes:
-            keep = {focus} | self.neighbours(focus)
-            # a Service in focus shows its backends' neighbours; a workload its Services'
-            for skey in self.services_of.get(focus, []):
-                keep |= self.in_adj.get(skey, set())
-            for e in self.edges:
-                if e.dst == focus or e.src == focus:
-                    keep.add(e.src)
-                    keep.add(e.dst)
+            focus_leaves = [k for k in self.leaves_of(focus) if k in tree.index]
         else:
             focus = None
-            keep = set(nodes)
+        if focus_leaves:
+            fm = np.zeros_like(m)
+            for k in focus_leaves:
+                i = tree.index[k]
+                fm[i, :] = m[i, :]
+                fm[:, i] = m[:, i]
+            m = fm
+            set_diagonal(tree, m)
+        # which leaves are visible
+        visible_leaf = np.ones(len(tree.leaves), dtype=bool)
         if namespaces is not None:
-            keep = {k for k in keep
-                    if nodes[k].namespace is None or nodes[k].namespace in namespaces
-                    or k == focus}
-
-        def edge_ok(e: Edge) -> bool:
-            if e.src not in keep or e.dst not in keep or e.style in hide_styles:
-                return False
-            if focus is not None and focus not in (e.src, e.dst) and e.style != EdgeStyle.SERVICE:
-                return False
-            if (protocol or port) and e.style != EdgeStyle.SERVICE:
-                conns = e.conns
-                if conns is None:
-                    return False
-                if port is not None:
-                    protos = (protocol,) if protocol else ("TCP", "UDP", "SCTP")
-                    return any(conns.contains(p, port) for p in protos)
-                assert protocol is not None
-                return protocol in conns.protocols()
-            return True
-
-        edges = [e for e in self.edges if edge_ok(e)]
+            for i, k in enumerate(tree.leaves):
+                ns = self.leaf_ns.get(k)
+                if ns is not None and ns not in namespaces and k not in focus_leaves:
+                    visible_leaf[i] = False
+        if focus is not None:
+            keep_keys = {focus, *focus_leaves} | self.neighbours(focus)
+            for k in focus_leaves:
+                keep_keys |= self.neighbours(k)
+            for i, k in enumerate(tree.leaves):
+                if k not in keep_keys:
+                    visible_leaf[i] = False
         denied_limited = False
-        if show_denied and EdgeStyle.DENIED not in hide_styles:
-            around = focus or (selected if selected in keep else None)
-            wl_visible = [k for k in keep if nodes[k].kind == NodeKind.WORKLOAD]
-            if around is None and len(wl_visible) > DENIED_ALL_PAIRS_LIMIT:
+        if show_denied and "denied" not in hide_styles and not by_port:
+            around = focus or (selected if selected in nodes else None)
+            wl = np.array([nodes[k].kind == NodeKind.WORKLOAD for k in tree.leaves]) & visible_leaf
+            if around is None and int(wl.sum()) > DENIED_ALL_PAIRS_LIMIT:
                 denied_limited = True
-            elif not (protocol or port):
-                edges.extend(self.denied_edges(sorted(wl_visible), around))
-        # externals only when connected to something visible
-        used = {e.src for e in edges} | {e.dst for e in edges}
-        visible = [k for k in nodes if k in keep and (nodes[k].kind != NodeKind.EXTERNAL or k in used)]
+            else:
+                did = self.labels.id(EdgeLabel(EdgeStyle.DENIED, ConnectionSet.none(),
+                                               "No Connections"))
+                m = m.copy() if m is self.m else m
+                mask = (m == 0) & wl[:, None] & wl[None, :]
+                if around is not None:
+                    rows = np.zeros(len(tree.leaves), dtype=bool)
+                    for k in self.leaves_of(around):
+                        if k in tree.index:
+                            rows[tree.index[k]] = True
+                    mask &= rows[:, None] | rows[None, :]
+                m[mask] = did
+                an = self.analyzer
+                if an is not None and an.cluster_policies:
+                    # pairs that Admin-tier Deny rules deny are told apart
+                    aid = self.labels.id(EdgeLabel(EdgeStyle.DENIED_BY_ADMIN,
+                                                   ConnectionSet.none(), "No Connections",
+                                                   info="denied by Admin-tier Deny rules"))
+                    for i, j in zip(*(x.tolist() for x in np.nonzero(mask)), strict=True):
+                        if self.denied_style(tree.leaves[i], tree.leaves[j]) \
+                                is EdgeStyle.DENIED_BY_ADMIN:
+                            m[i, j] = aid
+        # externals and other peers only when connected to something visible
+        vis_idx = np.nonzero(visible_leaf)[0]
+        if len(vis_idx) < len(tree.leaves):
+            mm = m[np.ix_(vis_idx, vis_idx)]
+        else:
+            mm = m
+        connected = (np.maximum(mm, 0).any(axis=1) | np.maximum(mm, 0).any(axis=0))
+        drop = [i for i, ii in enumerate(vis_idx)
+                if not connected[i] and nodes[tree.leaves[ii]].kind not in (NodeKind.WORKLOAD,)]
+        if drop:
+            keep_mask = np.ones(len(vis_idx), dtype=bool)
+            keep_mask[drop] = False
+            vis_idx = vis_idx[keep_mask]
+            mm = mm[np.ix_(keep_mask, keep_mask)]
+        vis_leaves = [tree.leaves[i] for i in vis_idx]
+        vset = set(vis_leaves)
+        if len(vis_leaves) == len(tree.leaves):
+            vtree = tree
+        else:
+            shown_ns = {NS_PREFIX + ns for ns in self.ns_leaves
+                        if namespaces is None or ns in namespaces}
+            if focus is not None:
+                shown_ns = {NS_PREFIX + self.leaf_ns[k] for k in vset if self.leaf_ns.get(k)}
+            vtree = tree.restricted(vset | shown_ns)
+        if (mm is self.m and vtree is tree and not (collapsed & vtree.containers)
+                and self._base_products is not None):
+            products = self._base_products
+        else:
+            products = cover(vtree, mm, collapsed & vtree.containers)
+            if mm is self.m and vtree is tree and not (collapsed & vtree.containers):
+                self._base_products = products
+        edges = [self._edge(p, vtree, protocol, port) for p in products]
+        pairs = sum(p.pairs for p in products
+                    if p.label != BUNDLE and lab[p.label].style in ("allowed", "partial"))
+        # Services and their links
+        shown_ns_names = {k[len(NS_PREFIX):] for k in vtree.containers if k.startswith(NS_PREFIX)}
+        services = []
+        if self.options.show_services:
+            for skey, backends in self.service_backends.items():
+                if skey not in nodes:
+                    continue
+                if nodes[skey].namespace not in shown_ns_names:
+                    continue
+                if focus is not None and skey != focus and not (set(backends) & vset):
+                    continue
+                services.append(skey)
+            used_svc = {e.dst for e in edges}
+            if "service" not in hide_styles:
+                for skey in services:
+                    if focus is not None and skey not in used_svc and skey != focus:
+                        continue
+                    edges.extend(self._service_links(skey, vtree, vset))
+            if focus is not None:
+                services = [s for s in services if s in used_svc or s == focus
+                            or any(e.src == s for e in edges)]
+        edges.sort(key=lambda e: (e.src, e.dst, e.style))
+        visible = [k for k in nodes if k in vset or k in services]
         emphasis: set[str] | None = None
         if text.strip():
             emphasis = set(self.search(text))
-        if protocol or port:
-            # "what can reach TCP 5432?": the destinations and their sources
-            reach = {e.dst for e in edges if e.style != EdgeStyle.SERVICE} | {
-                e.src for e in edges if e.style != EdgeStyle.SERVICE}
+        if by_port:
+            reach: set[str] = set()
+            for e in edges:
+                if e.style not in ("service", "bundle"):
+                    reach.update(self.leaves_of(e.src))
+                    reach.update(self.leaves_of(e.dst))
+                    reach.add(e.src)
+                    reach.add(e.dst)
             emphasis = reach if emphasis is None else emphasis & reach
-        ns_list = [ns for ns in self.namespaces
-                   if any(nodes[m].namespace == ns for m in visible)]
-        return VisibleGraph(visible, edges, ns_list, emphasis, denied_limited)
+        ns_list = [ns for ns in self.namespaces if NS_PREFIX + ns in vtree.containers]
+        return VisibleGraph(visible, edges, ns_list, emphasis, denied_limited, vtree,
+                            collapsed & vtree.containers, pairs)
+
+    def _edge(self, p: Product, tree: Tree, protocol: str | None, port: int | None) -> Edge:
+        src, dst = p.src, p.dst
+        s_leaves, d_leaves = tree.leaves_of(src), tree.leaves_of(dst)
+        pair = (s_leaves[0], next((d for d in d_leaves if d != s_leaves[0]), d_leaves[0]))
+        head = f"{self._title(src)} → {self._title(dst)}"
+        if p.label == BUNDLE:
+            styles: dict[str, int] = {}
+            for i in p.labels:
+                st = self.labels[i].style
+                styles[st] = styles.get(st, 0) + 1
+            partial = styles.get("partial", 0)
+            tip = (f"{head}\n{p.pairs} pair(s) with some connection, not all alike "
+                   f"({len(p.labels)} different connections)\nexpand to see them")
+            return Edge(src, dst, EdgeStyle.BUNDLE, str(p.pairs), tip, None, pair, p.pairs, partial,
+                        "")
+        lab = self.labels[p.label]
+        style = lab.style
+        via = ""
+        if style in ("allowed", "partial", "unchanged") and self.options.route_via_services \
+                and self.options.show_services:
+            got = self._via_service(d_leaves, lab.conns, protocol, port)
+            if got is not None:
+                dst, via = got
+                head = f"{self._title(src)} → Service {_name(dst)}"
+        many = len(s_leaves) > 1 or len(d_leaves) > 1
+        lines = [head, lab.text]
+        if many:
+            lines.append(f"{p.pairs} pairs: every member of {self._title(src)} to every "
+                         f"member of {self._title(p.dst)}" + (" (two different ones)"
+                                                              if src == p.dst else ""))
+        if via:
+            lines.append("reachable Service ports: " + via)
+        if lab.before is not None:
+            lines.append(f"baseline: {lab.before}")
+        if lab.info:
+            lines.append(f"({lab.info})")
+        if style == "unchanged":
+            lines.append("(unchanged)")
+        label = "" if style in ("allowed", "unchanged") else wrap(lab.text)
+        return Edge(src, dst, style, label, "\n".join(lines), lab.conns, pair, p.pairs,
+                    1 if style == "partial" else 0, lab.text)
+
+    def _title(self, key: str) -> str:
+        n = self.nodes.get(key)
+        if n is None:
+            return key
+        if n.kind == "namespace":
+            return f"namespace {n.label}"
+        if n.is_container:
+            return n.label
+        return _name(key) if n.kind != "external" else n.label
+
+    def _via_service(self, backends: list[str], conns: ConnectionSet | None,
+                     protocol: str | None, port: int | None) -> tuple[str, str] | None:
+        """The Service an edge into ``backends`` ends at (see the module doc), and the
+        Service ports it reaches."""
+        if conns is None or not backends:
+            return None
+        want = set(backends)
+        for skey in self.services_of.get(backends[0], []):
+            if set(self.service_backends.get(skey, ())) != want or skey not in self.nodes:
+                continue
+            via = []
+            for mp in self.nodes[skey].ports:
+                ok = True
+                for b in backends:
+                    t = mp.target_on(b)
+                    if t is None or not conns.contains(mp.protocol, t):
+                        ok = False
+                        break
+                    if port is not None and (t != port or (protocol and mp.protocol != protocol)):
+                        ok = False
+                        break
+                    if port is None and protocol is not None and mp.protocol != protocol:
+                        ok = False
+                        break
+                if ok:
+                    via.append(str(mp))
+            if via:
+                return skey, ", ".join(via)
+        return None
+
+    def _service_links(self, skey: str, tree: Tree, vset: set[str]) -> list[Edge]:
+        backends = [b for b in self.service_backends[skey] if b in vset]
+        if not backends:
+            return []
+        node = self.nodes[skey]
+        # one link to the smallest node whose leaves are exactly the backends, if any
+        target = None
+        if len(backends) == 1:
+            target = backends[0]
+        else:
+            want = set(backends)
+            lca = backends[0]
+            for b in backends[1:]:
+                lca = tree.lca(lca, b)
+            if lca != ROOT and set(tree.leaves_of(lca)) == want:
+                target = lca
+        tip = f"Service {node.label} selects {', '.join(_name(b) for b in backends)}\n{node.subtitle}"
+        if target is not None:
+            return [Edge(skey, target, EdgeStyle.SERVICE, "", tip, None, None, len(backends))]
+        return [Edge(skey, b, EdgeStyle.SERVICE, "", tip, None, None, 1) for b in backends]
 
     def highlight(self, key: str, edges: Sequence[Edge]) -> Highlight:
-        """What ``key`` can reach and what can reach it, among ``edges`` (a ``view()``)."""
+        """What ``key`` can reach and what can reach it, among ``edges`` (a ``view()``):
+        edges at ``key``, at a container holding it, or at a Service of it."""
+        mine = {key}
+        # a Service is an end only of its own edges (its backends' edges are theirs)
+        leaves = set() if key in self.service_backends else set(self.leaves_of(key))
+        svcs = set(self.services_of.get(key, []))
         reach: set[str] = set()
         reaching: set[str] = set()
         hl: list[Edge] = []
         for e in edges:
-            if e.style == EdgeStyle.DENIED:
-                if key in (e.src, e.dst):
+            s_in = e.src in mine or bool(leaves & set(self.leaves_of(e.src))) and \
+                e.style != "service"
+            d_in = e.dst in mine or e.dst in svcs or bool(leaves & set(self.leaves_of(e.dst)))
+            if e.style == "service":
+                if e.src == key or e.dst == key or e.src in svcs:
                     hl.append(e)
                 continue
-            if e.src == key:
+            if s_in:
                 reach.add(e.dst)
                 hl.append(e)
-            elif e.dst == key:
+            elif d_in:
                 reaching.add(e.src)
                 hl.append(e)
-        # a Service leads to its backends: reaching a Service reaches them
         if key in self.service_backends:
             reach |= set(self.service_backends[key])
         for skey in [k for k in reach if k in self.service_backends]:
             reach |= set(self.service_backends[skey])
+        reach.discard(key)
+        reaching.discard(key)
         return Highlight(key, frozenset(reach), frozenset(reaching), tuple(hl))
-
-
-# ---------------------------------------------------------------------- level of detail
-
-
-def bundle_edges(model: GraphModel, edges: Sequence[Edge]) -> list[Edge]:
-    """Aggregate edges between namespaces (externals count as their own group) into one
-    ``bundle`` edge per ordered pair, with counts. Edges inside a namespace and Service links
-    are dropped (they are inside one box). Denied edges are not bundled, nor are the edges of
-    a difference (``added``/``removed``/``changed``: draw them in detail over the bundles);
-    ``unchanged`` edges are."""
-    groups: dict[tuple[str, str], list[Edge]] = {}
-    for e in edges:
-        if e.style not in (EdgeStyle.ALLOWED, EdgeStyle.PARTIAL, EdgeStyle.UNCHANGED):
-            continue
-        a = model.nodes[e.src].namespace or e.src
-        b = model.nodes[e.dst].namespace or e.dst
-        if a == b:
-            continue
-        groups.setdefault((a, b), []).append(e)
-    out = []
-    for (a, b), items in sorted(groups.items()):
-        n = len(items)
-        partial = sum(1 for e in items if e.style == EdgeStyle.PARTIAL)
-        tip = f"{a} → {b}: {n} connection(s)"
-        if partial:
-            tip += f", {partial} only on some ports"
-        out.append(Edge(a, b, EdgeStyle.BUNDLE, str(n), tip, None, None, n, partial))
-    return out
-
-
-def bundle_width(count: int, base: float = 1.5) -> float:
-    return base + 1.6 * math.log2(1 + count)
 
 
 # ---------------------------------------------------------------------- hit-testing
@@ -933,8 +1364,6 @@ def edge_at(
     if n == 0:
         return None
     if n > 64:
-        import numpy as np
-
         a = np.asarray(segments, dtype=float)
         x0, y0, x1, y1 = a[:, 0], a[:, 1], a[:, 2], a[:, 3]
         dx, dy = x1 - x0, y1 - y0
@@ -946,12 +1375,12 @@ def edge_at(
         i = int(np.argmin(d2))
         return i if d2[i] <= tolerance * tolerance else None
     best, best_d = None, tolerance * tolerance
-    for i, (sx0, sy0, sx1, sy1) in enumerate(segments):
-        sdx, sdy = sx1 - sx0, sy1 - sy0
-        sll = sdx * sdx + sdy * sdy
-        st = 0.0 if sll == 0 else max(0.0, min(1.0, ((x - sx0) * sdx + (y - sy0) * sdy) / sll))
-        spx, spy = sx0 + st * sdx - x, sy0 + st * sdy - y
-        d = spx * spx + spy * spy
+    for i, (x0, y0, x1, y1) in enumerate(segments):
+        dx, dy = x1 - x0, y1 - y0
+        ll = dx * dx + dy * dy
+        t = 0.0 if ll == 0 else max(0.0, min(1.0, ((x - x0) * dx + (y - y0) * dy) / ll))
+        px, py = x0 + t * dx - x, y0 + t * dy - y
+        d = px * px + py * py
         if d <= best_d:
             best, best_d = i, d
     return best
@@ -962,8 +1391,7 @@ def edge_at(
 
 @functools.lru_cache(maxsize=65536)
 def _name(key: str) -> str:
-    """``ns/name[Kind]`` -> ``ns/name``; ``svc:ns/name`` -> ``ns/name`` (cached: tooltips
-    ask for every edge)."""
+    """``ns/name[Kind]`` -> ``ns/name``; ``svc:ns/name`` -> ``ns/name``."""
     return _display_name(key)
 
 
@@ -971,23 +1399,13 @@ def display_name(key: str) -> str:
     return _name(key)
 
 
-def _range_order(p: PeerNode) -> tuple[int, int]:
-    assert p.ip_range is not None
-    return (p.ip_range.version, p.ip_range.lo)
-
-
-def _range_label(r: IPRange) -> str:
+def _range_label(r) -> str:  # noqa: ANN001 - IPRange
     """A CIDR when the range is one, else first-last."""
     import ipaddress
 
-    first: ipaddress.IPv4Address | ipaddress.IPv6Address
-    last: ipaddress.IPv4Address | ipaddress.IPv6Address
-    if r.version == 4:
-        first, last = ipaddress.IPv4Address(r.lo), ipaddress.IPv4Address(r.hi)
-    else:
-        first, last = ipaddress.IPv6Address(r.lo), ipaddress.IPv6Address(r.hi)
-    nets: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = list(
-        ipaddress.summarize_address_range(first, last))
+    first = ipaddress.ip_address(r.lo) if r.version == 4 else ipaddress.IPv6Address(r.lo)
+    last = ipaddress.ip_address(r.hi) if r.version == 4 else ipaddress.IPv6Address(r.hi)
+    nets = list(ipaddress.summarize_address_range(first, last))
     if len(nets) == 1:
         net = nets[0]
         if net.prefixlen == 0:
@@ -996,3 +1414,15 @@ def _range_label(r: IPRange) -> str:
     if len(nets) <= 2:
         return " + ".join(str(n) for n in nets)
     return f"{first}-{last}"
+
+
+def external_label(members: Sequence[str]) -> str:
+    """The whole text of an external node: its ranges, one a line, up to four; more are
+    counted ("12 address ranges"; the tooltip and the picture JSON list them all)."""
+    if len(members) <= 4:
+        return "\n".join(members)
+    return f"{len(members)} address ranges"
+
+
+def bundle_width(count: int, base: float = 1.5) -> float:
+    return base + 1.6 * math.log2(1 + count)

@@ -1,24 +1,42 @@
-"""Where every node of a ``GraphModel`` sits: deterministic, stable, user-editable, saved.
+"""Where every box of the picture sits: layered, deterministic, stable, sized to its text.
 
-Rules this module keeps:
-- Deterministic: the default layout depends only on the node set (namespaces, workloads,
-  Services, externals) in model order, never on edges, timing or randomness. The same input
-  gives the same picture in the app and in ``netviz render``.
-- Stable: positions are remembered per node key. Re-evaluating (options, edited policies)
-  changes edges only, so nothing moves; a reload that adds nodes places only the new ones
-  (in free space below their namespace, or below everything for a new namespace).
-- Fast: no force layout (``networkx.spring_layout`` takes ~9 s at 1,000 nodes). Inside a
-  namespace, members go on a grid in model order (a Service right after its first backend);
-  namespaces are shelf-packed by height, tallest first, without overlap; external address
-  ranges form columns left of the namespaces.
-- Coordinates are scene units with y pointing down (Qt's convention; ``netviz.export.figure``
-  flips its axis). A position is a node's centre. Namespace boxes are not stored: a box is the
-  bounding rectangle of its members plus padding and a title band.
+The picture is a tree of boxes (``netviz.viewmodel.graph``: containers over leaves; Services
+next to their backends). Every container lays its children out in **columns** (layers, as in a
+Sugiyama layout): traffic reads left to right, from the outside world to entry workloads to
+data stores. Rules this module keeps:
+
+- **Elements.** A container's children are its elements; a leaf is wrapped in a *unit*: the
+  leaf with the Services whose only backend it is stacked above it (and its pods below when
+  expanded). A Service with several backends is an element of the smallest container holding
+  them all; one with none, of its namespace.
+- **Layers.** Per container, an element's column comes from the edges between its elements
+  (longest path after breaking cycles; cycles broken by a deterministic Eades-Lin-Smyth order).
+  In a container of namespaces, *infrastructure* (a namespace that almost every other one talks
+  to, like DNS, or that talks to almost every other one, like monitoring) goes to a column of its
+  own on the right, set apart by a wider gap. At the top level, external ranges the cluster only
+  receives from go left, those it only sends to go right. A column taller than the container's
+  target aspect (16:10) wraps into several. Within columns, elements are ordered by the
+  barycenter heuristic (a few up/down sweeps) to cut crossings.
+- **Gaps.** Columns are separated by vertical gaps, elements in a column by horizontal gaps, and
+  every container has a ring gap inside its border (below its title band). Edges run only in
+  gaps (``netviz.viewmodel.routing``), so no line ever passes through a box it does not connect;
+  gap sizes come from the number of lines and labels that need them (``Layout.update`` routes
+  twice: once to measure, once on the final geometry).
+- **Sizes.** Every box is sized to its text, measured by the injected ``Measure``
+  (``netviz.viewmodel.text``): nothing is shortened. A container is at least as wide as its title.
+- **Deterministic and stable.** Same model, same picture. Positions are kept by the ``Layout``:
+  a what-if edit (same nodes) never moves anything (only routes change, inside the existing gaps);
+  a reload with the same nodes keeps everything; nodes the user dragged keep their place
+  (``moved``), and edges reach them from their home slot with a straight connector. When the
+  set of nodes changes the layout is computed again (dragged nodes still keep their place).
+- Coordinates are scene units (pixels of the picture at scale 1), y down; a rectangle is
+  ``(x, y, w, h)`` with (x, y) its top-left corner; a position is a node's centre.
 
 Sessions: ``session_path(paths)`` is ``$XDG_CONFIG_HOME/netviz/sessions/<hash>.json``
 (``~/.config`` by default), where ``<hash>`` is the first 16 hex digits of the SHA-256 of the
-sorted absolute input paths. The file holds ``{"version": 1, "positions": {key: [x, y]},
-"moved": [key, ...], "expanded": [key, ...]}``; unknown keys in it are ignored.
+sorted absolute input paths. The file holds ``{"version": 2, "positions": {key: [x, y]},
+"moved": [key, ...], "expanded": [key, ...]}`` (version 1 files, from before the layered
+layout, are ignored); unknown keys in it are ignored.
 """
 
 from __future__ import annotations
@@ -28,145 +46,235 @@ import json
 import math
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from netviz.viewmodel.graph import Edge, GraphModel, Node
+from netviz.model.keys import SERVICE_PREFIX
+from netviz.viewmodel.cover import ROOT
+from netviz.viewmodel.graph import GraphModel, Node, VisibleGraph
+from netviz.viewmodel.text import Measure, approx_measure
 
 Rect = tuple[float, float, float, float]  # x, y (top-left), width, height
 
-NODE_SIZES: dict[str, tuple[float, float]] = {
-    "workload": (168.0, 46.0),
-    "service": (168.0, 40.0),
-    "external": (176.0, 40.0),
-    "pod": (12.0, 12.0),
-}
-CELL_W = 200.0
-CELL_H = 92.0
-#: odd grid columns are shifted down by this fraction of a cell, so that edges along a row do
-#: not run through the middle of the nodes between their ends
-STAGGER = 0.3
-NS_PAD = 14.0
-NS_TITLE = 28.0
-NS_GAP = 56.0
-EXT_GAP_X = 90.0
-EXT_STEP_Y = 64.0
-EXT_PER_COLUMN = 14
+SESSION_VERSION = 2
+UNIT = "unit:"
+
+# box padding
+LEAF_PAD_X = 10.0
+LEAF_PAD_Y = 5.0
+LEAF_MIN_W = 84.0
+HEX_INSET = 11.0  # external nodes are hexagons: their text needs this much more on each side
+PILL_PAD = 9.0  # Services are pills: round ends
+UNIT_GAP = 7.0  # between a Service pill and its workload
+PILL_GAP = 6.0  # between the pills of one workload
 POD_STEP = 16.0
 POD_MAX = 10  # pods drawn per expanded workload; more are summarised as "+N"
-#: parallel edges (a->b and b->a) are offset to their right by this much
-EDGE_OFFSET = 3.5
-ARROW_LEN = 10.0
-ARROW_HALF_WIDTH = 4.5
-SESSION_VERSION = 1
+POD_ROW = 18.0
+# gaps (minimums; ``update`` widens them to fit lines and labels)
+RING = 14.0  # inside a container's border, left/right/bottom
+TITLE_PAD = 6.0  # around a container's title text
+CONTENT_TOP = 8.0  # between the title band and the first element
+COL_GAP = 36.0  # between columns
+ROW_GAP = 16.0  # between elements of a column
+INFRA_GAP = 70.0  # before the infrastructure column
+ROOT_MARGIN = 24.0
+TRACK = 5.0  # spacing of parallel lines in a gap
+TRACK_MIN = 2.0
+ASPECT = 1.6  # wrap columns taller than width/ASPECT would need
+ARROW_LEN = 9.0
+ARROW_HALF_WIDTH = 4.0
 
 
-def node_size(node: Node) -> tuple[float, float]:
-    return NODE_SIZES.get(node.kind, NODE_SIZES["workload"])
+@dataclass
+class Elem:
+    """A box in a container's columns: a unit (leaf + its pills), a container or a Service."""
+
+    key: str
+    w: float = 0.0
+    h: float = 0.0
+    x: float = 0.0  # top-left, absolute
+    y: float = 0.0
+    col: int = 0
+
+
+@dataclass
+class Cont:
+    """A container's layout: its elements in columns, and the gaps between them."""
+
+    key: str
+    elems: list[str] = field(default_factory=list)
+    cols: list[list[str]] = field(default_factory=list)
+    infra_from: int | None = None  # first column of the infrastructure (set apart)
+    #: extra width/height wanted by the router (index: vertical gap 0..K; (col, i) h-gaps)
+    vgap_need: dict[int, float] = field(default_factory=dict)
+    hgap_need: dict[tuple[int, int], float] = field(default_factory=dict)
+    # geometry (absolute), filled by _place
+    x: float = 0.0
+    y: float = 0.0
+    w: float = 0.0
+    h: float = 0.0
+    title_h: float = 0.0
+    title_w: float = 0.0
+    colx: list[float] = field(default_factory=list)
+    colw: list[float] = field(default_factory=list)
+    #: vertical gaps: (x0, x1), index 0 = left ring .. K = right ring
+    vgaps: list[tuple[float, float]] = field(default_factory=list)
+    #: per column: free y intervals (above the first element, between, below the last)
+    hgaps: list[list[tuple[float, float]]] = field(default_factory=list)
+    top: float = 0.0  # content top (below the title band)
+    bottom: float = 0.0  # content bottom (the ring gap below it is free too)
+
+
+@dataclass
+class Structure:
+    """The layered arrangement of one model: what ``Layout`` keeps between updates."""
+
+    conts: dict[str, Cont]
+    elems: dict[str, Elem]
+    #: node key -> the element key holding it (a leaf: its unit; a pill: its workload's unit)
+    elem_of: dict[str, str]
+    #: element key -> container key
+    cont_of: dict[str, str]
+    #: leaf key -> Service keys stacked above it (its pills)
+    pills: dict[str, list[str]]
+    #: node key -> its box (absolute)
+    rects: dict[str, Rect] = field(default_factory=dict)
+    #: container key -> title band (absolute)
+    titles: dict[str, Rect] = field(default_factory=dict)
+    signature: tuple = ()
+    measure: Measure = approx_measure
+    sizes: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def size(self, model: GraphModel, key: str) -> tuple[float, float]:
+        got = self.sizes.get(key)
+        if got is None:
+            got = box_size(model.nodes[key], self.measure)
+            self.sizes[key] = got
+        return got
+
+
+def node_text(node: Node) -> tuple[str, str]:
+    """The two texts of a box: name (may be several lines) and subtitle."""
+    return node.label, node.subtitle
+
+
+def box_size(node: Node, measure: Measure) -> tuple[float, float]:
+    name, sub = node_text(node)
+    nw, nh = measure(name, "name")
+    sw, sh = measure(sub, "sub") if sub else (0.0, 0.0)
+    w = max(nw, sw) + 2 * LEAF_PAD_X
+    if node.kind == "external":
+        w += 2 * HEX_INSET
+    elif node.kind == "service":
+        w += 2 * PILL_PAD
+    h = nh + sh + 2 * LEAF_PAD_Y
+    return (max(LEAF_MIN_W, math.ceil(w)), math.ceil(h))
+
+
+def title_text(node: Node) -> str:
+    if node.kind == "namespace":
+        return f"namespace {node.label}"
+    return node.label
 
 
 class Layout:
-    def __init__(self) -> None:
-        self.positions: dict[str, tuple[float, float]] = {}
+    """Positions of the picture's boxes, kept across updates (see the module doc)."""
+
+    def __init__(self, measure: Measure | None = None) -> None:
+        self.measure: Measure = measure or approx_measure
+        #: user-moved node centres (leaves, pills, containers)
+        self._moved_pos: dict[str, tuple[float, float]] = {}
         self.moved: set[str] = set()
+        self.structure: Structure | None = None
         self._model: GraphModel | None = None
-        self._ns_cache: dict[str, Rect] | None = None
+        self._saved_expanded: set[str] | None = None
 
     # ------------------------------------------------------------------ placing
-    def update(self, model: GraphModel) -> list[str]:
-        """Give every node of ``model`` a position, keeping the ones already known.
-        Returns the keys that were placed now."""
-        self._model = model
-        self._ns_cache = None
-        missing = [k for k, n in model.nodes.items() if k not in self.positions]
-        if not missing:
-            return []
-        if not self.positions:
-            self.positions.update(default_positions(model))
-            return missing
-        known_ns: dict[str, list[str]] = {}
-        for k, n in model.nodes.items():
-            if k in self.positions and n.namespace is not None:
-                known_ns.setdefault(n.namespace, []).append(k)
-        new_ns = [ns for ns in model.namespaces if ns not in known_ns]
-        bottom = max((y + node_size(model.nodes[k])[1] / 2 for k, (x, y) in
-                      self.positions.items() if k in model.nodes), default=0.0)
-        # brand-new namespaces: pack them on their own, below everything
-        if new_ns:
-            sub = default_positions(model, only=set(new_ns), externals=False)
-            for k, (x, y) in sub.items():
-                self.positions[k] = (x, y + bottom + NS_GAP + NS_TITLE)
-        # new members of known namespaces: a row below the namespace's current box
-        for ns, keys in known_ns.items():
-            new = [k for k in model.namespaces[ns].members if k not in self.positions]
-            if not new:
-                continue
-            xs = [self.positions[k][0] for k in keys]
-            ys = [self.positions[k][1] for k in keys]
-            left, low = min(xs), max(ys)
-            ncol = max(1, round((max(xs) - left) / CELL_W) + 1)
-            for i, k in enumerate(new):
-                self.positions[k] = (left + (i % ncol) * CELL_W, low + CELL_H * (1 + i // ncol))
-        # new externals: continue the columns
-        ext_known = [k for k in model.externals if k in self.positions]
-        ext_new = [k for k in model.externals if k not in self.positions]
-        if ext_new:
-            if ext_known:
-                x0 = min(self.positions[k][0] for k in ext_known)
-                y0 = max(self.positions[k][1] for k in ext_known) + EXT_STEP_Y
-            else:
-                x0 = self._left() - EXT_GAP_X - NODE_SIZES["external"][0] / 2
-                y0 = NS_TITLE
-            for i, k in enumerate(ext_new):
-                self.positions[k] = (x0 - (i // EXT_PER_COLUMN) * (NODE_SIZES["external"][0] + 30),
-                                     y0 + (i % EXT_PER_COLUMN) * EXT_STEP_Y)
-        return missing
+    def update(self, model: GraphModel, visible: VisibleGraph | None = None,
+               force: bool = False) -> Structure:
+        """Lay ``model`` out, or keep the current arrangement when its nodes are the same
+        (what-if edits, reloads of the same nodes). Returns the structure."""
+        sig = _signature(model)
+        if (self.structure is not None and self.structure.signature == sig and not force):
+            self._model = model
+            return self.structure
+        if self._saved_expanded is not None:
+            model.expanded = {k for k in self._saved_expanded if k in model.nodes}
+            self._saved_expanded = None
+            sig = _signature(model)
+        vis = visible if visible is not None else model.view()
+        prev = self.structure if not force else None
+        st = _build(model, vis, self.measure, prev)
+        st.signature = sig
+        _size_and_place(st, model)
+        # route once to measure what the gaps need, then place again
+        from netviz.viewmodel.routing import measure_needs
 
-    def _left(self) -> float:
-        return min((x for x, _ in self.positions.values()), default=0.0) - CELL_W / 2
+        if measure_needs(st, model, vis, self.measure):
+            _size_and_place(st, model)
+        self.structure = st
+        self._model = model
+        return st
 
     def reset(self, model: GraphModel) -> None:
-        """Forget every position (and user move) and lay ``model`` out afresh."""
-        self.positions.clear()
+        """Forget every user move and lay ``model`` out afresh."""
+        self._moved_pos.clear()
         self.moved.clear()
-        self.update(model)
+        self.update(model, force=True)
 
     def move(self, key: str, x: float, y: float) -> None:
-        """The user moved a node."""
-        self.positions[key] = (x, y)
+        """The user moved a node (its centre is now at (x, y))."""
+        self._moved_pos[key] = (x, y)
         self.moved.add(key)
-        self._ns_cache = None
 
     def move_namespace(self, model: GraphModel, ns: str, dx: float, dy: float) -> None:
-        for k in model.namespaces[ns].members:
-            if k in self.positions:
-                x, y = self.positions[k]
-                self.positions[k] = (x + dx, y + dy)
-                self.moved.add(k)
-        self._ns_cache = None
+        """Move every node inside container ``ns`` (a namespace name or a container key)."""
+        key = ns if ns in model.nodes else "ns:" + ns
+        st = self.structure
+        if st is None:
+            return
+        inside = [k for k in st.rects if k == key or _inside(model, k, key)]
+        for k in inside:
+            x, y = self.centre(model, k)
+            self.move(k, x + dx, y + dy)
 
     # ------------------------------------------------------------------ geometry
+    def home(self, key: str) -> Rect | None:
+        """Where ``key`` sits in the arrangement (its place before any user move)."""
+        st = self.structure
+        return None if st is None else st.rects.get(key)
+
     def rect(self, model: GraphModel, key: str) -> Rect:
-        node = model.nodes[key]
-        w, h = node_size(node)
-        x, y = self.positions[key]
-        return (x - w / 2, y - h / 2, w, h)
+        st = self.structure
+        if st is None or key not in st.rects:
+            st = self.update(model)
+        x, y, w, h = st.rects[key]
+        if key in self.moved:
+            cx, cy = self._moved_pos[key]
+            return (cx - w / 2, cy - h / 2, w, h)
+        return (x, y, w, h)
+
+    def centre(self, model: GraphModel, key: str) -> tuple[float, float]:
+        return _centre(self.rect(model, key))
+
+    @property
+    def positions(self) -> dict[str, tuple[float, float]]:
+        """Every box's centre, moved or not (a copy)."""
+        st = self.structure
+        out = {k: _centre(r) for k, r in st.rects.items()} if st is not None else {}
+        for k in self.moved:
+            out[k] = self._moved_pos[k]
+        return out
+
+    all_positions = positions
 
     def namespace_rect(self, model: GraphModel, ns: str,
                        visible: set[str] | None = None) -> Rect | None:
-        members = [k for k in model.namespaces[ns].members
-                   if k in self.positions and (visible is None or k in visible)]
-        if not members:
+        st = self.structure
+        if st is None or "ns:" + ns not in st.rects:
             return None
-        x0 = y0 = math.inf
-        x1 = y1 = -math.inf
-        for k in members:
-            x, y, w, h = self.rect(model, k)
-            extra = self.pod_extent(model, k)
-            x0, y0 = min(x0, x), min(y0, y)
-            x1, y1 = max(x1, x + w), max(y1, y + h + extra)
-        return (x0 - NS_PAD, y0 - NS_PAD - NS_TITLE, x1 - x0 + 2 * NS_PAD,
-                y1 - y0 + 2 * NS_PAD + NS_TITLE)
+        return self.rect(model, "ns:" + ns)
 
     def namespace_rects(self, model: GraphModel, visible: set[str] | None = None,
                         names: Iterable[str] | None = None) -> dict[str, Rect]:
@@ -177,51 +285,32 @@ class Layout:
                 out[ns] = r
         return out
 
-    def pod_extent(self, model: GraphModel, key: str) -> float:
-        return POD_STEP + 4 if key in model.expanded else 0.0
-
     def pod_positions(self, model: GraphModel, key: str) -> list[tuple[float, float]]:
         """Centres of the pod chips of an expanded workload (a row under it)."""
         n = min(len(model.pods_of.get(key, [])), POD_MAX)
         x, y, w, h = self.rect(model, key)
-        y_row = y + h + POD_STEP / 2 + 3
+        y_row = y + h + POD_ROW / 2 + 1
         x_start = x + 8
         return [(x_start + i * POD_STEP, y_row) for i in range(n)]
 
     def bounds(self, model: GraphModel, visible: Sequence[str] | None = None) -> Rect:
-        keys = list(visible) if visible is not None else list(model.nodes)
-        if not keys:
+        st = self.structure
+        if st is None or not st.rects:
             return (0.0, 0.0, 1.0, 1.0)
-        rects = [self.rect(model, k) for k in keys if k in self.positions]
-        rects += list(self.namespace_rects(model, set(keys)).values())
+        keys = list(st.rects) if visible is None else [k for k in visible if k in st.rects]
+        rects = [self.rect(model, k) for k in keys] or [(0.0, 0.0, 1.0, 1.0)]
         x0 = min(r[0] for r in rects)
         y0 = min(r[1] for r in rects)
         x1 = max(r[0] + r[2] for r in rects)
         y1 = max(r[1] + r[3] for r in rects)
         return (x0, y0, x1 - x0, y1 - y0)
 
-    def segments(self, model: GraphModel, edges: Sequence[Edge],
-                 ns_rects: dict[str, Rect] | None = None) -> list[tuple[float, float, float, float]]:
-        """Each edge as a line from the border of its source to the border of its target
-        (bundles: between namespace boxes). Antiparallel edges are offset apart."""
-        out = []
-        for e in edges:
-            if e.style == "bundle":
-                assert ns_rects is not None
-                r0 = ns_rects.get(e.src) or self.rect(model, e.src)
-                r1 = ns_rects.get(e.dst) or self.rect(model, e.dst)
-            else:
-                r0 = self.rect(model, e.src)
-                r1 = self.rect(model, e.dst)
-            out.append(clip_line(r0, r1, EDGE_OFFSET if e.style != "service" else 0.0))
-        return out
-
     # ------------------------------------------------------------------ sessions
     def to_dict(self, model: GraphModel | None = None) -> dict[str, Any]:
         return {
             "version": SESSION_VERSION,
             "positions": {k: [round(x, 2), round(y, 2)] for k, (x, y) in
-                          sorted(self.positions.items())},
+                          sorted(self._moved_pos.items()) if k in self.moved},
             "moved": sorted(self.moved),
             "expanded": sorted(model.expanded) if model is not None else [],
         }
@@ -230,12 +319,15 @@ class Layout:
         if not isinstance(data, dict) or data.get("version") != SESSION_VERSION:
             return
         pos = data.get("positions", {})
-        self.positions = {str(k): (float(v[0]), float(v[1])) for k, v in pos.items()
-                          if isinstance(v, list) and len(v) == 2}
-        self.moved = {str(k) for k in data.get("moved", [])}
+        moved = {str(k) for k in data.get("moved", [])}
+        self._moved_pos = {str(k): (float(v[0]), float(v[1])) for k, v in pos.items()
+                           if isinstance(v, list) and len(v) == 2 and str(k) in moved}
+        self.moved = set(self._moved_pos)
+        expanded = {str(k) for k in data.get("expanded", [])}
         if model is not None:
-            model.expanded = {str(k) for k in data.get("expanded", []) if k in model.nodes}
-        self._ns_cache = None
+            model.expanded = {k for k in expanded if k in model.nodes}
+        else:
+            self._saved_expanded = expanded
 
     def save(self, path: str | os.PathLike[str], model: GraphModel | None = None) -> None:
         p = Path(path)
@@ -262,94 +354,546 @@ def session_path(paths: Iterable[str | os.PathLike[str]], config_dir: str | None
     return base / "sessions" / f"{digest}.json"
 
 
-# ---------------------------------------------------------------------- default layout
+def _centre(r: Rect) -> tuple[float, float]:
+    return (r[0] + r[2] / 2, r[1] + r[3] / 2)
 
 
-def _inner(model: GraphModel, ns: str) -> tuple[dict[str, tuple[float, float]], float, float]:
-    """Member centres relative to the namespace box's top-left, and the box size."""
-    members = model.namespaces[ns].members
-    n = len(members)
-    ncol = max(1, math.ceil(math.sqrt(n * 1.3)))
-    nrow = max(1, math.ceil(n / ncol))
-    pos = {}
-    for i, k in enumerate(members):
-        col, row = i % ncol, i // ncol
-        dy = STAGGER * CELL_H if (col % 2 == 1 and nrow > 1) else 0.0
-        pos[k] = (NS_PAD + col * CELL_W + CELL_W / 2,
-                  NS_TITLE + NS_PAD + row * CELL_H + CELL_H / 2 + dy)
-    w = 2 * NS_PAD + min(ncol, n or 1) * CELL_W
-    h = NS_TITLE + 2 * NS_PAD + nrow * CELL_H + (STAGGER * CELL_H if nrow > 1 and n > 1 else 0)
-    return pos, w, h
+def _inside(model: GraphModel, key: str, container: str) -> bool:
+    tree = model.tree
+    if key in tree.parent or key in tree.lo:
+        return container in tree.ancestors(key)
+    if key.startswith(SERVICE_PREFIX):
+        node = model.nodes.get(key)
+        if node is None:
+            return False
+        backends = model.service_backends.get(key, ())
+        if backends:
+            return all(container in tree.ancestors(b) for b in backends)
+        return container == "ns:" + (node.namespace or "")
+    return False
 
 
-def default_positions(model: GraphModel, only: set[str] | None = None,
-                      externals: bool = True) -> dict[str, tuple[float, float]]:
-    """The deterministic layout: shelf-packed namespace grids, externals on the left."""
-    boxes = []
-    for ns, box in model.namespaces.items():
-        if not box.members or (only is not None and ns not in only):
+def _signature(model: GraphModel) -> tuple:
+    """What the arrangement depends on: the nodes, the tree and the expanded workloads."""
+    t = model.tree
+    return (tuple(sorted(model.nodes)), tuple(sorted(t.parent.items())),
+            tuple(sorted(model.expanded)), model.options.show_services)
+
+
+# ---------------------------------------------------------------------- building
+
+
+def _build(model: GraphModel, vis: VisibleGraph, measure: Measure,
+           prev: Structure | None = None) -> Structure:
+    tree = model.tree
+    conts: dict[str, Cont] = {}
+    elems: dict[str, Elem] = {}
+    elem_of: dict[str, str] = {}
+    cont_of: dict[str, str] = {}
+    pills: dict[str, list[str]] = {}
+    for k in tree.nodes():
+        if k in tree.containers:
+            conts[k] = Cont(k)
+    # leaves and containers: elements of their parent container
+    for k in tree.nodes():
+        if k == ROOT:
             continue
-        pos, w, h = _inner(model, ns)
-        boxes.append((ns, pos, w, h))
-    area = sum((w + NS_GAP) * (h + NS_GAP) for _, _, w, h in boxes)
-    widest = max((w for _, _, w, _ in boxes), default=0.0)
-    row_width = max(widest, math.sqrt(area) * 1.5)
-    order = sorted(boxes, key=lambda b: (-b[3], b[0]))
-    out: dict[str, tuple[float, float]] = {}
-    x = y = 0.0
-    shelf_h = 0.0
-    for _ns, pos, w, h in order:
-        if x > 0 and x + w > row_width:
-            x, y = 0.0, y + shelf_h + NS_GAP
-            shelf_h = 0.0
-        for k, (px, py) in pos.items():
-            out[k] = (x + px, y + py)
-        x += w + NS_GAP
-        shelf_h = max(shelf_h, h)
-    if externals:
-        ew = NODE_SIZES["external"][0]
-        for i, k in enumerate(model.externals):
-            col, row = i // EXT_PER_COLUMN, i % EXT_PER_COLUMN
-            out[k] = (-EXT_GAP_X - ew / 2 - col * (ew + 30), NS_TITLE + row * EXT_STEP_Y + 20)
+        parent = tree.parent[k]
+        if k in tree.containers:
+            ek = k
+        else:
+            ek = UNIT + k
+            elem_of[k] = ek
+        elems[ek] = Elem(ek)
+        cont_of[ek] = parent
+        conts[parent].elems.append(ek)
+        if k in tree.containers:
+            elem_of[k] = k
+    # Services
+    if model.options.show_services:
+        for skey, backends in model.service_backends.items():
+            if skey not in model.nodes:
+                continue
+            node = model.nodes[skey]
+            if len(backends) == 1 and backends[0] in elem_of:
+                pills.setdefault(backends[0], []).append(skey)
+                elem_of[skey] = elem_of[backends[0]]
+                continue
+            if backends:
+                home = backends[0]
+                for b in backends[1:]:
+                    home = tree.lca(home, b)
+                home = home if home in tree.containers else tree.parent.get(home, ROOT)
+            else:
+                home = "ns:" + (node.namespace or "")
+                if home not in conts:
+                    home = ROOT
+            elems[skey] = Elem(skey)
+            elem_of[skey] = skey
+            cont_of[skey] = home
+            conts[home].elems.append(skey)
+    st = Structure(conts, elems, elem_of, cont_of, pills, measure=measure)
+    _assign_columns(st, model, vis, prev)
+    return st
+
+
+def _element_edges(st: Structure, model: GraphModel, vis: VisibleGraph,
+                   entries: dict[str, int] | None = None
+                   ) -> dict[str, dict[tuple[str, str], int]]:
+    """Per container, weighted edges between its elements (from the drawn edges); counts
+    in ``entries`` the edges from the outside world (external ranges, ingress) into each
+    element."""
+    out: dict[str, dict[tuple[str, str], int]] = {}
+    entries = entries if entries is not None else {}
+    chains: dict[str, list[str]] = {}
+
+    def chain(key: str) -> list[str]:
+        """Element keys holding ``key``, outermost first."""
+        got = chains.get(key)
+        if got is None:
+            e = st.elem_of.get(key)
+            got = []
+            while e is not None and e != ROOT:
+                got.append(e)
+                c = st.cont_of.get(e)
+                e = c if c is not None and c != ROOT else None
+            got.reverse()
+            chains[key] = got
+        return got
+
+    outside = {k for k, n in model.nodes.items()
+               if n.kind in ("external", "ingress-controller", "peer")}
+    for e in vis.edges:
+        if e.style == "service":
+            continue
+        a, b = chain(e.src), chain(e.dst)
+        if e.src in outside or all(x in outside for x in model.leaves_of(e.src)):
+            for el in b:
+                entries[el] = entries.get(el, 0) + 1
+        # the first level where they differ
+        i = 0
+        while i < len(a) and i < len(b) and a[i] == b[i]:
+            i += 1
+        if i >= len(a) or i >= len(b):
+            continue  # one contains the other
+        cont = st.cont_of[a[i]]
+        # a port-specific edge says more about the direction of traffic than "everything"
+        w = 2 if e.style in ("partial", "added", "changed") else 1
+        d = out.setdefault(cont, {})
+        d[(a[i], b[i])] = d.get((a[i], b[i]), 0) + w
     return out
 
 
-# ---------------------------------------------------------------------- edge geometry
+def _assign_columns(st: Structure, model: GraphModel, vis: VisibleGraph,
+                   prev: Structure | None = None) -> None:
+    entries: dict[str, int] = {}
+    edges = _element_edges(st, model, vis, entries)
+    for key, cont in st.conts.items():
+        if prev is not None and key in prev.conts and _keep_columns(cont, prev.conts[key], st,
+                                                                    edges.get(key, {})):
+            continue
+        es = edges.get(key, {})
+        elems = cont.elems
+        if not elems:
+            cont.cols = []
+            continue
+        order = {e: i for i, e in enumerate(elems)}
+        infra: list[str] = []
+        fixed_first: list[str] = []
+        fixed_last: list[str] = []
+        if _holds_namespaces(st, key, model):
+            infra = _infrastructure(st, key, model)
+        if key == ROOT:
+            for e in elems:
+                kind = _elem_kind(st, model, e)
+                if kind in ("external", "peer", "group", "ingress-controller") and e not in infra:
+                    ins = sum(w for (s, d), w in es.items() if d == e)
+                    outs = sum(w for (s, d), w in es.items() if s == e)
+                    if outs and not ins:
+                        fixed_first.append(e)
+                    elif ins and not outs:
+                        fixed_last.append(e)
+                    elif kind != "group":
+                        fixed_first.append(e)
+        free = [e for e in elems if e not in infra and e not in fixed_first
+                and e not in fixed_last]
+        rank = _layers(free, {k: w for k, w in es.items() if k[0] in free and k[1] in free},
+                       order, entries)
+        ncols = (max(rank.values()) + 1) if rank else 0
+        cols: list[list[str]] = [[] for _ in range(ncols)]
+        for e in free:
+            cols[rank[e]].append(e)
+        if fixed_first:
+            cols.insert(0, fixed_first)
+        if fixed_last:
+            cols.append(fixed_last)
+        cols = [c for c in cols if c]
+        infra_from = None
+        if infra:
+            infra_from = len(cols)
+            cols.append(infra)
+        cont.cols = cols
+        cont.infra_from = infra_from
+        _order_columns(cont, es, order)
 
 
-def clip_line(r0: Rect, r1: Rect, offset: float = 0.0) -> tuple[float, float, float, float]:
-    """The segment between the centres of two rectangles, shifted ``offset`` to its right,
-    cut at both borders (plus a 2-unit gap so that arrowheads do not touch the node)."""
-    cx0, cy0 = r0[0] + r0[2] / 2, r0[1] + r0[3] / 2
-    cx1, cy1 = r1[0] + r1[2] / 2, r1[1] + r1[3] / 2
-    dx, dy = cx1 - cx0, cy1 - cy0
-    length = math.hypot(dx, dy)
-    if length < 1e-6:
-        return (cx0, cy0, cx1, cy1)
-    if offset:
-        nx, ny = -dy / length * offset, dx / length * offset
-        cx0, cy0, cx1, cy1 = cx0 + nx, cy0 + ny, cx1 + nx, cy1 + ny
-    s0 = _exit(r0[2] / 2, r0[3] / 2, dx, dy)
-    s1 = _exit(r1[2] / 2, r1[3] / 2, dx, dy)
-    gap = 2.0 / length
-    if s0 + s1 + 2 * gap >= 1.0:
-        return (cx0, cy0, cx1, cy1)
-    a, b = s0 + gap, 1.0 - s1 - gap
-    return (cx0 + a * dx, cy0 + a * dy, cx0 + b * dx, cy0 + b * dy)
+def _keep_columns(cont: Cont, old: Cont, st: Structure,
+                  edges: dict[tuple[str, str], int]) -> bool:
+    """Re-use a container's previous columns (a reload that changed some nodes): elements
+    that were there keep their column and order; new ones join the column their
+    predecessors point to (or the last). False when nothing of the old arrangement is left."""
+    kept = [[e for e in col if e in cont.elems] for col in old.cols]
+    if not any(kept):
+        return False
+    placed = {e for col in kept for e in col}
+    col_of = {e: i for i, col in enumerate(kept) for e in col}
+    for e in cont.elems:
+        if e in placed:
+            continue
+        preds = [col_of[s] for (s, d) in edges if d == e and s in col_of]
+        succs = [col_of[d] for (s, d) in edges if s == e and d in col_of]
+        if preds:
+            ci = min(max(preds) + 1, len(kept) - 1)
+        elif succs:
+            ci = max(min(succs) - 1, 0)
+        else:
+            ci = len(kept) - 1 if old.infra_from is None else max(0, old.infra_from - 1)
+        kept[ci].append(e)
+        col_of[e] = ci
+    cont.cols = [c for c in kept if c]
+    cont.infra_from = old.infra_from if old.infra_from is not None and all(kept) else None
+    cont._wrapped = True  # type: ignore[attr-defined]
+    return True
 
 
-def _exit(hw: float, hh: float, dx: float, dy: float) -> float:
-    sx = hw / abs(dx) if dx else math.inf
-    sy = hh / abs(dy) if dy else math.inf
-    return min(sx, sy)
+def _elem_kind(st: Structure, model: GraphModel, e: str) -> str:
+    if e.startswith(UNIT):
+        return model.nodes[e[len(UNIT):]].kind
+    n = model.nodes.get(e)
+    return n.kind if n is not None else "group"
+
+
+def _holds_namespaces(st: Structure, key: str, model: GraphModel) -> bool:
+    return sum(1 for e in st.conts[key].elems if e.startswith("ns:")) >= 4
+
+
+def _infrastructure(st: Structure, key: str, model: GraphModel) -> list[str]:
+    """Namespaces that nearly every other namespace of the container reaches, or that reach
+    nearly every other one (by pairs, whatever the edges' grouping)."""
+    import numpy as np
+
+    nss = [e for e in st.conts[key].elems if e.startswith("ns:")]
+    tree, m = model.tree, model.m
+    spans = [(tree.lo[k], tree.hi[k]) for k in nss]
+    n = len(nss)
+    reach = np.zeros((n, n), dtype=bool)
+    for i, (a0, a1) in enumerate(spans):
+        if a1 <= a0:
+            continue
+        rows = m[a0:a1, :] > 0
+        anycol = rows.any(axis=0)
+        for j, (b0, b1) in enumerate(spans):
+            if i != j and b1 > b0 and anycol[b0:b1].any():
+                reach[i, j] = True
+    out = []
+    need = max(3, math.ceil(0.75 * (n - 1)))
+    for i, k in enumerate(nss):
+        if reach[:, i].sum() >= need or reach[i, :].sum() >= need:
+            out.append(k)
+    if len(out) > n // 3:
+        return []  # everything talks to everything: nothing is "infrastructure"
+    return out
+
+
+def _layers(elems: list[str], edges: dict[tuple[str, str], int],
+            order: dict[str, int], entry: dict[str, int] | None = None) -> dict[str, int]:
+    """Longest-path layers after removing cycles. Cycles are broken by a depth-first search
+    that starts at the entry points (elements the outside world reaches), then at sources,
+    and follows heavier edges first; the edges back to an element on the search path are
+    the ones reversed. Deterministic."""
+    if not elems:
+        return {}
+    entry = entry or {}
+    succ: dict[str, dict[str, int]] = {e: {} for e in elems}
+    pred: dict[str, dict[str, int]] = {e: {} for e in elems}
+    for (s, d), w in edges.items():
+        if s == d or s not in succ or d not in succ:
+            continue
+        succ[s][d] = succ[s].get(d, 0) + w
+        pred[d][s] = pred[d].get(s, 0) + w
+    inw = {e: sum(pred[e].values()) for e in elems}
+    outw = {e: sum(succ[e].values()) for e in elems}
+    starts = sorted(elems, key=lambda e: (-entry.get(e, 0), inw[e] > 0,
+                                          -(outw[e] - inw[e]), order[e]))
+    state: dict[str, int] = {}  # 1 on the path, 2 done
+    dag: dict[str, list[str]] = {e: [] for e in elems}
+    for root in starts:
+        if root in state:
+            continue
+        stack: list[tuple[str, list[str]]] = [
+            (root, sorted(succ[root], key=lambda d: (-succ[root][d], order[d])))]
+        state[root] = 1
+        while stack:
+            node, todo = stack[-1]
+            if not todo:
+                state[node] = 2
+                stack.pop()
+                continue
+            d = todo.pop(0)
+            if state.get(d) == 1:
+                continue  # a back edge: reversed (dropped from the layering)
+            dag[node].append(d)
+            if d not in state:
+                state[d] = 1
+                stack.append((d, sorted(succ[d], key=lambda x, d=d: (-succ[d][x], order[x]))))
+    # longest path on the DAG (Kahn order)
+    indeg = {e: 0 for e in elems}
+    for ds in dag.values():
+        for d in ds:
+            indeg[d] += 1
+    queue = sorted((e for e in elems if indeg[e] == 0), key=order.__getitem__)
+    rank = {e: 0 for e in elems}
+    seq: list[str] = []
+    while queue:
+        e = queue.pop(0)
+        seq.append(e)
+        for d in dag[e]:
+            rank[d] = max(rank[d], rank[e] + 1)
+            indeg[d] -= 1
+            if indeg[d] == 0:
+                queue.append(d)
+    # a source with no entry is pushed right, to just before its earliest successor
+    for e in reversed(seq):
+        if dag[e] and not any(e in dag[p] for p in elems if p != e) and not entry.get(e):
+            rank[e] = max(rank[e], min(rank[d] for d in dag[e]) - 1)
+    return rank
+
+
+def _order_columns(cont: Cont, edges: dict[tuple[str, str], int],
+                   order: dict[str, int]) -> None:
+    """Barycenter sweeps; ties keep the model order."""
+    cols = cont.cols
+    if len(cols) < 2:
+        for c in cols:
+            c.sort(key=order.__getitem__)
+        return
+    nbr: dict[str, list[tuple[str, int]]] = {}
+    for (s, d), w in edges.items():
+        nbr.setdefault(s, []).append((d, w))
+        nbr.setdefault(d, []).append((s, w))
+    for c in cols:
+        c.sort(key=order.__getitem__)
+    for sweep in range(4):
+        rng = range(1, len(cols)) if sweep % 2 == 0 else range(len(cols) - 2, -1, -1)
+        for ci in rng:
+            pos: dict[str, float] = {}
+            for c in cols:
+                for i, e in enumerate(c):
+                    pos[e] = i / max(1, len(c) - 1) if len(c) > 1 else 0.5
+            ref = cols[ci - 1] if sweep % 2 == 0 else cols[ci + 1]
+            refset = set(ref)
+
+            def bary(e: str, refset: set[str] = refset, pos: dict[str, float] = pos) -> float:
+                ws = [(pos[o], w) for o, w in nbr.get(e, ()) if o in refset]
+                if not ws:
+                    ws = [(pos[o], w) for o, w in nbr.get(e, ()) if o in pos]
+                if not ws:
+                    return pos[e]
+                return sum(p * w for p, w in ws) / sum(w for _, w in ws)
+
+            cols[ci].sort(key=lambda e: (round(bary(e), 6), order[e]))
+
+
+# ---------------------------------------------------------------------- sizes and positions
+
+
+def _size_and_place(st: Structure, model: GraphModel) -> None:
+    """Sizes bottom-up (wrapping tall columns), then positions top-down."""
+    tree = model.tree
+    measure = st.measure
+    order = [k for k in tree.nodes() if k in st.conts]
+    st.rects = {}
+    st.titles = {}
+    # leaf units and Services
+    for ek, el in st.elems.items():
+        if ek.startswith(UNIT):
+            leaf = ek[len(UNIT):]
+            w, h = st.size(model, leaf)
+            pills = st.pills.get(leaf, [])
+            if pills:
+                # the Services whose only backend it is: a row above it
+                sizes = [st.size(model, p) for p in pills]
+                w = max(w, sum(pw for pw, _ in sizes) + PILL_GAP * (len(sizes) - 1))
+                h += max(ph for _, ph in sizes) + UNIT_GAP
+            if leaf in model.expanded:
+                h += POD_ROW + 2
+            el.w, el.h = w, h
+        elif ek.startswith(SERVICE_PREFIX):
+            el.w, el.h = st.size(model, ek)
+    for ck in reversed(order):
+        c = st.conts[ck]
+        _wrap_columns(c, st)
+        _size_container(c, st, model, measure)
+        if ck != ROOT:
+            st.elems[ck].w, st.elems[ck].h = c.w, c.h
+    root = st.conts[ROOT]
+    _place_container(root, st, ROOT_MARGIN, ROOT_MARGIN, model)
+
+
+def _title_h(measure: Measure) -> float:
+    return math.ceil(measure("Ag", "title")[1] + 2 * TITLE_PAD)
+
+
+def _wrap_columns(c: Cont, st: Structure) -> None:
+    """Split columns much taller than the container is wide (keeps a 16:10-ish shape)."""
+    if not c.cols or getattr(c, "_wrapped", False):
+        return
+    c._wrapped = True  # type: ignore[attr-defined]
+    area = sum((st.elems[e].w + COL_GAP) * (st.elems[e].h + ROW_GAP)
+               for col in c.cols for e in col)
+    target_h = max(math.sqrt(area / ASPECT), 200.0)
+    out: list[list[str]] = []
+    infra_from = None
+    for i, col in enumerate(c.cols):
+        if c.infra_from is not None and i == c.infra_from:
+            infra_from = len(out)
+        h = sum(st.elems[e].h + ROW_GAP for e in col)
+        if h <= target_h * 1.25 or len(col) < 3:
+            out.append(col)
+            continue
+        parts = max(2, math.ceil(h / target_h))
+        per = h / parts
+        cur: list[str] = []
+        acc = 0.0
+        for e in col:
+            eh = st.elems[e].h + ROW_GAP
+            if cur and acc + eh > per * 1.08 and len(out) - i < parts:
+                out.append(cur)
+                cur, acc = [], 0.0
+            cur.append(e)
+            acc += eh
+        if cur:
+            out.append(cur)
+    c.cols = out
+    c.infra_from = infra_from
+
+
+def _vgap(c: Cont, i: int) -> float:
+    k = len(c.cols)
+    base = RING if i in (0, k) else COL_GAP
+    if c.key == ROOT and i in (0, k):
+        base = 0.0
+    if c.infra_from is not None and i == c.infra_from and 0 < i < k:
+        base = INFRA_GAP
+    return max(base, c.vgap_need.get(i, 0.0))
+
+
+def _hgap(c: Cont, col: int, i: int, n: int) -> float:
+    base = ROW_GAP if 0 < i < n else 0.0
+    return max(base, c.hgap_need.get((col, i), 0.0))
+
+
+def _size_container(c: Cont, st: Structure, model: GraphModel, measure: Measure) -> None:
+    k = len(c.cols)
+    c.colw = [max((st.elems[e].w for e in col), default=0.0) for col in c.cols]
+    heights = []
+    for ci, col in enumerate(c.cols):
+        h = sum(st.elems[e].h for e in col)
+        h += sum(_hgap(c, ci, i, len(col)) for i in range(len(col) + 1))
+        heights.append(h)
+    content_h = max(heights, default=0.0)
+    width = sum(c.colw) + sum(_vgap(c, i) for i in range(k + 1))
+    if c.key == ROOT:
+        c.title_h = 0.0
+        c.w, c.h = width, content_h
+        return
+    node = model.nodes.get(c.key)
+    title = title_text(node) if node is not None else c.key
+    tw, th = measure(title, "title")
+    c.title_h = math.ceil(th + 2 * TITLE_PAD)
+    c.title_w = tw
+    width = max(width, tw + 2 * 10.0, 2 * RING + 40)
+    c.w = math.ceil(width)
+    c.h = math.ceil(c.title_h + CONTENT_TOP + content_h + RING)
+
+
+def _place_container(c: Cont, st: Structure, x: float, y: float, model: GraphModel) -> None:
+    c.x, c.y = x, y
+    if c.key != ROOT:
+        st.rects[c.key] = (x, y, c.w, c.h)
+        st.titles[c.key] = (x, y, c.w, c.title_h)
+        c.top = y + c.title_h + CONTENT_TOP
+        c.bottom = y + c.h - RING
+    else:
+        c.top = y
+        c.bottom = y + c.h
+    k = len(c.cols)
+    # extra width (a title wider than the columns) goes to the right ring
+    used = sum(c.colw) + sum(_vgap(c, i) for i in range(k + 1))
+    extra = max(0.0, c.w - used) if c.key != ROOT else 0.0
+    cx = x
+    c.vgaps = []
+    c.colx = []
+    for i in range(k + 1):
+        g = _vgap(c, i) + (extra if i == k else 0.0)
+        c.vgaps.append((cx, cx + g))
+        cx += g
+        if i < k:
+            c.colx.append(cx)
+            cx += c.colw[i]
+    content_h = c.bottom - c.top
+    c.hgaps = []
+    for ci, col in enumerate(c.cols):
+        n = len(col)
+        h = sum(st.elems[e].h for e in col) + sum(_hgap(c, ci, i, n) for i in range(n + 1))
+        yy = c.top + (content_h - h) / 2
+        gaps: list[tuple[float, float]] = []
+        prev = c.top
+        for i, e in enumerate(col):
+            yy += _hgap(c, ci, i, n)
+            el = st.elems[e]
+            el.col = ci
+            el.x = c.colx[ci] + (c.colw[ci] - el.w) / 2
+            el.y = yy
+            gaps.append((prev, yy))
+            prev = yy + el.h
+            yy += el.h
+        gaps.append((prev, c.bottom if c.key != ROOT else c.bottom))
+        c.hgaps.append(gaps)
+        for e in col:
+            _place_elem(st.elems[e], st, model)
+
+
+def _place_elem(el: Elem, st: Structure, model: GraphModel) -> None:
+    if el.key in st.conts:
+        _place_container(st.conts[el.key], st, el.x, el.y, model)
+        return
+    if el.key.startswith(SERVICE_PREFIX):
+        st.rects[el.key] = (el.x, el.y, el.w, el.h)
+        return
+    leaf = el.key[len(UNIT):]
+    y = el.y
+    pills = st.pills.get(leaf, [])
+    if pills:
+        sizes = [st.size(model, p) for p in pills]
+        row_w = sum(pw for pw, _ in sizes) + PILL_GAP * (len(sizes) - 1)
+        row_h = max(ph for _, ph in sizes)
+        x = el.x + (el.w - row_w) / 2
+        for p, (pw, ph) in zip(pills, sizes, strict=True):
+            st.rects[p] = (x, y + (row_h - ph) / 2, pw, ph)
+            x += pw + PILL_GAP
+        y += row_h + UNIT_GAP
+    lw, lh = st.size(model, leaf)
+    st.rects[leaf] = (el.x + (el.w - lw) / 2, y, lw, lh)
 
 
 def arrow_head(x0: float, y0: float, x1: float, y1: float, length: float = ARROW_LEN,
-               half_width: float = ARROW_HALF_WIDTH) -> tuple[tuple[float, float], ...]:
-    """Triangle (tip, left, right) at the (x1, y1) end of a segment."""
+               half_width: float = ARROW_HALF_WIDTH
+               ) -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
+    """Tip, left and right corners of an arrowhead at (x1, y1) pointing from (x0, y0)."""
     dx, dy = x1 - x0, y1 - y0
-    n = math.hypot(dx, dy) or 1.0
-    ux, uy = dx / n, dy / n
+    d = math.hypot(dx, dy) or 1.0
+    ux, uy = dx / d, dy / d
     bx, by = x1 - ux * length, y1 - uy * length
     return ((x1, y1), (bx - uy * half_width, by + ux * half_width),
             (bx + uy * half_width, by - ux * half_width))

@@ -1,0 +1,86 @@
+"""The picture as data: ``netviz-picture/1``, Cytoscape.js elements with the geometry as drawn.
+
+Written by ``netviz render PATH... -o FILE.json`` and the app's *File > Export* from the one
+``netviz.viewmodel.routing.Picture`` the Qt scene draws, so every coordinate is where the
+PNG/SVG/PDF of the same command has it: pixels of the PNG at scale 1, origin at its top-left,
+y down. Cytoscape.js and other web tools read ``elements`` directly (``position`` is a node's
+centre; ``bbox`` and everything else are extra data).
+
+- ``nodes[].data``: ``id``; ``key`` (the app's key: ``ns/name[Kind]``, ``svc:ns/name``,
+  ``ns:name``, ``grp:...``); ``kind`` (namespace, group, cluster: containers; workload, service,
+  external, peer, pod: leaves); ``label`` (the whole text as drawn, lines joined by "\\n");
+  ``parent`` (the id of the container drawn around it); ``members`` (the peers it stands for,
+  exactly as ``netviz list`` names them: a workload itself, an external node its ranges, a
+  container or a Service the workloads it stands for).
+- ``edges[].data``: ``source``/``target`` (node ids), ``verdict`` (allowed, partial, denied,
+  service, bundle, or the difference view's added, removed, changed, unchanged),
+  ``connection`` (what every pair has, as ``netviz list -o json`` prints it), ``pairs`` (how
+  many), ``points`` (the polyline, source end first), ``label`` and ``label_bbox`` when the
+  edge carries a label (an ``allowed`` edge has none: the colour says "All Connections").
+  An allowed or partial edge states that every (s, t) in members(source) x members(target),
+  s != t, has exactly ``connection``; every allowed pair is stated by one edge.
+- ``legend``: ``[x, y, w, h]`` (outside the drawing), or null. ``ratio``: drawn allowed/partial
+  edges per allowed pair. ``unlabelled``: edges whose label found no free place (their text is
+  in ``connection`` and in the app's tooltip).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from netviz.viewmodel.routing import Picture
+
+FORMAT = "netviz-picture/1"
+
+
+def _r(v: float) -> float:
+    return round(float(v), 2)
+
+
+def to_dict(pic: Picture) -> dict[str, Any]:
+    ox, oy, width, height = pic.canvas
+    ids = {n.key: f"n{i}" for i, n in enumerate(pic.nodes)}
+    nodes = []
+    for n in pic.nodes:
+        x, y, w, h = n.rect
+        data: dict[str, Any] = {"id": ids[n.key], "key": n.key, "kind": n.kind,
+                                "label": n.label, "members": list(n.members)}
+        if n.parent is not None and n.parent in ids:
+            data["parent"] = ids[n.parent]
+        nodes.append({"data": data,
+                      "position": {"x": _r(x + w / 2 - ox), "y": _r(y + h / 2 - oy)},
+                      "bbox": [_r(x - ox), _r(y - oy), _r(w), _r(h)]})
+    edges = []
+    for i, d in enumerate(pic.edges):
+        e = d.edge
+        if e.src not in ids or e.dst not in ids:
+            continue
+        data = {"id": f"e{i}", "source": ids[e.src], "target": ids[e.dst],
+                "verdict": e.style, "connection": e.connection, "pairs": e.count,
+                "points": [[_r(x - ox), _r(y - oy)] for x, y in d.points]}
+        if d.label and d.label_rect is not None:
+            lx, ly, lw, lh = d.label_rect
+            data["label"] = d.label
+            data["label_bbox"] = [_r(lx - ox), _r(ly - oy), _r(lw), _r(lh)]
+        edges.append({"data": data})
+    legend = None
+    if pic.legend is not None:
+        lx, ly, lw, lh = pic.legend
+        legend = [_r(lx - ox), _r(ly - oy), _r(lw), _r(lh)]
+    return {"format": FORMAT, "width": int(width), "height": int(height), "legend": legend,
+            "title": pic.heading, "ratio": round(pic.ratio, 4), "pairs": pic.pairs,
+            "unlabelled": pic.unlabelled,
+            "elements": {"nodes": nodes, "edges": edges}}
+
+
+def write(pic: Picture, path: str | os.PathLike[str]) -> None:
+    """Write the picture JSON atomically."""
+    from pathlib import Path
+
+    p = Path(path)
+    tmp = p.with_name(p.name + ".tmp")
+    tmp.write_text(json.dumps(to_dict(pic), ensure_ascii=False, separators=(",", ":")),
+                   encoding="utf-8")
+    tmp.replace(p)

@@ -1,0 +1,632 @@
+"""The one renderer: a ``QGraphicsScene`` drawing a ``netviz.viewmodel.routing.Picture``.
+
+The window (``netviz.ui.graph_view``), *File > Export* and ``netviz render`` all draw this
+scene, so a PNG, SVG or PDF is exactly what the app shows, and the picture JSON (written from
+the same ``Picture``) has the geometry as drawn. Rules this module keeps:
+
+- Items draw what the picture says and nothing else: boxes at their rectangles, texts with the
+  fonts of ``netviz.ui.fonts`` (the ones the layout measured with), edges along their
+  polylines, labels in their boxes, the legend and the heading where the picture put them.
+- Edges are batched: one path item per (style, width) plus one for arrowheads and one for the
+  start dots, with an empty ``shape()`` so that scene hit-tests never walk thousands of
+  segments (clicks on edges are a nearest-segment search in the viewmodel). All labels are one
+  item that paints only the exposed ones.
+- ``render`` writes PNG (at any scale; 1 = one pixel per scene unit), SVG or PDF of the
+  picture's canvas; it needs a ``QGuiApplication`` (``ensure_app`` makes an offscreen one when
+  there is no display).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+)
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsScene,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from netviz.ui.fonts import font
+from netviz.viewmodel import palette
+from netviz.viewmodel.layout import ARROW_HALF_WIDTH, ARROW_LEN, HEX_INSET, LEAF_PAD_Y, arrow_head
+from netviz.viewmodel.routing import (
+    LEGEND_PAD,
+    LEGEND_ROW,
+    LEGEND_SAMPLE,
+    DrawnEdge,
+    DrawnNode,
+    Picture,
+    arrow_base,
+)
+
+Z_CONTAINER = -10.0
+Z_EDGES = 0.0
+Z_NODES = 10.0
+Z_HIGHLIGHT = 20.0
+Z_LABELS = 25.0
+Z_LEGEND = 30.0
+TEXT_LOD = 0.28  # node text is skipped below this zoom
+LABEL_LOD = 0.4
+AA_MAX_ELEMENTS = 4000
+
+
+def edge_pen(style: palette.EdgeLook, width: float | None = None, cosmetic: bool = True) -> QPen:
+    pen = QPen(QColor(style.color))
+    pen.setWidthF(width if width is not None else style.width)
+    pen.setCosmetic(cosmetic)
+    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+    pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+    if style.dashes:
+        pen.setDashPattern(list(style.dashes))
+    return pen
+
+
+def _rect(r: Sequence[float]) -> QRectF:
+    return QRectF(r[0], r[1], r[2], r[3])
+
+
+def node_outline(kind: str, r: QRectF) -> QPainterPath:
+    path = QPainterPath()
+    if kind == "service":
+        path.addRoundedRect(r, r.height() / 2, r.height() / 2)
+    elif kind == "external":
+        k = HEX_INSET
+        path.addPolygon(QPolygonF([
+            QPointF(r.left() + k, r.top()), QPointF(r.right() - k, r.top()),
+            QPointF(r.right(), r.center().y()), QPointF(r.right() - k, r.bottom()),
+            QPointF(r.left() + k, r.bottom()), QPointF(r.left(), r.center().y()),
+        ]))
+        path.closeSubpath()
+    elif kind == "peer":
+        path.addRoundedRect(r, 12, 12)
+    else:
+        path.addRoundedRect(r, 5, 5)
+    return path
+
+
+def paint_node_text(p: QPainter, r: QRectF, name: str, subtitle: str, color: QColor) -> None:
+    """Name (bold, possibly several lines) and subtitle, centred in ``r``."""
+    from netviz.ui.fonts import qt_measure
+
+    nh = qt_measure(name, "name")[1]
+    sh = qt_measure(subtitle, "sub")[1] if subtitle else 0.0
+    top = r.top() + (r.height() - nh - sh) / 2
+    p.setPen(color)
+    p.setFont(font("name"))
+    p.drawText(QRectF(r.left(), top, r.width(), nh), Qt.AlignmentFlag.AlignCenter, name)
+    if subtitle:
+        p.setFont(font("sub"))
+        p.drawText(QRectF(r.left(), top + nh, r.width(), sh), Qt.AlignmentFlag.AlignCenter,
+                   subtitle)
+
+
+class ContainerItem(QGraphicsItem):
+    """A namespace, group or cluster box with its title band."""
+
+    def __init__(self, node: DrawnNode) -> None:
+        super().__init__()
+        self.node = node
+        self.key = node.key
+        self.rect = _rect(node.rect)
+        self.title_rect = _rect(node.title_rect or (node.rect[0], node.rect[1], node.rect[2], 24))
+        self.setZValue(Z_CONTAINER)
+        self.setToolTip(node.tooltip)
+        self.highlighted = False
+
+    def set_node(self, node: DrawnNode) -> None:
+        r = _rect(node.rect)
+        if r != self.rect or node.title_rect != self.node.title_rect:
+            self.prepareGeometryChange()
+            self.rect = r
+            self.title_rect = _rect(node.title_rect or (node.rect[0], node.rect[1],
+                                                        node.rect[2], 24))
+        self.node = node
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self.rect.adjusted(-2, -2, 2, 2)
+
+    def paint(self, p: QPainter, opt: QStyleOptionGraphicsItem, w: QWidget | None = None) -> None:
+        fill, border, text, dashed = palette.CONTAINER_COLORS.get(
+            self.node.kind, palette.CONTAINER_COLORS["namespace"])
+        pen = QPen(QColor(palette.SELECTED if self.highlighted else border),
+                   2.2 if self.highlighted else 1.2)
+        pen.setCosmetic(True)
+        if dashed:
+            pen.setDashPattern([5.0, 3.0])
+        p.setPen(pen)
+        p.setBrush(QColor(fill))
+        p.drawRoundedRect(self.rect, 8, 8)
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(p.worldTransform())
+        if lod < TEXT_LOD:
+            return
+        p.setFont(font("title"))
+        p.setPen(QColor(text))
+        p.drawText(self.title_rect.adjusted(10, 0, -4, 0),
+                   Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.node.name)
+
+
+class NodeItem(QGraphicsItem):
+    """A leaf: workload, Service, external range or other peer. Its position is its centre."""
+
+    def __init__(self, node: DrawnNode) -> None:
+        super().__init__()
+        self.node = node
+        self.key = node.key
+        x, y, w, h = node.rect
+        self.w, self.h = w, h
+        self.setPos(x + w / 2, y + h / 2)
+        self.selected = False
+        self.matched = False
+        self._path: QPainterPath | None = None
+        self.setZValue(Z_NODES)
+        self.setToolTip(node.tooltip)
+
+    def set_node(self, node: DrawnNode) -> None:
+        x, y, w, h = node.rect
+        if (w, h) != (self.w, self.h):
+            self.prepareGeometryChange()
+            self.w, self.h = w, h
+            self._path = None
+        self.node = node
+        c = QPointF(x + w / 2, y + h / 2)
+        if c != self.pos():
+            self.place(c)
+
+    def place(self, c: QPointF) -> None:
+        self.setPos(c)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return QRectF(-self.w / 2 - 4, -self.h / 2 - 4, self.w + 8, self.h + 8)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRect(QRectF(-self.w / 2, -self.h / 2, self.w, self.h))
+        return path
+
+    def local_rect(self) -> QRectF:
+        return QRectF(-self.w / 2, -self.h / 2, self.w, self.h)
+
+    def paint(self, p: QPainter, opt: QStyleOptionGraphicsItem, w: QWidget | None = None) -> None:
+        fill, border, text = palette.NODE_COLORS.get(self.node.kind, palette.NODE_COLORS["workload"])
+        r = self.local_rect()
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(p.worldTransform())
+        if lod < TEXT_LOD and not (self.matched or self.selected):
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            p.setPen(QColor(border))
+            p.setBrush(QColor(fill))
+            p.drawRect(r)
+            return
+        if self._path is None:
+            self._path = node_outline(self.node.kind, r)
+        if self.matched:
+            halo = QPen(QColor(palette.MATCH_HALO), 7)
+            halo.setCosmetic(True)
+            p.setPen(halo)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawPath(self._path)
+        pen = QPen(QColor(palette.SELECTED if self.selected else border),
+                   2.6 if self.selected else 1.3)
+        pen.setCosmetic(True)
+        p.setPen(pen)
+        p.setBrush(QColor(fill))
+        p.drawPath(self._path)
+        if lod < TEXT_LOD:
+            return
+        paint_node_text(p, r.adjusted(0, LEAF_PAD_Y / 2, 0, -LEAF_PAD_Y / 2), self.node.name,
+                        self.node.subtitle, QColor(text))
+
+
+class EdgeLayer(QGraphicsPathItem):
+    """Many edges of one style as one path. Not hit-testable (empty shape)."""
+
+    def __init__(self, path: QPainterPath, pen: QPen | None, brush: QColor | None) -> None:
+        super().__init__(path)
+        self.setPen(pen if pen is not None else QPen(Qt.PenStyle.NoPen))
+        if brush is not None:
+            self.setBrush(QBrush(brush))
+        self.is_arrows = pen is None
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setAcceptHoverEvents(False)
+
+    def shape(self) -> QPainterPath:
+        return QPainterPath()
+
+    def paint(self, p: QPainter, opt: QStyleOptionGraphicsItem, w: QWidget | None = None) -> None:
+        n = self.path().elementCount()
+        limit = AA_MAX_ELEMENTS if self.pen().style() == Qt.PenStyle.SolidLine else \
+            AA_MAX_ELEMENTS // 4
+        if n > limit:
+            # antialiasing thousands of long strokes costs more than everything else
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        super().paint(p, opt, w)
+
+
+class LabelLayer(QGraphicsItem):
+    """Edge labels (text on a white chip) in their boxes, painted in one item."""
+
+    def __init__(self, labels: list[tuple[QRectF, str]], min_lod: float = LABEL_LOD) -> None:
+        super().__init__()
+        self.labels = labels
+        self.min_lod = min_lod
+        r = QRectF()
+        for rr, _ in labels:
+            r = r.united(rr)
+        self._bounds = r
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        return QPainterPath()
+
+    def paint(self, p: QPainter, opt: QStyleOptionGraphicsItem, w: QWidget | None = None) -> None:
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(p.worldTransform())
+        if lod < self.min_lod:
+            return
+        exposed = opt.exposedRect  # type: ignore[attr-defined]
+        p.setFont(font("label"))
+        chip = QColor(255, 255, 255, 235)
+        border = QPen(QColor("#C9CED5"), 1)
+        border.setCosmetic(True)
+        text_pen = QPen(QColor("#222222"))
+        for rr, text in self.labels:
+            if not exposed.intersects(rr):
+                continue
+            p.setPen(border)
+            p.setBrush(chip)
+            p.drawRoundedRect(rr, 3, 3)
+            p.setPen(text_pen)
+            p.drawText(rr, Qt.AlignmentFlag.AlignCenter, text)
+
+
+class LegendItem(QGraphicsItem):
+    def __init__(self, rect: Sequence[float], entries: list[tuple[str, object]]) -> None:
+        super().__init__()
+        self.rect = _rect(rect)
+        self.entries = entries
+        self.setZValue(Z_LEGEND)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setToolTip("\n".join(f"{s.label}: {s.description}"
+                                  for _, s in entries if isinstance(s, palette.EdgeLook)))
+
+    @property
+    def admin(self) -> bool:
+        """The legend lists the style of pairs denied by Admin-tier Deny rules."""
+        return any(isinstance(s, palette.EdgeLook) and s.name == "denied-by-admin"
+                   for _, s in self.entries)
+
+    @property
+    def difference(self) -> bool:
+        """The legend of the what-if difference view (its edge styles are listed)."""
+        return any(isinstance(s, palette.EdgeLook) and s.name in palette.DIFF_STYLES
+                   for _, s in self.entries)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self.rect.adjusted(-1, -1, 1, 1)
+
+    def paint(self, p: QPainter, opt: QStyleOptionGraphicsItem, w: QWidget | None = None) -> None:
+        paint_legend(p, self.rect, self.entries)
+
+
+def paint_legend(p: QPainter, rect: QRectF, entries: list[tuple[str, object]]) -> None:
+    p.save()
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    pen = QPen(QColor(palette.NAMESPACE_BORDER), 1)
+    pen.setCosmetic(True)
+    p.setPen(pen)
+    p.setBrush(QBrush(QColor(255, 255, 255)))
+    p.drawRoundedRect(rect, 5, 5)
+    p.setFont(font("legend"))
+    y = rect.top() + LEGEND_PAD + LEGEND_ROW / 2
+    x = rect.left() + LEGEND_PAD
+    for text, what in entries:
+        if isinstance(what, palette.EdgeLook):
+            p.setPen(edge_pen(what, what.width + 0.6 if what.name != "bundle" else 4.0))
+            p.drawLine(QPointF(x, y), QPointF(x + LEGEND_SAMPLE - 8, y))
+            if what.name != "service":
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(QColor(what.color))
+                tri = QPainterPath()
+                tri.moveTo(x + LEGEND_SAMPLE - 2, y)
+                tri.lineTo(x + LEGEND_SAMPLE - 10, y - 4)
+                tri.lineTo(x + LEGEND_SAMPLE - 10, y + 4)
+                tri.closeSubpath()
+                p.drawPath(tri)
+        elif what == "box":
+            fill, border, _, dashed = palette.CONTAINER_COLORS["group"]
+            bp = QPen(QColor(border), 1.2)
+            bp.setDashPattern([4.0, 2.0])
+            p.setPen(bp)
+            p.setBrush(QColor(fill))
+            p.drawRoundedRect(QRectF(x + 14, y - 7, LEGEND_SAMPLE - 14, 14), 3, 3)
+            c = QColor(palette.EDGE_STYLES["allowed"].color)
+            p.setPen(QPen(c, 1.6))
+            p.drawLine(QPointF(x, y), QPointF(x + 14, y))
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(c)
+            p.drawEllipse(QPointF(x + 14, y), 2.5, 2.5)
+        else:
+            fill, border, _ = palette.NODE_COLORS.get(str(what), palette.NODE_COLORS["workload"])
+            p.setPen(QPen(QColor(border), 1.4))
+            p.setBrush(QColor(fill))
+            r = QRectF(x + 2, y - 6, LEGEND_SAMPLE - 6, 12)
+            p.drawPath(node_outline(str(what), r) if what != "external" else _small_hex(r))
+        p.setPen(QColor(palette.NAMESPACE_TEXT))
+        p.drawText(QRectF(x + LEGEND_SAMPLE + LEGEND_PAD, y - LEGEND_ROW / 2,
+                          rect.width(), LEGEND_ROW),
+                   Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+        y += LEGEND_ROW
+    p.restore()
+
+
+def _small_hex(r: QRectF) -> QPainterPath:
+    k = 5.0
+    path = QPainterPath()
+    path.addPolygon(QPolygonF([
+        QPointF(r.left() + k, r.top()), QPointF(r.right() - k, r.top()),
+        QPointF(r.right(), r.center().y()), QPointF(r.right() - k, r.bottom()),
+        QPointF(r.left() + k, r.bottom()), QPointF(r.left(), r.center().y()),
+    ]))
+    path.closeSubpath()
+    return path
+
+
+class HeadingItem(QGraphicsItem):
+    def __init__(self, rect: Sequence[float], text: str) -> None:
+        super().__init__()
+        self.rect = _rect(rect)
+        self.text = text
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self.rect.adjusted(-2, -2, 2, 2)
+
+    def paint(self, p: QPainter, opt: QStyleOptionGraphicsItem, w: QWidget | None = None) -> None:
+        p.setFont(font("heading"))
+        p.setPen(QColor(palette.NAMESPACE_TEXT))
+        p.drawText(self.rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                   self.text)
+
+
+# ---------------------------------------------------------------------- edges
+
+
+def edge_items(edges: Sequence[DrawnEdge], widen: float = 1.0, z: float = Z_EDGES,
+               labels: bool = True, label_lod: float = LABEL_LOD) -> list[QGraphicsItem]:
+    """Batched items for ``edges``: a stroked path per (style, width), arrowheads, start
+    dots and the labels."""
+    groups: dict[tuple[str, float], tuple[QPainterPath, QPainterPath]] = {}
+    label_items: list[tuple[QRectF, str]] = []
+    scale = 1.0 if widen == 1.0 else 1.3
+    for d in edges:
+        e = d.edge
+        pts = d.points
+        if len(pts) < 2:
+            continue
+        style = palette.EDGE_STYLES[e.style]
+        width = style.width * widen
+        line, marks = groups.setdefault((e.style, width), (QPainterPath(), QPainterPath()))
+        line.moveTo(*pts[0])
+        if e.style != "service":
+            for pt in pts[1:-1]:
+                line.lineTo(*pt)
+            bx, by = arrow_base(pts) if scale == 1.0 else _base(pts, ARROW_LEN * scale)
+            line.lineTo(bx, by)
+            tip, left, right = arrow_head(pts[-2][0], pts[-2][1], pts[-1][0], pts[-1][1],
+                                          ARROW_LEN * scale, ARROW_HALF_WIDTH * scale)
+            marks.moveTo(*tip)
+            marks.lineTo(*left)
+            marks.lineTo(*right)
+            marks.closeSubpath()
+            if d.source_dot:
+                marks.addEllipse(QPointF(*pts[0]), 3.0 * scale, 3.0 * scale)
+        else:
+            for pt in pts[1:]:
+                line.lineTo(*pt)
+        if labels and d.label and d.label_rect is not None:
+            label_items.append((_rect(d.label_rect), d.label))
+    items: list[QGraphicsItem] = []
+    for (style_name, width), (line, marks) in sorted(groups.items()):
+        style = palette.EDGE_STYLES[style_name]
+        it = EdgeLayer(line, edge_pen(style, width), None)
+        it.setZValue(z)
+        items.append(it)
+        if not marks.isEmpty():
+            mi = EdgeLayer(marks, None, QColor(style.color))
+            mi.setZValue(z)
+            items.append(mi)
+    if label_items:
+        li = LabelLayer(label_items, label_lod)
+        li.setZValue(Z_LABELS if z == Z_EDGES else z + 1)
+        items.append(li)
+    return items
+
+
+def _base(pts: Sequence[tuple[float, float]], length: float) -> tuple[float, float]:
+    import math
+
+    (x0, y0), (x1, y1) = pts[-2], pts[-1]
+    d = math.hypot(x1 - x0, y1 - y0) or 1.0
+    k = min(length, d) / d
+    return (x1 - (x1 - x0) * k, y1 - (y1 - y0) * k)
+
+
+# ---------------------------------------------------------------------- the scene
+
+
+class PictureScene(QGraphicsScene):
+    """A scene drawing one picture. ``show`` puts a whole picture in; the window updates its
+    parts instead (``sync_nodes`` keeps the node items and moves/hides them, ``set_edges``,
+    ``set_legend``, ``set_heading`` replace theirs)."""
+
+    def __init__(self, parent: object | None = None) -> None:
+        super().__init__(parent)  # type: ignore[arg-type]
+        self.setBackgroundBrush(QColor(palette.BACKGROUND))
+        self.picture: Picture | None = None
+        self.nodes: dict[str, NodeItem] = {}
+        self.containers: dict[str, ContainerItem] = {}
+        self.edge_layer: list[QGraphicsItem] = []
+        self.legend: LegendItem | None = None
+        self.heading: HeadingItem | None = None
+        self.node_factory: type[NodeItem] = NodeItem
+        self.container_factory: type[ContainerItem] = ContainerItem
+
+    def reset(self) -> None:
+        self.clear()
+        self.nodes = {}
+        self.containers = {}
+        self.edge_layer = []
+        self.legend = None
+        self.heading = None
+        self.picture = None
+
+    def show(self, pic: Picture, legend_entries: list[tuple[str, object]] | None = None) -> None:
+        """Draw ``pic`` (everything in it, nothing else)."""
+        self.reset()
+        self.sync_nodes(pic)
+        self.set_edges(pic.edges)
+        self.set_legend(pic, legend_entries)
+        self.set_heading(pic)
+        self.setSceneRect(_rect(pic.canvas))
+
+    def sync_nodes(self, pic: Picture) -> None:
+        """Node and container items for the picture's nodes: new ones made, moved ones
+        moved, the others hidden."""
+        self.picture = pic
+        shown: set[str] = set()
+        for n in pic.nodes:
+            shown.add(n.key)
+            if n.kind in ("namespace", "group", "cluster"):
+                ci = self.containers.get(n.key)
+                if ci is None:
+                    ci = self.container_factory(n)
+                    self.addItem(ci)
+                    self.containers[n.key] = ci
+                else:
+                    ci.set_node(n)
+                ci.setVisible(True)
+            else:
+                ni = self.nodes.get(n.key)
+                if ni is None:
+                    ni = self.node_factory(n)
+                    self.addItem(ni)
+                    self.nodes[n.key] = ni
+                else:
+                    ni.set_node(n)
+                ni.setVisible(True)
+        for k, it in self.nodes.items():
+            if k not in shown:
+                it.setVisible(False)
+        for k, ci in self.containers.items():
+            if k not in shown:
+                ci.setVisible(False)
+
+    def set_edges(self, edges: Sequence[DrawnEdge]) -> None:
+        for it in self.edge_layer:
+            self.removeItem(it)
+        self.edge_layer = edge_items(edges)
+        for it in self.edge_layer:
+            self.addItem(it)
+
+    def set_legend(self, pic: Picture, entries: list[tuple[str, object]] | None) -> None:
+        if self.legend is not None:
+            self.removeItem(self.legend)
+            self.legend = None
+        if pic.legend is not None and entries:
+            self.legend = LegendItem(pic.legend, entries)
+            self.addItem(self.legend)
+
+    def set_heading(self, pic: Picture) -> None:
+        if self.heading is not None:
+            self.removeItem(self.heading)
+            self.heading = None
+        if pic.heading and pic.heading_rect is not None:
+            self.heading = HeadingItem(pic.heading_rect, pic.heading)
+            self.addItem(self.heading)
+
+
+# ---------------------------------------------------------------------- files
+
+
+def ensure_app() -> object:
+    """A QGuiApplication for drawing (offscreen when there is no display)."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        if not os.environ.get("QT_QPA_PLATFORM") and not (
+                os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        app = QApplication([])
+    return app
+
+
+MAX_PNG_PIXELS = 120_000_000
+
+
+def render(scene: QGraphicsScene, canvas: Sequence[float], path: str, scale: float = 1.0,
+           title: str = "") -> float:
+    """Write the canvas area of ``scene`` to PNG (``scale`` pixels per unit; lowered when the
+    image would exceed ``MAX_PNG_PIXELS``), SVG or PDF (one unit = one point at 96 dpi).
+    Returns the scale used."""
+    from PySide6.QtCore import QMarginsF
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
+
+    source = _rect(canvas)
+    w, h = source.width(), source.height()
+    lower = path.lower()
+    if lower.endswith(".svg"):
+        from PySide6.QtSvg import QSvgGenerator
+
+        gen = QSvgGenerator()
+        gen.setFileName(path)
+        gen.setSize(QSize(int(w), int(h)))
+        gen.setViewBox(QRectF(0, 0, w, h))
+        gen.setTitle(title or "netviz")
+        p = QPainter(gen)
+        p.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        scene.render(p, QRectF(0, 0, w, h), source)
+        p.end()
+        return 1.0
+    if lower.endswith(".pdf"):
+        writer = QPdfWriter(path)
+        writer.setTitle(title or "netviz")
+        writer.setCreator("netviz")
+        writer.setResolution(96)
+        writer.setPageLayout(QPageLayout(
+            QPageSize(QSize(int(w * 0.75) + 1, int(h * 0.75) + 1).toSizeF(), QPageSize.Unit.Point),
+            QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
+        p = QPainter(writer)
+        p.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        vp = p.viewport()
+        k = vp.width() / w
+        scene.render(p, QRectF(0, 0, w * k, h * k), source)
+        p.end()
+        return 1.0
+    if w * h * scale * scale > MAX_PNG_PIXELS:
+        scale = (MAX_PNG_PIXELS / (w * h)) ** 0.5
+    img = QImage(max(1, int(round(w * scale))), max(1, int(round(h * scale))),
+                 QImage.Format.Format_RGB32)
+    img.fill(QColor(palette.BACKGROUND))
+    p = QPainter(img)
+    p.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+    scene.render(p, QRectF(0, 0, img.width(), img.height()), source)
+    p.end()
+    if not img.save(path):
+        raise OSError(f"could not write {path}")
+    return scale

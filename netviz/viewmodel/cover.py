@@ -1,0 +1,393 @@
+"""Exact compression: a tree of groups, and the fewest products of groups that state a relation.
+
+The picture draws an edge between two nodes of a tree (a workload, a Service, an external
+range, a group of workloads, a namespace, a set of namespaces). An edge A -> B with label c
+*states* that every pair (s, t) in members(A) x members(B) with s != t has exactly c. This
+module finds, for a labelled pair relation, a set of such edges in which every pair of the
+relation is stated exactly once and nothing else is stated: an exact cover by products.
+
+Rules this module keeps:
+- ``Tree``: containers (root, cluster, namespace sets, namespaces, groups) over leaves; every
+  container's leaves are a contiguous range of the leaf order (depth-first), so that a product
+  of two nodes is a rectangle of the relation matrix. Qt-free, numpy only.
+- ``cover``: a recursive decomposition of the matrix over the tree. A block (A, B) whose pairs
+  all have one label becomes one edge; a block with no pair becomes nothing; any other block is
+  split along A's children, B's children or both, whichever leaves the fewest non-empty and
+  mixed child blocks (a one-level look-ahead computed with ``numpy.*.reduceat``). Leaves always
+  end the recursion, so the result is exact whatever the tree is; a good tree only makes it
+  smaller. The root is never an end. A *collapsed* container (semantic zoom) is never split:
+  a mixed block at it becomes one ``BUNDLE`` edge that states nothing (it carries counts).
+- The diagonal: a pair needs s != t, so a leaf with one member does not constrain the blocks
+  that contain it on both sides (its diagonal cell is a wildcard); a leaf with several members
+  (merged external ranges) is not related to itself, so its cell is "no pair".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+ROOT = "root"
+#: the diagonal cell of a one-member leaf: any label is fine there
+WILDCARD = -1
+#: a block whose pairs have more than one label (only from ``summary``), and the label of the
+#: edges that ``cover`` emits at collapsed containers
+MIXED = -2
+BUNDLE = MIXED
+
+
+class Tree:
+    """Containers over leaves. ``parent`` maps every node but the root to its container;
+    ``kinds`` gives each node's kind (containers: root, cluster, group, namespace, ...);
+    ``order`` sorts the children of a container (any comparable). Leaves are the nodes without
+    children that are not in ``containers`` (a container may be empty)."""
+
+    def __init__(self, parent: Mapping[str, str], containers: Iterable[str],
+                 order: Mapping[str, object] | None = None,
+                 multi: Mapping[str, int] | None = None) -> None:
+        self.parent: dict[str, str] = dict(parent)
+        self.containers: set[str] = set(containers) | {ROOT}
+        children: dict[str, list[str]] = {}
+        for k, p in self.parent.items():
+            children.setdefault(p, []).append(k)
+        if order is not None:
+            for lst in children.values():
+                lst.sort(key=lambda k: (order.get(k, ()), k))  # type: ignore[arg-type,return-value]
+        else:
+            for lst in children.values():
+                lst.sort()
+        self.children = children
+        #: members per leaf (merged external ranges: several); 1 when absent
+        self.multi: dict[str, int] = dict(multi or {})
+        self.leaves: list[str] = []
+        self.lo: dict[str, int] = {}
+        self.hi: dict[str, int] = {}
+        self.depth: dict[str, int] = {ROOT: 0}
+        # iterative DFS (deep trees never happen, but thousands of leaves do)
+        stack: list[tuple[str, int]] = [(ROOT, 0)]
+        while stack:
+            k, state = stack.pop()
+            if state == 0:
+                self.lo[k] = len(self.leaves)
+                kids = children.get(k, ())
+                if not kids and k not in self.containers:
+                    self.leaves.append(k)
+                    self.hi[k] = len(self.leaves)
+                    continue
+                stack.append((k, 1))
+                d = self.depth[k] + 1
+                for c in reversed(kids):
+                    self.depth[c] = d
+                    stack.append((c, 0))
+            else:
+                self.hi[k] = len(self.leaves)
+        self.index: dict[str, int] = {k: i for i, k in enumerate(self.leaves)}
+
+    # ------------------------------------------------------------------ queries
+    def is_leaf(self, key: str) -> bool:
+        return key in self.index
+
+    def kids(self, key: str) -> list[str]:
+        return self.children.get(key, [])
+
+    def leaves_of(self, key: str) -> list[str]:
+        return self.leaves[self.lo[key]:self.hi[key]]
+
+    def ancestors(self, key: str) -> list[str]:
+        """``key``'s containers, innermost first, ending with the root."""
+        out = []
+        p = self.parent.get(key)
+        while p is not None:
+            out.append(p)
+            p = self.parent.get(p)
+        return out
+
+    def contains(self, outer: str, inner: str) -> bool:
+        """``inner`` is ``outer`` or inside it."""
+        return self.lo[outer] <= self.lo[inner] and self.hi[inner] <= self.hi[outer] and (
+            outer == inner or outer in self.ancestors(inner))
+
+    def lca(self, a: str, b: str) -> str:
+        seen = {a, *self.ancestors(a)}
+        for k in (b, *self.ancestors(b)):
+            if k in seen:
+                return k
+        return ROOT
+
+    def nodes(self) -> list[str]:
+        """Every node, depth first (parents before children)."""
+        out: list[str] = []
+        stack = [ROOT]
+        while stack:
+            k = stack.pop()
+            out.append(k)
+            stack.extend(reversed(self.children.get(k, ())))
+        return out
+
+    def without(self, drop: Iterable[str]) -> Tree:
+        """The same tree with the containers ``drop`` dissolved (their children move up)."""
+        drop = set(drop) - {ROOT}
+        if not drop:
+            return self
+        parent: dict[str, str] = {}
+        order: dict[str, object] = {}
+        pos = {k: i for i, k in enumerate(self.nodes())}
+        for k, p in self.parent.items():
+            if k in drop:
+                continue
+            while p in drop:
+                p = self.parent[p]
+            parent[k] = p
+            order[k] = pos[k]
+        return Tree(parent, self.containers - drop, order, self.multi)
+
+    def restricted(self, keep: set[str]) -> Tree:
+        """Only the leaves in ``keep``; containers without kept leaves stay only when they
+        are in ``keep`` themselves."""
+        pos = {k: i for i, k in enumerate(self.nodes())}
+        alive: set[str] = set()
+        for leaf in self.leaves:
+            if leaf in keep:
+                alive.add(leaf)
+                alive.update(self.ancestors(leaf))
+        alive |= {c for c in self.containers if c in keep}
+        for c in list(alive):
+            alive.update(self.ancestors(c))
+        parent = {k: p for k, p in self.parent.items() if k in alive}
+        return Tree(parent, self.containers & alive, pos, self.multi)
+
+
+# ---------------------------------------------------------------------- the relation matrix
+
+
+def relation_matrix(tree: Tree, cells: Iterable[tuple[int, int, int]] | None = None,
+                    n_labels: int = 1) -> np.ndarray:
+    """An n x n matrix in the tree's leaf order: 0 = no pair, k > 0 = label k, and the
+    wildcard on the diagonal of one-member leaves. ``cells`` are (row, column, label)."""
+    n = len(tree.leaves)
+    dtype = np.int16 if n_labels < 30000 else np.int32
+    m = np.zeros((n, n), dtype=dtype)
+    if cells is not None:
+        rows, cols, labs = _unzip(cells)
+        if rows.size:
+            m[rows, cols] = labs
+    set_diagonal(tree, m)
+    return m
+
+
+def set_diagonal(tree: Tree, m: np.ndarray) -> None:
+    """The wildcard on the diagonal of one-member leaves (a multi-member leaf's diagonal cell
+    is the label of the pairs between its members, normally none)."""
+    n = len(tree.leaves)
+    if not n:
+        return
+    single = np.array([tree.multi.get(k, 1) <= 1 for k in tree.leaves])
+    idx = np.nonzero(single)[0]
+    m[idx, idx] = WILDCARD
+
+
+def _unzip(cells: Iterable[tuple[int, int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    a = np.array(list(cells), dtype=np.int64).reshape(-1, 3)
+    return a[:, 0], a[:, 1], a[:, 2]
+
+
+# ---------------------------------------------------------------------- the cover
+
+
+@dataclass(frozen=True)
+class Product:
+    """members(src) x members(dst) (s != t) all have ``label`` (``BUNDLE``: not one label;
+    then ``pairs`` counts the pairs that have one and ``labels`` lists which)."""
+
+    src: str
+    dst: str
+    label: int
+    pairs: int
+    labels: tuple[int, ...] = ()
+
+
+def _status(mx: np.ndarray, mn: np.ndarray) -> np.ndarray:
+    """0 empty, label (>0) uniform, MIXED otherwise (elementwise)."""
+    return np.where(mx <= 0, 0, np.where(mn == mx, mx, MIXED))
+
+
+class _Coverer:
+    def __init__(self, tree: Tree, m: np.ndarray, collapsed: frozenset[str],
+                 weights: np.ndarray) -> None:
+        self.t = tree
+        self.m = m
+        self.collapsed = collapsed
+        self.w = weights  # members per leaf
+        self.cum = np.concatenate(([0], np.cumsum(weights)))
+        self.out: list[Product] = []
+        self.big = m.dtype.type(np.iinfo(m.dtype).max)
+        lo, hi = tree.lo, tree.hi
+        #: non-empty children (empty ones never hold a pair) and their starts
+        self.kids: dict[str, list[str]] = {}
+        self.starts: dict[str, list[int]] = {}
+        for k, cs in tree.children.items():
+            if k in collapsed:
+                continue
+            ne = [c for c in cs if hi[c] > lo[c]]
+            if ne:
+                self.kids[k] = ne
+                self.starts[k] = [lo[c] - lo[k] for c in ne]
+
+    def block(self, a: str, b: str) -> np.ndarray:
+        t = self.t
+        return self.m[t.lo[a]:t.hi[a], t.lo[b]:t.hi[b]]
+
+    def overlap(self, a: str, b: str) -> bool:
+        t = self.t
+        return t.lo[a] < t.hi[b] and t.lo[b] < t.hi[a]
+
+    def summary(self, a: str, b: str) -> int:
+        sub = self.block(a, b)
+        if sub.size == 0:
+            return 0
+        mx = int(sub.max())
+        if mx <= 0:
+            return 0
+        if self.overlap(a, b):
+            mn = int(np.where(sub < 0, self.big, sub).min())
+        else:
+            mn = int(sub.min())
+        return mx if mn == mx else MIXED
+
+    def reduced(self, a: str, b: str, split_a: bool, split_b: bool
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Max and min (wildcards ignored) of each child block."""
+        sub = self.block(a, b)
+        low = np.where(sub < 0, self.big, sub) if self.overlap(a, b) else sub
+        if split_a:
+            rows = self.starts[a]
+            mx = np.maximum.reduceat(sub, rows, axis=0)
+            mn = np.minimum.reduceat(low, rows, axis=0)
+        else:
+            mx = sub.max(axis=0, keepdims=True)
+            mn = low.min(axis=0, keepdims=True)
+        if split_b:
+            cols = self.starts[b]
+            mx = np.maximum.reduceat(mx, cols, axis=1)
+            mn = np.minimum.reduceat(mn, cols, axis=1)
+        else:
+            mx = mx.max(axis=1, keepdims=True)
+            mn = mn.min(axis=1, keepdims=True)
+        return mx, mn
+
+    def children_status(self, a: str, b: str, split_a: bool, split_b: bool) -> np.ndarray:
+        """Status of each non-empty child block (rows: A's children or A; columns likewise)."""
+        mx, mn = self.reduced(a, b, split_a, split_b)
+        return _status(mx, mn)
+
+    def pairs(self, a: str, b: str) -> int:
+        t = self.t
+        na = int(self.cum[t.hi[a]] - self.cum[t.lo[a]])
+        nb = int(self.cum[t.hi[b]] - self.cum[t.lo[b]])
+        n = na * nb
+        lo, hi = max(t.lo[a], t.lo[b]), min(t.hi[a], t.hi[b])
+        if lo < hi:
+            # one-member leaves on both sides: their (s, s) is not a pair
+            n -= int(np.count_nonzero(self.w[lo:hi] == 1))
+        return n
+
+    def tighten(self, a: str, b: str) -> tuple[str, str]:
+        """A group and a one-member leaf inside it: when the rest of the group is a single
+        child, state the product from (to) that child: the same pairs, read plainly
+        ("api -> db" rather than "{api, db} -> db")."""
+        t = self.t
+        for _ in range(8):
+            if a != b and t.lo[a] <= t.lo[b] and t.hi[b] <= t.hi[a] and b in t.index \
+                    and self.w[t.index[b]] == 1 and a in self.kids:
+                rest = [c for c in self.kids[a] if not (t.lo[c] <= t.lo[b] < t.hi[c])]
+                if len(rest) == 1 and len(self.kids[a]) == 2 and b in self.kids[a]:
+                    a = rest[0]
+                    continue
+            if a != b and t.lo[b] <= t.lo[a] and t.hi[a] <= t.hi[b] and a in t.index \
+                    and self.w[t.index[a]] == 1 and b in self.kids:
+                rest = [c for c in self.kids[b] if not (t.lo[c] <= t.lo[a] < t.hi[c])]
+                if len(rest) == 1 and len(self.kids[b]) == 2 and a in self.kids[b]:
+                    b = rest[0]
+                    continue
+            break
+        return a, b
+
+    def emit(self, a: str, b: str, status: int) -> None:
+        if status > 0:
+            a, b = self.tighten(a, b)
+            self.out.append(Product(a, b, status, self.pairs(a, b)))
+            return
+        sub = self.block(a, b)
+        labels = tuple(int(x) for x in np.unique(sub[sub > 0]))
+        # pairs that have a label (members of merged leaves count each)
+        t = self.t
+        wa = self.w[t.lo[a]:t.hi[a]]
+        wb = self.w[t.lo[b]:t.hi[b]]
+        count = int((wa[:, None] * wb[None, :] * (sub > 0)).sum())
+        self.out.append(Product(a, b, BUNDLE, count, labels))
+
+    def run(self, a: str, b: str, status: int | None = None) -> None:
+        if status is None:
+            status = self.summary(a, b)
+        if status == 0:
+            return
+        if status > 0:
+            self.emit(a, b, status)
+            return
+        sa, sb = a in self.kids, b in self.kids
+        if not sa and not sb:
+            self.emit(a, b, status)
+            return
+        if sa and sb:
+            mx, mn = self.reduced(a, b, True, True)
+            both = _status(mx, mn)
+            rows = _status(mx.max(axis=1, keepdims=True), mn.min(axis=1, keepdims=True))
+            cols = _status(mx.max(axis=0, keepdims=True), mn.min(axis=0, keepdims=True))
+            options = [(_score(rows), 0, True, False, rows), (_score(cols), 1, False, True, cols),
+                       (_score(both) + 0.5, 2, True, True, both)]
+            options.sort(key=lambda o: (o[0], o[1]))
+            _, _, xa, xb, st = options[0]
+        else:
+            xa, xb = sa, sb
+            st = self.children_status(a, b, xa, xb)
+        ra = self.kids[a] if xa else [a]
+        cb = self.kids[b] if xb else [b]
+        rows, cols = np.nonzero(st)
+        for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+            self.run(ra[i], cb[j], int(st[i, j]))
+
+
+def _score(st: np.ndarray) -> int:
+    """Edges a split leaves at least: one per uniform child block, two per mixed one."""
+    return int(np.count_nonzero(st)) + int(np.count_nonzero(st == MIXED))
+
+
+def cover(tree: Tree, m: np.ndarray, collapsed: Iterable[str] = ()) -> list[Product]:
+    """The products that state the relation ``m`` (see the module doc). Deterministic."""
+    if not tree.leaves:
+        return []
+    weights = np.array([max(1, tree.multi.get(k, 1)) for k in tree.leaves], dtype=np.int64)
+    c = _Coverer(tree, m, frozenset(collapsed), weights)
+    # the root is never an end: its blocks are split on both sides first
+    if ROOT not in c.kids:
+        return []
+    st = c.children_status(ROOT, ROOT, True, True)
+    kids = c.kids[ROOT]
+    rows, cols = np.nonzero(st)
+    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+        c.run(kids[i], kids[j], int(st[i, j]))
+    return c.out
+
+
+def expand(tree: Tree, products: Sequence[Product]) -> dict[tuple[int, int], int]:
+    """The (row, column) -> label cells the products state (tests and checks)."""
+    out: dict[tuple[int, int], int] = {}
+    for p in products:
+        for i in range(tree.lo[p.src], tree.hi[p.src]):
+            for j in range(tree.lo[p.dst], tree.hi[p.dst]):
+                if i == j and tree.multi.get(tree.leaves[i], 1) <= 1:
+                    continue
+                out[(i, j)] = p.label
+    return out

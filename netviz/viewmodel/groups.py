@@ -1,0 +1,234 @@
+"""Which groups the picture draws: chosen from the structure of the policies and the relation.
+
+The compression of ``netviz.viewmodel.cover`` is exact over any tree; this module picks a
+tree that makes it small and reads well. Every group is a *candidate* first:
+
+- **selector sets** of the policies (with an analyzer): the pods a policy selects, and the pods
+  each rule's peers match (``podSelector``, ``namespaceSelector``, both). A rule allows a product
+  of two such sets, so they are where products come from. Per namespace, the workloads wholly
+  inside a set are a workload-group candidate ("tier in (api, worker)"); the namespaces wholly
+  inside it are a namespace-set candidate ("namespaces env=prod"). Counted over all policies:
+  a set used by more rules comes first.
+- **Service selectors**: the backends of a Service with several backends.
+- **modules** of the relation itself (power-graph analysis): workloads of one namespace that
+  have the same connections with everything outside the namespace, namespaces that have the
+  same connections with everything outside them, the whole cluster, and all external ranges.
+
+Candidates are inserted in that order while they keep the tree *laminar* (two groups are
+disjoint or nested: a group must be a union of whole children of its parent), so every group
+can be drawn as a box inside its parent's box. Then ``cover`` runs, groups that no edge starts
+or ends at are dissolved (a box that says nothing is clutter), and ``cover`` runs again on the
+final tree. Namespaces are never dissolved. The choice is deterministic.
+
+Group keys: ``grp:<namespace>/<n>`` (workload groups), ``nsset:<n>``, ``cluster:``,
+``grp:external``; namespaces are ``ns:<name>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from netviz.viewmodel.cover import ROOT, Product, Tree, cover
+
+NS_PREFIX = "ns:"
+CLUSTER = "cluster:"
+EXTERNAL_GROUP = "grp:external"
+
+
+@dataclass
+class Candidate:
+    kind: str  # "group" (workloads of one namespace) | "nsset" | "cluster" | "external"
+    atoms: frozenset[str]  # leaf keys, or namespace container keys for namespace sets
+    label: str
+    tooltip: str = ""
+    namespace: str | None = None
+    weight: float = 0.0
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Chosen:
+    tree: Tree
+    products: list[Product]
+    #: container key -> (kind, label, tooltip, namespace) for the groups kept
+    groups: dict[str, tuple[str, str, str, str | None]]
+
+
+def base_parent(leaf_ns: Mapping[str, str | None], namespaces: Iterable[str]) -> dict[str, str]:
+    """root -> namespaces -> their leaves; leaves without a namespace under the root."""
+    parent: dict[str, str] = {NS_PREFIX + ns: ROOT for ns in namespaces}
+    for leaf, ns in leaf_ns.items():
+        parent[leaf] = NS_PREFIX + ns if ns is not None else ROOT
+    return parent
+
+
+class _Builder:
+    """A mutable tree for inserting laminar groups."""
+
+    def __init__(self, parent: dict[str, str], containers: set[str]) -> None:
+        self.parent = dict(parent)
+        self.containers = set(containers) | {ROOT}
+        self.kids: dict[str, set[str]] = {}
+        for k, p in self.parent.items():
+            self.kids.setdefault(p, set()).add(k)
+
+    def atoms_under(self, node: str, is_atom: Callable[[str], bool]) -> set[str]:
+        out: set[str] = set()
+        stack = [node]
+        while stack:
+            k = stack.pop()
+            if is_atom(k):
+                out.add(k)
+                continue
+            stack.extend(self.kids.get(k, ()))
+        return out
+
+    def ancestors(self, k: str) -> list[str]:
+        out = []
+        p = self.parent.get(k)
+        while p is not None:
+            out.append(p)
+            p = self.parent.get(p)
+        return out
+
+    def insert(self, key: str, atoms: frozenset[str], is_atom: Callable[[str], bool]) -> bool:
+        if len(atoms) < 2 or key in self.parent:
+            return False
+        first, *rest = sorted(atoms)
+        chain = [first, *self.ancestors(first)]
+        common = set(chain)
+        for a in rest:
+            if a not in self.parent:
+                return False
+            common &= {a, *self.ancestors(a)}
+        lca = next(k for k in chain if k in common)
+        if lca in atoms:
+            return False
+        inside: list[str] = []
+        for c in sorted(self.kids.get(lca, ())):
+            under = self.atoms_under(c, is_atom)
+            if not under:
+                continue
+            hit = under & atoms
+            if not hit:
+                continue
+            if hit != under:
+                return False  # crosses a child: not laminar
+            inside.append(c)
+        if len(inside) <= 1 or len(inside) == len(self.kids.get(lca, ())):
+            return False  # the same members as an existing node
+        self.parent[key] = lca
+        self.kids.setdefault(lca, set()).add(key)
+        self.containers.add(key)
+        for c in inside:
+            self.kids[lca].discard(c)
+            self.parent[c] = key
+            self.kids.setdefault(key, set()).add(c)
+        return True
+
+
+def _signature_groups(rows: np.ndarray) -> list[list[int]]:
+    """Indices of equal rows, groups of two or more, in order of first appearance."""
+    seen: dict[bytes, list[int]] = {}
+    for i in range(rows.shape[0]):
+        seen.setdefault(rows[i].tobytes(), []).append(i)
+    return [g for g in seen.values() if len(g) > 1]
+
+
+def module_candidates(tree: Tree, m: np.ndarray, ns_leaves: Mapping[str, list[str]],
+                      label_of: Callable[[str, list[str]], str]) -> list[Candidate]:
+    """Workloads of one namespace (and namespaces) with the same connections to everything
+    outside them."""
+    out: list[Candidate] = []
+    for ns, leaves in ns_leaves.items():
+        if len(leaves) < 3:
+            continue
+        key = NS_PREFIX + ns
+        lo, hi = tree.lo[key], tree.hi[key]
+        if hi - lo < 3:
+            continue
+        rows = np.concatenate([m[lo:hi, :lo], m[lo:hi, hi:], m[:lo, lo:hi].T, m[hi:, lo:hi].T],
+                              axis=1)
+        for g in _signature_groups(rows):
+            members = [tree.leaves[lo + i] for i in g]
+            if len(members) < hi - lo:
+                out.append(Candidate("group", frozenset(members), label_of(ns, members),
+                                     namespace=ns, sources=["same connections outside"]))
+    # namespaces whose workloads all have the same connection with each leaf outside them,
+    # the same for every namespace of the set
+    nss = [NS_PREFIX + ns for ns in ns_leaves if tree.hi[NS_PREFIX + ns] > tree.lo[NS_PREFIX + ns]]
+    if len(nss) >= 3 and m.size:
+        sigs: dict[bytes, list[str]] = {}
+        for k in nss:
+            lo, hi = tree.lo[k], tree.hi[k]
+            sub_out, sub_in = m[lo:hi, :], m[:, lo:hi]
+            mx_o = sub_out.max(axis=0)
+            mn_o = np.where(sub_out < 0, sub_out.dtype.type(np.iinfo(m.dtype).max), sub_out).min(axis=0)
+            mx_i = sub_in.max(axis=1)
+            mn_i = np.where(sub_in < 0, sub_in.dtype.type(np.iinfo(m.dtype).max), sub_in).min(axis=1)
+            out_sig = np.where(mx_o <= 0, 0, np.where(mx_o == mn_o, mx_o, -2))
+            in_sig = np.where(mx_i <= 0, 0, np.where(mx_i == mn_i, mx_i, -2))
+            out_sig[lo:hi] = 0
+            in_sig[lo:hi] = 0
+            if (out_sig == -2).any() or (in_sig == -2).any() or not (out_sig.any() or in_sig.any()):
+                continue
+            sigs.setdefault(out_sig.tobytes() + in_sig.tobytes(), []).append(k)
+        for g in sigs.values():
+            if 2 <= len(g) < len(nss):
+                names = [k[len(NS_PREFIX):] for k in g]
+                out.append(Candidate("nsset", frozenset(g), _ns_set_label(names),
+                                     sources=["same connections"]))
+    return out
+
+
+def _ns_set_label(names: Sequence[str]) -> str:
+    text = "namespaces " + ", ".join(names)
+    return text if len(text) <= 48 else f"{len(names)} namespaces"
+
+
+def choose(base: Mapping[str, str], containers: set[str], order: Mapping[str, object],
+           multi: Mapping[str, int], candidates: Sequence[Candidate],
+           matrix_for: Callable[[Tree], np.ndarray],
+           rounds: int = 2) -> Chosen:
+    """Insert the candidates (in order, while laminar), cover, dissolve the groups no edge
+    uses, cover again."""
+    b = _Builder(dict(base), set(containers))
+    ns_keys = {k for k in containers if k.startswith(NS_PREFIX)}
+    info: dict[str, tuple[str, str, str, str | None]] = {}
+    counters: dict[str, int] = {}
+    for cand in candidates:
+        if cand.kind in ("nsset", "cluster"):
+            is_atom = ns_keys.__contains__
+        else:
+            def is_atom(k: str) -> bool:
+                return k not in b.containers
+        prefix = {"group": f"grp:{cand.namespace}/", "nsset": "nsset:", "cluster": CLUSTER,
+                  "external": EXTERNAL_GROUP}[cand.kind]
+        if cand.kind in ("group", "nsset", "external"):
+            n = counters.get(prefix, 0)
+            key = f"{prefix}{n}" if cand.kind != "external" or n else prefix
+        else:
+            key = prefix
+        if b.insert(key, cand.atoms, is_atom):
+            if cand.kind in ("group", "nsset", "external"):
+                counters[prefix] = counters.get(prefix, 0) + 1
+            kind = "cluster" if cand.kind == "cluster" else "group"
+            info[key] = (kind, cand.label, cand.tooltip, cand.namespace)
+    tree = Tree(b.parent, b.containers, order, multi)
+    products = cover(tree, matrix_for(tree))
+    for r in range(rounds):
+        used = {p.src for p in products} | {p.dst for p in products}
+        drop = {k for k in info if k not in used}
+        if not drop:
+            break
+        tree = tree.without(drop)
+        for k in drop:
+            del info[k]
+        if r < rounds - 1:
+            products = cover(tree, matrix_for(tree))
+        # the last round only dissolves: the products name no dissolved group, so they
+        # still state exactly the same pairs over the smaller tree
+    return Chosen(tree, products, info)

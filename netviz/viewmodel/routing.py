@@ -1,0 +1,779 @@
+"""Edges through the gaps, labels where they are free, and the picture as drawn.
+
+``netviz.viewmodel.layout`` arranges boxes in columns with gaps between them; this module
+draws every edge of a ``VisibleGraph`` through those gaps and places its label. Rules it keeps:
+
+- **No line through a box it does not connect.** A route leaves its source box sideways
+  (towards its target), runs vertically only inside the vertical gaps between columns (and the
+  ring gap inside each container's border), crosses a column only through the horizontal gap
+  between two of its boxes, and enters its target sideways. Containers are crossed only
+  through their side borders, below their title band, so no line crosses a namespace title.
+  Boxes are never obstacles to be avoided after the fact: routes are built in the free space.
+- **Parallel lines stay apart.** Vertical runs in one gap get separate tracks (interval colouring:
+  as many tracks as runs overlap); crossings of one horizontal gap get separate heights; the
+  edges at one side of a box get separate ports, ordered by where they go next (fewer
+  crossings). When a gap is too narrow for its tracks (after a what-if edit, which never moves
+  boxes) the tracks squeeze together.
+- **Ends.** An edge from a container starts on its border, one into a container ends with its
+  arrowhead on the border. An edge from a container to something inside it starts on the
+  container's own border; one from inside to the container ends on it; a container's edge to
+  itself (every two members) is a loop outside its right border.
+- **Labels** go on the edge's own line, at the first candidate place (along its vertical runs
+  from the target end, then its horizontal segments) that overlaps no box, no title, no other
+  label and not the legend, checked against a grid index. The layout reserves room for them
+  (``measure_needs``). An edge whose label finds no free place keeps its text in its tooltip and
+  in the picture JSON (``connection``); ``Picture.unlabelled`` counts them.
+- **The picture** (``picture()``) is everything a renderer needs, in scene units = pixels at
+  scale 1: boxes with their texts, container titles, edge polylines (source end first), label
+  boxes, the legend box (outside the drawing, to its right) and the heading. The Qt scene
+  (``netviz.ui.scene``), the PNG/SVG/PDF exports and the picture JSON all draw this one object.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from netviz.model.keys import SERVICE_PREFIX
+from netviz.viewmodel import palette
+from netviz.viewmodel.cover import ROOT
+from netviz.viewmodel.graph import Edge, GraphModel, VisibleGraph
+from netviz.viewmodel.layout import (
+    ARROW_LEN,
+    RING,
+    ROOT_MARGIN,
+    TRACK,
+    TRACK_MIN,
+    UNIT,
+    Cont,
+    Layout,
+    Rect,
+    Structure,
+    title_text,
+)
+from netviz.viewmodel.text import Measure
+
+LEFT, RIGHT = "L", "R"
+PORT_MARGIN = 5.0
+LABEL_PAD_X = 3.0
+LABEL_PAD_Y = 1.0
+LOOP_OUT = 14.0
+
+
+# ---------------------------------------------------------------------- plan
+
+
+@dataclass
+class _Gap:
+    cont: str
+    index: int
+    depth: int
+
+
+@dataclass
+class _Cross:
+    cont: str
+    col: int
+    gap: int = -1  # index into Cont.hgaps[col]
+    y: float = 0.0
+
+
+@dataclass
+class _End:
+    node: str
+    side: str
+    border: bool = False  # a container's own border (edges to/from inside it)
+    y: float = 0.0
+
+
+@dataclass
+class _Plan:
+    edge: Edge
+    start: _End
+    steps: list[_Gap | _Cross]
+    end: _End
+    loop: bool = False
+    direct: bool = False  # a Service pill to its own workload: a short vertical link
+
+
+def _chain(st: Structure, key: str) -> list[str]:
+    out = []
+    e = st.elem_of.get(key)
+    while e is not None and e != ROOT:
+        out.append(e)
+        c = st.cont_of.get(e)
+        e = c if c is not None and c != ROOT else None
+    out.reverse()
+    return out
+
+
+def _col(st: Structure, elem: str) -> int:
+    return st.elems[elem].col
+
+
+def _ascend(st: Structure, chain: list[str], upto: int, side: str,
+            depth: dict[str, int]) -> list[_Gap | _Cross]:
+    """Steps from the innermost element of ``chain`` up to the container of chain[upto]
+    (exclusive), leaving every container through its ``side`` border."""
+    out: list[_Gap | _Cross] = []
+    for j in range(len(chain) - 1, upto, -1):
+        e = chain[j]
+        c = st.cont_of[e]
+        cont = st.conts[c]
+        p = _col(st, e)
+        k = len(cont.cols)
+        d = depth[c]
+        if side == RIGHT:
+            out.append(_Gap(c, p + 1, d))
+            for col in range(p + 1, k):
+                out.append(_Cross(c, col))
+                out.append(_Gap(c, col + 1, d))
+        else:
+            out.append(_Gap(c, p, d))
+            for col in range(p - 1, -1, -1):
+                out.append(_Cross(c, col))
+                out.append(_Gap(c, col, d))
+    return out
+
+
+def _descend(st: Structure, chain: list[str], start: int, side: str,
+             depth: dict[str, int]) -> list[_Gap | _Cross]:
+    """Steps from a container's ring gap (entered from ``side``) down to chain[-1], for the
+    elements chain[start:], each entered from ``side``."""
+    out: list[_Gap | _Cross] = []
+    for j in range(start, len(chain)):
+        e = chain[j]
+        c = st.cont_of[e]
+        cont = st.conts[c]
+        q = _col(st, e)
+        k = len(cont.cols)
+        d = depth[c]
+        if side == LEFT:
+            out.append(_Gap(c, 0, d))
+            for col in range(0, q):
+                out.append(_Cross(c, col))
+                out.append(_Gap(c, col + 1, d))
+        else:
+            out.append(_Gap(c, k, d))
+            for col in range(k - 1, q, -1):
+                out.append(_Cross(c, col))
+                out.append(_Gap(c, col, d))
+    return out
+
+
+def _collapse(steps: list[_Gap | _Cross]) -> list[_Gap | _Cross]:
+    """Consecutive gaps are one vertical channel: keep the outermost (widest) of them."""
+    out: list[_Gap | _Cross] = []
+    for s in steps:
+        if isinstance(s, _Gap) and out and isinstance(out[-1], _Gap):
+            if s.depth < out[-1].depth:
+                out[-1] = s
+            continue
+        out.append(s)
+    return out
+
+
+def _plan(st: Structure, e: Edge, depth: dict[str, int]) -> _Plan | None:
+    u, v = e.src, e.dst
+    if u not in st.elem_of or v not in st.elem_of:
+        return None
+    if u == v:
+        if u not in st.conts:
+            return None
+        c = st.cont_of[u]
+        p = _col(st, u)
+        return _Plan(e, _End(u, RIGHT), [_Gap(c, p + 1, depth[c])], _End(u, RIGHT), loop=True)
+    cu, cv = _chain(st, u), _chain(st, v)
+    if st.elem_of[u] == st.elem_of[v]:
+        # a pill and its own workload
+        return _Plan(e, _End(u, "B"), [], _End(v, "T"), direct=True)
+    if u in st.conts and u in cv:
+        # from a container to something inside it
+        i = cv.index(u)
+        b = cv[i + 1]
+        k = len(st.conts[u].cols)
+        side = LEFT if _col(st, b) <= (k - 1) / 2 else RIGHT
+        steps = _descend(st, cv, i + 1, side, depth)
+        return _Plan(e, _End(u, side, border=True), _collapse(steps), _End(v, side))
+    if v in st.conts and v in cu:
+        i = cu.index(v)
+        a = cu[i + 1]
+        k = len(st.conts[v].cols)
+        side = LEFT if _col(st, a) <= (k - 1) / 2 else RIGHT
+        steps = _ascend(st, cu, i, side, depth)
+        return _Plan(e, _End(u, side), _collapse(steps), _End(v, side, border=True))
+    i = 0
+    while i < len(cu) and i < len(cv) and cu[i] == cv[i]:
+        i += 1
+    if i >= len(cu) or i >= len(cv):
+        return None
+    a, b = cu[i], cv[i]
+    lc = st.cont_of[a]
+    ka, kb = _col(st, a), _col(st, b)
+    d = depth[lc]
+    mid: list[_Gap | _Cross] = []
+    if ka < kb:
+        s, t = RIGHT, LEFT
+        mid.append(_Gap(lc, ka + 1, d))
+        for col in range(ka + 1, kb):
+            mid.append(_Cross(lc, col))
+            mid.append(_Gap(lc, col + 1, d))
+    elif ka > kb:
+        s, t = LEFT, RIGHT
+        mid.append(_Gap(lc, ka, d))
+        for col in range(ka - 1, kb, -1):
+            mid.append(_Cross(lc, col))
+            mid.append(_Gap(lc, col, d))
+    else:
+        s = t = RIGHT
+        mid.append(_Gap(lc, ka + 1, d))
+    steps = _ascend(st, cu, i, s, depth) + mid + _descend(st, cv, i + 1, t, depth)
+    return _Plan(e, _End(u, s), _collapse(steps), _End(v, t))
+
+
+# ---------------------------------------------------------------------- geometry helpers
+
+
+def _port_range(st: Structure, end: _End) -> tuple[float, float]:
+    x, y, w, h = st.rects[end.node]
+    if end.node in st.conts:
+        top = y + st.conts[end.node].title_h + 2
+        return (top + PORT_MARGIN, y + h - PORT_MARGIN)
+    return (y + PORT_MARGIN, y + h - PORT_MARGIN)
+
+
+def _side_x(st: Structure, end: _End) -> float:
+    x, _, w, _ = st.rects[end.node]
+    return x + w if end.side == RIGHT else x
+
+
+def _hgap_ranges(cont: Cont, col: int) -> list[tuple[float, float]]:
+    """The free heights to cross column ``col``: between its boxes, plus the bands above the
+    first and below the last (they reach into the container's free margins)."""
+    gaps = list(cont.hgaps[col])
+    if not gaps:
+        return []
+    top_band = cont.top - (RING if cont.key != ROOT else ROOT_MARGIN) / 2
+    bottom_band = cont.bottom + (RING if cont.key != ROOT else ROOT_MARGIN) * 0.75
+    gaps[0] = (min(gaps[0][0], top_band), gaps[0][1])
+    gaps[-1] = (gaps[-1][0], max(gaps[-1][1], bottom_band))
+    return gaps
+
+
+def _spread(n: int, lo: float, hi: float, step: float = TRACK) -> list[float]:
+    """n positions centred in [lo, hi], ``step`` apart (closer when they do not fit)."""
+    if n <= 0:
+        return []
+    span = hi - lo
+    if n == 1:
+        return [(lo + hi) / 2]
+    s = min(step, span / (n - 1)) if span > 0 else 0.0
+    s = max(s, min(TRACK_MIN, span / (n - 1) if span > 0 else 0.0))
+    total = s * (n - 1)
+    start = (lo + hi) / 2 - total / 2
+    return [start + i * s for i in range(n)]
+
+
+# ---------------------------------------------------------------------- routing
+
+
+@dataclass
+class Routed:
+    edge: Edge
+    points: list[tuple[float, float]]
+    #: vertical runs (gap key, x, y0, y1) and horizontal pieces, for labels and needs
+    runs: list[tuple[tuple[str, int], float, float, float]] = field(default_factory=list)
+    starts_on_border: bool = False
+    label_text: str = ""
+    label_rect: Rect | None = None
+
+
+def route(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> tuple[list[Routed], dict]:
+    """Routes for ``edges`` over the arrangement ``st`` (home positions). Returns the routes and
+    what the gaps needed: {("v", cont, i): width, ("h", cont, col, gi): height}."""
+    depth = {k: model.tree.depth.get(k, 0) for k in st.conts}
+    plans: list[_Plan] = []
+    for e in edges:
+        p = _plan(st, e, depth)
+        if p is not None:
+            plans.append(p)
+    # 1. which horizontal gap each crossing uses: the one nearest the straight line
+    for p in plans:
+        if p.direct:
+            continue
+        y0 = sum(_port_range(st, p.start)) / 2
+        y1 = sum(_port_range(st, p.end)) / 2
+        cur = y0
+        crosses = [s for s in p.steps if isinstance(s, _Cross)]
+        for i, s in enumerate(crosses):
+            cont = st.conts[s.cont]
+            ranges = _hgap_ranges(cont, s.col)
+            want = cur + (y1 - cur) / (len(crosses) - i + 1)
+            best, best_d = 0, math.inf
+            for gi, (a, b) in enumerate(ranges):
+                if b - a < 4:
+                    continue
+                mid = (a + b) / 2
+                dd = abs(mid - want) + 0.25 * abs(mid - cur)
+                if dd < best_d:
+                    best, best_d = gi, dd
+            s.gap = best
+            a, b = ranges[best]
+            s.y = (a + b) / 2
+            cur = s.y
+    # 2. ports: edges at one side of a box, ordered by where they go next
+    ports: dict[tuple[str, str, bool], list[tuple[float, int, _End]]] = {}
+    for i, p in enumerate(plans):
+        if p.direct:
+            continue
+        nxt = next((s.y for s in p.steps if isinstance(s, _Cross)), None)
+        prv = next((s.y for s in reversed(p.steps) if isinstance(s, _Cross)), None)
+        far_end = sum(_port_range(st, p.end)) / 2
+        far_start = sum(_port_range(st, p.start)) / 2
+        ports.setdefault((p.start.node, p.start.side, p.start.border), []).append(
+            (nxt if nxt is not None else far_end, 2 * i, p.start))
+        ports.setdefault((p.end.node, p.end.side, p.end.border), []).append(
+            (prv if prv is not None else far_start, 2 * i + 1, p.end))
+    for items in ports.values():
+        items.sort(key=lambda t: (t[0], t[1]))
+        lo, hi = _port_range(st, items[0][2])
+        step = max(TRACK, min(12.0, (hi - lo) / max(1, len(items))))
+        for y, (_w, _i, end) in zip(_spread(len(items), lo, hi, step), items, strict=True):
+            end.y = y
+    # 3. crossings of one horizontal gap get their own heights
+    hgroups: dict[tuple[str, int, int], list[tuple[float, int, _Cross]]] = {}
+    for i, p in enumerate(plans):
+        ys = [p.start.y] + [s.y for s in p.steps if isinstance(s, _Cross)] + [p.end.y]
+        ci = 0
+        for s in p.steps:
+            if isinstance(s, _Cross):
+                ci += 1
+                hgroups.setdefault((s.cont, s.col, s.gap), []).append(
+                    ((ys[ci - 1] + ys[ci + 1]) / 2, i, s))
+    needs: dict = {}
+    for (c, col, gi), items in hgroups.items():
+        items.sort(key=lambda t: (t[0], t[1]))
+        a, b = _hgap_ranges(st.conts[c], col)[gi]
+        for y, (_w, _i, s) in zip(_spread(len(items), a + 3, b - 3), items, strict=True):
+            s.y = y
+        needs[("h", c, col, gi)] = len(items) * TRACK + 8
+    # 4. vertical runs: tracks per gap
+    runs: dict[tuple[str, int], list[tuple[float, float, int, int]]] = {}
+    fixed_y: list[list[float]] = []
+    for i, p in enumerate(plans):
+        ys = [p.start.y]
+        for s in p.steps:
+            if isinstance(s, _Cross):
+                ys.append(s.y)
+        ys.append(p.end.y)
+        if p.loop:
+            ys = [p.start.y, p.end.y]
+        fixed_y.append(ys)
+        gi = 0
+        for si, s in enumerate(p.steps):
+            if isinstance(s, _Gap):
+                a, b = ys[gi], ys[gi + 1]
+                runs.setdefault((s.cont, s.index), []).append((min(a, b), max(a, b), i, si))
+                gi += 1
+    track_x: dict[tuple[int, int], float] = {}
+    gap_tracks: dict[tuple[str, int], int] = {}
+    for (c, gi), items in runs.items():
+        items.sort(key=lambda t: (t[0], t[1], t[2]))
+        ends: list[float] = []  # per track, where its last run ends
+        assign: list[int] = []
+        for y0, y1, _i, _si in items:
+            if y1 - y0 < 0.5:
+                assign.append(-1)
+                continue
+            for ti, last in enumerate(ends):
+                if last + 3 < y0:
+                    ends[ti] = y1
+                    assign.append(ti)
+                    break
+            else:
+                ends.append(y1)
+                assign.append(len(ends) - 1)
+        n = len(ends)
+        gap_tracks[(c, gi)] = n
+        x0, x1 = st.conts[c].vgaps[gi]
+        xs = _spread(n, x0 + 4, x1 - 4)
+        for (_y0, _y1, i, si), ti in zip(items, assign, strict=True):
+            track_x[(i, si)] = xs[ti] if ti >= 0 else (x0 + x1) / 2
+        needs[("v", c, gi)] = n * TRACK + 8
+    # 5. points
+    out: list[Routed] = []
+    for i, p in enumerate(plans):
+        r = Routed(p.edge, [])
+        ys = fixed_y[i]
+        if p.direct:
+            ux, uy, uw, uh = st.rects[p.start.node]
+            vx, vy, vw, vh = st.rects[p.end.node]
+            x = vx + vw / 2
+            r.points = [(ux + uw / 2, uy + uh), (x, vy)]
+            out.append(r)
+            continue
+        pts: list[tuple[float, float]] = [(_side_x(st, p.start), ys[0])]
+        gi = 0
+        for si, s in enumerate(p.steps):
+            if isinstance(s, _Gap):
+                x = track_x[(i, si)]
+                a, b = ys[gi], ys[gi + 1]
+                pts.append((x, a))
+                pts.append((x, b))
+                r.runs.append(((s.cont, s.index), x, a, b))
+                gi += 1
+        pts.append((_side_x(st, p.end), ys[-1]))
+        if p.loop:
+            # out of the right border and back in
+            x = max(pts[1][0], _side_x(st, p.start) + 6)
+            pts = [(pts[0][0], ys[0]), (x, ys[0]), (x, ys[1]), (pts[-1][0], ys[1])]
+        r.points = _simplify(pts)
+        r.starts_on_border = p.start.border or p.start.node in st.conts
+        out.append(r)
+    return out, needs
+
+
+def _simplify(pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for pt in pts:
+        if out and abs(out[-1][0] - pt[0]) < 0.01 and abs(out[-1][1] - pt[1]) < 0.01:
+            continue
+        out.append(pt)
+    i = 1
+    while i < len(out) - 1:
+        (x0, y0), (x1, y1), (x2, y2) = out[i - 1], out[i], out[i + 1]
+        if (abs(x0 - x1) < 0.01 and abs(x1 - x2) < 0.01) or (
+                abs(y0 - y1) < 0.01 and abs(y1 - y2) < 0.01):
+            del out[i]
+        else:
+            i += 1
+    return out
+
+
+def measure_needs(st: Structure, model: GraphModel, vis: VisibleGraph, measure: Measure) -> bool:
+    """Route once and record in the containers how wide/high their gaps must be for the lines
+    and labels that use them. True when some gap must grow."""
+    routes, needs = route(st, model, vis.edges)
+    grew = False
+    # labels: room in the gap of the edge's longest vertical run (or its last gap)
+    label_need: dict[tuple[str, int], float] = {}
+    for r in routes:
+        text = r.edge.label
+        if not text or not r.runs:
+            continue
+        lw, _ = measure(text, "label")
+        best = max(r.runs, key=lambda t: (abs(t[3] - t[2]), t[0] == r.runs[-1][0]))
+        key = best[0]
+        label_need[key] = max(label_need.get(key, 0.0), lw + 2 * LABEL_PAD_X + 8)
+    for key, w in needs.items():
+        if key[0] == "v":
+            _, c, gi = key
+            want = w + label_need.get((c, gi), 0.0)
+            cont = st.conts[c]
+            if want > cont.vgap_need.get(gi, 0.0):
+                cont.vgap_need[gi] = want
+                grew = True
+        else:
+            _, c, col, gi = key
+            cont = st.conts[c]
+            if w > cont.hgap_need.get((col, gi), 0.0):
+                cont.hgap_need[(col, gi)] = w
+                grew = True
+    for (c, gi), w in label_need.items():
+        cont = st.conts[c]
+        if ("v", c, gi) not in needs and w > cont.vgap_need.get(gi, 0.0):
+            cont.vgap_need[gi] = w
+            grew = True
+    return grew
+
+
+# ---------------------------------------------------------------------- labels
+
+
+class _Grid:
+    """Rectangles in a uniform grid, for overlap queries."""
+
+    def __init__(self, cell: float = 96.0) -> None:
+        self.cell = cell
+        self.cells: dict[tuple[int, int], list[int]] = {}
+        self.rects: list[Rect] = []
+
+    def _span(self, r: Rect) -> Iterable[tuple[int, int]]:
+        c = self.cell
+        x0, y0 = int(math.floor(r[0] / c)), int(math.floor(r[1] / c))
+        x1, y1 = int(math.floor((r[0] + r[2]) / c)), int(math.floor((r[1] + r[3]) / c))
+        for gx in range(x0, x1 + 1):
+            for gy in range(y0, y1 + 1):
+                yield (gx, gy)
+
+    def add(self, r: Rect) -> None:
+        i = len(self.rects)
+        self.rects.append(r)
+        for k in self._span(r):
+            self.cells.setdefault(k, []).append(i)
+
+    def hits(self, r: Rect, pad: float = -1.0) -> bool:
+        seen: set[int] = set()
+        for k in self._span(r):
+            for i in self.cells.get(k, ()):
+                if i in seen:
+                    continue
+                seen.add(i)
+                o = self.rects[i]
+                if (r[0] + pad < o[0] + o[2] and o[0] + pad < r[0] + r[2]
+                        and r[1] + pad < o[1] + o[3] and o[1] + pad < r[1] + r[3]):
+                    return True
+        return False
+
+
+def place_labels(routes: Sequence[Routed], obstacles: Iterable[Rect], measure: Measure,
+                 order: Sequence[int] | None = None) -> int:
+    """Give each labelled route a free label box; returns how many found none."""
+    grid = _Grid()
+    for r in obstacles:
+        grid.add(r)
+    missing = 0
+    idx = order if order is not None else range(len(routes))
+    for i in idx:
+        r = routes[i]
+        text = r.edge.label
+        if not text:
+            continue
+        w, h = measure(text, "label")
+        w, h = w + 2 * LABEL_PAD_X, h + 2 * LABEL_PAD_Y
+        got = None
+        for cand in _candidates(r, w, h):
+            if not grid.hits(cand):
+                got = cand
+                break
+        if got is None:
+            missing += 1
+            continue
+        r.label_rect = got
+        r.label_text = text
+        grid.add(got)
+    return missing
+
+
+def _candidates(r: Routed, w: float, h: float) -> Iterable[Rect]:
+    pts = r.points
+    segs = [(pts[i], pts[i + 1]) for i in range(len(pts) - 1)]
+    # vertical segments from the target end, then horizontal ones from the target end
+    vert = [s for s in reversed(segs) if abs(s[0][0] - s[1][0]) < 0.5]
+    hori = [s for s in reversed(segs) if abs(s[0][1] - s[1][1]) < 0.5]
+    fracs = (0.5, 0.3, 0.7, 0.15, 0.85, 0.05, 0.95)
+    for (x0, y0), (_x1, y1) in vert:
+        length = abs(y1 - y0)
+        if length < 2:
+            continue
+        for f in fracs:
+            y = y0 + (y1 - y0) * f
+            yield (x0 - w / 2, y - h / 2, w, h)
+            yield (x0 + 2, y - h / 2, w, h)
+            yield (x0 - w - 2, y - h / 2, w, h)
+    for (x0, y0), (x1, _y1) in hori:
+        length = abs(x1 - x0)
+        if length < 2:
+            continue
+        for f in fracs:
+            x = x0 + (x1 - x0) * f
+            if length >= w:
+                x = min(max(x, min(x0, x1) + w / 2), max(x0, x1) - w / 2)
+            yield (x - w / 2, y0 - h / 2, w, h)
+            yield (x - w / 2, y0 - h - 1, w, h)
+            yield (x - w / 2, y0 + 1, w, h)
+
+
+# ---------------------------------------------------------------------- the picture
+
+
+@dataclass
+class DrawnNode:
+    key: str
+    kind: str
+    rect: Rect
+    label: str  # the whole text, lines joined by "\n" (name, then subtitle)
+    name: str
+    subtitle: str
+    parent: str | None
+    members: list[str]
+    tooltip: str = ""
+    #: containers: the title band
+    title_rect: Rect | None = None
+
+
+@dataclass
+class DrawnEdge:
+    edge: Edge
+    points: list[tuple[float, float]]
+    label: str = ""
+    label_rect: Rect | None = None
+    #: the source is a box (container) the line starts on: drawn with a dot
+    source_dot: bool = False
+
+
+@dataclass
+class Picture:
+    """Everything drawn, in scene units (pixels at scale 1); ``canvas`` is the area of the
+    picture, so a PNG pixel (x, y) is the scene point (canvas.x + x, canvas.y + y)."""
+
+    nodes: list[DrawnNode]
+    edges: list[DrawnEdge]
+    canvas: Rect
+    legend: Rect | None
+    heading: str = ""
+    heading_rect: Rect | None = None
+    unlabelled: int = 0
+    pairs: int = 0
+    difference: bool = False
+    denied_limited: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def drawn_exact(self) -> int:
+        return sum(1 for e in self.edges if e.edge.style in ("allowed", "partial"))
+
+    @property
+    def ratio(self) -> float:
+        return self.drawn_exact / self.pairs if self.pairs else 0.0
+
+
+LEGEND_ROW = 18.0
+LEGEND_PAD = 8.0
+LEGEND_SAMPLE = 34.0
+HEADING_GAP = 12.0
+
+
+def legend_entries(model: GraphModel, vis: VisibleGraph) -> list[tuple[str, object]]:
+    """(text, edge style or node kind) rows of the legend for this view."""
+    styles = {e.style for e in vis.edges}
+    diff = model.difference is not None
+    out: list[tuple[str, object]] = []
+    for st in palette.legend_entries(True, "bundle" in styles, diff,
+                                     tuple(s for s in styles if s in palette.OUTSIDE_STYLES),
+                                     model.admin_loaded()):
+        if (st.name in styles or st.name in ("allowed", "partial") and not diff
+                or st.name == "denied-by-admin"):
+            out.append((st.label, st))
+    kinds = {model.nodes[k].kind for k in vis.nodes if k in model.nodes}
+    for kind, text in (("workload", "Workload (×replicas)"), ("service", "Service (port→target)"),
+                       ("external", "External addresses"), ("peer", "Other peer")):
+        if kind in kinds or kind == "workload":
+            out.append((text, kind))
+    out.append(("Edge from/to a box: every member", "box"))
+    return out
+
+
+def legend_size(entries: Sequence[tuple[str, object]], measure: Measure) -> tuple[float, float]:
+    w = max((measure(t, "legend")[0] for t, _ in entries), default=0.0)
+    return (math.ceil(w + LEGEND_SAMPLE + 3 * LEGEND_PAD), len(entries) * LEGEND_ROW + 2 * LEGEND_PAD)
+
+
+def picture(model: GraphModel, vis: VisibleGraph, layout: Layout, heading: str = "",
+            legend: bool = True) -> Picture:
+    """The picture of ``vis``: ``layout`` is updated (placed when needed), edges are routed
+    and labelled."""
+    measure = layout.measure
+    st = layout.update(model, vis)
+    shown_nodes = [k for k in vis.nodes if k in st.rects]
+    containers = [k for k in vis.containers if k in st.rects]
+    routes, _ = route(st, model, vis.edges)
+    # user moves: ends follow the moved boxes with a straight connector
+    eff = {k: layout.rect(model, k) for k in layout.moved if k in st.rects}
+    if eff:
+        for r in routes:
+            for end, idx in ((r.edge.src, 0), (r.edge.dst, -1)):
+                if end in eff:
+                    x, y, w, h = eff[end]
+                    r.points[idx] = (x + w / 2, y + h / 2)
+    rects = {k: eff.get(k, st.rects[k]) for k in shown_nodes + containers}
+    obstacles: list[Rect] = [rects[k] for k in shown_nodes]
+    for k in containers:
+        tx, ty, tw, th = st.titles[k]
+        w = model.nodes[k] if k in model.nodes else None
+        text_w = measure(title_text(w), "title")[0] if w is not None else tw
+        obstacles.append((tx, ty, min(tw, text_w + 20), th))
+    # the drawing's extent, then the legend to its right and the heading above
+    xs0 = [r[0] for r in rects.values()] + [p[0] for r in routes for p in r.points]
+    ys0 = [r[1] for r in rects.values()] + [p[1] for r in routes for p in r.points]
+    xs1 = [r[0] + r[2] for r in rects.values()] + [p[0] for r in routes for p in r.points]
+    ys1 = [r[1] + r[3] for r in rects.values()] + [p[1] for r in routes for p in r.points]
+    if not xs0:
+        xs0 = ys0 = [0.0]
+        xs1 = ys1 = [100.0]
+    dx0, dy0, dx1, dy1 = min(xs0), min(ys0), max(xs1), max(ys1)
+    legend_rect: Rect | None = None
+    entries = legend_entries(model, vis) if legend else []
+    if entries:
+        lw, lh = legend_size(entries, measure)
+        legend_rect = (dx1 + 2 * ROOT_MARGIN, dy0, lw, lh)
+        obstacles.append(legend_rect)
+    order = sorted(range(len(routes)), key=lambda i: (len(routes[i].points), i))
+    unlabelled = place_labels(routes, obstacles, measure, order)
+    for r in routes:
+        if r.label_rect is not None:
+            x, y, w, h = r.label_rect
+            dx0, dy0 = min(dx0, x), min(dy0, y)
+            dx1, dy1 = max(dx1, x + w), max(dy1, y + h)
+    if legend_rect is not None:
+        lx = dx1 + 2 * ROOT_MARGIN if legend_rect[0] < dx1 + ROOT_MARGIN else legend_rect[0]
+        legend_rect = (lx, legend_rect[1], legend_rect[2], legend_rect[3])
+    heading_rect = None
+    top = dy0 - ROOT_MARGIN
+    if heading:
+        hw, hh = measure(heading, "heading")
+        heading_rect = (dx0, dy0 - ROOT_MARGIN - hh, hw, hh)
+        top = heading_rect[1] - HEADING_GAP
+    right = dx1 + ROOT_MARGIN
+    bottom = dy1 + ROOT_MARGIN
+    if legend_rect is not None:
+        right = max(right, legend_rect[0] + legend_rect[2] + ROOT_MARGIN)
+        bottom = max(bottom, legend_rect[1] + legend_rect[3] + ROOT_MARGIN)
+    if heading_rect is not None:
+        right = max(right, heading_rect[0] + heading_rect[2] + ROOT_MARGIN)
+    left = dx0 - ROOT_MARGIN
+    canvas = (math.floor(left), math.floor(top), math.ceil(right - math.floor(left)),
+              math.ceil(bottom - math.floor(top)))
+    nodes: list[DrawnNode] = []
+    tree = vis.tree or model.tree
+    for k in containers:
+        n = model.nodes[k]
+        title = title_text(n)
+        nodes.append(DrawnNode(k, n.kind, rects[k], title, title, "",
+                               _parent(tree, k), model.members(k) if k in tree.lo else [],
+                               n.tooltip, st.titles[k]))
+    for k in shown_nodes:
+        n = model.nodes[k]
+        parent = _parent(tree, k) if not k.startswith(SERVICE_PREFIX) else _svc_parent(st, k)
+        label = n.label + ("\n" + n.subtitle if n.subtitle else "")
+        members = (list(model.service_backends.get(k, ())) if k.startswith(SERVICE_PREFIX)
+                   else model.members(k))
+        nodes.append(DrawnNode(k, n.kind, rects[k], label, n.label, n.subtitle, parent,
+                               members, n.tooltip))
+    edges = [DrawnEdge(r.edge, r.points, r.label_text, r.label_rect,
+                       r.starts_on_border and r.edge.style != "service") for r in routes]
+    return Picture(nodes, edges, canvas, legend_rect, heading, heading_rect, unlabelled,
+                   vis.pairs, model.difference is not None, vis.denied_limited)
+
+
+def _parent(tree, key: str) -> str | None:  # noqa: ANN001
+    p = tree.parent.get(key)
+    return None if p in (None, ROOT) else p
+
+
+def _svc_parent(st: Structure, key: str) -> str | None:
+    c = st.cont_of.get(st.elem_of.get(key, ""), None)
+    if c is None:
+        e = st.elem_of.get(key, "")
+        if e.startswith(UNIT):
+            c = st.cont_of.get(e)
+    return None if c in (None, ROOT) else c
+
+
+def arrow_base(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """Where the line stops so that its arrowhead (at the last point) is not overdrawn."""
+    (x0, y0), (x1, y1) = points[-2], points[-1]
+    d = math.hypot(x1 - x0, y1 - y0) or 1.0
+    k = min(ARROW_LEN, d) / d
+    return (x1 - (x1 - x0) * k, y1 - (y1 - y0) * k)
