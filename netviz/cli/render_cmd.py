@@ -14,6 +14,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from netviz.viewmodel.graph import GraphModel, VisibleGraph
+    from netviz.viewmodel.routing import Picture
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -140,8 +145,8 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def draw(model, visible, out: Path, title: str, scale: float = 1.0,  # noqa: ANN001
-         session_paths: list[str] | None = None):  # noqa: ANN201
+def draw(model: GraphModel, visible: VisibleGraph, out: Path, title: str, scale: float = 1.0,
+         session_paths: list[str] | None = None) -> Picture:
     """Lay out, route and draw ``visible`` to ``out`` (by its suffix); returns the picture."""
     from netviz.ui.scene import ensure_app
 

@@ -48,6 +48,7 @@ from netviz.viewmodel.graph import (
     Node,
     VisibleGraph,
     edge_at,
+    edge_style_for,
 )
 from netviz.viewmodel.layout import Layout, Rect
 from netviz.viewmodel.routing import DrawnEdge, DrawnNode, Picture, legend_entries, picture
@@ -113,7 +114,7 @@ class NodeItem(S.NodeItem):
 
     def set_pods(self, positions: list[tuple[float, float]], pods: list[Node]) -> None:
         for it in self.pods:
-            it.setParentItem(None)
+            it.setParentItem(None)  # type: ignore[arg-type]  # Qt takes None: no parent
             if it.scene() is not None:
                 it.scene().removeItem(it)
         self.pods = []
@@ -371,9 +372,9 @@ class GraphView(QGraphicsView):
                 edge = Edge(s, d, self.model.denied_style(s, d), "denied", "No Connections",
                             None, (s, d), connection="No Connections")
             else:
-                style = "allowed" if conns.is_all() else "partial"
-                edge = Edge(s, d, style, "" if style == "allowed" else str(conns), str(conns),
-                            conns, (s, d), connection=str(conns))
+                style = edge_style_for(conns)
+                edge = Edge(s, d, style, "" if style == EdgeStyle.ALLOWED else str(conns),
+                            str(conns), conns, (s, d), connection=str(conns))
             a = self.graph_layout.rect(self.model, s)
             b = self.graph_layout.rect(self.model, d)
             return [DrawnEdge(edge, list(_straight(a, b)))]

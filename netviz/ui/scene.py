@@ -135,7 +135,7 @@ class ContainerItem(QGraphicsItem):
                                                         node.rect[2], 24))
         self.node = node
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return self.rect.adjusted(-2, -2, 2, 2)
 
     def paint(self, p: QPainter, opt: QStyleOptionGraphicsItem, w: QWidget | None = None) -> None:
@@ -188,7 +188,7 @@ class NodeItem(QGraphicsItem):
     def place(self, c: QPointF) -> None:
         self.setPos(c)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return QRectF(-self.w / 2 - 4, -self.h / 2 - 4, self.w + 8, self.h + 8)
 
     def shape(self) -> QPainterPath:
@@ -268,7 +268,7 @@ class LabelLayer(QGraphicsItem):
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return self._bounds
 
     def shape(self) -> QPainterPath:
@@ -278,7 +278,7 @@ class LabelLayer(QGraphicsItem):
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(p.worldTransform())
         if lod < self.min_lod:
             return
-        exposed = opt.exposedRect  # type: ignore[attr-defined]
+        exposed = opt.exposedRect
         p.setFont(font("label"))
         chip = QColor(255, 255, 255, 235)
         border = QPen(QColor("#C9CED5"), 1)
@@ -316,7 +316,7 @@ class LegendItem(QGraphicsItem):
         return any(isinstance(s, palette.EdgeLook) and s.name in palette.DIFF_STYLES
                    for _, s in self.entries)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return self.rect.adjusted(-1, -1, 1, 1)
 
     def paint(self, p: QPainter, opt: QStyleOptionGraphicsItem, w: QWidget | None = None) -> None:
@@ -393,7 +393,7 @@ class HeadingItem(QGraphicsItem):
         self.text = text
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return self.rect.adjusted(-2, -2, 2, 2)
 
     def paint(self, p: QPainter, opt: QStyleOptionGraphicsItem, w: QWidget | None = None) -> None:

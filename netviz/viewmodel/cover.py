@@ -54,7 +54,7 @@ class Tree:
             children.setdefault(p, []).append(k)
         if order is not None:
             for lst in children.values():
-                lst.sort(key=lambda k: (order.get(k, ()), k))  # type: ignore[arg-type,return-value]
+                lst.sort(key=lambda k: (order.get(k, ()), k))
         else:
             for lst in children.values():
                 lst.sort()

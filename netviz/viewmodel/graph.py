@@ -54,8 +54,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from netviz.engine import Analyzer, ConnectionSet
-from netviz.engine.connlist import Connection
+from netviz.engine.connlist import Connection, PeerNode
 from netviz.engine.diff import ADDED, REMOVED, DiffEntry
+from netviz.engine.ipranges import IPRange
 from netviz.model import Cluster, Pod, Service, Workload
 from netviz.model.cluster_policy import Tier
 from netviz.model.keys import (
@@ -410,7 +411,7 @@ class GraphModel:
                     skip_sides.add((e.dst.key, "in"))
                 if e.dst.is_external:
                     skip_sides.add((e.src.key, "out"))
-        self._peer_nodes: dict[str, object] = {}
+        self._peer_nodes: dict[str, PeerNode] = {}
         for c in self.connections:
             s, d = c.src.key, c.dst.key
             self._peer_nodes.setdefault(s, c.src)
@@ -431,19 +432,20 @@ class GraphModel:
         # external ranges with exactly the same cells are one leaf
         sig: dict[str, set[tuple[str, str, int]]] = {}
         for (s, d), i in cells.items():
-            if self._peer_nodes[s].is_external:  # type: ignore[attr-defined]
+            if self._peer_nodes[s].is_external:
                 sig.setdefault(s, set()).add(("in", d, i))
-            if self._peer_nodes[d].is_external:  # type: ignore[attr-defined]
+            if self._peer_nodes[d].is_external:
                 sig.setdefault(d, set()).add(("out", s, i))
         order = sorted(sig, key=lambda k: self._range_order(k))
-        merged: dict[frozenset, str] = {}
+        merged: dict[frozenset[tuple[str, str, int]], str] = {}
         for k in order:
             key = frozenset(sig[k]) if self.options.merge_externals else frozenset({("", k, 0)})
             rep = merged.setdefault(key, k)
             self.leaf_of[k] = rep
             self.members_of.setdefault(rep, []).append(k)
-            self.external_members.setdefault(rep, []).append(
-                _range_label(self._peer_nodes[k].ip_range))  # type: ignore[attr-defined]
+            r = self._peer_nodes[k].ip_range
+            assert r is not None
+            self.external_members.setdefault(rep, []).append(_range_label(r))
         # leaf-level cells
         out: dict[tuple[str, str], int] = {}
         lf = self.leaf_of
@@ -452,7 +454,8 @@ class GraphModel:
         return out
 
     def _range_order(self, key: str) -> tuple[int, int, int]:
-        r = self._peer_nodes[key].ip_range  # type: ignore[attr-defined]
+        r = self._peer_nodes[key].ip_range
+        assert r is not None
         return (r.version, r.lo, r.hi)
 
     # ------------------------------------------------------------------ nodes
@@ -486,10 +489,10 @@ class GraphModel:
         nodes: dict[str, Node] = {}
         # peers of the relation that are neither workloads nor external ranges
         peers = sorted(k for k, p in self._peer_nodes.items()
-                       if not p.is_external and k not in pods_of)  # type: ignore[attr-defined]
+                       if not p.is_external and k not in pods_of)
+        peer_ns = {ns for k in peers if (ns := self._peer_nodes[k].namespace)}
         ns_names = sorted({ns.name for ns in cl.namespaces} | set(wl_keys) | set(svc_by_ns)
-                          | {self._peer_nodes[k].namespace for k in peers  # type: ignore[attr-defined]
-                             if self._peer_nodes[k].namespace})  # type: ignore[attr-defined]
+                          | peer_ns)
         self.ns_leaves: dict[str, list[str]] = {}
         for ns_name in ns_names:
             members: list[str] = []
@@ -499,7 +502,7 @@ class GraphModel:
                 members.append(key)
                 leaves.append(key)
             for key in peers:
-                if self._peer_nodes[key].namespace == ns_name:  # type: ignore[attr-defined]
+                if self._peer_nodes[key].namespace == ns_name:
                     nodes[key] = self._peer_node(key)
                     members.append(key)
                     leaves.append(key)
@@ -530,7 +533,7 @@ class GraphModel:
                 nodes[key] = self._peer_node(key)
         self.nodes = nodes
         self.externals = ext
-        self.other_peers = [k for k in peers if self._peer_nodes[k].namespace is None]  # type: ignore[attr-defined]
+        self.other_peers = [k for k in peers if self._peer_nodes[k].namespace is None]
         for key in nodes:
             if nodes[key].kind not in (NodeKind.EXTERNAL, NodeKind.SERVICE, NodeKind.NAMESPACE):
                 self.members_of.setdefault(key, [key])
@@ -574,7 +577,7 @@ class GraphModel:
         label = external_label(members)
         sub = "external" if len(members) == 1 else f"external, {len(members)} ranges"
         tip = "External addresses " + (
-            self._peer_nodes[key].name if len(members) == 1  # type: ignore[attr-defined]
+            self._peer_nodes[key].name if len(members) == 1
             else "\n  " + "\n  ".join(members))
         if len(members) > 1:
             tip += "\n(ranges with exactly the same connections are drawn as one)"
@@ -678,11 +681,11 @@ class GraphModel:
         self.m = self._matrix_for(self.tree)
         #: the cover of the whole relation (the default view), when known
         self._base_products: list[Product] | None = self.structure.products
-        for key, (kind, label, tip, ns) in self.structure.groups.items():
+        for key, (kind, label, tip, group_ns) in self.structure.groups.items():
             n = len(self.tree.leaves_of(key))
-            self.nodes[key] = Node(key, NodeKind(kind), label, ns, "", tip or f"{label}\n{n} member(s)",
-                                   parent=self.tree.parent.get(key),
-                                   search_text=label.lower())
+            self.nodes[key] = Node(key, NodeKind(kind), label, group_ns, "",
+                                   tip or f"{label}\n{n} member(s)",
+                                   parent=self.tree.parent.get(key), search_text=label.lower())
 
     def _matrix_for(self, tree: Tree) -> np.ndarray:
         n = len(tree.leaves)
@@ -1162,7 +1165,7 @@ class GraphModel:
             shown_ns = {NS_PREFIX + ns for ns in self.ns_leaves
                         if namespaces is None or ns in namespaces}
             if focus is not None:
-                shown_ns = {NS_PREFIX + self.leaf_ns[k] for k in vset if self.leaf_ns.get(k)}
+                shown_ns = {NS_PREFIX + ns for k in vset if (ns := self.leaf_ns.get(k))}
             vtree = tree.restricted(vset | shown_ns)
         if (mm is self.m and vtree is tree and not (collapsed & vtree.containers)
                 and self._base_products is not None):
@@ -1375,12 +1378,12 @@ def edge_at(
         i = int(np.argmin(d2))
         return i if d2[i] <= tolerance * tolerance else None
     best, best_d = None, tolerance * tolerance
-    for i, (x0, y0, x1, y1) in enumerate(segments):
-        dx, dy = x1 - x0, y1 - y0
-        ll = dx * dx + dy * dy
-        t = 0.0 if ll == 0 else max(0.0, min(1.0, ((x - x0) * dx + (y - y0) * dy) / ll))
-        px, py = x0 + t * dx - x, y0 + t * dy - y
-        d = px * px + py * py
+    for i, (sx0, sy0, sx1, sy1) in enumerate(segments):
+        sdx, sdy = sx1 - sx0, sy1 - sy0
+        sll = sdx * sdx + sdy * sdy
+        st = 0.0 if sll == 0 else max(0.0, min(1.0, ((x - sx0) * sdx + (y - sy0) * sdy) / sll))
+        spx, spy = sx0 + st * sdx - x, sy0 + st * sdy - y
+        d = spx * spx + spy * spy
         if d <= best_d:
             best, best_d = i, d
     return best
@@ -1399,13 +1402,18 @@ def display_name(key: str) -> str:
     return _name(key)
 
 
-def _range_label(r) -> str:  # noqa: ANN001 - IPRange
+def _range_label(r: IPRange) -> str:
     """A CIDR when the range is one, else first-last."""
     import ipaddress
 
-    first = ipaddress.ip_address(r.lo) if r.version == 4 else ipaddress.IPv6Address(r.lo)
-    last = ipaddress.ip_address(r.hi) if r.version == 4 else ipaddress.IPv6Address(r.hi)
-    nets = list(ipaddress.summarize_address_range(first, last))
+    first: ipaddress.IPv4Address | ipaddress.IPv6Address
+    last: ipaddress.IPv4Address | ipaddress.IPv6Address
+    if r.version == 4:
+        first, last = ipaddress.IPv4Address(r.lo), ipaddress.IPv4Address(r.hi)
+    else:
+        first, last = ipaddress.IPv6Address(r.lo), ipaddress.IPv6Address(r.hi)
+    nets: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = list(
+        ipaddress.summarize_address_range(first, last))
     if len(nets) == 1:
         net = nets[0]
         if net.prefixlen == 0:

@@ -176,10 +176,10 @@ def module_candidates(tree: Tree, m: np.ndarray, ns_leaves: Mapping[str, list[st
             if (out_sig == -2).any() or (in_sig == -2).any() or not (out_sig.any() or in_sig.any()):
                 continue
             sigs.setdefault(out_sig.tobytes() + in_sig.tobytes(), []).append(k)
-        for g in sigs.values():
-            if 2 <= len(g) < len(nss):
-                names = [k[len(NS_PREFIX):] for k in g]
-                out.append(Candidate("nsset", frozenset(g), _ns_set_label(names),
+        for same in sigs.values():
+            if 2 <= len(same) < len(nss):
+                names = [k[len(NS_PREFIX):] for k in same]
+                out.append(Candidate("nsset", frozenset(same), _ns_set_label(names),
                                      sources=["same connections"]))
     return out
 
@@ -199,12 +199,14 @@ def choose(base: Mapping[str, str], containers: set[str], order: Mapping[str, ob
     ns_keys = {k for k in containers if k.startswith(NS_PREFIX)}
     info: dict[str, tuple[str, str, str, str | None]] = {}
     counters: dict[str, int] = {}
+    def is_ns(k: str) -> bool:
+        return k in ns_keys
+
+    def is_leaf(k: str) -> bool:
+        return k not in b.containers
+
     for cand in candidates:
-        if cand.kind in ("nsset", "cluster"):
-            is_atom = ns_keys.__contains__
-        else:
-            def is_atom(k: str) -> bool:
-                return k not in b.containers
+        is_atom = is_ns if cand.kind in ("nsset", "cluster") else is_leaf
         prefix = {"group": f"grp:{cand.namespace}/", "nsset": "nsset:", "cluster": CLUSTER,
                   "external": EXTERNAL_GROUP}[cand.kind]
         if cand.kind in ("group", "nsset", "external"):

@@ -45,10 +45,12 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from netviz.model.keys import SERVICE_PREFIX
 from netviz.viewmodel.cover import ROOT
@@ -56,6 +58,8 @@ from netviz.viewmodel.graph import GraphModel, Node, VisibleGraph
 from netviz.viewmodel.text import Measure, approx_measure
 
 Rect = tuple[float, float, float, float]  # x, y (top-left), width, height
+#: routes a first arrangement and widens its gaps; True when some gap grew
+Needs = Callable[["Structure", GraphModel, VisibleGraph, Measure], bool]
 
 SESSION_VERSION = 2
 UNIT = "unit:"
@@ -142,7 +146,7 @@ class Structure:
     rects: dict[str, Rect] = field(default_factory=dict)
     #: container key -> title band (absolute)
     titles: dict[str, Rect] = field(default_factory=dict)
-    signature: tuple = ()
+    signature: tuple[object, ...] = ()
     measure: Measure = approx_measure
     sizes: dict[str, tuple[float, float]] = field(default_factory=dict)
 
@@ -192,9 +196,13 @@ class Layout:
 
     # ------------------------------------------------------------------ placing
     def update(self, model: GraphModel, visible: VisibleGraph | None = None,
-               force: bool = False) -> Structure:
+               force: bool = False, needs: Needs | None = None) -> Structure:
         """Lay ``model`` out, or keep the current arrangement when its nodes are the same
-        (what-if edits, reloads of the same nodes). Returns the structure."""
+        (what-if edits, reloads of the same nodes). Returns the structure.
+
+        ``needs`` (``netviz.viewmodel.routing.measure_needs``) routes the edges once on the
+        first arrangement and records how wide the gaps must be for their lines and labels;
+        the arrangement is then placed again with those gaps."""
         sig = _signature(model)
         if (self.structure is not None and self.structure.signature == sig and not force):
             self._model = model
@@ -208,10 +216,7 @@ class Layout:
         st = _build(model, vis, self.measure, prev)
         st.signature = sig
         _size_and_place(st, model)
-        # route once to measure what the gaps need, then place again
-        from netviz.viewmodel.routing import measure_needs
-
-        if measure_needs(st, model, vis, self.measure):
+        if needs is not None and needs(st, model, vis, self.measure):
             _size_and_place(st, model)
         self.structure = st
         self._model = model
@@ -373,7 +378,7 @@ def _inside(model: GraphModel, key: str, container: str) -> bool:
     return False
 
 
-def _signature(model: GraphModel) -> tuple:
+def _signature(model: GraphModel) -> tuple[object, ...]:
     """What the arrangement depends on: the nodes, the tree and the expanded workloads."""
     t = model.tree
     return (tuple(sorted(model.nodes)), tuple(sorted(t.parent.items())),
@@ -580,8 +585,6 @@ def _holds_namespaces(st: Structure, key: str, model: GraphModel) -> bool:
 def _infrastructure(st: Structure, key: str, model: GraphModel) -> list[str]:
     """Namespaces that nearly every other namespace of the container reaches, or that reach
     nearly every other one (by pairs, whatever the edges' grouping)."""
-    import numpy as np
-
     nss = [e for e in st.conts[key].elems if e.startswith("ns:")]
     tree, m = model.tree, model.m
     spans = [(tree.lo[k], tree.hi[k]) for k in nss]
@@ -590,8 +593,7 @@ def _infrastructure(st: Structure, key: str, model: GraphModel) -> list[str]:
     for i, (a0, a1) in enumerate(spans):
         if a1 <= a0:
             continue
-        rows = m[a0:a1, :] > 0
-        anycol = rows.any(axis=0)
+        anycol = np.asarray((m[a0:a1, :] > 0).any(axis=0), dtype=bool)
         for j, (b0, b1) in enumerate(spans):
             if i != j and b1 > b0 and anycol[b0:b1].any():
                 reach[i, j] = True
@@ -645,7 +647,8 @@ def _layers(elems: list[str], edges: dict[tuple[str, str], int],
             dag[node].append(d)
             if d not in state:
                 state[d] = 1
-                stack.append((d, sorted(succ[d], key=lambda x, d=d: (-succ[d][x], order[x]))))
+                nxt = succ[d]
+                stack.append((d, sorted(nxt, key=lambda x: (-nxt[x], order[x]))))
     # longest path on the DAG (Kahn order)
     indeg = {e: 0 for e in elems}
     for ds in dag.values():

@@ -130,7 +130,7 @@ NODE_COLORS: dict[str, tuple[str, str, str]] = {
     NodeKind.PEER: ("#EAF6EF", BLUISH_GREEN, "#0E2A1F"),
 }
 #: containers -> (fill, border, title text, dashed border)
-CONTAINER_COLORS: dict[NodeKind, tuple[str, str, str, bool]] = {
+CONTAINER_COLORS: dict[str, tuple[str, str, str, bool]] = {
     NodeKind.NAMESPACE: ("#F6F7F9", "#A0A7B0", "#2B3138", False),
     NodeKind.GROUP: ("#EDF2F8", "#8FA3BA", "#26384D", True),
     NodeKind.CLUSTER: ("#FCFCFD", "#C3C9D1", "#4A525C", False),

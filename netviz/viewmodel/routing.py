@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from netviz.model.keys import SERVICE_PREFIX
 from netviz.viewmodel import palette
-from netviz.viewmodel.cover import ROOT
+from netviz.viewmodel.cover import ROOT, Tree
 from netviz.viewmodel.graph import Edge, GraphModel, VisibleGraph
 from netviz.viewmodel.layout import (
     ARROW_LEN,
@@ -289,9 +289,15 @@ class Routed:
     label_rect: Rect | None = None
 
 
-def route(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> tuple[list[Routed], dict]:
+#: what the gaps need: vertical gaps (container, index) -> width; horizontal gaps
+#: (container, column, index) -> height
+Needs = tuple[dict[tuple[str, int], float], dict[tuple[str, int, int], float]]
+
+
+def route(st: Structure, model: GraphModel, edges: Sequence[Edge]
+          ) -> tuple[list[Routed], Needs]:
     """Routes for ``edges`` over the arrangement ``st`` (home positions). Returns the routes and
-    what the gaps needed: {("v", cont, i): width, ("h", cont, col, gi): height}."""
+    what the gaps needed (``Needs``)."""
     depth = {k: model.tree.depth.get(k, 0) for k in st.conts}
     plans: list[_Plan] = []
     for e in edges:
@@ -338,51 +344,52 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> tuple[list
     for items in ports.values():
         items.sort(key=lambda t: (t[0], t[1]))
         lo, hi = _port_range(st, items[0][2])
-        step = max(TRACK, min(12.0, (hi - lo) / max(1, len(items))))
-        for y, (_w, _i, end) in zip(_spread(len(items), lo, hi, step), items, strict=True):
+        spacing = max(TRACK, min(12.0, (hi - lo) / max(1, len(items))))
+        for y, (_w, _i, end) in zip(_spread(len(items), lo, hi, spacing), items, strict=True):
             end.y = y
     # 3. crossings of one horizontal gap get their own heights
     hgroups: dict[tuple[str, int, int], list[tuple[float, int, _Cross]]] = {}
     for i, p in enumerate(plans):
         ys = [p.start.y] + [s.y for s in p.steps if isinstance(s, _Cross)] + [p.end.y]
         ci = 0
-        for s in p.steps:
-            if isinstance(s, _Cross):
+        for step in p.steps:
+            if isinstance(step, _Cross):
                 ci += 1
-                hgroups.setdefault((s.cont, s.col, s.gap), []).append(
-                    ((ys[ci - 1] + ys[ci + 1]) / 2, i, s))
-    needs: dict = {}
-    for (c, col, gi), items in hgroups.items():
-        items.sort(key=lambda t: (t[0], t[1]))
+                hgroups.setdefault((step.cont, step.col, step.gap), []).append(
+                    ((ys[ci - 1] + ys[ci + 1]) / 2, i, step))
+    vneeds: dict[tuple[str, int], float] = {}
+    hneeds: dict[tuple[str, int, int], float] = {}
+    for (c, col, gi), crossing in hgroups.items():
+        crossing.sort(key=lambda t: (t[0], t[1]))
         a, b = _hgap_ranges(st.conts[c], col)[gi]
-        for y, (_w, _i, s) in zip(_spread(len(items), a + 3, b - 3), items, strict=True):
-            s.y = y
-        needs[("h", c, col, gi)] = len(items) * TRACK + 8
+        for y, (_w, _i, cross) in zip(_spread(len(crossing), a + 3, b - 3), crossing, strict=True):
+            cross.y = y
+        hneeds[(c, col, gi)] = len(crossing) * TRACK + 8
     # 4. vertical runs: tracks per gap
     runs: dict[tuple[str, int], list[tuple[float, float, int, int]]] = {}
     fixed_y: list[list[float]] = []
     for i, p in enumerate(plans):
         ys = [p.start.y]
-        for s in p.steps:
-            if isinstance(s, _Cross):
-                ys.append(s.y)
+        for step in p.steps:
+            if isinstance(step, _Cross):
+                ys.append(step.y)
         ys.append(p.end.y)
         if p.loop:
             ys = [p.start.y, p.end.y]
         fixed_y.append(ys)
         gi = 0
-        for si, s in enumerate(p.steps):
-            if isinstance(s, _Gap):
+        for si, step in enumerate(p.steps):
+            if isinstance(step, _Gap):
                 a, b = ys[gi], ys[gi + 1]
-                runs.setdefault((s.cont, s.index), []).append((min(a, b), max(a, b), i, si))
+                runs.setdefault((step.cont, step.index), []).append((min(a, b), max(a, b), i, si))
                 gi += 1
     track_x: dict[tuple[int, int], float] = {}
     gap_tracks: dict[tuple[str, int], int] = {}
-    for (c, gi), items in runs.items():
-        items.sort(key=lambda t: (t[0], t[1], t[2]))
+    for (c, gi), gap_runs in runs.items():
+        gap_runs.sort(key=lambda t: (t[0], t[1], t[2]))
         ends: list[float] = []  # per track, where its last run ends
         assign: list[int] = []
-        for y0, y1, _i, _si in items:
+        for y0, y1, _i, _si in gap_runs:
             if y1 - y0 < 0.5:
                 assign.append(-1)
                 continue
@@ -398,9 +405,9 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> tuple[list
         gap_tracks[(c, gi)] = n
         x0, x1 = st.conts[c].vgaps[gi]
         xs = _spread(n, x0 + 4, x1 - 4)
-        for (_y0, _y1, i, si), ti in zip(items, assign, strict=True):
+        for (_y0, _y1, i, si), ti in zip(gap_runs, assign, strict=True):
             track_x[(i, si)] = xs[ti] if ti >= 0 else (x0 + x1) / 2
-        needs[("v", c, gi)] = n * TRACK + 8
+        vneeds[(c, gi)] = n * TRACK + 8
     # 5. points
     out: list[Routed] = []
     for i, p in enumerate(plans):
@@ -415,13 +422,13 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> tuple[list
             continue
         pts: list[tuple[float, float]] = [(_side_x(st, p.start), ys[0])]
         gi = 0
-        for si, s in enumerate(p.steps):
-            if isinstance(s, _Gap):
+        for si, step in enumerate(p.steps):
+            if isinstance(step, _Gap):
                 x = track_x[(i, si)]
                 a, b = ys[gi], ys[gi + 1]
                 pts.append((x, a))
                 pts.append((x, b))
-                r.runs.append(((s.cont, s.index), x, a, b))
+                r.runs.append(((step.cont, step.index), x, a, b))
                 gi += 1
         pts.append((_side_x(st, p.end), ys[-1]))
         if p.loop:
@@ -431,7 +438,7 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> tuple[list
         r.points = _simplify(pts)
         r.starts_on_border = p.start.border or p.start.node in st.conts
         out.append(r)
-    return out, needs
+    return out, (vneeds, hneeds)
 
 
 def _simplify(pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -466,23 +473,21 @@ def measure_needs(st: Structure, model: GraphModel, vis: VisibleGraph, measure: 
         best = max(r.runs, key=lambda t: (abs(t[3] - t[2]), t[0] == r.runs[-1][0]))
         key = best[0]
         label_need[key] = max(label_need.get(key, 0.0), lw + 2 * LABEL_PAD_X + 8)
-    for key, w in needs.items():
-        if key[0] == "v":
-            _, c, gi = key
-            want = w + label_need.get((c, gi), 0.0)
-            cont = st.conts[c]
-            if want > cont.vgap_need.get(gi, 0.0):
-                cont.vgap_need[gi] = want
-                grew = True
-        else:
-            _, c, col, gi = key
-            cont = st.conts[c]
-            if w > cont.hgap_need.get((col, gi), 0.0):
-                cont.hgap_need[(col, gi)] = w
-                grew = True
+    vneeds, hneeds = needs
+    for (c, gi), w in vneeds.items():
+        want = w + label_need.get((c, gi), 0.0)
+        cont = st.conts[c]
+        if want > cont.vgap_need.get(gi, 0.0):
+            cont.vgap_need[gi] = want
+            grew = True
+    for (c, col, gi), w in hneeds.items():
+        cont = st.conts[c]
+        if w > cont.hgap_need.get((col, gi), 0.0):
+            cont.hgap_need[(col, gi)] = w
+            grew = True
     for (c, gi), w in label_need.items():
         cont = st.conts[c]
-        if ("v", c, gi) not in needs and w > cont.vgap_need.get(gi, 0.0):
+        if (c, gi) not in vneeds and w > cont.vgap_need.get(gi, 0.0):
             cont.vgap_need[gi] = w
             grew = True
     return grew
@@ -531,8 +536,8 @@ def place_labels(routes: Sequence[Routed], obstacles: Iterable[Rect], measure: M
                  order: Sequence[int] | None = None) -> int:
     """Give each labelled route a free label box; returns how many found none."""
     grid = _Grid()
-    for r in obstacles:
-        grid.add(r)
+    for rect in obstacles:
+        grid.add(rect)
     missing = 0
     idx = order if order is not None else range(len(routes))
     for i in idx:
@@ -675,7 +680,7 @@ def picture(model: GraphModel, vis: VisibleGraph, layout: Layout, heading: str =
     """The picture of ``vis``: ``layout`` is updated (placed when needed), edges are routed
     and labelled."""
     measure = layout.measure
-    st = layout.update(model, vis)
+    st = layout.update(model, vis, needs=measure_needs)
     shown_nodes = [k for k in vis.nodes if k in st.rects]
     containers = [k for k in vis.containers if k in st.rects]
     routes, _ = route(st, model, vis.edges)
@@ -691,8 +696,8 @@ def picture(model: GraphModel, vis: VisibleGraph, layout: Layout, heading: str =
     obstacles: list[Rect] = [rects[k] for k in shown_nodes]
     for k in containers:
         tx, ty, tw, th = st.titles[k]
-        w = model.nodes[k] if k in model.nodes else None
-        text_w = measure(title_text(w), "title")[0] if w is not None else tw
+        cnode = model.nodes.get(k)
+        text_w = measure(title_text(cnode), "title")[0] if cnode is not None else tw
         obstacles.append((tx, ty, min(tw, text_w + 20), th))
     # the drawing's extent, then the legend to its right and the heading above
     xs0 = [r[0] for r in rects.values()] + [p[0] for r in routes for p in r.points]
@@ -757,7 +762,7 @@ def picture(model: GraphModel, vis: VisibleGraph, layout: Layout, heading: str =
                    vis.pairs, model.difference is not None, vis.denied_limited)
 
 
-def _parent(tree, key: str) -> str | None:  # noqa: ANN001
+def _parent(tree: Tree, key: str) -> str | None:
     p = tree.parent.get(key)
     return None if p in (None, ROOT) else p
 

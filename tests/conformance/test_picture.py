@@ -148,7 +148,7 @@ def check(pic: dict, want: dict[tuple[str, str], str]) -> dict[str, object]:
 
 @pytest.mark.conformance
 @pytest.mark.parametrize("scenario", _scenarios())
-def test_picture_is_exact_and_readable(qapp, scenario: Path) -> None:  # noqa: ANN001
+def test_picture_is_exact_and_readable(qapp, scenario: Path) -> None:
     if PC is None:
         pytest.skip("../shared/tools/picture-check.py not found beside the checkout")
     pic, want = picture_json(scenario)

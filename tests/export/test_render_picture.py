@@ -13,9 +13,9 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "viewmodel"))
 
-from test_graph_fixtures import API, SVC_DB, YAML  # noqa: E402
+from test_graph_fixtures import API, SVC_DB, YAML
 
-from netviz.cli import main  # noqa: E402
+from netviz.cli import main
 
 
 @pytest.fixture
