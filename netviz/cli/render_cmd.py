@@ -85,9 +85,18 @@ def run(args: argparse.Namespace) -> int:
         print("netviz render: the cluster snapshot is malformed; nothing was drawn",
               file=sys.stderr)
         return EXIT_INPUT
-    if not cluster.pods and not cluster.services and not cluster.policies:
-        print("netviz render: nothing could be loaded", file=sys.stderr)
-        return EXIT_INPUT
+    empty = not cluster.pods and not cluster.services and not cluster.policies
+    if empty:
+        from netviz.model.diagnostics import Severity
+
+        if not result.diagnostics or any(d.severity is Severity.ERROR
+                                         for d in result.diagnostics):
+            print("netviz render: nothing could be loaded", file=sys.stderr)
+            return EXIT_INPUT
+        # read fine, nothing to draw (e.g. only kinds netviz does not draw): an empty
+        # picture that says so, as `netviz list` prints an empty list
+        print("netviz render: warning: no pods, workloads, Services or policies in the input: "
+              "the picture is empty", file=sys.stderr)
     options = Options(ipblock_matches_pod_ips=args.ipblock_pod_ips, host_network=args.host_network)
     analyzer = Analyzer(cluster, options)
     model = GraphModel(cluster, connlist(analyzer), analyzer,

@@ -126,3 +126,16 @@ def test_gui_screenshot_saves_the_window(tmp_path: Path, manifests: Path) -> Non
     # something was drawn in the graph area: not a blank window
     colours = {img.pixelColor(x, y).name() for x in range(0, 600, 7) for y in range(80, 600, 7)}
     assert len(colours) > 10
+
+
+def test_render_of_nothing_to_draw(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Read fine but nothing netviz draws: an empty picture, like list's empty list; a
+    missing input is still an error."""
+    p = tmp_path / "ns.yaml"
+    p.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: a}\n")
+    out = tmp_path / "empty.json"
+    assert main(["render", str(p), "-o", str(out)]) == 0
+    pic = json.loads(out.read_text())
+    assert pic["elements"]["edges"] == [] and pic["pairs"] == 0
+    assert "the picture is empty" in capsys.readouterr().err
+    assert main(["render", str(tmp_path / "missing.yaml"), "-o", str(out)]) == 3
