@@ -46,6 +46,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help="draw edges to workloads, not through the Services that select them")
     p.add_argument("--no-groups", action="store_true",
                    help="no workload groups or namespace sets (namespaces only)")
+    p.add_argument("--no-outside", action="store_true",
+                   help="do not draw the path from outside (the internet, LoadBalancer / "
+                        "NodePort / externalIPs Services, Ingresses and Routes, what gets "
+                        "through to their backends, where Services lead outside)")
     p.add_argument("--session", action="store_true",
                    help="use the node positions saved by the app for these inputs")
     p.add_argument("--scale", type=float, default=1.0,
@@ -57,7 +61,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help="ipBlocks also match pod IPs (see netviz list --help)")
     p.add_argument("--host-network", choices=["pod", "node"], default="pod",
                    help="treat hostNetwork pods as pods (default) or as node traffic")
-    from netviz.cli.list_cmd import add_cni_arg
+    from netviz.cli.list_cmd import _ingress_controller, add_cni_arg
+
+    p.add_argument("--ingress-controller", metavar="NAMESPACE[:KEY=VALUE,...]",
+                   type=_ingress_controller, default=None,
+                   help="where the ingress controller runs (see netviz list --help)")
 
     add_cni_arg(p)
     p.set_defaults(func=run)
@@ -98,11 +106,16 @@ def run(args: argparse.Namespace) -> int:
         print("netviz render: warning: no pods, workloads, Services or policies in the input: "
               "the picture is empty", file=sys.stderr)
     options = Options(ipblock_matches_pod_ips=args.ipblock_pod_ips, host_network=args.host_network)
+    if args.ingress_controller is not None:
+        import dataclasses
+
+        options = dataclasses.replace(options, ingress_controller=args.ingress_controller)
     analyzer = Analyzer(cluster, options)
     model = GraphModel(cluster, connlist(analyzer), analyzer,
                        GraphOptions(route_via_services=not args.direct,
                                     show_services=not args.no_services,
-                                    groups=not args.no_groups))
+                                    groups=not args.no_groups,
+                                    show_outside=not args.no_outside))
     focus = None
     if args.focus:
         focus = model.find_workload(args.focus)

@@ -561,6 +561,11 @@ class GraphView(QGraphicsView):
         if e.style == "service":
             self.state.select(nodes=frozenset({e.src}))
             return
+        if e.style in (EdgeStyle.ENTRY, EdgeStyle.LEADS_OUT) or (
+                e.style in (EdgeStyle.EXPOSED, EdgeStyle.BLOCKED) and e.pair is None):
+            # the path from outside: the way in (or out) it belongs to
+            self.state.select(nodes=frozenset({e.dst if e.style == EdgeStyle.ENTRY else e.src}))
+            return
         assert self.model is not None
         pair = e.pair or (e.src, e.dst)
         if e.count > 1 or e.style == EdgeStyle.BUNDLE:

@@ -310,6 +310,11 @@ class MainWindow(QMainWindow):
                                    tip="An edge to a Service: its backends are reachable on its "
                                        "target port")
         self.act_route.setChecked(True)
+        self.act_outside = self._act(
+            "Show Path from &Outside", self._graph_options_changed, checkable=True,
+            tip="The internet → LoadBalancer / NodePort / Ingress / Route → Service → pods, "
+                "with what the backends' policies let through; where Services lead outside")
+        self.act_outside.setChecked(True)
 
         self.act_allowed = self._act("Allowed", self._verdicts_changed, checkable=True,
                                      tip="Show edges where everything is allowed")
@@ -384,7 +389,8 @@ class MainWindow(QMainWindow):
         v.addSeparator()
         v.addActions([self.act_allowed, self.act_partial, self.act_denied])
         v.addSeparator()
-        v.addActions([self.act_services, self.act_route, self.act_bundles, self.act_reset_layout])
+        v.addActions([self.act_services, self.act_route, self.act_outside, self.act_bundles,
+                      self.act_reset_layout])
         self.docks_menu = v.addMenu("&Panels")
 
         o = mb.addMenu("&Options")
@@ -977,9 +983,11 @@ class MainWindow(QMainWindow):
 
     def _graph_options_changed(self, *_args: object) -> None:
         self.act_route.setEnabled(self.act_services.isChecked())
+        self.act_outside.setEnabled(self.act_services.isChecked())
         self.view.set_graph_options(GraphOptions(
             route_via_services=self.act_route.isChecked(),
-            show_services=self.act_services.isChecked()))
+            show_services=self.act_services.isChecked(),
+            show_outside=self.act_outside.isChecked()))
 
     def _options_changed(self, *_args: object) -> None:
         opts = dataclasses.replace(

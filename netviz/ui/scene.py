@@ -82,7 +82,7 @@ def node_outline(kind: str, r: QRectF) -> QPainterPath:
     path = QPainterPath()
     if kind == "service":
         path.addRoundedRect(r, r.height() / 2, r.height() / 2)
-    elif kind == "external":
+    elif kind in ("external", "destination"):
         k = HEX_INSET
         path.addPolygon(QPolygonF([
             QPointF(r.left() + k, r.top()), QPointF(r.right() - k, r.top()),
@@ -90,7 +90,7 @@ def node_outline(kind: str, r: QRectF) -> QPainterPath:
             QPointF(r.left() + k, r.bottom()), QPointF(r.left(), r.center().y()),
         ]))
         path.closeSubpath()
-    elif kind == "peer":
+    elif kind in ("peer", "outside"):
         path.addRoundedRect(r, 12, 12)
     else:
         path.addRoundedRect(r, 5, 5)
@@ -365,7 +365,8 @@ def paint_legend(p: QPainter, rect: QRectF, entries: list[tuple[str, object]]) -
             p.setPen(QPen(QColor(border), 1.4))
             p.setBrush(QColor(fill))
             r = QRectF(x + 2, y - 6, LEGEND_SAMPLE - 6, 12)
-            p.drawPath(node_outline(str(what), r) if what != "external" else _small_hex(r))
+            p.drawPath(node_outline(str(what), r) if what not in ("external", "destination")
+                       else _small_hex(r))
         p.setPen(QColor(palette.NAMESPACE_TEXT))
         p.drawText(QRectF(x + LEGEND_SAMPLE + LEGEND_PAD, y - LEGEND_ROW / 2,
                           rect.width(), LEGEND_ROW),

@@ -13,6 +13,13 @@ The picture is a tree of boxes and the edges between them:
   all external ranges (``grp:external``). ``members`` of a container are the peers of its leaves.
 - **Services** (``svc:ns/name``) are drawn next to their backends; their members are their
   backends. They are not leaves of the tree: an edge ends at a Service only by the rule below.
+- **The path from outside** (``netviz.viewmodel.outside``, with Services shown): the outside
+  (``outside:internet``), the entry points (``entry:Kind/ns/name``: LoadBalancer, NodePort and
+  externalIPs Services, Ingresses, Routes) and the destinations outside that Services lead to
+  (``dest:ns/name``). They are not leaves of the tree and stand for no peer (no ``members``).
+  Their edges (``entry``: outside → entry → Service; ``exposed``/``blocked``: Service →
+  backend, what the backend's policies let through from outside, which replaces the plain
+  ``service`` link of that Service; ``leads-out``: Service → destination) state no pair.
 
 An edge A -> B of style ``allowed`` or ``partial`` states that every (s, t) in members(A) x
 members(B) with s != t has exactly the edge's ``connection`` (``netviz list -o json``'s text),
@@ -37,7 +44,8 @@ Rules this module keeps:
   blocks become ``bundle`` edges with pair counts; uniform ones stay exact edges).
 
 Edge styles: ``allowed``, ``partial`` (the label is the connection), ``denied`` (on demand),
-``service``, ``bundle``; the what-if difference view: ``added``, ``removed``, ``changed`` and
+``service``, ``bundle``, the path from outside (``entry``, ``exposed``, ``blocked``,
+``leads-out``, labelled with who may send, the ports, what gets through); the what-if difference view: ``added``, ``removed``, ``changed`` and
 ``unchanged`` (each drawn exactly like the plain styles, over the same tree). Edge labels: an
 ``allowed`` or ``unchanged`` edge has none (its style says "All Connections"/"as before"; the
 text is in its tooltip and the picture JSON), every other edge is labelled with its connection.
@@ -60,6 +68,7 @@ from netviz.engine.ipranges import IPRange
 from netviz.model import Cluster, Pod, Service, Workload
 from netviz.model.cluster_policy import Tier
 from netviz.model.keys import (
+    OUTSIDE_KEY,
     EdgeStyle,
     NodeKind,
     is_external_key,
@@ -70,6 +79,7 @@ from netviz.model.keys import (
 from netviz.model.keys import display_name as _display_name
 from netviz.viewmodel import groups as G
 from netviz.viewmodel.cover import BUNDLE, ROOT, Product, Tree, cover, set_diagonal
+from netviz.viewmodel.outside import OutsideEdge, OutsidePicture, build_outside, wrap_words
 from netviz.viewmodel.text import wrap
 
 NS_PREFIX = G.NS_PREFIX
@@ -237,6 +247,9 @@ class GraphOptions:
     merge_externals: bool = True
     #: choose groups (workload groups, namespace sets); off: namespaces only
     groups: bool = True
+    #: draw the path from outside (entry points, what gets through, destinations outside);
+    #: needs ``show_services``
+    show_outside: bool = True
 
 
 def _ingress_tooltip(cl: Cluster) -> str:
@@ -387,6 +400,7 @@ class GraphModel:
         self.namespaces: dict[str, NamespaceBox] = {}
         cells = self._relation()
         self._build_nodes()
+        self._add_outside()
         structure = None
         if (keep is not None and keep.options == self.options
                 and set(keep.tree.leaves) == set(self.members_of)
@@ -538,6 +552,21 @@ class GraphModel:
             if nodes[key].kind not in (NodeKind.EXTERNAL, NodeKind.SERVICE, NodeKind.NAMESPACE):
                 self.members_of.setdefault(key, [key])
                 self.leaf_of.setdefault(key, key)
+
+    def _add_outside(self) -> None:
+        """The path from outside (see the module doc): its nodes join ``nodes``."""
+        self.outside = OutsidePicture()
+        self.outside_keys: frozenset[str] = frozenset()
+        if (self.analyzer is None or not self.options.show_services
+                or not self.options.show_outside):
+            return
+        pic = build_outside(self.analyzer)
+        self.outside = pic
+        self.outside_keys = frozenset(n.key for n in pic.nodes)
+        for n in pic.nodes:
+            self.nodes[n.key] = Node(n.key, n.kind, n.label, None, n.subtitle, n.tooltip,
+                                     search_text=f"{n.label} {n.subtitle} {n.kind} "
+                                                 f"{n.tooltip}".lower())
 
     def _workload_node(self, key: str, wl: Workload | None, pods: list[Pod]) -> Node:
         ns, name, kind = parse_workload_key(key)
@@ -840,7 +869,9 @@ class GraphModel:
         changed = set(changed)
         old = self.cluster
         same_nodes = (cluster.namespaces is old.namespaces and cluster.pods is old.pods
-                      and cluster.workloads is old.workloads and cluster.services is old.services)
+                      and cluster.workloads is old.workloads and cluster.services is old.services
+                      and cluster.ingresses is old.ingresses
+                      and cluster.endpoints is old.endpoints)
         if (not same_nodes or (difference is None) != (self.difference is None)
                 or any(is_external_key(s) or is_external_key(d) for s, d in changed)):
             m = GraphModel(cluster, connections, analyzer, self.options, difference)
@@ -858,6 +889,10 @@ class GraphModel:
         new.m = self.m.copy()
         new._view_cache = {}
         new._base_products = None
+        if self.outside:
+            # what gets through from outside depends on the policies
+            new.nodes = dict(self.nodes)
+            new._add_outside()
         fresh: dict[tuple[str, str], int] = {}
         if difference is not None:
             diff = {(e.src.key, e.dst.key): e for e in difference}
@@ -924,7 +959,10 @@ class GraphModel:
         return got[1], got[2]
 
     def members(self, key: str) -> list[str]:
-        """The peers ``key`` stands for (``netviz list`` names)."""
+        """The peers ``key`` stands for (``netviz list`` names); none for the nodes of the
+        path from outside."""
+        if key in self.outside_keys:
+            return []
         if key in self.tree.lo:
             out: list[str] = []
             for leaf in self.tree.leaves_of(key):
@@ -1198,8 +1236,12 @@ class GraphModel:
             if focus is not None:
                 services = [s for s in services if s in used_svc or s == focus
                             or any(e.src == s for e in edges)]
+        shown_outside: set[str] = set()
+        if self.outside:
+            edges, shown_outside = self._outside_view(edges, services, vset, hide_styles,
+                                                      protocol, port)
         edges.sort(key=lambda e: (e.src, e.dst, e.style))
-        visible = [k for k in nodes if k in vset or k in services]
+        visible = [k for k in nodes if k in vset or k in services or k in shown_outside]
         emphasis: set[str] | None = None
         if text.strip():
             emphasis = set(self.search(text))
@@ -1215,6 +1257,50 @@ class GraphModel:
         ns_list = [ns for ns in self.namespaces if NS_PREFIX + ns in vtree.containers]
         return VisibleGraph(visible, edges, ns_list, emphasis, denied_limited, vtree,
                             collapsed & vtree.containers, pairs)
+
+    def _outside_view(self, edges: list[Edge], services: list[str], vset: set[str],
+                      hide_styles: frozenset[str], protocol: str | None, port: int | None
+                      ) -> tuple[list[Edge], set[str]]:
+        """The edges of the path from outside for the visible Services and backends, and the
+        outside nodes they need. A Service with an ``exposed``/``blocked`` edge to a visible
+        backend loses its plain ``service`` links (the new edges say more)."""
+        by_port = protocol is not None or port is not None
+        shown_svc = set(services)
+        kept: list[OutsideEdge] = []
+        for oe in self.outside.edges:
+            if oe.style in hide_styles:
+                continue
+            if oe.style in (EdgeStyle.EXPOSED, EdgeStyle.BLOCKED):
+                if oe.source not in shown_svc or oe.target not in vset:
+                    continue
+                if by_port and not accepts(oe.conns, protocol, port):
+                    continue
+            elif oe.style == EdgeStyle.LEADS_OUT:
+                if oe.source not in shown_svc or (by_port and not accepts(oe.conns, protocol,
+                                                                           port)):
+                    continue
+            kept.append(oe)
+        # a way in is drawn when its Service is; with a port filter, only when something
+        # gets through on that port
+        through = {oe.source for oe in kept if oe.style == EdgeStyle.EXPOSED}
+        ways = {oe.target for oe in kept if oe.style == EdgeStyle.ENTRY
+                and oe.target in shown_svc and (not by_port or oe.target in through)}
+        entries = {oe.source for oe in kept if oe.style == EdgeStyle.ENTRY and oe.target in ways}
+        out: list[OutsideEdge] = []
+        for oe in kept:
+            if oe.style == EdgeStyle.ENTRY:
+                if oe.target in ways or (oe.source == OUTSIDE_KEY and oe.target in entries):
+                    out.append(oe)
+            else:
+                out.append(oe)
+        shown = {k for oe in out for k in (oe.source, oe.target) if k in self.outside_keys}
+        replaced = {oe.source for oe in out if oe.style in (EdgeStyle.EXPOSED, EdgeStyle.BLOCKED)}
+        edges = [e for e in edges if not (e.style == EdgeStyle.SERVICE and e.src in replaced)]
+        for oe in out:
+            label = wrap_words(oe.label) if oe.label else ""
+            edges.append(Edge(oe.source, oe.target, oe.style, label, oe.tooltip, oe.conns,
+                              oe.pair, 1, 0, ""))
+        return edges, shown
 
     def _edge(self, p: Product, tree: Tree, protocol: str | None, port: int | None) -> Edge:
         src, dst = p.src, p.dst

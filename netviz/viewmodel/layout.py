@@ -168,7 +168,7 @@ def box_size(node: Node, measure: Measure) -> tuple[float, float]:
     nw, nh = measure(name, "name")
     sw, sh = measure(sub, "sub") if sub else (0.0, 0.0)
     w = max(nw, sw) + 2 * LEAF_PAD_X
-    if node.kind == "external":
+    if node.kind in ("external", "destination"):
         w += 2 * HEX_INSET
     elif node.kind == "service":
         w += 2 * PILL_PAD
@@ -437,6 +437,14 @@ def _build(model: GraphModel, vis: VisibleGraph, measure: Measure,
             elem_of[skey] = skey
             cont_of[skey] = home
             conts[home].elems.append(skey)
+    # the path from outside: the outside, the entry points and the destinations are boxes of
+    # the top level (left: the outside, then the entry points; right: the destinations)
+    for n in model.outside.nodes:
+        if n.key in model.nodes:
+            elems[n.key] = Elem(n.key)
+            elem_of[n.key] = n.key
+            cont_of[n.key] = ROOT
+            conts[ROOT].elems.append(n.key)
     st = Structure(conts, elems, elem_of, cont_of, pills, measure=measure)
     _assign_columns(st, model, vis, prev)
     return st
@@ -467,7 +475,7 @@ def _element_edges(st: Structure, model: GraphModel, vis: VisibleGraph,
         return got
 
     outside = {k for k, n in model.nodes.items()
-               if n.kind in ("external", "ingress-controller", "peer")}
+               if n.kind in ("external", "ingress-controller", "peer", "outside", "entry")}
     for e in vis.edges:
         if e.style == "service":
             continue
@@ -508,9 +516,19 @@ def _assign_columns(st: Structure, model: GraphModel, vis: VisibleGraph,
         fixed_last: list[str] = []
         if _holds_namespaces(st, key, model):
             infra = _infrastructure(st, key, model)
+        first_col: list[str] = []
         if key == ROOT:
             for e in elems:
                 kind = _elem_kind(st, model, e)
+                if kind == "outside":
+                    first_col.append(e)
+                    continue
+                if kind == "entry":
+                    fixed_first.append(e)
+                    continue
+                if kind == "destination":
+                    fixed_last.append(e)
+                    continue
                 if kind in ("external", "peer", "group", "ingress-controller") and e not in infra:
                     ins = sum(w for (s, d), w in es.items() if d == e)
                     outs = sum(w for (s, d), w in es.items() if s == e)
@@ -521,7 +539,7 @@ def _assign_columns(st: Structure, model: GraphModel, vis: VisibleGraph,
                     elif kind != "group":
                         fixed_first.append(e)
         free = [e for e in elems if e not in infra and e not in fixed_first
-                and e not in fixed_last]
+                and e not in fixed_last and e not in first_col]
         rank = _layers(free, {k: w for k, w in es.items() if k[0] in free and k[1] in free},
                        order, entries)
         ncols = (max(rank.values()) + 1) if rank else 0
@@ -530,6 +548,8 @@ def _assign_columns(st: Structure, model: GraphModel, vis: VisibleGraph,
             cols[rank[e]].append(e)
         if fixed_first:
             cols.insert(0, fixed_first)
+        if first_col:
+            cols.insert(0, first_col)
         if fixed_last:
             cols.append(fixed_last)
         cols = [c for c in cols if c]
@@ -731,7 +751,7 @@ def _size_and_place(st: Structure, model: GraphModel) -> None:
             if leaf in model.expanded:
                 h += POD_ROW + 2
             el.w, el.h = w, h
-        elif ek.startswith(SERVICE_PREFIX):
+        elif ek.startswith(SERVICE_PREFIX) or ek in model.outside_keys:
             el.w, el.h = st.size(model, ek)
     for ck in reversed(order):
         c = st.conts[ck]
@@ -871,7 +891,7 @@ def _place_elem(el: Elem, st: Structure, model: GraphModel) -> None:
     if el.key in st.conts:
         _place_container(st.conts[el.key], st, el.x, el.y, model)
         return
-    if el.key.startswith(SERVICE_PREFIX):
+    if el.key.startswith(SERVICE_PREFIX) or el.key in model.outside_keys:
         st.rects[el.key] = (el.x, el.y, el.w, el.h)
         return
     leaf = el.key[len(UNIT):]

@@ -38,7 +38,7 @@ Rules this module keeps:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from netviz.engine import Analyzer
 from netviz.engine.connections import ConnectionSet
@@ -63,6 +63,7 @@ from netviz.model.keys import (
     NodeKind,
     destination_key,
     entry_key,
+    external_key,
     service_key,
 )
 
@@ -92,6 +93,11 @@ class OutsideEdge:
     tooltip: str = ""
     #: EXPOSED: what gets through (``ConnectionSet`` text); empty otherwise
     connection: str = ""
+    #: EXPOSED: what gets through; LEADS_OUT: the ports it leads to; else None
+    conns: ConnectionSet | None = None
+    #: EXPOSED/BLOCKED: a pair of the connection list's peers that explains it (the
+    #: ingress controller, or an external range of the senders, to the workload)
+    pair: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +180,38 @@ def _backend_text(entry: EntryPoint, b: EntryBackend, limit: int | None) -> str:
     return "; ".join(parts)
 
 
+_BREAK_BEFORE = ("from", "via", "except", "blocked")
+
+
+def wrap_words(text: str, width: int = 26) -> str:
+    """Wrap a label into short lines (joined by "\\n"), preferably before ``from``, ``via``
+    and ``except``; nothing is dropped."""
+    lines: list[str] = []
+    for part in text.split("\n"):
+        phrases: list[str] = []
+        for word in part.split(" "):
+            if phrases and word not in _BREAK_BEFORE:
+                phrases[-1] += " " + word
+            else:
+                phrases.append(word)
+        cur = ""
+        for ph in phrases:
+            if cur and len(cur) + 1 + len(ph) <= width:
+                cur += " " + ph
+                continue
+            if cur:
+                lines.append(cur)
+            cur = ""
+            for word in ph.split(" "):  # a phrase longer than a line: by words
+                if cur and len(cur) + 1 + len(word) > width:
+                    lines.append(cur)
+                    cur = word
+                else:
+                    cur = f"{cur} {word}" if cur else word
+        lines.append(cur)
+    return "\n".join(lines)
+
+
 def _address_text(name: str) -> str:
     """``203.0.113.10/32, ...`` -> ``203.0.113.10, ...`` (single addresses without a prefix)."""
     return ", ".join(p[:-3] if p.endswith("/32") else p[:-4] if p.endswith("/128") else p
@@ -209,7 +247,9 @@ def build_outside(an: Analyzer | None, outside: Outside | None = None) -> Outsid
     edges: list[OutsideEdge] = []
     services: list[str] = []
     # per (Service key, workload): the texts of every entry that leads there
-    through: dict[tuple[str, str], list[tuple[str, str, str, ConnectionSet]]] = {}
+    through: dict[tuple[str, str], list[tuple[str, str, str, ConnectionSet, str]]] = {}
+    #: per (Service key, workload): the sender that explains it
+    senders: dict[tuple[str, str], str] = {}
 
     def need(svc: Service) -> str:
         k = service_key(svc.key)
@@ -241,23 +281,49 @@ def build_outside(an: Analyzer | None, outside: Outside | None = None) -> Outsid
                                  f"{_entry_label(e.kind, svc.key)} → Service {svc.key}: "
                                  f"{e.ports_text()}"))
         for b in e.backends:
+            # the pair to explain: a public sender that gets through, else any that does,
+            # else a public one
+            pieces = ([r for r, c in b.by_source if c and not is_private(r)]
+                      or [r for r, c in b.by_source if c]
+                      or [r for r, _ in b.by_source if not is_private(r)]
+                      or [r for r, _ in b.by_source])
+            if pieces:
+                senders.setdefault((sk, b.workload), external_key(str(pieces[0])))
             through.setdefault((sk, b.workload), []).append(
                 (_entry_label(e.kind, svc.key), _backend_text(e, b, MAX_RANGES_IN_LABEL),
-                 _backend_text(e, b, None), b.reachable))
+                 _backend_text(e, b, None), b.reachable, key))
     if ingress is not None:
         _ingress_paths(an, nodes, edges, through, need)
+        for sk, wl in through:
+            senders.setdefault((sk, wl), INGRESS_CONTROLLER_KEY)
     for (sk, wl), texts in sorted(through.items()):
         got = ConnectionSet.none()
-        for *_, c in texts:
-            got = got | c
+        for t in texts:
+            got = got | t[3]
         if len(texts) == 1:
             label = texts[0][1]
         else:
-            label = "; ".join(f"{who.split(' ', 1)[0]}: {t}" for who, t, _, _ in texts)
-        why = "\n".join(f"{who} → {wl}: {t}" for who, _, t, _ in texts)
+            label = "; ".join(f"{who.split(' ', 1)[0]}: {t}" for who, t, *_ in texts)
+        why = "\n".join(f"{who} → {wl}: {t}" for who, _, t, *_ in texts)
         style = EdgeStyle.EXPOSED if got else EdgeStyle.BLOCKED
+        sender = senders.get((sk, wl))
         edges.append(OutsideEdge(sk, wl, style, label if got else "blocked by its policies",
-                                 why, str(got) if got else ""))
+                                 why, str(got) if got else "", got if got else None,
+                                 (sender, wl) if sender else None))
+    # a Service with one backend is drawn right above it (no room for a label on that link):
+    # each way in to it says what gets through from it
+    backends_of: dict[str, list[str]] = {}
+    for sk, wl in through:
+        backends_of.setdefault(sk, []).append(wl)
+    for i, oe in enumerate(edges):
+        wls = backends_of.get(oe.target, [])
+        if oe.style != EdgeStyle.ENTRY or len(wls) != 1:
+            continue
+        mine = [t for t in through[(oe.target, wls[0])] if t[4] == oe.source]
+        if mine:
+            text = mine[0][1] if mine[0][3] else "blocked by its policies"
+            edges[i] = replace(oe, label=f"{oe.label}: {text}",
+                               tooltip=f"{oe.tooltip}\n→ {wls[0]}: {mine[0][2]}")
     for d in outside.destinations:
         svc = d.service
         sk = need(svc)
@@ -277,17 +343,17 @@ def build_outside(an: Analyzer | None, outside: Outside | None = None) -> Outsid
                                  "\n".join(tip),
                                  svc.namespace, sk))
         edges.append(OutsideEdge(sk, key, EdgeStyle.LEADS_OUT, str(d.ports),
-                                 f"Service {svc.key} → {d.name}: {d.ports}"))
+                                 f"Service {svc.key} → {d.name}: {d.ports}", conns=d.ports))
     if any(n.kind == NodeKind.ENTRY for n in nodes):
         nodes.insert(0, OutsideNode(
-            OUTSIDE_KEY, NodeKind.OUTSIDE, "outside the cluster", "the internet",
+            OUTSIDE_KEY, NodeKind.OUTSIDE, "internet", "clients outside the cluster",
             "Where traffic through the entry points (LoadBalancer, NodePort and externalIPs "
             "Services, Ingresses, Routes) comes from"))
     return OutsidePicture(tuple(nodes), tuple(edges), tuple(services))
 
 
 def _ingress_paths(an: Analyzer, nodes: list[OutsideNode], edges: list[OutsideEdge],
-                   through: dict[tuple[str, str], list[tuple[str, str, str, ConnectionSet]]],
+                   through: dict[tuple[str, str], list[tuple[str, str, str, ConnectionSet, str]]],
                    need: Callable[[Service], str]) -> None:
     """Ingress/Route objects: outside → object → Service → backend (via the controller)."""
     ia = analyze_ingress(an)
@@ -310,7 +376,7 @@ def _ingress_paths(an: Analyzer, nodes: list[OutsideNode], edges: list[OutsideEd
                     else "nothing: the policies block the ingress controller"
                     if p.ports else "nothing: no port the workload declares")
             through.setdefault((sk, t.workload), []).append((f"{p.obj.kind} {p.obj.key}", text,
-                                                             text, got))
+                                                             text, got, key))
             leads[key].append(t.workload)
     for obj in an.cluster.ingresses:
         key = entry_key(obj.kind, obj.key)
@@ -339,4 +405,5 @@ __all__ = [
     "build_outside",
     "merge_ranges",
     "ranges_text",
+    "wrap_words",
 ]

@@ -85,6 +85,8 @@ class _End:
     side: str
     border: bool = False  # a container's own border (edges to/from inside it)
     y: float = 0.0
+    #: a pill with sibling pills on the approach side: entered from above, at this x
+    top_x: float | None = None
 
 
 @dataclass
@@ -106,6 +108,15 @@ def _chain(st: Structure, key: str) -> list[str]:
         e = c if c is not None and c != ROOT else None
     out.reverse()
     return out
+
+
+def _pill_row(st: Structure, key: str) -> list[str] | None:
+    """The row of Service pills ``key`` is one of (left to right), or None."""
+    unit = st.elem_of.get(key, "")
+    if not unit.startswith(UNIT):
+        return None
+    row = st.pills.get(unit[len(UNIT):], [])
+    return row if key in row and len(row) > 1 else None
 
 
 def _col(st: Structure, elem: str) -> int:
@@ -347,6 +358,32 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge]
         spacing = max(TRACK, min(12.0, (hi - lo) / max(1, len(items))))
         for y, (_w, _i, end) in zip(_spread(len(items), lo, hi, spacing), items, strict=True):
             end.y = y
+    # 2b. a pill with siblings between it and the side the edge comes from is entered from
+    # above (through the gap over its workload's unit), never through its siblings
+    above: dict[str, list[_End]] = {}
+    for p in plans:
+        if p.direct or p.end.border:
+            continue
+        row = _pill_row(st, p.end.node)
+        if row is None:
+            continue
+        i = row.index(p.end.node)
+        if (p.end.side == LEFT and i > 0) or (p.end.side == RIGHT and i < len(row) - 1):
+            above.setdefault(st.elem_of[p.end.node], []).append(p.end)
+    for unit, tops in above.items():
+        el = st.elems[unit]
+        ucont = st.conts[st.cont_of[unit]]
+        lo = ucont.top - RING / 2
+        for ga, gb in _hgap_ranges(ucont, el.col):
+            if abs(gb - el.y) < 0.5:
+                lo = ga
+        tops.sort(key=lambda en: (st.rects[en.node][0], en.side))
+        room = max(2.0, el.y - lo - 2)
+        dy = min(TRACK, room / (len(tops) + 1))
+        for k, en in enumerate(tops):
+            nx, _, nw, _ = st.rects[en.node]
+            en.y = el.y - dy * (k + 1)
+            en.top_x = nx + nw / 2 + (k - (len(tops) - 1) / 2) * 3
     # 3. crossings of one horizontal gap get their own heights
     hgroups: dict[tuple[str, int, int], list[tuple[float, int, _Cross]]] = {}
     for i, p in enumerate(plans):
@@ -430,7 +467,11 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge]
                 pts.append((x, b))
                 r.runs.append(((step.cont, step.index), x, a, b))
                 gi += 1
-        pts.append((_side_x(st, p.end), ys[-1]))
+        if p.end.top_x is not None:
+            pts.append((p.end.top_x, ys[-1]))
+            pts.append((p.end.top_x, st.rects[p.end.node][1]))
+        else:
+            pts.append((_side_x(st, p.end), ys[-1]))
         if p.loop:
             # out of the right border and back in
             x = max(pts[1][0], _side_x(st, p.start) + 6)
@@ -663,7 +704,11 @@ def legend_entries(model: GraphModel, vis: VisibleGraph) -> list[tuple[str, obje
             out.append((st.label, st))
     kinds = {model.nodes[k].kind for k in vis.nodes if k in model.nodes}
     for kind, text in (("workload", "Workload (×replicas)"), ("service", "Service (port→target)"),
-                       ("external", "External addresses"), ("peer", "Other peer")):
+                       ("external", "External addresses"), ("peer", "Other peer"),
+                       ("ingress-controller", "Ingress controller (serves Ingress/Route)"),
+                       ("outside", "Outside the cluster"),
+                       ("entry", "Way in: LoadBalancer, NodePort, Ingress, Route"),
+                       ("destination", "Address or name a Service leads to")):
         if kind in kinds or kind == "workload":
             out.append((text, kind))
     out.append(("Edge from/to a box: every member", "box"))

@@ -139,3 +139,44 @@ def test_render_of_nothing_to_draw(tmp_path: Path, capsys: pytest.CaptureFixture
     assert pic["elements"]["edges"] == [] and pic["pairs"] == 0
     assert "the picture is empty" in capsys.readouterr().err
     assert main(["render", str(tmp_path / "missing.yaml"), "-o", str(out)]) == 3
+
+
+def test_render_path_from_outside(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The picture JSON has the path from outside: nodes that stand for no peer, edges that
+    state no pair; --no-outside leaves it out; --ingress-controller moves the controller."""
+    from test_graph_outside import LB, OUTSIDE_KEY, WEB, YAML
+
+    src = tmp_path / "c.yaml"
+    src.write_text(YAML, encoding="utf-8")
+    js = tmp_path / "p.json"
+    assert main(["render", str(src), "-o", str(js)]) == 0
+    pic = json.loads(js.read_text(encoding="utf-8"))
+    nodes = {n["data"]["key"]: n["data"] for n in pic["elements"]["nodes"]}
+    assert nodes[OUTSIDE_KEY]["kind"] == "outside" and nodes[LB]["members"] == []
+    assert nodes[LB]["label"] == "LoadBalancer front\n443→8080"
+    by_id = {n["data"]["id"]: n["data"]["key"] for n in pic["elements"]["nodes"]}
+    verdicts = {(by_id[e["data"]["source"]], by_id[e["data"]["target"]]): e["data"]["verdict"]
+                for e in pic["elements"]["edges"]}
+    assert verdicts[(OUTSIDE_KEY, LB)] == "entry" and verdicts[("svc:shop/web", WEB)] == "exposed"
+    assert all(e["data"]["connection"] == "" for e in pic["elements"]["edges"]
+               if e["data"]["verdict"] in ("entry", "exposed", "blocked", "leads-out"))
+    assert main(["render", str(src), "--no-outside", "-o", str(js)]) == 0
+    keys = {n["data"]["key"] for n in json.loads(js.read_text(encoding="utf-8"))["elements"]["nodes"]}
+    assert OUTSIDE_KEY not in keys and LB not in keys
+    # the controller placed where a policy admits it: the Ingress's way gets through
+    pol = YAML + """---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: nginx}}}]}]
+"""
+    src.write_text(pol, encoding="utf-8")
+    for extra, want in (([], "blocked"), (["--ingress-controller", "nginx"], "exposed")):
+        assert main(["render", str(src), "-o", str(js), *extra]) == 0
+        pic = json.loads(js.read_text(encoding="utf-8"))
+        by_id = {n["data"]["id"]: n["data"]["key"] for n in pic["elements"]["nodes"]}
+        got = {(by_id[e["data"]["source"]], by_id[e["data"]["target"]]): e["data"]["verdict"]
+               for e in pic["elements"]["edges"]}
+        assert got[("svc:shop/web", WEB)] == want

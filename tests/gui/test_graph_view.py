@@ -263,3 +263,49 @@ def test_denied_by_admin_rule_drawn_apart_with_legend(qtbot) -> None:
     qtbot.addWidget(v2)
     assert not v2.legend.admin
     assert v.legend.boundingRect().height() > v2.legend.boundingRect().height()
+
+
+def test_path_from_outside_drawn_and_clickable(qtbot) -> None:
+    """The internet → entry points → Services → backends: drawn, in the legend, and a click
+    selects what the edge is about (the way in, or the pair that explains what gets through);
+    the Explanation panel explains that pair."""
+    from test_graph_outside import LB, OUTSIDE_KEY, WEB, YAML
+
+    from netviz.engine import Analyzer
+    from netviz.engine.connlist import connlist
+    from netviz.io.manifests import load_text
+    from netviz.model.keys import EdgeStyle
+    from netviz.ui.panels.explain_panel import ExplainPanel
+    from netviz.viewmodel.graph import GraphOptions
+
+    st = AppState()
+    cl = load_text(YAML, "c.yaml").cluster
+    an = Analyzer(cl)
+    st.set_loaded(None, cl, an, connlist(an))
+    v = GraphView(st)
+    qtbot.addWidget(v)
+    panel = ExplainPanel(st)
+    qtbot.addWidget(panel)
+    v.resize(1400, 700)
+    v.show()
+    qtbot.waitExposed(v)
+    v.fit()
+    for key in (OUTSIDE_KEY, LB):
+        assert v.node_item(key) is not None and v.node_item(key).isVisible()
+    styles = {e.style for e in v.drawn_edges()}
+    assert {EdgeStyle.ENTRY, EdgeStyle.EXPOSED, EdgeStyle.BLOCKED, EdgeStyle.LEADS_OUT} <= styles
+    legend = {s.name for _, s in v.legend.entries if isinstance(s, palette.EdgeLook)}
+    assert {"entry", "exposed", "blocked", "leads-out"} <= legend
+    way_in = next(e for e in v.drawn_edges() if (e.src, e.dst) == (OUTSIDE_KEY, LB))
+    v.click_edge(way_in)
+    assert st.selection.nodes == frozenset({LB}) and st.selection.edge is None
+    through = next(e for e in v.drawn_edges()
+                   if (e.src, e.dst) == ("svc:shop/web", WEB) and e.style == EdgeStyle.EXPOSED)
+    with qtbot.waitSignal(panel.explained, timeout=2000):
+        v.click_edge(through)
+    assert st.selection.edge == ("{ingress-controller}", WEB)
+    assert "Ingress and Route paths" in panel.browser.toPlainText()
+    # View > Show Path from Outside off: gone
+    v.set_graph_options(GraphOptions(show_outside=False))
+    assert v.node_item(LB) is None or not v.node_item(LB).isVisible()
+    assert not {EdgeStyle.ENTRY, EdgeStyle.EXPOSED} & {e.style for e in v.drawn_edges()}

@@ -198,3 +198,14 @@ def test_ingress_controller_location_option(win: MainWindow) -> None:
     win.act_ipblock.setChecked(True)
     win._options_changed()
     assert win.state.options.ingress_controller == ("ingress-nginx", (("app", "nginx"),))
+
+
+def test_path_from_outside_toggle(win: MainWindow) -> None:
+    assert win.act_outside.isChecked() and win.act_outside.isEnabled()
+    win.act_outside.trigger()
+    assert win.view.graph_options.show_outside is False
+    win.act_services.trigger()  # the path goes through Services
+    assert not win.act_outside.isEnabled()
+    win.act_services.trigger()
+    win.act_outside.trigger()
+    assert win.act_outside.isEnabled() and win.view.graph_options.show_outside is True

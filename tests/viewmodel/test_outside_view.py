@@ -26,6 +26,7 @@ from netviz.viewmodel.outside import (
     build_outside,
     merge_ranges,
     ranges_text,
+    wrap_words,
 )
 
 APP = """\
@@ -99,6 +100,10 @@ def test_ranges_text() -> None:
     many = [r(f"{i}.0.0.0/8") for i in (1, 3, 5, 7)]
     assert ranges_text(many) == "4 address ranges"
     assert ranges_text(many, None).count(",") == 3
+    assert wrap_words("TCP 8443 from any address except 10.0.0.0/8", 20) == \
+        "TCP 8443\nfrom any address\nexcept 10.0.0.0/8"
+    assert wrap_words("a-very-long-word-without-breaks here", 10) == \
+        "a-very-long-word-without-breaks\nhere"
 
 
 def test_nothing_from_outside_is_an_empty_picture() -> None:
@@ -114,7 +119,8 @@ def test_load_balancer_open_to_everyone() -> None:
     assert pic.node(lb).label == "LoadBalancer web" and pic.node(lb).near == "svc:shop/web"
     assert "node ports are open" in pic.node(lb).tooltip
     assert edge(pic, OUTSIDE_KEY, lb).label == "any address"
-    assert edge(pic, lb, "svc:shop/web").label == "80→http"
+    # one backend: the way in says what gets through (its pill sits right on the workload)
+    assert edge(pic, lb, "svc:shop/web").label == "80→http: TCP 8080 from any address"
     e = edge(pic, "svc:shop/web", "shop/web[Deployment]")
     assert e.style is EdgeStyle.EXPOSED and e.label == "TCP 8080 from any address"
     assert e.connection == "TCP 8080"
@@ -132,7 +138,9 @@ def test_source_ranges_policy_ranges_and_the_node_ports() -> None:
     lbk, npk = entry_key("LoadBalancer", "shop/web"), entry_key("NodePort", "shop/web")
     assert edge(pic, OUTSIDE_KEY, lbk).label == "203.0.113.0/24"
     assert edge(pic, OUTSIDE_KEY, npk).label == "any address"
-    assert edge(pic, npk, "svc:shop/web").label == ":30080→8080"
+    assert edge(pic, npk, "svc:shop/web").label == \
+        ":30080→8080: TCP 8080 from any address except 10.0.0.0/8"
+    assert edge(pic, lbk, "svc:shop/web").label == "80→8080: TCP 8080 from 203.0.113.0/24"
     e = edge(pic, "svc:shop/web", "shop/web[Deployment]")
     # both entries, each with its senders
     assert e.label == ("LoadBalancer: TCP 8080 from 203.0.113.0/24; NodePort: TCP 8080 from "
@@ -146,6 +154,22 @@ def test_blocked_backend() -> None:
     e = edge(pic, "svc:shop/db", "shop/db[Deployment]")
     assert e.style is EdgeStyle.BLOCKED and e.label == "blocked by its policies"
     assert e.connection == "" and "policies block every sender" in e.tooltip
+    assert e.pair == ("1.0.0.0-9.255.255.255[External]", "shop/db[Deployment]")  # public
+    assert edge(pic, entry_key("NodePort", "shop/db"), "svc:shop/db").label == \
+        ":(node port)→5432: blocked by its policies"
+
+
+def test_several_backends_keep_their_own_labels() -> None:
+    both = APP.replace("app: db", "app: web, tier: db")
+    pic = picture(both + svc("web", "{type: LoadBalancer, selector: {app: web}, ports: [{port: 80, "
+                                    "targetPort: 8080}]}")
+                  + policy("db", "web", "[{from: [{ipBlock: {cidr: 198.51.100.0/24}}]}]"))
+    lb = entry_key("LoadBalancer", "shop/web")
+    assert edge(pic, lb, "svc:shop/web").label == "80→8080"
+    # the policy selects both: 8080 on web, but db has no 8080 (nothing to forward to)
+    web = edge(pic, "svc:shop/web", "shop/web[Deployment]")
+    assert (web.style, web.label) == (EdgeStyle.EXPOSED, "TCP 8080 from 198.51.100.0/24")
+    assert web.pair == ("198.51.100.0-198.51.100.255[External]", "shop/web[Deployment]")
 
 
 INGRESS = """---
@@ -169,7 +193,7 @@ def test_ingress_path() -> None:
                                                               "svc:shop/web")
     assert "{ingress-controller}" in n.tooltip
     assert edge(pic, OUTSIDE_KEY, ing).label == "HTTPS"
-    assert edge(pic, ing, "svc:shop/web").label == "port web"
+    assert edge(pic, ing, "svc:shop/web").label == "port web: TCP 8080 via the ingress controller"
     e = edge(pic, "svc:shop/web", "shop/web[Deployment]")
     assert (e.style, e.label) == (EdgeStyle.EXPOSED, "TCP 8080 via the ingress controller")
     # the policy does not admit the controller
@@ -177,6 +201,7 @@ def test_ingress_path() -> None:
         "web", "web", "[{from: [{podSelector: {}}]}]"))
     e = edge(pic, "svc:shop/web", "shop/web[Deployment]")
     assert e.style is EdgeStyle.BLOCKED and "block the ingress controller" in e.tooltip
+    assert e.pair == ("{ingress-controller}", "shop/web[Deployment]")
 
 
 def test_destinations() -> None:
