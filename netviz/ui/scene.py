@@ -240,6 +240,12 @@ class EdgeLayer(QGraphicsPathItem):
         self.is_arrows = pen is None
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setAcceptHoverEvents(False)
+        # Qt derives a cosmetic pen's bounding rect from shape(), which is empty here: the
+        # item would be culled wherever the view does not contain the origin
+        self._bounds = path.boundingRect().adjusted(-4, -4, 4, 4)
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
 
     def shape(self) -> QPainterPath:
         return QPainterPath()
@@ -577,7 +583,8 @@ def ensure_app() -> object:
     return app
 
 
-MAX_PNG_PIXELS = 120_000_000
+#: a bigger picture is written at a smaller scale (the JSON keeps scale-1 coordinates)
+MAX_PNG_PIXELS = 32_000_000
 
 
 def render(scene: QGraphicsScene, canvas: Sequence[float], path: str, scale: float = 1.0,
@@ -628,6 +635,7 @@ def render(scene: QGraphicsScene, canvas: Sequence[float], path: str, scale: flo
     p.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
     scene.render(p, QRectF(0, 0, img.width(), img.height()), source)
     p.end()
-    if not img.save(path):
+    # quality 90: light compression (the biggest pictures save several times faster)
+    if not img.save(path, "PNG", 90):
         raise OSError(f"could not write {path}")
     return scale

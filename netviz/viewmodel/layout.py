@@ -71,7 +71,7 @@ LEAF_MIN_W = 84.0
 HEX_INSET = 11.0  # external nodes are hexagons: their text needs this much more on each side
 PILL_PAD = 9.0  # Services are pills: round ends
 UNIT_GAP = 7.0  # between a Service pill and its workload
-PILL_GAP = 6.0  # between the pills of one workload
+PILL_INDENT = 12.0  # stacked pills of one workload: room on their left for their links
 POD_STEP = 16.0
 POD_MAX = 10  # pods drawn per expanded workload; more are summarised as "+N"
 POD_ROW = 18.0
@@ -110,6 +110,10 @@ class Cont:
     elems: list[str] = field(default_factory=list)
     cols: list[list[str]] = field(default_factory=list)
     infra_from: int | None = None  # first column of the infrastructure (set apart)
+    #: how many leading / trailing columns are fixed (external ranges the cluster only
+    #: receives from / sends to): never merged with the layered ones
+    n_first: int = 0
+    n_last: int = 0
     #: extra width/height wanted by the router (index: vertical gap 0..K; (col, i) h-gaps)
     vgap_need: dict[int, float] = field(default_factory=dict)
     hgap_need: dict[tuple[int, int], float] = field(default_factory=dict)
@@ -149,6 +153,8 @@ class Structure:
     signature: tuple[object, ...] = ()
     measure: Measure = approx_measure
     sizes: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: routing plans by (source, target, style): they depend on the columns only
+    plans: dict[tuple[str, str, str], Any] = field(default_factory=dict)
 
     def size(self, model: GraphModel, key: str) -> tuple[float, float]:
         got = self.sizes.get(key)
@@ -559,6 +565,8 @@ def _assign_columns(st: Structure, model: GraphModel, vis: VisibleGraph,
             cols.append(infra)
         cont.cols = cols
         cont.infra_from = infra_from
+        cont.n_first = 1 if fixed_first else 0
+        cont.n_last = 1 if fixed_last else 0
         _order_columns(cont, es, order)
 
 
@@ -743,11 +751,18 @@ def _size_and_place(st: Structure, model: GraphModel) -> None:
             leaf = ek[len(UNIT):]
             w, h = st.size(model, leaf)
             pills = st.pills.get(leaf, [])
-            if pills:
-                # the Services whose only backend it is: a row above it
+            if len(pills) == 1:
+                # the Service whose only backend it is: above it, linked straight down
+                pw, ph = st.size(model, pills[0])
+                w = max(w, pw)
+                h += ph + UNIT_GAP
+            elif pills:
+                # several: stacked, indented, each linked down a lane on their left; the
+                # workload as wide as the stack, so every lane ends on it
                 sizes = [st.size(model, p) for p in pills]
-                w = max(w, sum(pw for pw, _ in sizes) + PILL_GAP * (len(sizes) - 1))
-                h += max(ph for _, ph in sizes) + UNIT_GAP
+                w = max(w, max(pw for pw, _ in sizes) + PILL_INDENT)
+                h += sum(ph + UNIT_GAP for _, ph in sizes)
+                st.sizes[leaf] = (w, st.size(model, leaf)[1])
             if leaf in model.expanded:
                 h += POD_ROW + 2
             el.w, el.h = w, h
@@ -768,37 +783,62 @@ def _title_h(measure: Measure) -> float:
 
 
 def _wrap_columns(c: Cont, st: Structure) -> None:
-    """Split columns much taller than the container is wide (keeps a 16:10-ish shape)."""
+    """Keep a container about 16:10: many short layers are stacked into bands (consecutive
+    layers, in order, so traffic still reads left to right), and a column much taller than
+    the container is wide is split."""
     if not c.cols or getattr(c, "_wrapped", False):
         return
     c._wrapped = True  # type: ignore[attr-defined]
+
+    def height(col: list[str]) -> float:
+        return sum(st.elems[e].h + ROW_GAP for e in col)
+
+    def width(col: list[str]) -> float:
+        return max((st.elems[e].w for e in col), default=0.0) + COL_GAP
+
     area = sum((st.elems[e].w + COL_GAP) * (st.elems[e].h + ROW_GAP)
                for col in c.cols for e in col)
     target_h = max(math.sqrt(area / ASPECT), 200.0)
+    target_w = target_h * ASPECT
+    infra_at = c.infra_from if c.infra_from is not None else len(c.cols)
+    head = c.cols[:c.n_first]
+    free = c.cols[c.n_first:infra_at - c.n_last] if infra_at - c.n_last > c.n_first else []
+    tail = c.cols[max(c.n_first, infra_at - c.n_last):infra_at]
+    infra = c.cols[infra_at:]
+    if len(free) > 4 and sum(width(col) for col in free) > target_w * 1.3:
+        bands: list[list[str]] = []
+        cur: list[str] = []
+        for col in free:
+            if cur and height(cur) + height(col) > target_h:
+                bands.append(cur)
+                cur = []
+            cur = cur + col
+        if cur:
+            bands.append(cur)
+        free = bands
     out: list[list[str]] = []
-    infra_from = None
-    for i, col in enumerate(c.cols):
-        if c.infra_from is not None and i == c.infra_from:
-            infra_from = len(out)
-        h = sum(st.elems[e].h + ROW_GAP for e in col)
+    for col in head + free + tail:
+        h = height(col)
         if h <= target_h * 1.25 or len(col) < 3:
             out.append(col)
             continue
         parts = max(2, math.ceil(h / target_h))
         per = h / parts
-        cur: list[str] = []
+        cur = []
         acc = 0.0
+        made = 0
         for e in col:
             eh = st.elems[e].h + ROW_GAP
-            if cur and acc + eh > per * 1.08 and len(out) - i < parts:
+            if cur and acc + eh > per * 1.08 and made < parts - 1:
                 out.append(cur)
+                made += 1
                 cur, acc = [], 0.0
             cur.append(e)
             acc += eh
         if cur:
             out.append(cur)
-    c.cols = out
-    c.infra_from = infra_from
+    c.infra_from = len(out) if infra else None
+    c.cols = out + infra
 
 
 def _vgap(c: Cont, i: int) -> float:
@@ -897,15 +937,15 @@ def _place_elem(el: Elem, st: Structure, model: GraphModel) -> None:
     leaf = el.key[len(UNIT):]
     y = el.y
     pills = st.pills.get(leaf, [])
-    if pills:
-        sizes = [st.size(model, p) for p in pills]
-        row_w = sum(pw for pw, _ in sizes) + PILL_GAP * (len(sizes) - 1)
-        row_h = max(ph for _, ph in sizes)
-        x = el.x + (el.w - row_w) / 2
-        for p, (pw, ph) in zip(pills, sizes, strict=True):
-            st.rects[p] = (x, y + (row_h - ph) / 2, pw, ph)
-            x += pw + PILL_GAP
-        y += row_h + UNIT_GAP
+    if len(pills) == 1:
+        pw, ph = st.size(model, pills[0])
+        st.rects[pills[0]] = (el.x + (el.w - pw) / 2, y, pw, ph)
+        y += ph + UNIT_GAP
+    elif pills:
+        for p in pills:
+            pw, ph = st.size(model, p)
+            st.rects[p] = (el.x + PILL_INDENT, y, pw, ph)
+            y += ph + UNIT_GAP
     lw, lh = st.size(model, leaf)
     st.rects[leaf] = (el.x + (el.w - lw) / 2, y, lw, lh)
 

@@ -31,6 +31,7 @@ draws every edge of a ``VisibleGraph`` through those gaps and places its label. 
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from netviz.viewmodel.cover import ROOT, Tree
 from netviz.viewmodel.graph import Edge, GraphModel, VisibleGraph
 from netviz.viewmodel.layout import (
     ARROW_LEN,
+    PILL_INDENT,
     RING,
     ROOT_MARGIN,
     TRACK,
@@ -64,7 +66,7 @@ LOOP_OUT = 14.0
 # ---------------------------------------------------------------------- plan
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Gap:
     cont: str
     index: int
@@ -97,6 +99,26 @@ class _Plan:
     end: _End
     loop: bool = False
     direct: bool = False  # a Service pill to its own workload: a short vertical link
+
+
+_MISSING = object()
+#: a plan without its heights: (start, steps (gaps, or (container, column) crossings), end,
+#: loop, direct); ends as (node, side, border)
+_Template = tuple[tuple[str, str, bool], tuple["_Gap | tuple[str, int]", ...],
+                  tuple[str, str, bool], bool, bool]
+
+
+def _template(p: _Plan) -> _Template:
+    steps = tuple(s if isinstance(s, _Gap) else (s.cont, s.col) for s in p.steps)
+    return ((p.start.node, p.start.side, p.start.border), steps,
+            (p.end.node, p.end.side, p.end.border), p.loop, p.direct)
+
+
+def _instance(e: Edge, t: _Template) -> _Plan:
+    start, steps, end, loop, direct = t
+    return _Plan(e, _End(*start),
+                 [s if isinstance(s, _Gap) else _Cross(s[0], s[1]) for s in steps],
+                 _End(*end), loop, direct)
 
 
 def _chain(st: Structure, key: str) -> list[str]:
@@ -311,10 +333,16 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge]
     what the gaps needed (``Needs``)."""
     depth = {k: model.tree.depth.get(k, 0) for k in st.conts}
     plans: list[_Plan] = []
+    cache = st.plans
     for e in edges:
-        p = _plan(st, e, depth)
-        if p is not None:
-            plans.append(p)
+        key = (e.src, e.dst, e.style)
+        tmpl = cache.get(key, _MISSING)
+        if tmpl is _MISSING:
+            p = _plan(st, e, depth)
+            tmpl = None if p is None else _template(p)
+            cache[key] = tmpl
+        if tmpl is not None:
+            plans.append(_instance(e, tmpl))
     # 1. which horizontal gap each crossing uses: the one nearest the straight line
     for p in plans:
         if p.direct:
@@ -424,21 +452,24 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge]
     gap_tracks: dict[tuple[str, int], int] = {}
     for (c, gi), gap_runs in runs.items():
         gap_runs.sort(key=lambda t: (t[0], t[1], t[2]))
-        ends: list[float] = []  # per track, where its last run ends
+        # interval colouring, first fit by start: as many tracks as runs overlap
+        active: list[tuple[float, int]] = []  # (end, track), a heap
+        free: list[int] = []  # a heap of track numbers
         assign: list[int] = []
+        n = 0
         for y0, y1, _i, _si in gap_runs:
             if y1 - y0 < 0.5:
                 assign.append(-1)
                 continue
-            for ti, last in enumerate(ends):
-                if last + 3 < y0:
-                    ends[ti] = y1
-                    assign.append(ti)
-                    break
+            while active and active[0][0] + 3 < y0:
+                heapq.heappush(free, heapq.heappop(active)[1])
+            if free:
+                ti = heapq.heappop(free)
             else:
-                ends.append(y1)
-                assign.append(len(ends) - 1)
-        n = len(ends)
+                ti = n
+                n += 1
+            heapq.heappush(active, (y1, ti))
+            assign.append(ti)
         gap_tracks[(c, gi)] = n
         x0, x1 = st.conts[c].vgaps[gi]
         xs = _spread(n, x0 + 4, x1 - 4)
@@ -453,8 +484,13 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge]
         if p.direct:
             ux, uy, uw, uh = st.rects[p.start.node]
             vx, vy, vw, vh = st.rects[p.end.node]
-            x = vx + vw / 2
-            r.points = [(ux + uw / 2, uy + uh), (x, vy)]
+            if len(st.pills.get(p.end.node, ())) > 1:
+                # a lane left of the stacked pills, down to the workload
+                lane = vx + PILL_INDENT / 2
+                r.points = [(ux, uy + uh / 2), (lane, uy + uh / 2), (lane, vy)]
+            else:
+                x = min(max(ux + uw / 2, vx + 4), vx + vw - 4)
+                r.points = [(x, uy + uh), (x, vy)]
             out.append(r)
             continue
         pts: list[tuple[float, float]] = [(_side_x(st, p.start), ys[0])]
