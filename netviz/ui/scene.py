@@ -636,6 +636,6 @@ def render(scene: QGraphicsScene, canvas: Sequence[float], path: str, scale: flo
     scene.render(p, QRectF(0, 0, img.width(), img.height()), source)
     p.end()
     # quality 90: light compression (the biggest pictures save several times faster)
-    if not img.save(path, "PNG", 90):
+    if not img.save(path, "PNG", 90):  # type: ignore[call-overload]  # PySide6 wants str
         raise OSError(f"could not write {path}")
     return scale
