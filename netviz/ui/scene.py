@@ -252,12 +252,27 @@ class EdgeLayer(QGraphicsPathItem):
 
     def paint(self, p: QPainter, opt: QStyleOptionGraphicsItem, w: QWidget | None = None) -> None:
         n = self.path().elementCount()
-        limit = AA_MAX_ELEMENTS if self.pen().style() == Qt.PenStyle.SolidLine else \
-            AA_MAX_ELEMENTS // 4
-        if n > limit:
-            # antialiasing thousands of long strokes costs more than everything else
-            p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        super().paint(p, opt, w)
+        pen = self.pen()
+        dashed = pen.style() != Qt.PenStyle.SolidLine
+        limit = AA_MAX_ELEMENTS if not dashed else AA_MAX_ELEMENTS // 4
+        if n <= limit:
+            super().paint(p, opt, w)
+            return
+        # thousands of strokes: antialiasing them costs more than everything else (a dashed
+        # layer of 30,000 segments: minutes), and a dashed cosmetic pen wider than one pixel
+        # leaves Qt's fast stroker (seconds): one-pixel dashes look the same at that size
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        if pen.style() != Qt.PenStyle.NoPen:
+            if dashed and pen.isCosmetic() and pen.widthF() > 1.0:
+                pen = QPen(pen)
+                pen.setWidthF(1.0)
+            p.setPen(pen)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawPath(self.path())
+        else:
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(self.brush())
+            p.drawPath(self.path())
 
 
 class LabelLayer(QGraphicsItem):

@@ -38,17 +38,23 @@ def run(paths: Sequence[str], out: str, size: tuple[int, int] = (1600, 1000),
     win.show()
     result = {"code": 1}
     started = time.monotonic()
-    seen_busy = {"v": False}
+    # the load's end (after the window's own handlers: the state is loaded by then)
+    done = {"v": not paths}
+
+    def finished(*_: object) -> None:
+        done["v"] = True
+
+    win.runner.finished.connect(finished)
+    win.runner.failed.connect(finished)
+    win.runner.cancelled.connect(finished)
 
     def poll() -> None:
-        busy = bool(win.runner.busy)
-        seen_busy["v"] = seen_busy["v"] or busy
         if time.monotonic() - started > timeout:
             print(f"netviz gui --screenshot: the load did not finish in {timeout:.0f} s",
                   file=sys.stderr)
             app.exit(1)
             return
-        if busy or not seen_busy["v"] and paths:
+        if not done["v"] or win.runner.busy:
             QTimer.singleShot(30, poll)
             return
         win.view.fit()

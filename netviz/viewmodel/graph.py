@@ -703,7 +703,8 @@ class GraphModel:
             containers = {NS_PREFIX + ns for ns in self.ns_leaves}
             base_tree = Tree(base, containers, order, multi)
             m0 = self._matrix_for(base_tree)
-            cands = self._candidates(base_tree, m0) if self.options.groups else []
+            cands = (G.useful(base_tree, m0, self._candidates(base_tree, m0))
+                     if self.options.groups else [])
             chosen = G.choose(base, containers, order, multi, cands, self._matrix_for)
             self.structure = _Structure(chosen.tree, chosen.groups, chosen.products)
         self.tree = self.structure.tree

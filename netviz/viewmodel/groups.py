@@ -184,6 +184,43 @@ def module_candidates(tree: Tree, m: np.ndarray, ns_leaves: Mapping[str, list[st
     return out
 
 
+def useful(tree: Tree, m: np.ndarray, cands: Sequence[Candidate]) -> list[Candidate]:
+    """The candidates that can be an edge's end at all: some leaf outside them has one same
+    connection with all their members (either way), or every two of them have one. (A
+    group no block can be uniform at is never used; leaving it out keeps the first cover
+    cheap and its choices good.)"""
+    out = []
+    big = m.dtype.type(np.iinfo(m.dtype).max)
+    for c in cands:
+        leaves: list[str] = []
+        for a in c.atoms:
+            if a in tree.index:
+                leaves.append(a)
+            elif a in tree.lo:
+                leaves.extend(tree.leaves_of(a))
+        idx = np.array(sorted(tree.index[k] for k in leaves if k in tree.index), dtype=np.int64)
+        if idx.size < 2:
+            continue
+        outside = np.ones(m.shape[0], dtype=bool)
+        outside[idx] = False
+        ok = False
+        for sub in (m[idx, :][:, outside], m[:, idx][outside, :].T):
+            if sub.size == 0:
+                continue
+            mx = sub.max(axis=0)
+            mn = sub.min(axis=0)
+            if bool(((mx > 0) & (mx == mn)).any()):
+                ok = True
+                break
+        if not ok:
+            inner = m[np.ix_(idx, idx)]
+            mx = int(inner.max())
+            ok = mx > 0 and int(np.where(inner < 0, big, inner).min()) == mx
+        if ok:
+            out.append(c)
+    return out
+
+
 def _ns_set_label(names: Sequence[str]) -> str:
     text = "namespaces " + ", ".join(names)
     return text if len(text) <= 48 else f"{len(names)} namespaces"

@@ -86,6 +86,7 @@ ROOT_MARGIN = 24.0
 TRACK = 5.0  # spacing of parallel lines in a gap
 TRACK_MIN = 2.0
 ASPECT = 1.6  # wrap columns taller than width/ASPECT would need
+BAND_MIN_WIDTH = 1400.0  # layers are stacked into bands only in containers wider than this
 ARROW_LEN = 9.0
 ARROW_HALF_WIDTH = 4.0
 
@@ -805,7 +806,8 @@ def _wrap_columns(c: Cont, st: Structure) -> None:
     free = c.cols[c.n_first:infra_at - c.n_last] if infra_at - c.n_last > c.n_first else []
     tail = c.cols[max(c.n_first, infra_at - c.n_last):infra_at]
     infra = c.cols[infra_at:]
-    if len(free) > 4 and sum(width(col) for col in free) > target_w * 1.3:
+    free_w = sum(width(col) for col in free)
+    if len(free) >= 3 and free_w > max(target_w * 1.3, BAND_MIN_WIDTH):
         bands: list[list[str]] = []
         cur: list[str] = []
         for col in free:
