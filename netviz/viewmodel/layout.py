@@ -71,7 +71,7 @@ LEAF_MIN_W = 84.0
 HEX_INSET = 11.0  # external nodes are hexagons: their text needs this much more on each side
 PILL_PAD = 9.0  # Services are pills: round ends
 UNIT_GAP = 7.0  # between a Service pill and its workload
-PILL_INDENT = 12.0  # stacked pills of one workload: room on their left for their links
+PILL_GAP = 6.0  # between the pills of one workload
 POD_STEP = 16.0
 POD_MAX = 10  # pods drawn per expanded workload; more are summarised as "+N"
 POD_ROW = 18.0
@@ -752,18 +752,12 @@ def _size_and_place(st: Structure, model: GraphModel) -> None:
             leaf = ek[len(UNIT):]
             w, h = st.size(model, leaf)
             pills = st.pills.get(leaf, [])
-            if len(pills) == 1:
-                # the Service whose only backend it is: above it, linked straight down
-                pw, ph = st.size(model, pills[0])
-                w = max(w, pw)
-                h += ph + UNIT_GAP
-            elif pills:
-                # several: stacked, indented, each linked down a lane on their left; the
-                # workload as wide as the stack, so every lane ends on it
+            if pills:
+                # the Services whose only backend it is: a row above it (a pill with
+                # siblings on an edge's side is entered from above: netviz.viewmodel.routing)
                 sizes = [st.size(model, p) for p in pills]
-                w = max(w, max(pw for pw, _ in sizes) + PILL_INDENT)
-                h += sum(ph + UNIT_GAP for _, ph in sizes)
-                st.sizes[leaf] = (w, st.size(model, leaf)[1])
+                w = max(w, sum(pw for pw, _ in sizes) + PILL_GAP * (len(sizes) - 1))
+                h += max(ph for _, ph in sizes) + UNIT_GAP
             if leaf in model.expanded:
                 h += POD_ROW + 2
             el.w, el.h = w, h
@@ -939,15 +933,15 @@ def _place_elem(el: Elem, st: Structure, model: GraphModel) -> None:
     leaf = el.key[len(UNIT):]
     y = el.y
     pills = st.pills.get(leaf, [])
-    if len(pills) == 1:
-        pw, ph = st.size(model, pills[0])
-        st.rects[pills[0]] = (el.x + (el.w - pw) / 2, y, pw, ph)
-        y += ph + UNIT_GAP
-    elif pills:
-        for p in pills:
-            pw, ph = st.size(model, p)
-            st.rects[p] = (el.x + PILL_INDENT, y, pw, ph)
-            y += ph + UNIT_GAP
+    if pills:
+        sizes = [st.size(model, p) for p in pills]
+        row_w = sum(pw for pw, _ in sizes) + PILL_GAP * (len(sizes) - 1)
+        row_h = max(ph for _, ph in sizes)
+        x = el.x + (el.w - row_w) / 2
+        for p, (pw, ph) in zip(pills, sizes, strict=True):
+            st.rects[p] = (x, y + (row_h - ph) / 2, pw, ph)
+            x += pw + PILL_GAP
+        y += row_h + UNIT_GAP
     lw, lh = st.size(model, leaf)
     st.rects[leaf] = (el.x + (el.w - lw) / 2, y, lw, lh)
 

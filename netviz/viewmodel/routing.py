@@ -42,7 +42,6 @@ from netviz.viewmodel.cover import ROOT, Tree
 from netviz.viewmodel.graph import Edge, GraphModel, VisibleGraph
 from netviz.viewmodel.layout import (
     ARROW_LEN,
-    PILL_INDENT,
     RING,
     ROOT_MARGIN,
     TRACK,
@@ -484,13 +483,9 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge]
         if p.direct:
             ux, uy, uw, uh = st.rects[p.start.node]
             vx, vy, vw, vh = st.rects[p.end.node]
-            if len(st.pills.get(p.end.node, ())) > 1:
-                # a lane left of the stacked pills, down to the workload
-                lane = vx + PILL_INDENT / 2
-                r.points = [(ux, uy + uh / 2), (lane, uy + uh / 2), (lane, vy)]
-            else:
-                x = min(max(ux + uw / 2, vx + 4), vx + vw - 4)
-                r.points = [(x, uy + uh), (x, vy)]
+            # straight down from the pill to its workload (pills stand in a row above it)
+            x = min(max(ux + uw / 2, vx + 4), vx + vw - 4)
+            r.points = [(x, uy + uh), (x, vy)]
             out.append(r)
             continue
         pts: list[tuple[float, float]] = [(_side_x(st, p.start), ys[0])]
