@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from netviz.engine.analyzer import Options
 from netviz.engine.diff import ADDED, CHANGED, REMOVED, DiffEntry, DiffResult
 from netviz.export.md import cell
+from netviz.export.printable import printable
 
 
 def _row(fields: Sequence[str]) -> str:
@@ -34,7 +35,8 @@ def _table(header: Sequence[str], rows: list[list[str]]) -> list[str]:
 
 
 def _code(text: str) -> str:
-    return f"`{text}`" if text else ""
+    # names and paths come from the inputs: control characters escaped
+    return f"`{printable(text)}`" if text else ""
 
 
 @dataclass

@@ -38,6 +38,7 @@ from netviz.engine.explain import (
 )
 from netviz.engine.ingress import analyze_ingress, explain_target
 from netviz.engine.ipranges import IPRange
+from netviz.export.printable import printable
 from netviz.model.cluster_policy import ClusterPolicy, Tier
 
 RULER = "-" * 160
@@ -121,7 +122,9 @@ def side_text(side: Side, this: str, other: str) -> str:
     head = f"\t\t{direction} ({'Allowed' if side.allowed else 'Denied'})"
     groups: dict[tuple[int, str], set[str]] = {}
     for st in side.steps:
-        groups.setdefault(_group_key(st), set()).add(reason_text(st, direction, this, other))
+        # names of policies, rules and peers come from the inputs: escaped, one line each
+        groups.setdefault(_group_key(st), set()).add(
+            printable(reason_text(st, direction, this, other)))
     out = head
     for key in sorted(groups):
         lines = sorted(groups[key])
@@ -134,7 +137,8 @@ def side_text(side: Side, this: str, other: str) -> str:
 
 
 def pair_text(p: PairExplanation) -> str:
-    out = [RULER + "\n", f"Connections between {p.src} => {p.dst}:\n", "\n"]
+    out = [RULER + "\n", f"Connections between {printable(p.src)} => {printable(p.dst)}:\n",
+           "\n"]
     for allowed, title in ((True, "Allowed"), (False, "Denied")):
         blocks = []
         for r in p.regions:
@@ -219,7 +223,7 @@ def render_explain(an: Analyzer, focus: Focus | None = None, only: str | None = 
         if not keep_pair(p, only, universe):
             continue
         if p.default_only:
-            defaults.append(f"{p.src} => {p.dst}\n")
+            defaults.append(f"{printable(p.src)} => {printable(p.dst)}\n")
         else:
             specific.append(pair_text(p))
     if specific:

@@ -38,6 +38,7 @@ from netviz.engine.analyzer import EGRESS, INGRESS
 from netviz.engine.connlist import ConnList, PeerNode
 from netviz.engine.exposure import ENTIRE_CLUSTER, ExposureReport, PortSet
 from netviz.export import csv_format, dot, json_format, md, txt
+from netviz.export.printable import printable
 
 
 @dataclass(frozen=True)
@@ -86,18 +87,20 @@ def _sub(lines: list[str], header: str) -> str:
 def render_txt_section(report: ExposureReport) -> str:
     """The exposure part of the txt output (after the connection list)."""
     eg, ing, unprotected = _rows(report)
-    width = max((len(w) for w in report.workloads), default=0)
+    # names come from the inputs: escaped (and padded as printed)
+    width = max((len(printable(w)) for w in report.workloads), default=0)
     by_port = report.focus.by_port
 
     def line(r: Row, arrow: str) -> str:
-        head = f"{r.peer:<{width}} \t{arrow} \t{r.other}"
+        head = f"{printable(r.peer):<{width}} \t{arrow} \t{printable(r.other)}"
         return head if by_port else f"{head} : {r.conn}"
 
     out = _header(report) + "\n"
     out += _sub([line(r, "=>") for r in eg], "Egress Exposure:\n")
     out += _sub([line(r, "<=") for r in ing], ("\n" if eg else "") + "Ingress Exposure:\n")
     if not by_port:
-        out += _sub(unprotected, "\nWorkloads not protected by network policies:\n")
+        out += _sub([printable(u) for u in unprotected],
+                    "\nWorkloads not protected by network policies:\n")
     return out
 
 

@@ -148,3 +148,68 @@ def test_fifo_does_not_hang_list_or_diff(capsys: pytest.CaptureFixture[str], tmp
     assert code == EXIT_OK and "is a FIFO (named pipe), not a regular file; skipped" in err
     code, _, err = run(capsys, "diff", str(fifo), SHOP)
     assert code == EXIT_INPUT  # nothing could be loaded from that side
+
+
+EVIL = "\\e[2J\\rnetviz: all clear\\a\\u202e"
+ESC_EVERYWHERE = f"""\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: "web{EVIL}", namespace: shop}}
+spec:
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec: {{containers: [{{name: c, image: x, ports: [{{name: http, containerPort: 80}}]}}]}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: "np{EVIL}", namespace: shop}}
+spec:
+  podSelector: {{matchLabels: {{app: db}}}}
+  ingress: [{{from: [{{podSelector: {{}}}}, {{ipBlock: {{cidr: 10.0.0.0/8}}}}], ports: [{{port: 5432}}]}}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {{name: "cnp{EVIL}"}}
+spec:
+  tier: Admin
+  priority: 5
+  subject: {{namespaces: {{}}}}
+  ingress: [{{name: "rule{EVIL}", action: Deny, from: [{{pods: {{podSelector: {{matchLabels: {{app: web}}}}}}}}]}}]
+"""
+
+
+def _unsafe(text: str) -> list[str]:
+    """Lines that carry a character a terminal acts on (TAB and LF are the formats' own)."""
+    bad = ("\x1b", "\r", "\x07", "\u202e")
+    return [ln for ln in text.split("\n") if any(c in ln for c in bad)]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [["--explain"], ["--exposure"], ["--exposure", "-o", "csv"], ["--exposure", "-o", "md"],
+     ["--exposure", "-o", "dot"], ["--exposure", "--explain"]],
+    ids=["explain", "exposure-txt", "exposure-csv", "exposure-md", "exposure-dot",
+         "exposure-explain"],
+)
+def test_control_characters_are_escaped_in_explain_and_exposure(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, extra: list[str]
+) -> None:
+    f = tmp_path / "evil.yaml"
+    f.write_text(Path(SHOP).read_text() + "\n---\n" + ESC_EVERYWHERE)
+    code, out, err = run(capsys, "list", str(f), *extra)
+    assert code == EXIT_OK, err
+    assert _unsafe(out) == [] and _unsafe(err) == []
+    assert "x1b[2J" in out  # the name is there, escaped (md doubles the backslash)
+
+
+def test_control_characters_are_escaped_in_the_diff_report(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    f = tmp_path / "evil.yaml"
+    f.write_text(Path(SHOP).read_text() + "\n---\n" + ESC_EVERYWHERE)
+    report = tmp_path / "review.md"
+    code, out, err = run(capsys, "diff", str(f), SHOP, "--report", str(report))
+    assert code == EXIT_DENIED, err
+    text = report.read_text()
+    assert _unsafe(text) == [] and _unsafe(out) == [] and _unsafe(err) == []
+    assert "web\\x1b[2J" in text
