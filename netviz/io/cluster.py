@@ -1055,6 +1055,10 @@ def slim(obj: dict[str, Any]) -> dict[str, Any]:
             }
         }
         return out
+    if kind == "Route" and isinstance(spec, dict) and isinstance(spec.get("tls"), dict):
+        # a Route may carry its private key and certificates inline (spec.tls.key,
+        # certificate, caCertificate, destinationCACertificate): keep only how it terminates
+        spec = dict(spec, tls=_pick(spec["tls"], ("termination", "insecureEdgeTerminationPolicy")))
     if spec is not None:  # Service, Ingress, Route, NetworkPolicy, the admin policy kinds
         out["spec"] = spec
     if kind == "Service" and isinstance(obj.get("status"), dict):

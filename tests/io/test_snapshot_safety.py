@@ -165,6 +165,37 @@ def test_slim_keeps_workload_templates_and_policies() -> None:
     assert C.slim(np)["spec"] == np["spec"] and "annotations" not in C.slim(np)["metadata"]
 
 
+ROUTE_KEY = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC-route-key\n-----END PRIVATE KEY-----"
+
+
+def test_slim_route_keeps_no_inline_tls_key(fake: FakeKube, kubeconfig: Path, tmp_path: Path) -> None:
+    """An OpenShift Route with edge or reencrypt termination may carry its private key inline
+    (``spec.tls.key``): the slim snapshot keeps the termination, never the key or certificates,
+    and the Route analyses as before."""
+    route = {
+        "apiVersion": "route.openshift.io/v1", "kind": "Route",
+        "metadata": {"name": "shop", "namespace": "payments"},
+        "spec": {
+            "host": "shop.example.com", "to": {"kind": "Service", "name": "payment-api"},
+            "tls": {"termination": "reencrypt", "insecureEdgeTerminationPolicy": "Redirect",
+                    "key": ROUTE_KEY, "certificate": "-----BEGIN CERTIFICATE-----cert",
+                    "caCertificate": "-----BEGIN CERTIFICATE-----ca",
+                    "destinationCACertificate": "-----BEGIN CERTIFICATE-----dest"},
+        },
+    }
+    fake.serve_routes = True
+    fake.add([route])
+    out = tmp_path / "snap.json"
+    C.write_snapshot(C.take_snapshot(str(kubeconfig)), str(out))
+    text = out.read_text()
+    assert "route-key" not in text and "BEGIN" not in text
+    (kept,) = [o for o in json.loads(text)["items"] if o["kind"] == "Route"]
+    assert kept["spec"]["tls"] == {"termination": "reencrypt",
+                                   "insecureEdgeTerminationPolicy": "Redirect"}
+    (loaded,) = load_paths([str(out)]).cluster.ingresses
+    assert loaded.kind == "Route" and loaded.tls
+
+
 def test_output_onto_the_kubeconfig_is_refused(kubeconfig: Path, tmp_path: Path) -> None:
     before = kubeconfig.read_bytes()
     proc = _netviz("snapshot", "--kubeconfig", str(kubeconfig), "-o", str(kubeconfig))
