@@ -70,3 +70,32 @@ def test_checker_sees_a_violation(tmp_path: Path) -> None:
     f = tmp_path / "x.py"
     f.write_text("import os\nfrom PySide6.QtCore import QObject\n")
     assert (2, "PySide6.QtCore") in imports_of(f)
+
+
+def getattr_calls(path: Path) -> list[int]:
+    """Lines that call ``getattr``/``hasattr``: in the typed packages a seam is a declared
+    attribute or protocol, never a guess at what an object might have."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return [
+        n.lineno for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+        and n.func.id in ("getattr", "hasattr")
+    ]
+
+
+# io talks to the OS and the kubernetes client (os.pread where it exists, the client's
+# optional attributes), ui to Qt: they may probe; the packages between them may not
+TYPED = ("model", "engine", "viewmodel", "export", "cli")
+
+
+@pytest.mark.parametrize("package", TYPED)
+def test_typed_packages_do_not_guess_attributes(package: str) -> None:
+    found = [f"{p.relative_to(ROOT.parent)}:{line}" for p in _files(package)
+             for line in getattr_calls(p)]
+    assert found == [], "type the seam instead of guessing: " + ", ".join(found)
+
+
+def test_attribute_guess_checker_sees_one(tmp_path: Path) -> None:
+    f = tmp_path / "m.py"
+    f.write_text("def f(args):\n    return getattr(args, 'cni', None)\n")
+    assert getattr_calls(f) == [2]

@@ -32,7 +32,7 @@ from netviz.export import FORMATS, render_chunks
 from netviz.export.printable import printable
 from netviz.model import Cluster, Pod
 from netviz.model.diagnostics import Diagnostic
-from netviz.model.enforcement import Enforcement
+from netviz.model.enforcement import Enforcement, Plugin
 from netviz.model.loaded import LoadResult
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
@@ -93,7 +93,7 @@ def add_cni_arg(p: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
     )
 
 
-def _cni(text: str) -> object:
+def _cni(text: str) -> Plugin:
     import difflib
 
     from netviz.model.enforcement import BY_ID, plugin
@@ -112,7 +112,8 @@ def enforcement_of(args: argparse.Namespace, result: LoadResult) -> Enforcement 
     """``--cni`` when given, else what the input says (a snapshot's header, DaemonSets)."""
     from netviz.model.enforcement import Enforcement
 
-    chosen = getattr(args, "cni", None)
+    # every command that calls this has --cni (add_option_args or add_cni_arg)
+    chosen: Plugin | None = args.cni
     if chosen is not None:
         return Enforcement.chosen(chosen)
     return result.enforcement
@@ -152,7 +153,7 @@ def options_from_args(args: argparse.Namespace) -> Options:
         ipblock_matches_pod_ips=bool(args.ipblock_matches_pod_ips),
         host_network=args.host_network,
     )
-    ic = getattr(args, "ingress_controller", None)
+    ic: tuple[str, tuple[tuple[str, str], ...]] | None = args.ingress_controller
     return dataclasses.replace(opts, ingress_controller=ic) if ic is not None else opts
 
 

@@ -87,7 +87,7 @@ class _Progress:
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
-        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+        self.tty = stream.isatty()
         self.live = False
 
     def __call__(self, kind: str, count: int, status: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from netviz.engine.connlist import ConnList, PeerNode
+from netviz.engine.connlist import ConnectionStream, ConnList, PeerNode
 from netviz.export.printable import printable
 
 #: lines per chunk when streaming
@@ -42,9 +42,9 @@ def chunks(result: ConnList) -> Iterator[str]:
     buf: list[str] = []
     get_key, get_text = keys.get, texts.get
     by_port = result.focus.by_port
-    rows = getattr(result.connections, "rows", None)
-    if rows is not None:  # a ConnectionStream: one source at a time, no tuple per connection
-        for src, row in rows():
+    conns_in = result.connections
+    if isinstance(conns_in, ConnectionStream):  # one source at a time, no tuple per connection
+        for src, row in conns_in.rows():
             prefix = printable(src.key) + " => "
             for _, dst, conns in row:
                 d = get_key(id(dst))
