@@ -751,6 +751,15 @@ _HEADER_FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
 }
 
 
+#: header.cni field -> (type, words); enforces: true, false or null (cannot tell)
+_CNI_FIELDS: dict[str, tuple[type, str]] = {
+    "plugin": (str, "a string"),
+    "name": (str, "a string"),
+    "enforces": (bool, "true, false or null"),
+    "evidence": (list, "a list"),
+}
+
+
 def snapshot_header_problem(obj: dict[str, Any]) -> tuple[tuple[str | int, ...], str] | None:
     """(field path, problem) when a ClusterSnapshot document is not one netviz wrote (a
     header that is not a mapping, a missing or mistyped field, items not a list), else None.
@@ -780,6 +789,20 @@ def snapshot_header_problem(obj: dict[str, Any]) -> tuple[tuple[str | int, ...],
                         ("header", key, i, sub),
                         f"expected a string, got {describe(entry[sub])}",
                     )
+    cni = header.get("cni")
+    if isinstance(cni, dict):
+        # the answer to "are these policies enforced at all?": a mistyped field must not
+        # quietly read as "cannot tell" and silence the warning
+        for sub, (want, words) in _CNI_FIELDS.items():
+            value = cni.get(sub)
+            if value is not None and (not isinstance(value, want)
+                                      or (want is not bool and isinstance(value, bool))):
+                return ("header", "cni", sub), f"expected {words}, got {describe(value)}"
+        evidence = cni.get("evidence")
+        if isinstance(evidence, list):
+            for i, e in enumerate(evidence):
+                if not isinstance(e, str):
+                    return ("header", "cni", "evidence", i), f"expected a string, got {describe(e)}"
     namespaces = header.get("namespaces")
     if isinstance(namespaces, list) and not all(isinstance(n, str) for n in namespaces):
         return ("header", "namespaces"), "expected a list of namespace names"

@@ -24,7 +24,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.parametrize(
-    "snapshot", ["snapshot_metadata_list.yaml", "snapshot_no_header.json", "snapshot_bad_gap.yaml"]
+    "snapshot", ["snapshot_metadata_list.yaml", "snapshot_no_header.json", "snapshot_bad_gap.yaml",
+                 "snapshot_bad_cni.yaml"]
 )
 @pytest.mark.parametrize("command", ["list", "eval", "diff"])
 def test_malformed_snapshot_is_exit_3_with_its_location(

@@ -72,6 +72,8 @@ CASES = [
     ("snapshot_metadata_list.yaml", E, "snapshot-invalid", 3),
     ("snapshot_no_header.json", E, "snapshot-invalid", 1),
     ("snapshot_bad_gap.yaml", E, "snapshot-invalid", 10),
+    # "enforces" as a string: read as "cannot tell", it silenced the Flannel warning
+    ("snapshot_bad_cni.yaml", E, "snapshot-invalid", 10),
 ]
 
 
