@@ -10,7 +10,7 @@ process: nothing can catch that. So ``netviz gui`` first:
 - lists the shared libraries it cannot resolve (``ldd``, which resolves them transitively; or
   ``dlopen`` through ctypes when ldd is missing, which names the first one),
 - checks that there is a display to connect to (``DISPLAY`` for xcb, ``WAYLAND_DISPLAY`` for
-  wayland),
+  wayland), and for xcb that it answers (``xcb_connect`` through ctypes, as Qt connects),
 
 and when something is missing prints which libraries, the package names of the user's
 distribution (Debian/Ubuntu, Fedora, Arch, openSUSE; ``/etc/os-release``) and the install
@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 #: soname -> package per distribution family (README lists the same)
 PACKAGES: dict[str, dict[str, str]] = {
@@ -209,7 +210,54 @@ def check(env: dict[str, str] | os._Environ[str] | None = None,
     if platform == "wayland" and not env.get("WAYLAND_DISPLAY"):
         return ("netviz gui: there is no Wayland display (WAYLAND_DISPLAY is not set). Run it "
                 "on a desktop session, or use QT_QPA_PLATFORM=xcb.")
-    return None
+    return display_problem(env, platform)
 
 
-__all__ = ["check", "family", "install_message", "missing_from_ldd"]
+def can_probe_x() -> bool:
+    """Whether libxcb (what Qt's xcb plugin connects with) can be loaded here."""
+    return _libxcb() is not None
+
+
+def _libxcb() -> Any:
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("xcb") or "libxcb.so.1"
+    try:
+        lib = ctypes.CDLL(name)
+    except OSError:
+        return None
+    lib.xcb_connect.restype = ctypes.c_void_p
+    lib.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    lib.xcb_connection_has_error.restype = ctypes.c_int
+    lib.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    lib.xcb_disconnect.restype = None
+    lib.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    return lib
+
+
+def display_problem(env: dict[str, str] | os._Environ[str], platform: str) -> str | None:
+    """The X display named by ``DISPLAY`` cannot be connected to (nothing there, or the
+    X authority refuses us): Qt would abort with "could not connect to display" (and blame
+    xcb-cursor0). Asked the way Qt asks, through libxcb's ``xcb_connect``; None when the
+    display answers or when that cannot be tried (no libxcb: the library check says so)."""
+    if platform != "xcb":
+        return None
+    display = env.get("DISPLAY", "")
+    lib = _libxcb()
+    if lib is None or not display:
+        return None
+    conn = lib.xcb_connect(display.encode(), None)
+    try:
+        failed = lib.xcb_connection_has_error(conn) != 0
+    finally:
+        lib.xcb_disconnect(conn)  # also for a connection in the error state (libxcb's docs)
+    if not failed:
+        return None
+    return (f"netviz gui: cannot connect to the X display {display} (DISPLAY): no X server "
+            "answers there, or it refuses this user (check DISPLAY and XAUTHORITY; over ssh, "
+            "ssh -X). Draw pictures without a window: netviz render PATH -o graph.png")
+
+
+__all__ = ["can_probe_x", "check", "display_problem", "family", "install_message",
+           "missing_from_ldd"]

@@ -67,6 +67,7 @@ def test_unknown_distribution_lists_every_family() -> None:
 def test_check_uses_the_plugin_libraries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(desktop, "plugin_path", lambda platform: Path("/fake/libqxcb.so"))
     monkeypatch.setattr(desktop, "missing_libraries", lambda plugin: ["libxcb-cursor.so.0"])
+    monkeypatch.setattr(desktop, "display_problem", lambda env, platform: None)
     msg = desktop.check({"DISPLAY": ":0"}, OS_RELEASE["ubuntu"])
     assert msg is not None and "sudo apt-get install -y libxcb-cursor0" in msg
     monkeypatch.setattr(desktop, "missing_libraries", lambda plugin: [])
@@ -99,3 +100,27 @@ def test_gui_prints_the_message_instead_of_qt_abort() -> None:
     assert proc.stderr.startswith("netviz gui: ")
     assert "This application failed to start" not in proc.stderr  # Qt's words
     assert "install" in proc.stderr.lower() or "DISPLAY is not set" in proc.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the check is for Linux")
+def test_gui_with_an_unreachable_display_prints_a_message_not_qt_abort() -> None:
+    """DISPLAY set, but nothing answers there (a stale DISPLAY over ssh, :0 on a server): Qt
+    aborts with 'could not connect to display' and blames xcb-cursor0; netviz says what is
+    wrong and exits 1."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["QT_QPA_PLATFORM"] = "xcb"
+    env["DISPLAY"] = ":59321"  # no X server has this number here
+    proc = subprocess.run([sys.executable, "-m", "netviz", "gui"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.startswith("netviz gui: "), proc.stderr
+    assert "This application failed to start" not in proc.stderr  # Qt's words
+    assert "install" in proc.stderr.lower() or "cannot connect to the X display :59321" in \
+        proc.stderr
+
+
+def test_unreachable_display_is_named() -> None:
+    if not desktop.can_probe_x():
+        pytest.skip("libxcb.so.1 is not installed here (the library check reports that first)")
+    msg = desktop.display_problem({"DISPLAY": ":59321"}, "xcb")
+    assert msg is not None and "cannot connect to the X display :59321" in msg
