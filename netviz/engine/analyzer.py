@@ -907,7 +907,7 @@ class Analyzer:
             if prev != p.name:
                 out.append(f"{p.tier} tier policies {prev} and {p.name} share priority "
                            f"{p.priority}: the API leaves their order undefined; netviz "
-                           f"evaluates {prev} first (by name)")
+                           f"evaluates {prev} first (by kind, then name)")
         return out
 
     # ---------------------------------------------------------------- ports

@@ -165,7 +165,7 @@ def _same_priority(an: Analyzer) -> list[Finding]:
             ]
             if not directions:
                 continue
-            first, second = p.policy, q.policy  # already in evaluation order (by name)
+            first, second = p.policy, q.policy  # already in evaluation order (kind, name)
             wls = _workloads(an, common)
             out.append(Finding(
                 "tier-same-priority", Severity.WARNING,

@@ -611,7 +611,8 @@ class _Load:
     def check_priorities(self) -> None:
         """Two policies of one tier with one priority: "the implementation can apply any of
         the matching policies ... there is no way for the user to reliably determine which one
-        it will choose" (the API). A WARNING on the later one; netviz orders them by name."""
+        it will choose" (the API). A WARNING on the later one; netviz orders them by kind, then
+        name (``ClusterPolicy.order_key``)."""
         seen: dict[tuple[Tier, int], ClusterPolicy] = {}
         for obj in self.objects.values():
             if not isinstance(obj, ClusterPolicy) or obj.priority is None:
@@ -629,7 +630,7 @@ class _Load:
                 "anp-same-priority",
                 f"{kinds} {prev.name} and {obj.name} have the same priority {obj.priority}; "
                 "which one wins is undefined (give each a distinct priority); netviz "
-                f"evaluates {first.kind} {first.name} first (by name)",
+                f"evaluates {first.kind} {first.name} first (by kind, then name)",
                 where.file,
                 doc=where.doc,
                 line=where.line,

@@ -202,3 +202,17 @@ def test_explanation_names_tier_policy_priority_rule_and_action() -> None:
     assert steps[1].outcome is Outcome.NO_RULES and not region.allowed
     tiers = [t.layer for t in e.ingress.tiers]
     assert tiers == [Layer.ADMIN, Layer.NETWORK_POLICY]
+
+
+def test_same_priority_across_kinds_states_the_order_it_uses() -> None:
+    """An AdminNetworkPolicy and an Admin-tier ClusterNetworkPolicy with one priority: netviz
+    orders them by kind, then name, and the stated assumption must say so (a "by name" claim
+    names the other one as first when the ClusterNetworkPolicy's name sorts first)."""
+    cnp_deny = ClusterPolicy("ClusterNetworkPolicy", "aa-deny", Tier.ADMIN, 3, ALL_NS,
+                             (rule(Action.DENY, from_ns("a")),), (),
+                             api_version="policy.networking.k8s.io/v1alpha2")
+    anp_accept = anp("zz-accept", 3, ingress=(rule(Action.ACCEPT, from_ns("a")),))
+    an = cluster(cnp_deny, anp_accept)
+    assert allowed(an, "a", "b")  # the AdminNetworkPolicy is evaluated first
+    (stated,) = [s for s in an.assumptions() if "share priority 3" in s]
+    assert "evaluates zz-accept first (by kind, then name" in stated
