@@ -20,8 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from netviz.engine.analyzer import Analyzer
+from netviz.engine.audit import audit
 from netviz.engine.connlist import build_list
+from netviz.engine.exposure import exposure
 from netviz.export import FORMATS, render
+from netviz.export.explain import render_explain
 from netviz.io.manifests import load_text
 
 EXAMPLES = int(os.environ.get("NETVIZ_FUZZ_EXAMPLES", "150"))
@@ -121,6 +124,15 @@ TEMPLATES: dict[str, dict[str, Any]] = {
         "spec": {"host": "x.example", "to": {"kind": "Service", "name": "a", "weight": 100},
                  "port": {"targetPort": "http"}},
     },
+    "EndpointSlice": {
+        "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+        "metadata": {"name": "a-1", "namespace": "ns",
+                     "labels": {"kubernetes.io/service-name": "a"}},
+        "addressType": "IPv4",
+        "ports": [{"name": "http", "port": 80, "protocol": "TCP"}],
+        "endpoints": [{"addresses": ["10.0.0.9"], "conditions": {"ready": True},
+                       "targetRef": {"kind": "Pod", "name": "a", "namespace": "ns"}}],
+    },
     "Node": {"apiVersion": "v1", "kind": "Node",
              "metadata": {"name": "n1", "labels": {"zone": "a"}},
              "status": {"addresses": [{"type": "InternalIP", "address": "192.168.0.1"}]}},
@@ -199,11 +211,15 @@ def _check(text: str, name: str) -> None:
     for d in result.diagnostics:
         assert d.message and d.code and d.file == name, d
         assert "Traceback" not in d.message
-    # whatever loaded goes through the evaluator and every export
+    # whatever loaded goes through the evaluator and everything a user can ask of it: every
+    # export, the explanation, the exposure report and the audit
     an = Analyzer(result.cluster)
     listing = build_list(an)
     for fmt in FORMATS:
         render(fmt, listing)
+    render_explain(an)
+    exposure(an, list(listing.connections))
+    audit(an)
 
 
 FUZZ = settings(
