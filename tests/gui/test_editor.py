@@ -333,3 +333,25 @@ def test_crash_recovery_offers_to_restore(qtbot, tmp_path: Path, inputs: Path) -
     assert not s2.autosave_file.exists()
     first.editing.ask = Answers(B.Discard)
     first.close()
+
+
+def test_editor_title_shows_names_and_paths_as_text(qtbot, tmp_path: Path) -> None:
+    """The title is rich text (the key in bold): a policy name or a folder with markup in it
+    is shown as written, not interpreted (a hostile file could otherwise restyle or hide it)."""
+    from PySide6.QtGui import QTextDocument
+
+    d = tmp_path / "team<i>x"
+    d.mkdir()
+    (d / "apps.yaml").write_text(APPS, encoding="utf-8")
+    (d / "p.yaml").write_text(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+        "metadata: {name: 'deny<b>all', namespace: shop}\nspec: {podSelector: {}}\n",
+        encoding="utf-8")
+    s = make_session(load_paths([str(d)]), inputs=[str(d)])
+    w = PolicyEditor(s)
+    qtbot.addWidget(w)
+    w.open(ident(s, "shop/deny<b>all"))
+    doc = QTextDocument()
+    doc.setHtml(w.title.text())
+    shown = doc.toPlainText()
+    assert "deny<b>all" in shown and "team<i>x" in shown

@@ -18,6 +18,7 @@ they never compute policy semantics.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import (
@@ -400,7 +401,9 @@ class PolicyEditor(QWidget):
     def _show_status(self, e: PolicyEntry) -> None:
         where = f"{e.origin[0]} (document {e.origin[1]})" if e.origin else "new policy"
         status = STATUS_TEXT[e.status]
-        self.title.setText(f"<b>{e.key}</b> — {where}" + (f" — <i>{status}</i>" if status else ""))
+        # rich text for the bold key: names and paths from the inputs are escaped
+        self.title.setText(f"<b>{html.escape(e.key)}</b> — {html.escape(where)}"
+                           + (f" — <i>{html.escape(status)}</i>" if status else ""))
         self.editor.set_diagnostics(list(e.diagnostics))
         lines = [f"{'line ' + str(d.line) + ': ' if d.line else ''}{d.message}"
                  for d in e.diagnostics if d.severity is not Severity.INFO]
