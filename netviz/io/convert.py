@@ -72,6 +72,8 @@ ModelObject = (
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
+#: the API's int32 fields (replicas) stop here
+INT32_MAX = 2**31 - 1
 
 #: Ingress API versions that wrote backends as ``serviceName``/``servicePort`` (removed in
 #: Kubernetes 1.22; read the same way, with a warning)
@@ -379,6 +381,12 @@ def _workload(ctx: Ctx, obj: dict[str, Any], kind: str) -> Workload | None:
                         "wrong-value",
                         ("spec", "replicas"),
                         f"replicas must not be negative (it is {r})",
+                    )
+                elif r > INT32_MAX:  # an int32 in the API: the API server refuses more
+                    ctx.error(
+                        "wrong-value",
+                        ("spec", "replicas"),
+                        f"replicas {r} is out of range (at most {INT32_MAX:,}, an int32)",
                     )
                 else:
                     replicas = r

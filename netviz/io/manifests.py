@@ -65,7 +65,7 @@ selectors* (matchLabels, matchExpressions, Service selector), ``invalid-cidr``,
 matters), ``invalid-policy-type``, ``unknown-field`` (in NetworkPolicy specs, rules, peers,
 ports, ipBlocks and selectors only: kubectl's strict field validation refuses them, and a typo
 such as ``podselector`` would otherwise silently widen a policy), ``invalid-service-type``,
-``wrong-value`` (negative replicas), ``list-too-deep``, ``snapshot-invalid``,
+``wrong-value`` (negative or beyond-int32 replicas), ``list-too-deep``, ``snapshot-invalid``,
 ``file-not-found``, ``file-unreadable``, ``file-too-large``, ``file-not-text``,
 ``anp-invalid`` (an AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy the
 API server would refuse; the rules are in ``netviz.io.anp``),

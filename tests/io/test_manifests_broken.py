@@ -68,6 +68,7 @@ CASES = [
     ("control_char.json", E, "control-character", 2),
     ("overlong_int.yaml", E, "integer-too-long", 14),
     ("overlong_int.json", E, "integer-too-long", 4),
+    ("replicas_too_big.yaml", E, "wrong-value", 6),
     # --- malformed snapshots: refused whole
     ("snapshot_metadata_list.yaml", E, "snapshot-invalid", 3),
     ("snapshot_no_header.json", E, "snapshot-invalid", 1),
