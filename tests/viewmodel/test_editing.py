@@ -698,3 +698,22 @@ def test_parse_policy_accepts_cluster_policies() -> None:
     assert diags == [] and pol is not None and pol.key == "AdminNetworkPolicy/ops-in"
     pol, diags = parse_policy("apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n")
     assert pol is None and "expected a policy" in diags[-1].message
+
+
+def test_a_second_baseline_admin_network_policy_says_to_edit_the_one_there(
+    tier_session: EditSession,
+) -> None:
+    """A cluster has one BaselineAdminNetworkPolicy and it must be named default: adding the
+    v1alpha1 'Default deny (Baseline tier)' template next to an existing one cannot be fixed by
+    renaming it (as the generic duplicate message advised); the message says what can."""
+    s = tier_session
+    first = s.add_policy(render_template("baseline-default-deny", api="v1alpha1",
+                                         direction="ingress", name="default-deny",
+                                         priority="1000", namespace_labels=""))
+    assert s.entry(first).valid
+    s.add_policy(render_template("baseline-default-deny", api="v1alpha1", direction="egress",
+                                 name="default-deny", priority="1000", namespace_labels=""))
+    (d,) = s.entries[-1].diagnostics
+    assert d.code == "duplicate-policy"
+    assert "another name" not in d.message
+    assert "edit that one" in d.message and "ClusterNetworkPolicy with tier: Baseline" in d.message

@@ -61,6 +61,7 @@ from netviz.engine import Analyzer, Options
 from netviz.engine.connlist import Connection
 from netviz.engine.diff import DiffEntry, DiffResult
 from netviz.model import Cluster, ClusterPolicy
+from netviz.model.cluster_policy import BANP_KIND
 from netviz.model.diagnostics import Diagnostic, Severity
 from netviz.viewmodel.editing import autosave as _autosave
 from netviz.viewmodel.editing import gcpolicy
@@ -271,10 +272,14 @@ class EditSession(Observable):
                     where = (f"{pol.kind} (cluster-scoped)" if isinstance(pol, ClusterPolicy)
                              else f"namespace {pol.namespace}")
                     kind = pol.kind if isinstance(pol, ClusterPolicy) else "NetworkPolicy"
+                    advice = "give this one another name"
+                    if kind == BANP_KIND:
+                        # the singleton: another name is invalid, so say what can be done
+                        advice = ("a cluster has one, always named default: edit that one, or "
+                                  "write this as a ClusterNetworkPolicy with tier: Baseline")
                     diags = [*diags, Diagnostic(
                         Severity.ERROR,
-                        f"a policy named {pol.name} already exists in {where}; give this one "
-                        "another name",
+                        f"a policy named {pol.name} already exists in {where}; {advice}",
                         None, None, 1, None, f"{kind} {pol.key}", "duplicate-policy")]
                     pol = None
                     break
