@@ -31,6 +31,7 @@ from netviz.cli.list_cmd import (
     enforcement_of,
     load_input,
     note_options,
+    open_output,
     options_from_args,
     warn_enforcement,
     write_output,
@@ -69,7 +70,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def _write_report(path: str, text: str) -> None:
     try:
-        with open(path, "w", encoding="utf-8", newline="") as fh:
+        with open_output(path) as fh:
             fh.write(text)
     except OSError as exc:
         raise CLIError(f"cannot write {path}: {exc.strerror or exc}", EXIT_INPUT) from exc

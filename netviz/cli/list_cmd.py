@@ -19,10 +19,12 @@ Shared helpers for the other analysis commands (``eval``) live here too: ``add_i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import os
+import stat
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TextIO
 
 from netviz.cli.exits import EXIT_INPUT, EXIT_OK, EXIT_USAGE
@@ -335,6 +337,26 @@ def print_analysis_warnings(an: Analyzer, quiet: bool, err: TextIO) -> None:
         print(format_diagnostic(d), file=err)
 
 
+@contextlib.contextmanager
+def open_output(path: str) -> Iterator[TextIO]:
+    """A file for ``-f``/``--report``, written atomically (``io.atomic``): an error or Ctrl-C
+    half way leaves the previous file, never a truncated one. A path that exists and is not a
+    regular file (``/dev/null``, ``/dev/stdout``, a FIFO) is written in place: a device is not
+    a file to replace."""
+    from netviz.io.atomic import atomic_file
+
+    try:
+        regular = stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        regular = True
+    if not regular:
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        return
+    with atomic_file(path, newline="") as fh:
+        yield fh
+
+
 def write_output(text: str | Iterable[str], path: str | None, out: TextIO) -> None:
     """Write ``text`` (a string, or pieces written as they are made: ``netviz list`` streams)
     to ``path`` (exact bytes) or ``out``."""
@@ -342,7 +364,7 @@ def write_output(text: str | Iterable[str], path: str | None, out: TextIO) -> No
     last = ""
     if path:
         try:
-            with open(path, "w", encoding="utf-8", newline="") as fh:
+            with open_output(path) as fh:
                 for piece in pieces:
                     fh.write(piece)
         except OSError as exc:

@@ -1,7 +1,9 @@
 """Atomic file writes: the one helper every file netviz writes goes through.
 
 Policy saves (``netviz.io.save``), snapshots (``netviz.io.cluster``), autosaves of edit
-sessions (``netviz.io.autosave``) all use ``atomic_file``/``write_atomic``.
+sessions (``netviz.io.autosave``) and the command line's ``-f``/``--report`` outputs
+(``netviz.cli.list_cmd.open_output``, which writes a device or FIFO in place) all use
+``atomic_file``/``write_atomic``.
 
 Rules this module keeps:
 - **A reader sees the old file or the new one, never a mix.** The data goes to a temporary

@@ -214,3 +214,33 @@ def test_control_characters_are_escaped_in_the_diff_report(
     text = report.read_text()
     assert _unsafe(text) == [] and _unsafe(out) == [] and _unsafe(err) == []
     assert "web\\x1b[2J" in text
+
+
+def test_an_interrupted_list_leaves_the_output_file_as_it_was(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``-f FILE`` is written atomically: Ctrl-C (or any error) half way through a long
+    streamed list leaves the previous file, not a truncated one that reads as complete."""
+    from netviz.cli import list_cmd
+
+    target = tmp_path / "out.txt"
+    target.write_text("the previous, complete list\n")
+
+    def interrupted(fmt: str, result: object):  # type: ignore[no-untyped-def]
+        yield "a/x[Deployment] => b/y[Deployment] : All Connections\n"
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(list_cmd, "render_chunks", interrupted)
+    code, _, _ = run(capsys, "list", SHOP, "-f", str(target))
+    assert code == 130
+    assert target.read_text() == "the previous, complete list\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temporary file left
+
+
+def test_output_to_a_device_is_written_in_place(capsys: pytest.CaptureFixture[str]) -> None:
+    """``-f /dev/null`` (or /dev/stdout, a FIFO) is not a file to replace: written directly."""
+    import os
+
+    code, _, err = run(capsys, "list", SHOP, "-f", os.devnull)
+    assert code == EXIT_OK, err
+    assert os.path.exists(os.devnull) and not os.path.isfile(os.devnull)
