@@ -238,6 +238,47 @@ def test_unreadable_file(tmp_path: Path) -> None:
         f.chmod(0o600)
 
 
+@pytest.mark.parametrize("when", ["open", "read"])
+def test_unreadable_file_also_as_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      when: str) -> None:
+    """The same refusal where the permission test cannot bite (CI runs as root): the open
+    fails (EACCES), or the read fails half way (EIO, a dying disk or network share)."""
+    import errno
+    import os
+    import sys
+
+    if when == "read" and not sys.platform.startswith("linux"):
+        pytest.skip("finds the file of a descriptor through /proc (Linux)")
+    f = tmp_path / "secret.yaml"
+    f.write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: s}\n")
+    real_open, real_fdopen = os.open, os.fdopen
+    target = str(f)
+
+    def failing_open(path: str, *args: object, **kw: object) -> int:
+        if when == "open" and os.fspath(path) == target:
+            raise PermissionError(errno.EACCES, "Permission denied", target)
+        return real_open(path, *args, **kw)  # type: ignore[arg-type]
+
+    class Dying:
+        def __init__(self, *_a: object, **_k: object) -> None: ...
+        def __enter__(self) -> Dying:
+            return self
+        def __exit__(self, *_a: object) -> None: ...
+        def read(self, _n: int) -> bytes:
+            raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "open", failing_open)
+    if when == "read":
+        monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: Dying() if fd >= 0 and
+                            os.path.realpath(f"/proc/self/fd/{fd}") == target
+                            else real_fdopen(fd, *a, **k))
+    r = load_paths([target])
+    (d,) = r.diagnostics
+    assert d.code == "file-unreadable" and d.severity is E and d.file == target
+    assert ("Permission denied" if when == "open" else "Input/output error") in d.message
+    assert not r.cluster.namespaces  # nothing of the file was loaded
+
+
 def test_a_directory_as_a_file_entry_and_empty_folder(tmp_path: Path) -> None:
     r = load_paths([str(tmp_path)])
     assert [d.code for d in r.diagnostics] == ["no-manifests"]
