@@ -31,20 +31,32 @@ The codes and their definitions (also in the README and ``netviz.engine.audit``)
     A Baseline-tier rule no pod's traffic can reach: every pod its policy selects is selected by
     NetworkPolicies for that direction (their verdict is final), or the Admin tier decides
     everything the rule matches first.
+``networks-match-pods`` (warning or info)
+    An egress rule whose ``networks`` may hold pod addresses, where pod IPs are not known
+    (manifests). The API: "cluster-internal traffic will be checked against the rule as well.
+    So if you Accept or Deny traffic to 0.0.0.0/0, that will allow or deny all IPv4 pod-to-pod
+    traffic as well. If you don't want that, add a rule that Passes all pod traffic before the
+    Networks rule." netviz assumes pods without IPs lie outside every ``networks`` CIDR
+    (``Analyzer.assumptions``), so for such a rule the picture of pod traffic rests on that
+    assumption. *warning* when a CIDR is a whole address space (``0.0.0.0/0``, ``::/0``: every
+    pod of that family is inside), *info* when it overlaps the private ranges pods are
+    numbered from (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7). Not reported when the
+    rules before it (its tier, in order) already decide all pod traffic it could match.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from netviz.engine import tiers
 from netviz.engine.analyzer import INGRESS, Analyzer, PodClass, bits_iter
 from netviz.engine.connections import ConnectionSet
 from netviz.engine.findings import Finding
-from netviz.engine.ipranges import atoms
+from netviz.engine.ipranges import IPRange, atoms
 from netviz.engine.tiers import CompiledClusterPolicy, CompiledClusterRule
 from netviz.model import Source
-from netviz.model.cluster_policy import NAMESPACES, PODS, Action, ClusterPolicy, Tier
+from netviz.model.cluster_policy import NAMESPACES, NETWORKS, PODS, Action, ClusterPolicy, Tier
 from netviz.model.diagnostics import Severity
 
 TIER_CODES: tuple[str, ...] = (
@@ -52,7 +64,11 @@ TIER_CODES: tuple[str, ...] = (
     "tier-rule-shadowed",
     "tier-pass-to-default",
     "baseline-unreachable",
+    "networks-match-pods",
 )
+#: where pod networks are numbered from (RFC 1918, RFC 6598 shared space, unique local IPv6)
+_POD_SPACES = tuple(IPRange.from_cidr(c) for c in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"))
 _DIRECTIONS = ("Ingress", "Egress")
 
 
@@ -94,6 +110,84 @@ def tier_findings(an: Analyzer) -> list[Finding]:
     out += _shadowed_and_unreachable(an, shadowed)
     # a shadowed Pass never passes anything: the shadowing finding says all there is
     out += _pass_to_default(an, shadowed)
+    out += _networks_match_pods(an)
+    return out
+
+
+def _pod_traffic_reaches(an: Analyzer, cp: CompiledClusterPolicy, index: int,
+                         as_pods: CompiledClusterRule, pc: PodClass) -> bool:
+    """Whether some pod traffic that ``as_pods`` (egress rule ``index`` of ``cp``, made to
+    match pods) covers for subject class ``pc`` reaches it: not decided by the rules before it
+    in its tier and, for a Baseline-tier rule, neither by the Admin tier's Accept/Deny nor by
+    NetworkPolicies that isolate ``pc``'s egress (their verdict is final)."""
+    before = _preceding(an, cp.policy.tier, "Egress", pc.index, cp, index)
+    if cp.policy.tier is Tier.ADMIN:
+        return not _decided_before(an, before, as_pods, pc, False)
+    if an.egress_of[pc.index]:
+        return False
+    admin = [r for other in an.cluster_policies_of(Tier.ADMIN, "Egress", pc.index)
+             for r in other.rules("Egress")]
+    a_parts: dict[tiers.State, int] = {tiers.EMPTY: an.all_bits}
+    for r in admin:
+        for bits, conns in _rule_pieces(an, r, pc):
+            a_parts = tiers.split(a_parts, bits, conns, r.action)
+    b_parts: dict[tiers.State, int] = {tiers.EMPTY: an.all_bits}
+    for r in before:
+        for bits, conns in _rule_pieces(an, r, pc):
+            b_parts = tiers.split(b_parts, bits, conns, r.action)
+    for bits, conns in _rule_pieces(an, as_pods, pc):
+        for sa, ba in a_parts.items():
+            for sb, bb in b_parts.items():
+                # Admin Accept/Deny are final; an Admin Pass goes on to this tier
+                if bits & ba & bb and conns - (sa[0] | sa[1]) - (sb[0] | sb[1] | sb[2]):
+                    return True
+    return False
+
+
+def _networks_match_pods(an: Analyzer) -> list[Finding]:
+    """Egress rules whose ``networks`` may hold pods whose IPs are unknown (see the module
+    docstring, ``networks-match-pods``)."""
+    unknown = 0  # classes none of whose pods has a known IP
+    for pc in an.classes:
+        if not any(p.ips for p in pc.pods):
+            unknown |= 1 << pc.index
+    if not unknown:
+        return []
+    out: list[Finding] = []
+    for cp in an.cluster_policies:
+        for i, cr in enumerate(cp.egress):
+            if cr.rule.fail_closed:
+                continue
+            cidrs = [c for peer in cr.rule.peers if peer.kind == NETWORKS for c in peer.networks]
+            whole = [c for c in cidrs if c.endswith("/0")]
+            private = [c for c in cidrs if any(IPRange.from_cidr(c).overlaps(s)
+                                               for s in _POD_SPACES)]
+            if not whole and not private:
+                continue
+            # the rule as if its networks matched every pod of unknown IP: does anything
+            # before it decide all of that pod traffic already?
+            as_pods = replace(cr, peer_bits=unknown, ip_ranges=())
+            met = [pc for pc in (an.classes[c] for c in bits_iter(cp.selected))
+                   if _pod_traffic_reaches(an, cp, i, as_pods, pc)]
+            if not met:
+                continue
+            shown = whole or private
+            wls = _workloads(an, sum(1 << pc.index for pc in met))
+            certain = bool(whole)
+            out.append(Finding(
+                "networks-match-pods", Severity.WARNING if certain else Severity.INFO,
+                f"{cluster_policy_ref(cp.policy)}: {rule_label(cr)} "
+                f"{'matches' if certain else 'may match'} pod traffic",
+                f"{cluster_policy_ref(cp.policy)}, {rule_label(cr)} ({cr.rule.verb}) "
+                f"has networks {', '.join(shown)}: the API checks pod-to-pod traffic against them "
+                f"too ({'every pod address of that family is inside' if certain else 'pod IPs are often numbered from these ranges'}"
+                f"). The pods' IPs are not known here, so netviz evaluates the traffic of "
+                f"{_listed(wls)} to pods as if no pod were inside: what this rule does to it is "
+                "not in the picture. Put a rule for pod peers before it (the API suggests a "
+                "Pass), or open a snapshot, where pod IPs are known.",
+                (cluster_policy_ref(cp.policy), *wls),
+                _source(cr),
+            ))
     return out
 
 

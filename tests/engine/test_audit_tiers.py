@@ -190,3 +190,66 @@ def test_a_workload_governed_by_cluster_policies_is_not_reported_unisolated() ->
                     f"{{team: y}}}}}}\ningress: [{{action: Deny, {FROM_A}}}]")
     wls = {w for f in findings(only_b, code="workload-not-isolated") for w in f.workloads}
     assert wls == {"a/web[Pod]"}
+
+
+DENY_WORLD = "subject: {namespaces: {}}\negress: [{name: no-internet, action: Deny, to: [{networks: [0.0.0.0/0]}]}]"
+PASS_PODS_FIRST = ("subject: {namespaces: {}}\negress:\n- {name: pods, action: Pass, to: [{namespaces: {}}]}\n"
+                   "- {name: no-internet, action: Deny, to: [{networks: [0.0.0.0/0]}]}")
+
+
+def test_networks_that_cover_pods_of_unknown_ip_are_reported() -> None:
+    """The API: "cluster-internal traffic will be checked against the rule as well. So if you
+    Accept or Deny traffic to 0.0.0.0/0, that will allow or deny all IPv4 pod-to-pod traffic as
+    well." Without pod IPs netviz assumes the pods are outside: the audit says where that
+    assumption decides the picture."""
+    (f,) = findings(policy("ClusterNetworkPolicy", "lockdown", DENY_WORLD),
+                    code="networks-match-pods")
+    assert f.severity is Severity.WARNING
+    assert "ClusterNetworkPolicy lockdown" in f.objects and "egress rule 'no-internet'" in f.title
+    assert "0.0.0.0/0" in f.message and "pod-to-pod" in f.message
+    # a partner network outside the private ranges pods are numbered from: nothing to say
+    assert not findings(policy("ClusterNetworkPolicy", "partners", DENY_WORLD.replace(
+        "0.0.0.0/0", "203.0.113.0/24")), code="networks-match-pods")
+    # a corporate 10/8: it may hold the pod network (info, not a warning)
+    (g,) = findings(policy("AdminNetworkPolicy", "corp", DENY_WORLD.replace(
+        "0.0.0.0/0", "10.0.0.0/8")), code="networks-match-pods")
+    assert g.severity is Severity.INFO
+
+
+def test_networks_after_a_rule_for_every_pod_are_not_reported() -> None:
+    """The API's advice, followed: pod traffic is passed (or accepted) before the networks rule
+    (the upstream OpenShift example, anp_and_banp_using_networks_with_ipv6_test)."""
+    assert not findings(policy("ClusterNetworkPolicy", "lockdown", PASS_PODS_FIRST),
+                        code="networks-match-pods")
+
+
+def test_networks_with_known_pod_ips_are_not_reported() -> None:
+    """A snapshot: the pods' IPs are known and evaluated, nothing is assumed."""
+    known = BASE.replace("spec: {containers: [{name: w, image: w, ports: [{name: http, "
+                         "containerPort: 8080}]}]}",
+                         "spec: {containers: [{name: w, image: w}]}\nstatus: {podIP: 10.1.0.1}")
+    known = known.replace("spec: {containers: [{name: d, image: d}]}",
+                          "spec: {containers: [{name: d, image: d}]}\nstatus: {podIP: 10.1.0.2}")
+    r = load_text(known + "---\n" + policy("ClusterNetworkPolicy", "lockdown", DENY_WORLD))
+    assert not [f for f in audit(Analyzer(r.cluster)) if f.code == "networks-match-pods"]
+
+
+BANP_DENY_WORLD = ("subject: {namespaces: {}}\negress: [{name: no-internet, action: Deny, "
+                   "to: [{networks: [0.0.0.0/0]}]}]")
+
+
+def test_baseline_networks_are_reported_only_where_pod_traffic_reaches_them() -> None:
+    """A Baseline rule sees pod traffic only when the Admin tier did not decide it (Accept or
+    Deny; a Pass goes on) and no NetworkPolicy isolates the pod's egress."""
+    banp = policy("BaselineAdminNetworkPolicy", "default", BANP_DENY_WORLD, prio=None)
+    (f,) = findings(banp, code="networks-match-pods")
+    assert f.severity is Severity.WARNING and "BaselineAdminNetworkPolicy default" in f.objects
+    accept_pods = policy("AdminNetworkPolicy", "intra", "subject: {namespaces: {}}\negress: "
+                         "[{name: pods, action: Allow, to: [{namespaces: {}}]}]")
+    assert not findings(accept_pods, banp, code="networks-match-pods")
+    pass_pods = accept_pods.replace("action: Allow", "action: Pass")
+    assert findings(pass_pods, banp, code="networks-match-pods")
+    isolate = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: e, "
+               "namespace: NS}\nspec: {podSelector: {}, policyTypes: [Egress]}\n")
+    assert not findings(banp, isolate.replace("NS", "a"), isolate.replace("NS", "b"),
+                        code="networks-match-pods")
