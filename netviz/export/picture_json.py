@@ -30,6 +30,8 @@ import json
 import os
 from typing import Any
 
+import numpy as np
+
 from netviz.viewmodel.routing import Picture
 
 FORMAT = "netviz-picture/1"
@@ -53,13 +55,20 @@ def to_dict(pic: Picture) -> dict[str, Any]:
                       "position": {"x": _r(x + w / 2 - ox), "y": _r(y + h / 2 - oy)},
                       "bbox": [_r(x - ox), _r(y - oy), _r(w), _r(h)]})
     edges = []
+    # every polyline's points rounded at once (hundreds of thousands of them at scale)
+    flat = [pt for d in pic.edges for pt in d.points]
+    rounded: list[list[float]] = (
+        np.round(np.asarray(flat, dtype=float) - (ox, oy), 2).tolist() if flat else [])
+    at = 0
     for i, d in enumerate(pic.edges):
         e = d.edge
+        pts = rounded[at:at + len(d.points)]
+        at += len(d.points)
         if e.src not in ids or e.dst not in ids:
             continue
         data = {"id": f"e{i}", "source": ids[e.src], "target": ids[e.dst],
                 "verdict": e.style, "connection": e.connection, "pairs": e.count,
-                "points": [[_r(x - ox), _r(y - oy)] for x, y in d.points]}
+                "points": pts}
         if d.label and d.label_rect is not None:
             lx, ly, lw, lh = d.label_rect
             data["label"] = d.label

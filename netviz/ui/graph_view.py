@@ -287,6 +287,15 @@ class GraphView(QGraphicsView):
         old = self.model
         difference = st.difference
         hint = st.changed_pairs
+        if (old is not None and not fit and old.options == self.graph_options
+                and (old.cluster is st.cluster or old.cluster == st.cluster)
+                and (old.source_connections is st.connections
+                     or old.source_connections == st.connections)
+                and old.difference == (list(difference) if difference is not None else None)
+                and (old.difference is None) == (difference is None)):
+            # the same evaluation again (the edit session's first push after a load)
+            self.refreshed.emit()
+            return
         if (old is not None and hint is not None and not fit
                 and old.options == self.graph_options):
             # a what-if edit: only the changed pairs are rewritten; nothing moves

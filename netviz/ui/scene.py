@@ -61,6 +61,8 @@ Z_LEGEND = 30.0
 TEXT_LOD = 0.28  # node text is skipped below this zoom
 LABEL_LOD = 0.4
 AA_MAX_ELEMENTS = 4000
+ARROW_LOD = 0.3  # below this zoom, big arrowhead layers are not drawn
+DASH_LOD = 0.15  # below this zoom, big dashed layers are drawn solid
 
 
 def edge_pen(style: palette.EdgeLook, width: float | None = None, cosmetic: bool = True) -> QPen:
@@ -253,6 +255,11 @@ class EdgeLayer(QGraphicsPathItem):
     def paint(self, p: QPainter, opt: QStyleOptionGraphicsItem, w: QWidget | None = None) -> None:
         n = self.path().elementCount()
         pen = self.pen()
+        if self.is_arrows and n > AA_MAX_ELEMENTS:
+            # arrowheads a couple of pixels wide say nothing and cost a third of a frame
+            lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(p.worldTransform())
+            if lod < ARROW_LOD:
+                return
         dashed = pen.style() != Qt.PenStyle.SolidLine
         limit = AA_MAX_ELEMENTS if not dashed else AA_MAX_ELEMENTS // 4
         if n <= limit:
@@ -263,7 +270,15 @@ class EdgeLayer(QGraphicsPathItem):
         # leaves Qt's fast stroker (seconds): one-pixel dashes look the same at that size
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         if pen.style() != Qt.PenStyle.NoPen:
-            if dashed and pen.isCosmetic() and pen.widthF() > 1.0:
+            if QStyleOptionGraphicsItem.levelOfDetailFromTransform(
+                    p.worldTransform()) < DASH_LOD and pen.isCosmetic():
+                # a whole cluster on screen: one-pixel lines (Qt's cosmetic stroker), and no
+                # dashes (a few scene units long, they are sub-pixel noise there and cost most
+                # of a repaint); the colour still tells the styles apart
+                pen = QPen(pen)
+                pen.setWidthF(1.0)
+                pen.setStyle(Qt.PenStyle.SolidLine)
+            elif dashed and pen.isCosmetic() and pen.widthF() > 1.0:
                 pen = QPen(pen)
                 pen.setWidthF(1.0)
             p.setPen(pen)

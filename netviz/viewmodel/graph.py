@@ -388,6 +388,9 @@ class GraphModel:
         self.difference: list[DiffEntry] | None = (
             list(difference) if difference is not None else None)
         self.connections = list(connections)
+        #: the list the model was made from (a re-evaluation that hands the same one over
+        #: changes nothing)
+        self.source_connections = connections
         self.expanded: set[str] = set()
         self.labels = _Labels()
         #: external node key -> the address ranges (labels) it stands for
@@ -765,14 +768,26 @@ class GraphModel:
         an = self.analyzer
         if an is None:
             return []
+        from netviz.engine import bits_iter
         from netviz.engine.connlist import workload_classes
 
         wl_cls = workload_classes(an)
         mask = {wl: sum(1 << c for c in cls) for wl, cls in wl_cls.items()}
+        of_class: dict[int, list[str]] = {}
+        for wl, cls in wl_cls.items():
+            for c in cls:
+                of_class.setdefault(c, []).append(wl)
         counts: dict[tuple[str, str | None, frozenset[str]], list[str]] = {}
+        seen_bits: dict[int, list[str]] = {}
 
         def add(bits: int, label: str, ns_label: str | None, why: str) -> None:
-            inside = [wl for wl, mk in mask.items() if bits & mk == mk and wl in self.leaf_ns]
+            inside = seen_bits.get(bits)
+            if inside is None:
+                # the workloads wholly inside ``bits``, from its classes (not all workloads)
+                found = {wl for c in bits_iter(bits) for wl in of_class.get(c, ())}
+                inside = [wl for wl in found
+                          if bits & mask[wl] == mask[wl] and wl in self.leaf_ns]
+                seen_bits[bits] = inside
             by_ns: dict[str, list[str]] = {}
             for wl in inside:
                 ns = self.leaf_ns[wl]
@@ -883,6 +898,7 @@ class GraphModel:
         new.cluster = cluster
         new.analyzer = analyzer
         new.connections = list(connections)
+        new.source_connections = connections
         new.expanded = set(self.expanded)
         new.difference = list(difference) if difference is not None else None
         new.labels = self.labels.copy()

@@ -156,6 +156,8 @@ class Structure:
     sizes: dict[str, tuple[float, float]] = field(default_factory=dict)
     #: routing plans by (source, target, style): they depend on the columns only
     plans: dict[tuple[str, str, str], Any] = field(default_factory=dict)
+    #: node key -> the element keys holding it, outermost first
+    chains: dict[str, list[str]] = field(default_factory=dict)
 
     def size(self, model: GraphModel, key: str) -> tuple[float, float]:
         got = self.sizes.get(key)

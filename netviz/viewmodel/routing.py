@@ -31,6 +31,7 @@ draws every edge of a ``VisibleGraph`` through those gaps and places its label. 
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 from collections.abc import Iterable, Sequence
@@ -121,6 +122,9 @@ def _instance(e: Edge, t: _Template) -> _Plan:
 
 
 def _chain(st: Structure, key: str) -> list[str]:
+    got = st.chains.get(key)
+    if got is not None:
+        return got
     out = []
     e = st.elem_of.get(key)
     while e is not None and e != ROOT:
@@ -128,6 +132,7 @@ def _chain(st: Structure, key: str) -> list[str]:
         c = st.cont_of.get(e)
         e = c if c is not None and c != ROOT else None
     out.reverse()
+    st.chains[key] = out
     return out
 
 
@@ -326,10 +331,11 @@ class Routed:
 Needs = tuple[dict[tuple[str, int], float], dict[tuple[str, int, int], float]]
 
 
-def route(st: Structure, model: GraphModel, edges: Sequence[Edge]
+def route(st: Structure, model: GraphModel, edges: Sequence[Edge], points: bool = True
           ) -> tuple[list[Routed], Needs]:
     """Routes for ``edges`` over the arrangement ``st`` (home positions). Returns the routes and
-    what the gaps needed (``Needs``)."""
+    what the gaps needed (``Needs``). ``points`` False: only the runs (what ``measure_needs``
+    uses), not the polylines."""
     depth = {k: model.tree.depth.get(k, 0) for k in st.conts}
     plans: list[_Plan] = []
     cache = st.plans
@@ -342,7 +348,9 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge]
             cache[key] = tmpl
         if tmpl is not None:
             plans.append(_instance(e, tmpl))
-    # 1. which horizontal gap each crossing uses: the one nearest the straight line
+    # 1. which horizontal gap each crossing uses: the one nearest the straight line (the
+    # score |mid - want| + |mid - cur| / 4 is least at one of the two gaps around ``want``)
+    gaps_of: dict[tuple[str, int], tuple[list[tuple[float, float]], list[float], list[int]]] = {}
     for p in plans:
         if p.direct:
             continue
@@ -351,17 +359,21 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge]
         cur = y0
         crosses = [s for s in p.steps if isinstance(s, _Cross)]
         for i, s in enumerate(crosses):
-            cont = st.conts[s.cont]
-            ranges = _hgap_ranges(cont, s.col)
+            got = gaps_of.get((s.cont, s.col))
+            if got is None:
+                ranges = _hgap_ranges(st.conts[s.cont], s.col)
+                usable = [gi for gi, (a, b) in enumerate(ranges) if b - a >= 4] or [0]
+                got = (ranges, [(ranges[gi][0] + ranges[gi][1]) / 2 for gi in usable], usable)
+                gaps_of[(s.cont, s.col)] = got
+            ranges, mids, usable = got
             want = cur + (y1 - cur) / (len(crosses) - i + 1)
-            best, best_d = 0, math.inf
-            for gi, (a, b) in enumerate(ranges):
-                if b - a < 4:
-                    continue
-                mid = (a + b) / 2
-                dd = abs(mid - want) + 0.25 * abs(mid - cur)
-                if dd < best_d:
-                    best, best_d = gi, dd
+            k = bisect.bisect_left(mids, want)
+            best, best_d = usable[0], math.inf
+            for j in (k - 1, k):
+                if 0 <= j < len(mids):
+                    dd = abs(mids[j] - want) + 0.25 * abs(mids[j] - cur)
+                    if dd < best_d:
+                        best, best_d = usable[j], dd
             s.gap = best
             a, b = ranges[best]
             s.y = (a + b) / 2
@@ -425,7 +437,7 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge]
     hneeds: dict[tuple[str, int, int], float] = {}
     for (c, col, gi), crossing in hgroups.items():
         crossing.sort(key=lambda t: (t[0], t[1]))
-        a, b = _hgap_ranges(st.conts[c], col)[gi]
+        a, b = gaps_of[(c, col)][0][gi]
         for y, (_w, _i, cross) in zip(_spread(len(crossing), a + 3, b - 3), crossing, strict=True):
             cross.y = y
         hneeds[(c, col, gi)] = len(crossing) * TRACK + 8
@@ -477,6 +489,18 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge]
         vneeds[(c, gi)] = n * TRACK + 8
     # 5. points
     out: list[Routed] = []
+    if not points:
+        for i, p in enumerate(plans):
+            r = Routed(p.edge, [])
+            ys = fixed_y[i]
+            gi = 0
+            for si, step in enumerate(p.steps):
+                if isinstance(step, _Gap):
+                    r.runs.append(((step.cont, step.index), track_x[(i, si)], ys[gi],
+                                   ys[gi + 1]))
+                    gi += 1
+            out.append(r)
+        return out, (vneeds, hneeds)
     for i, p in enumerate(plans):
         r = Routed(p.edge, [])
         ys = fixed_y[i]
@@ -533,7 +557,7 @@ def _simplify(pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
 def measure_needs(st: Structure, model: GraphModel, vis: VisibleGraph, measure: Measure) -> bool:
     """Route once and record in the containers how wide/high their gaps must be for the lines
     and labels that use them. True when some gap must grow."""
-    routes, needs = route(st, model, vis.edges)
+    routes, needs = route(st, model, vis.edges, points=False)
     grew = False
     # labels: room in the gap of the edge's longest vertical run (or its last gap)
     label_need: dict[tuple[str, int], float] = {}
