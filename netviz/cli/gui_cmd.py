@@ -27,6 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         "(PNG) and exit; needs no display")
     p.add_argument("--size", default="1600x1000", metavar="WxH",
                    help="window size for --screenshot (default 1600x1000)")
+    p.add_argument("--select", metavar="NS/NAME",
+                   help="with --screenshot: click this workload or Service first")
     p.set_defaults(func=run)
 
 
@@ -61,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
             return failed
         from netviz.ui.screenshot import run as shoot
 
-        return shoot(args.paths, args.screenshot, (w, h))
+        return shoot(args.paths, args.screenshot, (w, h), select=args.select)
     failed = _preflight()
     if failed is not None:
         return failed

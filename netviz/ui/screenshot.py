@@ -7,6 +7,9 @@ writes by the suffix), then exits. For docs, reviews and CI: it needs no display
 platform is used when there is none), asks nothing (message boxes are printed to stderr
 instead of waiting for a click), and gives up after ``timeout`` seconds.
 
+``--select NS/NAME`` clicks a workload or Service first (docs: "who can reach data/postgres",
+answered in one click).
+
 Exit codes: 0 saved; 3 nothing could be loaded (the window is still saved, with its message);
 1 the file could not be written or the load did not finish in time.
 """
@@ -20,7 +23,10 @@ from collections.abc import Sequence
 
 
 def run(paths: Sequence[str], out: str, size: tuple[int, int] = (1600, 1000),
-        timeout: float = 300.0) -> int:
+        timeout: float = 300.0, select: str | None = None) -> int:
+    """``select``: a workload or Service (``ns/name``) to click before the picture is taken
+    (what a user sees after one click: what it reaches and what reaches it, the Reach
+    panel's answer)."""
     if not os.environ.get("QT_QPA_PLATFORM") and not (
             os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -57,6 +63,13 @@ def run(paths: Sequence[str], out: str, size: tuple[int, int] = (1600, 1000),
         if not done["v"] or win.runner.busy:
             QTimer.singleShot(30, poll)
             return
+        if select:
+            key = win.view.model.find_workload(select) if win.view.model is not None else None
+            if key is None:
+                print(f"netviz gui --screenshot: --select {select}: no such workload or Service",
+                      file=sys.stderr)
+            else:
+                win.view.click_node(key)
         win.view.fit()
         app.processEvents()
         image = win.grab()  # paints the whole window now

@@ -568,7 +568,7 @@ def _assign_columns(st: Structure, model: GraphModel, vis: VisibleGraph,
             cols.append(infra)
         cont.cols = cols
         cont.infra_from = infra_from
-        cont.n_first = 1 if fixed_first else 0
+        cont.n_first = (1 if fixed_first else 0) + (1 if first_col else 0)
         cont.n_last = 1 if fixed_last else 0
         _order_columns(cont, es, order)
 
