@@ -220,7 +220,9 @@ class _Coverer:
         self.m = m
         self.collapsed = collapsed
         self.w = weights  # members per leaf
-        self.cum = np.concatenate(([0], np.cumsum(weights)))
+        self.cum = np.concatenate(([0], np.cumsum(weights))).tolist()
+        #: prefix counts of one-member leaves (a pair (s, s) of one is no pair)
+        self.ones = np.concatenate(([0], np.cumsum(weights == 1))).tolist()
         self.out: list[Product] = []
         self.big = m.dtype.type(np.iinfo(m.dtype).max)
         lo, hi = tree.lo, tree.hi
@@ -284,13 +286,14 @@ class _Coverer:
 
     def pairs(self, a: str, b: str) -> int:
         t = self.t
-        na = int(self.cum[t.hi[a]] - self.cum[t.lo[a]])
-        nb = int(self.cum[t.hi[b]] - self.cum[t.lo[b]])
-        n = na * nb
+        cum = self.cum
+        na = cum[t.hi[a]] - cum[t.lo[a]]
+        nb = cum[t.hi[b]] - cum[t.lo[b]]
+        n = int(na * nb)
         lo, hi = max(t.lo[a], t.lo[b]), min(t.hi[a], t.hi[b])
         if lo < hi:
             # one-member leaves on both sides: their (s, s) is not a pair
-            n -= int(np.count_nonzero(self.w[lo:hi] == 1))
+            n -= int(self.ones[hi] - self.ones[lo])
         return n
 
     def tighten(self, a: str, b: str) -> tuple[str, str]:
@@ -343,12 +346,20 @@ class _Coverer:
         if sa and sb:
             mx, mn = self.reduced(a, b, True, True)
             both = _status(mx, mn)
-            rows = _status(mx.max(axis=1, keepdims=True), mn.min(axis=1, keepdims=True))
-            cols = _status(mx.max(axis=0, keepdims=True), mn.min(axis=0, keepdims=True))
-            options = [(_score(rows), 0, True, False, rows), (_score(cols), 1, False, True, cols),
-                       (_score(both) + 0.5, 2, True, True, both)]
-            options.sort(key=lambda o: (o[0], o[1]))
-            _, _, xa, xb, st = options[0]
+            if both.shape[0] == 1 or both.shape[1] == 1:
+                # a side with a single non-empty child: descending into it changes nothing
+                # but the names, so both sides descend at once
+                xa, xb, st = True, True, both
+            else:
+                rows = _status(mx.max(axis=1, keepdims=True), mn.min(axis=1, keepdims=True))
+                cols = _status(mx.max(axis=0, keepdims=True), mn.min(axis=0, keepdims=True))
+                sr, sc, sb2 = _score(rows), _score(cols), _score(both) + 0.5
+                if sr <= sc and sr <= sb2:
+                    xa, xb, st = True, False, rows
+                elif sc <= sb2:
+                    xa, xb, st = False, True, cols
+                else:
+                    xa, xb, st = True, True, both
         else:
             xa, xb = sa, sb
             st = self.children_status(a, b, xa, xb)
