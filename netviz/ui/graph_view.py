@@ -436,7 +436,9 @@ class GraphView(QGraphicsView):
             if on != ci.highlighted:
                 ci.highlighted = on
                 ci.update()
-        dim = lit is not None or emphasis is not None
+        # a selection or a search fades the other edges; "Reaches port" alone does not: every
+        # edge it keeps accepts the port at its drawn end, and is shown at full contrast
+        dim = lit is not None or (text_on and emphasis is not None)
         for it in sc.edge_layer:
             it.setOpacity(palette.FADED_OPACITY if dim else 1.0)
         if hl:

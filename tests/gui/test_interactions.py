@@ -1,0 +1,191 @@
+"""The one-click questions in the window, on the demo (issue 8): who can reach data/postgres
+(one click on the workload), what reaches TCP 5432 (only edges whose drawn end accepts it, at
+full contrast), the pairs of a group edge, and that a what-if edit moves no node."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPointF, QRectF, QSettings, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from netviz.ui.main_window import MainWindow
+from netviz.ui.scene import EdgeLayer
+from netviz.viewmodel import palette
+
+DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
+PG = "data/postgres[StatefulSet]"
+PG_SVC = "svc:data/postgres"
+
+
+@pytest.fixture(scope="module")
+def listed() -> list[dict[str, str]]:
+    """What ``netviz list resources/demo -o json`` prints."""
+    import contextlib
+    import io
+
+    from netviz.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        main(["list", str(DEMO), "-o", "json"])
+    return json.loads(out.getvalue())
+
+
+@pytest.fixture
+def win(qtbot, tmp_path: Path) -> MainWindow:
+    w = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.resize(1600, 1000)
+    w.show()
+    qtbot.waitExposed(w)
+    w.act_auto.setChecked(False)
+    with qtbot.waitSignal(w.runner.finished, timeout=30000):
+        w.open_paths([str(DEMO)])
+    if w.editing is not None:
+        # never a modal question at teardown (unsaved edits are discarded, not saved)
+        w.editing.ask = lambda *a: QMessageBox.StandardButton.Discard
+    return w
+
+
+def click_node(qtbot, win: MainWindow, key: str) -> None:
+    view = win.view
+    view.center_on_node(key)
+    item = view.node_item(key)
+    pos = view.mapFromScene(item.scenePos())
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     pos)
+
+
+def test_who_can_reach_postgres_is_one_click(qtbot, win: MainWindow, listed) -> None:
+    clients = {r["src"] for r in listed if r["dst"] == PG}
+    assert len(clients) >= 4
+    click_node(qtbot, win, PG)
+    assert win.state.selection.nodes == {PG}
+    # the graph lights every client, whether its edge ends at the workload or its Service
+    lit = win.view.highlighted_nodes()
+    assert lit is not None and clients <= lit
+    m = win.view.model
+    for key in clients:
+        assert win.view.node_item(key).opacity() == 1.0
+        # and a highlighted edge from (a box holding) it, into postgres or its Service
+        assert any(key in m.leaves_of(e.src) and e.dst in (PG, PG_SVC) or
+                   (key in m.leaves_of(e.src) and PG in m.leaves_of(e.dst))
+                   for e in win.view.highlight_edges()), key
+    # the Reach panel lists them, with the connection and the Service they go through
+    reach = win.panels["ReachPanel"]
+    assert win.docks["ReachPanel"].isVisible()
+    rows = {r.src: r for r in reach.rows()}
+    assert set(rows) == clients
+    for r in listed:
+        if r["dst"] == PG:
+            assert str(rows[r["src"]].connection) == r["conn"]
+    assert any("5432→postgres(5432)" in r.via_text for r in rows.values())
+
+
+def test_reaches_port_keeps_accepting_edges_at_full_contrast(qtbot, win: MainWindow,
+                                                             listed) -> None:
+    win.port_edit.setText("TCP 5432")
+    view = win.view
+    qtbot.waitUntil(lambda: view.visible is not None and view.visible.emphasis is not None)
+    m = view.model
+    assert view.drawn_edges()
+    for e in view.drawn_edges():
+        if e.style in ("service", "bundle"):
+            continue
+        # the drawn end accepts the port: a Service forwards 5432, a workload's connection has it
+        if e.dst.startswith("svc:"):
+            assert any(mp.protocol == "TCP" and 5432 in {n for _, n in mp.per_backend}
+                       | ({mp.target} if isinstance(mp.target, int) else set())
+                       for mp in m.nodes[e.dst].ports), e
+        else:
+            assert e.conns is not None and e.conns.contains("TCP", 5432), e
+    # no fading of the edges that are kept: they are the answer
+    assert all(it.opacity() == 1.0 for it in view.pic_scene.edge_layer)
+    # and the answer is listed
+    reach = win.panels["ReachPanel"]
+    want = {(r["src"], r["dst"]) for r in listed
+            if ("TCP 5432" in r["conn"] or r["conn"] == "All Connections"
+                or _in_range(r["conn"], 5432))}
+    assert {r.pair for r in reach.rows()} == want
+
+
+def _in_range(conn: str, port: int) -> bool:
+    from netviz.engine import ConnectionSet
+
+    return ConnectionSet.parse(conn).contains("TCP", port)
+
+
+def test_selection_fades_other_edges_without_stray_arrowheads(qtbot, win: MainWindow) -> None:
+    click_node(qtbot, win, PG)
+    view = win.view
+    faded = palette.FADED_OPACITY
+    # every ordinary layer (lines, arrowheads, labels) fades; only the highlight is opaque
+    assert all(it.opacity() == pytest.approx(faded) for it in view.pic_scene.edge_layer)
+    hl = view.highlight_edges()
+    assert hl
+    # every highlighted arrowhead (or start dot) sits at an end of a highlighted edge
+    ends = [pt for d in view._hl_drawn for pt in (d.points[0], d.points[-1])]
+    heads = [it for it in view._hl_items if isinstance(it, EdgeLayer) and it.is_arrows]
+    assert heads
+    for it in heads:
+        for poly in it.path().toSubpathPolygons():
+            r = poly.boundingRect()
+            assert any(r.adjusted(-2, -2, 2, 2).contains(QPointF(x, y)) for x, y in ends), r
+
+
+def test_edge_lines_have_bounds_and_draw_when_zoomed_in(qtbot, win: MainWindow) -> None:
+    """Batched line layers keep their bounds (an empty shape must not empty them), so a
+    partial repaint draws the lines, not only their arrowheads and labels."""
+    view = win.view
+    lines = [it for it in view.pic_scene.edge_layer if isinstance(it, EdgeLayer)
+             and not it.is_arrows]
+    assert lines and all(not it.boundingRect().isEmpty() for it in lines)
+    assert all(it.shape().isEmpty() for it in lines)
+    # a point on a drawn line, zoomed in: the line layer is found there
+    d = next(d for d in view.picture.edges if len(d.points) >= 2)
+    (x0, y0), (x1, y1) = d.points[0], d.points[1]
+    probe = QRectF(QPointF((x0 + x1) / 2 - 2, (y0 + y1) / 2 - 2), QPointF((x0 + x1) / 2 + 2,
+                                                                         (y0 + y1) / 2 + 2))
+    found = view.pic_scene.items(probe, Qt.ItemSelectionMode.IntersectsItemBoundingRect)
+    assert any(isinstance(it, EdgeLayer) and not it.is_arrows for it in found)
+
+
+def test_a_group_edge_lists_its_pairs(qtbot, win: MainWindow, listed) -> None:
+    view = win.view
+    group = next(e for e in view.drawn_edges() if e.count > 1 and e.style in ("allowed",
+                                                                             "partial"))
+    view.click_edge(group)
+    sel = win.state.selection
+    assert sel.group_edge == (group.src, group.dst) and len(sel.pairs) == group.count
+    reach = win.panels["ReachPanel"]
+    conns = {(r["src"], r["dst"]): r["conn"] for r in listed}
+    assert {r.pair for r in reach.rows()} == set(sel.pairs)
+    assert all(str(r.connection) == conns[r.pair] == group.connection for r in reach.rows())
+
+
+def test_a_what_if_edit_moves_no_node(qtbot, win: MainWindow) -> None:
+    ctl = win.editing
+    s = ctl.session
+    view = win.view
+    before = {k: (it.pos().x(), it.pos().y()) for k, it in view.pic_scene.nodes.items()
+              if it.isVisible()}
+    boxes = {k: ci.rect for k, ci in view.pic_scene.containers.items() if ci.isVisible()}
+    i = next(e.id for e in s.entries if e.policy is not None and e.policy.name == "postgres-clients")
+    text = s.entry(i).text
+    assert "5432" in text
+    s.set_policy_text(i, text.replace("5432", "6432"))
+    # the edit is drawn (backup's own egress allows 5432 only, so its edge is now removed)
+    qtbot.waitUntil(lambda: any(e.style == "removed" and e.src == "data/backup[CronJob]"
+                                for e in view.drawn_edges()), timeout=10000)
+    assert win.state.changed_pairs is None  # the hint is only valid during the event
+    after = {k: (it.pos().x(), it.pos().y()) for k, it in view.pic_scene.nodes.items()
+             if it.isVisible()}
+    assert after == before
+    assert {k: ci.rect for k, ci in view.pic_scene.containers.items() if ci.isVisible()} == boxes
+    s.undo()
+    QApplication.processEvents()
+    assert {k: (it.pos().x(), it.pos().y()) for k, it in view.pic_scene.nodes.items()
+            if it.isVisible()} == before
