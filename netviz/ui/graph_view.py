@@ -37,11 +37,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from netviz.model.keys import EdgeStyle
+from netviz.model.keys import EdgeStyle, NodeKind
 from netviz.ui import scene as S
 from netviz.ui.fonts import qt_measure
 from netviz.viewmodel import palette
+from netviz.viewmodel.cover import ROOT
 from netviz.viewmodel.graph import (
+    NS_PREFIX,
     Edge,
     GraphModel,
     GraphOptions,
@@ -55,6 +57,8 @@ from netviz.viewmodel.routing import DrawnEdge, DrawnNode, Picture, legend_entri
 from netviz.viewmodel.state import AppState
 
 HIT_PIXELS = 6.0
+#: semantic zoom: clusters with more workloads open at namespace level
+COLLAPSE_ABOVE = 500
 #: kept for callers of the previous level-of-detail view: edges are drawn at every zoom
 LOD_MIN_EDGES = 400
 
@@ -184,6 +188,8 @@ class GraphView(QGraphicsView):
         self.bundled = False
         self.hide_styles: frozenset[str] = frozenset()
         self.collapsed: frozenset[str] = frozenset()
+        #: a cluster with more workloads than this opens with its namespaces collapsed
+        self.collapse_above = COLLAPSE_ABOVE
         self._drawn: list[DrawnEdge] = []
         self._segments: list[tuple[float, float, float, float]] = []
         self._seg_edge: list[int] = []
@@ -307,9 +313,43 @@ class GraphView(QGraphicsView):
                                     difference, keep=old)
         if old is not None:
             self.model.expanded = {k for k in old.expanded if k in self.model.nodes}
+        fresh = old is None or old.tree.containers != self.model.tree.containers
+        if fresh:
+            # semantic zoom: a large cluster opens at namespace level (exact group edges
+            # with counts); double-click a namespace to expand it
+            self.collapsed = frozenset(self._opening_collapse())
+        else:
+            self.collapsed = frozenset(k for k in self.collapsed
+                                       if k in self.model.tree.containers)
         self.refresh()
         if fit:
             self.fit()
+
+    def _opening_collapse(self) -> list[str]:
+        m = self.model
+        if m is None or self.collapse_above <= 0:
+            return []
+        workloads = sum(1 for n in m.nodes.values() if n.kind == NodeKind.WORKLOAD)
+        if workloads <= self.collapse_above:
+            return []
+        return self.namespace_keys()
+
+    def namespace_keys(self) -> list[str]:
+        """The namespace boxes of the picture (what "Collapse all" collapses)."""
+        m = self.model
+        if m is None:
+            return []
+        return [k for k in m.tree.containers if k.startswith(NS_PREFIX)]
+
+    def toggle_collapsed(self, key: str) -> None:
+        """Collapse the box ``key`` into one box, or expand it again."""
+        self.set_collapsed(self.collapsed ^ {key})
+
+    def collapse_all(self) -> None:
+        self.set_collapsed(frozenset(self.namespace_keys()))
+
+    def expand_all(self) -> None:
+        self.set_collapsed(frozenset())
 
     # ------------------------------------------------------------------ visibility
     def refresh(self) -> None:
@@ -540,6 +580,13 @@ class GraphView(QGraphicsView):
                     self.state.select()
         super().mousePressEvent(event)
 
+    def _container_at(self, pos: QPointF) -> NamespaceItem | None:
+        """The innermost box under ``pos``."""
+        for it in self.items(pos.toPoint()):
+            if isinstance(it, NamespaceItem):
+                return it
+        return None
+
     def _container_title_at(self, pos: QPointF) -> NamespaceItem | None:
         sp = self.mapToScene(pos.toPoint())
         for it in self.items(pos.toPoint()):
@@ -592,6 +639,16 @@ class GraphView(QGraphicsView):
             self.toggle_pods(key)
             event.accept()
             return
+        if key is None and self.model is not None:
+            # a namespace (or group) box: its title collapses it; a collapsed box expands
+            # wherever it is double-clicked
+            box = self._container_at(event.position())
+            if box is not None and box.key != ROOT and (
+                    box.key in self.collapsed
+                    or box.title_rect.contains(self.mapToScene(event.position().toPoint()))):
+                self.toggle_collapsed(box.key)
+                event.accept()
+                return
         super().mouseDoubleClickEvent(event)
 
     def viewportEvent(self, event) -> bool:

@@ -293,6 +293,12 @@ class MainWindow(QMainWindow):
                                  tip="Show the whole graph (F)")
         self.act_zoom_in = self._act("Zoom &In", self.view.zoom_in, S.ZoomIn)
         self.act_zoom_out = self._act("Zoom &Out", self.view.zoom_out, S.ZoomOut)
+        self.act_collapse_all = self._act(
+            "&Collapse All Namespaces", self.view.collapse_all,
+            tip="Draw each namespace as one box (exact group edges with counts); "
+                "double-click a namespace to expand it")
+        self.act_expand_all = self._act("E&xpand All Namespaces", self.view.expand_all,
+                                        tip="Draw every workload")
         self.act_reset_layout = self._act("Reset &Layout", self.view.reset_layout,
                                           tip="Forget moved nodes and lay the graph out afresh")
         self.act_clear = self._act("&Clear Selection", lambda: self.state.select(), "Esc")
@@ -386,6 +392,8 @@ class MainWindow(QMainWindow):
         v.addActions([self.act_fit, self.act_zoom_in, self.act_zoom_out])
         v.addSeparator()
         v.addActions([self.act_clear, self.act_focus])
+        v.addSeparator()
+        v.addActions([self.act_collapse_all, self.act_expand_all])
         v.addSeparator()
         v.addActions([self.act_allowed, self.act_partial, self.act_denied])
         v.addSeparator()
@@ -693,7 +701,10 @@ class MainWindow(QMainWindow):
             msg += f" — {len(diags)} diagnostic(s), {len(errors)} error(s): see the Diagnostics panel"
             if errors:
                 self.show_dock("DiagnosticsPanel")
-        self.statusBar().showMessage(msg, 8000)
+        if self.view.collapsed:
+            msg += (" — a large cluster: opened at namespace level; double-click a namespace to "
+                    "expand it (View > Expand All Namespaces)")
+        self.statusBar().showMessage(msg, 15000 if self.view.collapsed else 8000)
         self._update_status()
 
     def _view_state(self) -> tuple[Selection, frozenset[str] | None, QTransform, QPointF]:
@@ -1136,6 +1147,7 @@ class MainWindow(QMainWindow):
             "Ctrl+click a second node: explain source → target\n"
             "Click an edge: explain it · Click a bundle: zoom into it\n"
             "Double-click a workload: show its pods\n"
+            "Double-click a namespace title: collapse it into one box (again: expand)\n"
             "Drag a node or a namespace title: move it (saved per input)\n"
             "Drag the background: pan · Wheel: zoom\n\n"
             "Ctrl+O open · Ctrl+Shift+O open folder · F5 reload\n"

@@ -126,6 +126,16 @@ class Tree:
             stack.extend(reversed(self.children.get(k, ())))
         return out
 
+    def nodes_under(self, key: str) -> list[str]:
+        """Every node inside ``key`` (leaves and containers), not ``key`` itself."""
+        out: list[str] = []
+        stack = list(self.children.get(key, ()))
+        while stack:
+            k = stack.pop()
+            out.append(k)
+            stack.extend(self.children.get(k, ()))
+        return out
+
     def without(self, drop: Iterable[str]) -> Tree:
         """The same tree with the containers ``drop`` dissolved (their children move up)."""
         drop = set(drop) - {ROOT}

@@ -1229,7 +1229,8 @@ class GraphModel:
             products = cover(vtree, mm, collapsed & vtree.containers)
             if mm is self.m and vtree is tree and not (collapsed & vtree.containers):
                 self._base_products = products
-        edges = [self._edge(p, vtree, protocol, port) for p in products]
+        shut = collapsed & vtree.containers
+        edges = [self._edge(p, vtree, protocol, port, shut) for p in products]
         pairs = sum(p.pairs for p in products
                     if p.label != BUNDLE and lab[p.label].style in ("allowed", "partial"))
         # Services and their links
@@ -1257,6 +1258,19 @@ class GraphModel:
         if self.outside:
             edges, shown_outside = self._outside_view(edges, services, vset, hide_styles,
                                                       protocol, port)
+        if shut:
+            # semantic zoom: a collapsed container is one box; what it holds is not drawn.
+            # Its pairs are stated by the cover's edges at the box (exact ones, and bundles
+            # with counts for mixed blocks); the Service links and the path from outside
+            # into it (which state no pair) wait until it is expanded.
+            hidden = {k for c in shut for k in vtree.leaves_of(c)}
+            hidden.update([s for s in services if NS_PREFIX + (nodes[s].namespace or "") in shut
+                           or not hidden.isdisjoint(self.service_backends.get(s, ()))])
+            services = [s for s in services if s not in hidden]
+            vset = vset - hidden
+            edges = [e for e in edges if e.src not in hidden and e.dst not in hidden]
+            linked = {k for e in edges for k in (e.src, e.dst)}
+            shown_outside &= linked
         edges.sort(key=lambda e: (e.src, e.dst, e.style))
         visible = [k for k in nodes if k in vset or k in services or k in shown_outside]
         emphasis: set[str] | None = None
@@ -1319,7 +1333,10 @@ class GraphModel:
                               oe.pair, 1, 0, ""))
         return edges, shown
 
-    def _edge(self, p: Product, tree: Tree, protocol: str | None, port: int | None) -> Edge:
+    def _edge(self, p: Product, tree: Tree, protocol: str | None, port: int | None,
+              shut: frozenset[str] = frozenset()) -> Edge:
+        """The edge of product ``p``; ``shut``: collapsed containers (an edge into one ends
+        at its box, never at a Service inside it)."""
         src, dst = p.src, p.dst
         s_leaves, d_leaves = tree.leaves_of(src), tree.leaves_of(dst)
         pair = (s_leaves[0], next((d for d in d_leaves if d != s_leaves[0]), d_leaves[0]))
@@ -1338,7 +1355,7 @@ class GraphModel:
         style = lab.style
         via = ""
         if style in ("allowed", "partial", "unchanged") and self.options.route_via_services \
-                and self.options.show_services:
+                and self.options.show_services and dst not in shut:
             got = self._via_service(d_leaves, lab.conns, protocol, port)
             if got is not None:
                 dst, via = got

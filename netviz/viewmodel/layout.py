@@ -212,14 +212,15 @@ class Layout:
         ``needs`` (``netviz.viewmodel.routing.measure_needs``) routes the edges once on the
         first arrangement and records how wide the gaps must be for their lines and labels;
         the arrangement is then placed again with those gaps."""
-        sig = _signature(model)
+        shut = visible.collapsed if visible is not None else frozenset()
+        sig = _signature(model, shut)
         if (self.structure is not None and self.structure.signature == sig and not force):
             self._model = model
             return self.structure
         if self._saved_expanded is not None:
             model.expanded = {k for k in self._saved_expanded if k in model.nodes}
             self._saved_expanded = None
-            sig = _signature(model)
+            sig = _signature(model, shut)
         vis = visible if visible is not None else model.view()
         prev = self.structure if not force else None
         st = _build(model, vis, self.measure, prev)
@@ -387,11 +388,13 @@ def _inside(model: GraphModel, key: str, container: str) -> bool:
     return False
 
 
-def _signature(model: GraphModel) -> tuple[object, ...]:
-    """What the arrangement depends on: the nodes, the tree and the expanded workloads."""
+def _signature(model: GraphModel, collapsed: frozenset[str] = frozenset()
+               ) -> tuple[object, ...]:
+    """What the arrangement depends on: the nodes, the tree, the expanded workloads and the
+    collapsed containers."""
     t = model.tree
     return (tuple(sorted(model.nodes)), tuple(sorted(t.parent.items())),
-            tuple(sorted(model.expanded)), model.options.show_services)
+            tuple(sorted(model.expanded)), model.options.show_services, tuple(sorted(collapsed)))
 
 
 # ---------------------------------------------------------------------- building
@@ -405,12 +408,15 @@ def _build(model: GraphModel, vis: VisibleGraph, measure: Measure,
     elem_of: dict[str, str] = {}
     cont_of: dict[str, str] = {}
     pills: dict[str, list[str]] = {}
+    # what a collapsed container holds is not drawn (semantic zoom): the box stays, empty
+    shut = vis.collapsed & tree.containers
+    inside_shut = {k for c in shut for k in tree.nodes_under(c)} if shut else set()
     for k in tree.nodes():
-        if k in tree.containers:
+        if k in tree.containers and k not in inside_shut:
             conts[k] = Cont(k)
     # leaves and containers: elements of their parent container
     for k in tree.nodes():
-        if k == ROOT:
+        if k == ROOT or k in inside_shut:
             continue
         parent = tree.parent[k]
         if k in tree.containers:
@@ -429,6 +435,9 @@ def _build(model: GraphModel, vis: VisibleGraph, measure: Measure,
             if skey not in model.nodes:
                 continue
             node = model.nodes[skey]
+            if inside_shut and ("ns:" + (node.namespace or "") in shut
+                                or not inside_shut.isdisjoint(backends)):
+                continue
             if len(backends) == 1 and backends[0] in elem_of:
                 pills.setdefault(backends[0], []).append(skey)
                 elem_of[skey] = elem_of[backends[0]]

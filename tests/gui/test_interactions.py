@@ -189,3 +189,85 @@ def test_a_what_if_edit_moves_no_node(qtbot, win: MainWindow) -> None:
     QApplication.processEvents()
     assert {k: (it.pos().x(), it.pos().y()) for k, it in view.pic_scene.nodes.items()
             if it.isVisible()} == before
+
+
+def _visible_nodes(view) -> set[str]:
+    return {k for k, it in view.pic_scene.nodes.items() if it.isVisible()}
+
+
+def _title_pos(view, key: str):
+    box = view.pic_scene.containers[key]
+    r = box.mapRectToScene(box.title_rect) if hasattr(box, "mapRectToScene") else box.title_rect
+    return view.mapFromScene(r.center())
+
+
+def _assert_exact(view, listed) -> None:
+    """Every drawn allowed/partial edge states exactly its pairs; every listed pair is stated
+    by one, or counted by a bundle between the boxes that hold its ends (a collapsed box)."""
+    conns = {(r["src"], r["dst"]): r["conn"] for r in listed}
+    m = view.model
+    stated: set[tuple[str, str]] = set()
+    boxes: list[tuple[set[str], set[str]]] = []
+    for e in view.drawn_edges():
+        if e.style == "bundle":
+            boxes.append((set(m.members(e.src)), set(m.members(e.dst))))
+        if e.style not in ("allowed", "partial"):
+            continue
+        for a in m.members(e.src):
+            for b in m.members(e.dst):
+                if a != b:
+                    assert conns.get((a, b)) == e.connection, (e, a, b)
+                    stated.add((a, b))
+    missing = [p for p in conns if p[0] != p[1] and p not in stated
+               and not any(p[0] in a and p[1] in b for a, b in boxes)]
+    assert not missing, missing[:5]
+
+
+def test_double_click_a_namespace_title_collapses_and_expands_it(qtbot, win: MainWindow,
+                                                                 listed) -> None:
+    view = win.view
+    inside = {k for k in _visible_nodes(view) if k.startswith("data/")}
+    assert PG in inside
+    view.center_on_node(PG)
+    pos = _title_pos(view, "ns:data")
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert "ns:data" in view.collapsed
+    shown = _visible_nodes(view)
+    assert not (inside & shown)  # one box: its workloads and Services are not drawn
+    assert not any(k.startswith("svc:data/") for k in shown)
+    ends = {k for e in view.drawn_edges() for k in (e.src, e.dst)}
+    assert "ns:data" in ends  # its edges end at the box
+    assert not any(k.startswith("data/") for k in ends)
+    _assert_exact(view, listed)
+    # double-click anywhere on the collapsed box: expanded again, every node where it was
+    box = view.pic_scene.containers["ns:data"]
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton,
+                      pos=view.mapFromScene(box.sceneBoundingRect().center()))
+    assert "ns:data" not in view.collapsed
+    assert inside <= _visible_nodes(view)
+
+
+def test_a_large_cluster_opens_at_namespace_level(qtbot, tmp_path: Path, listed) -> None:
+    w = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.view.collapse_above = 5  # the demo counts as large here
+    w.resize(1400, 900)
+    w.show()
+    w.act_auto.setChecked(False)
+    with qtbot.waitSignal(w.runner.finished, timeout=30000):
+        w.open_paths([str(DEMO)])
+    view = w.view
+    assert view.collapsed == frozenset(view.namespace_keys()) and view.collapsed
+    kinds = {view.model.nodes[k].kind for k in _visible_nodes(view)}
+    assert "workload" not in kinds and "service" not in kinds
+    assert "namespace level" in w.statusBar().currentMessage()
+    # edges are drawn, with counts, and the exact ones state exactly their pairs
+    assert view.drawn_edges()
+    assert all(e.count > 0 for e in view.drawn_edges())
+    _assert_exact(view, listed)
+    w.act_expand_all.trigger()
+    assert not view.collapsed and PG in _visible_nodes(view)
+    w.act_collapse_all.trigger()
+    assert view.collapsed == frozenset(view.namespace_keys())
+    if w.editing is not None:
+        w.editing.ask = lambda *a: QMessageBox.StandardButton.Discard
