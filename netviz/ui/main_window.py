@@ -31,6 +31,7 @@ Rules this module keeps:
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import os
 from collections.abc import Callable, Sequence
@@ -1044,7 +1045,9 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(text is not None)
         self.banner.setText(text or "")
         if enf is not None and enf.evidence:
-            self.banner.setToolTip("\n".join(enf.evidence))
+            # rich text, escaped: the evidence quotes names and args from the cluster
+            self.banner.setToolTip("<p>" + "<br>".join(html.escape(x) for x in enf.evidence)
+                                   + "</p>")
 
     def ask_ingress_controller(self) -> None:
         """Ask where the ingress controller runs (``Options.ingress_controller``)."""

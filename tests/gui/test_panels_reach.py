@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from test_graph_fixtures import API, DB, MON, SVC_DB, WEB, cluster, evaluated
 
 from netviz.ui.panels.reach_panel import PAIR_ROLE, PAIRS, PORT, WHO, ReachPanel
@@ -119,3 +120,12 @@ def test_a_group_edge_lists_its_pairs_to_explain(qtbot) -> None:
     panel.tree.setCurrentItem(item)
     assert state.selection.edge == tuple(item.data(0, PAIR_ROLE))
     assert panel.mode() == PAIRS and len(panel.rows()) == 3
+
+
+def test_summary_shows_markup_as_written(qtbot) -> None:
+    """The summary is rich text (the question in bold): text from the inputs is escaped, so a
+    name with markup in a hostile file cannot restyle or hide the answer."""
+    _state, panel = make(qtbot)
+    panel._show(None, "no answer for <i>a</i>")
+    assert panel.summary_label.textFormat() == Qt.TextFormat.RichText
+    assert panel.summary_label.text() == "no answer for &lt;i&gt;a&lt;/i&gt;"

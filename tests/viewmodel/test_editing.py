@@ -717,3 +717,20 @@ def test_a_second_baseline_admin_network_policy_says_to_edit_the_one_there(
     assert d.code == "duplicate-policy"
     assert "another name" not in d.message
     assert "edit that one" in d.message and "ClusterNetworkPolicy with tier: Baseline" in d.message
+
+
+def test_duplicating_the_baseline_admin_network_policy_is_refused(
+    tier_session: EditSession,
+) -> None:
+    """A copy of the BaselineAdminNetworkPolicy would be named ``default-copy``, which the API
+    rejects (the singleton is always ``default``): the duplicate is refused, with what to do,
+    and nothing is added."""
+    s = tier_session
+    first = s.add_policy(render_template("baseline-default-deny", api="v1alpha1",
+                                         direction="ingress", name="default-deny",
+                                         priority="1000", namespace_labels=""))
+    assert s.entry(first).valid
+    n = len(s.entries)
+    with pytest.raises(EditError, match="singleton, always named default"):
+        s.duplicate(first)
+    assert len(s.entries) == n

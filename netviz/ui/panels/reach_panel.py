@@ -23,6 +23,8 @@ is visible (not on every what-if edit of a hidden panel); large groups fill when
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -94,6 +96,7 @@ class ReachPanel(QWidget):
         self.port_edit.setPlaceholderText("port, e.g. TCP 5432")
         self.port_edit.setClearButtonEnabled(True)
         self.summary_label = QLabel(self)
+        self.summary_label.setTextFormat(Qt.TextFormat.RichText)  # names are escaped
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.tree = QTreeWidget(self)
@@ -305,10 +308,11 @@ class ReachPanel(QWidget):
         self._groups = {}
         self.tree.blockSignals(False)
         if answer is None:
-            self.summary_label.setText(message)
+            self.summary_label.setText(html.escape(message))
             self.answered.emit()
             return
-        self.summary_label.setText(f"<b>{answer.question}</b> {answer.summary}")
+        self.summary_label.setText(f"<b>{html.escape(answer.question)}</b> "
+                                   f"{html.escape(answer.summary)}")
         total = sum(len(g.rows) for g in answer.groups)
         expand = total <= EXPAND_LIMIT
         for i, g in enumerate(answer.groups):

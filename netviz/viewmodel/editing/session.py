@@ -321,6 +321,10 @@ class EditSession(Observable):
         e = self.entry(id_)
         if e.policy is None:
             raise EditError("this policy has never been valid: fix it before duplicating it")
+        if isinstance(e.policy, ClusterPolicy) and e.policy.kind == BANP_KIND:
+            # a copy under another name would be invalid (the API admits only "default")
+            raise EditError("a BaselineAdminNetworkPolicy is a singleton, always named default: "
+                            "edit it, or write a ClusterNetworkPolicy with tier: Baseline")
         taken = {x.policy.key for x in self._state.entries
                  if x.policy is not None and not x.deleted}
         base = f"{e.policy.name}-copy"
