@@ -85,11 +85,7 @@ def to_dict(pic: Picture) -> dict[str, Any]:
 
 
 def write(pic: Picture, path: str | os.PathLike[str]) -> None:
-    """Write the picture JSON atomically."""
-    from pathlib import Path
+    """Write the picture JSON atomically (``netviz.io.atomic``)."""
+    from netviz.io.atomic import write_atomic
 
-    p = Path(path)
-    tmp = p.with_name(p.name + ".tmp")
-    tmp.write_text(json.dumps(to_dict(pic), ensure_ascii=False, separators=(",", ":")),
-                   encoding="utf-8")
-    tmp.replace(p)
+    write_atomic(path, json.dumps(to_dict(pic), ensure_ascii=False, separators=(",", ":")))

@@ -60,7 +60,7 @@ def _unlink(path: str) -> None:
         pass
 
 
-def _new_file_mode() -> int:
+def new_file_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
@@ -99,7 +99,7 @@ def _atomic(
         try:
             mode = stat.S_IMODE(os.stat(target).st_mode)
         except FileNotFoundError:
-            mode = _new_file_mode()
+            mode = new_file_mode()
     fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(target) + ".",
                                suffix=TMP_SUFFIX)
     try:

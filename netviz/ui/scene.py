@@ -18,8 +18,10 @@ the same ``Picture``) has the geometry as drawn. Rules this module keeps:
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
@@ -632,13 +634,47 @@ def render(scene: QGraphicsScene, canvas: Sequence[float], path: str, scale: flo
            title: str = "") -> float:
     """Write the canvas area of ``scene`` to PNG (``scale`` pixels per unit; lowered when the
     image would exceed ``MAX_PNG_PIXELS``), SVG or PDF (one unit = one point at 96 dpi).
-    Returns the scale used."""
+    Returns the scale used. The file is replaced atomically (``written_beside``)."""
+    with written_beside(path) as tmp:
+        return _render(scene, canvas, tmp, path.lower(), scale, title)
+
+
+@contextlib.contextmanager
+def written_beside(path: str) -> Iterator[str]:
+    """A temporary name beside ``path`` for Qt to write to; when the block ends without an
+    error it replaces ``path`` (``os.replace``, then the folder is synced), so an export that
+    fails or is interrupted half way never leaves a truncated picture in place of the
+    previous one. A device or FIFO (``/dev/stdout``) is written in place."""
+    from netviz.io.atomic import fsync_dir, new_file_mode
+
+    if os.path.exists(path) and not os.path.isfile(path):
+        yield path
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
+                               dir=folder)
+    os.close(fd)
+    try:
+        yield tmp
+        if os.path.exists(path) or os.path.islink(path):
+            with contextlib.suppress(OSError):
+                os.chmod(tmp, os.stat(path).st_mode & 0o777)
+        else:
+            os.chmod(tmp, new_file_mode())
+        os.replace(tmp, os.path.realpath(path))
+        fsync_dir(folder)
+    finally:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+
+
+def _render(scene: QGraphicsScene, canvas: Sequence[float], path: str, lower: str,
+            scale: float, title: str) -> float:
     from PySide6.QtCore import QMarginsF
     from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
 
     source = _rect(canvas)
     w, h = source.width(), source.height()
-    lower = path.lower()
     if lower.endswith(".svg"):
         from PySide6.QtSvg import QSvgGenerator
 

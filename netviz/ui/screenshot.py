@@ -73,7 +73,7 @@ def run(paths: Sequence[str], out: str, size: tuple[int, int] = (1600, 1000),
         win.view.fit()
         app.processEvents()
         image = win.grab()  # paints the whole window now
-        if image.isNull() or not image.save(out):
+        if image.isNull() or not _save_png(image, out):
             print(f"netviz gui --screenshot: cannot write {out}", file=sys.stderr)
             app.exit(1)
             return
@@ -102,3 +102,16 @@ def _unattended(box: type) -> None:
     for name in ("critical", "warning", "information", "question", "about"):
         setattr(box, name, staticmethod(say))
     box.exec = lambda self: box.StandardButton.Ok  # type: ignore[attr-defined]
+
+
+def _save_png(image, out: str) -> bool:
+    """Save ``image`` as PNG, replacing ``out`` atomically; False when it cannot be written."""
+    from netviz.ui.scene import written_beside
+
+    try:
+        with written_beside(out) as tmp:
+            if not image.save(tmp, "PNG"):
+                raise OSError(f"could not write {out}")
+    except OSError:
+        return False
+    return True

@@ -309,3 +309,27 @@ def test_path_from_outside_drawn_and_clickable(qtbot) -> None:
     v.set_graph_options(GraphOptions(show_outside=False))
     assert v.node_item(LB) is None or not v.node_item(LB).isVisible()
     assert not {EdgeStyle.ENTRY, EdgeStyle.EXPOSED} & {e.style for e in v.drawn_edges()}
+
+
+def test_export_replaces_the_file_atomically(view: GraphView, tmp_path, monkeypatch) -> None:
+    """An export that fails half way leaves the previous picture, and no temporary file; one
+    that succeeds replaces it."""
+    from netviz.ui import scene as S
+
+    out = tmp_path / "view.png"
+    out.write_bytes(b"the previous picture")
+
+    def broken(scene, canvas, path, lower, scale, title):
+        with open(path, "wb") as f:
+            f.write(b"half a pic")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(S, "_render", broken)
+    with pytest.raises(OSError, match="disk full"):
+        render_view(view, str(out), "Title")
+    assert out.read_bytes() == b"the previous picture"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["view.png"]
+    monkeypatch.undo()
+    render_view(view, str(out), "Title")
+    assert out.read_bytes().startswith(b"\x89PNG")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["view.png"]
