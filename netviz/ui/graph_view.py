@@ -53,7 +53,14 @@ from netviz.viewmodel.graph import (
     edge_style_for,
 )
 from netviz.viewmodel.layout import Layout, Rect
-from netviz.viewmodel.routing import DrawnEdge, DrawnNode, Picture, legend_entries, picture
+from netviz.viewmodel.routing import (
+    DrawnEdge,
+    DrawnNode,
+    Picture,
+    legend_entries,
+    picture,
+    picture_update,
+)
 from netviz.viewmodel.state import AppState
 
 HIT_PIXELS = 6.0
@@ -191,8 +198,12 @@ class GraphView(QGraphicsView):
         #: a cluster with more workloads than this opens with its namespaces collapsed
         self.collapse_above = COLLAPSE_ABOVE
         self._drawn: list[DrawnEdge] = []
-        self._segments: list[tuple[float, float, float, float]] = []
-        self._seg_edge: list[int] = []
+        #: (drawn edges, segments, owner index) for hit-testing, made on demand
+        self._seg_cache: tuple[list[DrawnEdge], list[tuple[float, float, float, float]],
+                               list[int]] | None = None
+        #: the model was just updated by a what-if edit (``_draw`` keeps the picture's lines)
+        self._edit_update = False
+        self._legend_rows: list[tuple[str, object]] = []
         self._hl_items: list[QGraphicsItem] = []
         self._hl_drawn: list[DrawnEdge] = []
         self._hl_segments: list[tuple[float, float, float, float]] = []
@@ -200,6 +211,7 @@ class GraphView(QGraphicsView):
         self._lit: set[str] | None = None
 
         sc = S.PictureScene(self)
+        sc.edge_chunks = S.EDGE_CHUNKS
         view = self
 
         class _Node(NodeItem):
@@ -286,7 +298,8 @@ class GraphView(QGraphicsView):
             self.visible = None
             self.picture = None
             self.pic_scene.reset()
-            self._drawn, self._segments, self._seg_edge = [], [], []
+            self._drawn = []
+            self._seg_cache = None
             self._hl_items = []
             self.refreshed.emit()
             return
@@ -304,8 +317,10 @@ class GraphView(QGraphicsView):
             return
         if (old is not None and hint is not None and not fit
                 and old.options == self.graph_options):
-            # a what-if edit: only the changed pairs are rewritten; nothing moves
+            # a what-if edit: only the changed pairs are rewritten; nothing moves, and the
+            # picture keeps every line that is still drawn (``picture_update``)
             self.model = old.updated(st.cluster, st.connections, st.analyzer, hint, difference)
+            self._edit_update = True
         else:
             # the same leaves as before (a re-evaluation, a reload of the same objects): the
             # same boxes, so the layout keeps every node where it is
@@ -321,7 +336,10 @@ class GraphView(QGraphicsView):
         else:
             self.collapsed = frozenset(k for k in self.collapsed
                                        if k in self.model.tree.containers)
-        self.refresh()
+        try:
+            self.refresh()
+        finally:
+            self._edit_update = False
         if fit:
             self.fit()
 
@@ -371,10 +389,19 @@ class GraphView(QGraphicsView):
 
     def _draw(self) -> None:
         assert self.model is not None and self.visible is not None
-        pic = picture(self.model, self.visible, self.graph_layout, legend=True)
+        prev = self.picture
+        pic = None
+        if self._edit_update and prev is not None:
+            pic = picture_update(prev, self.model, self.visible, self.graph_layout, legend=True)
+        if pic is None:
+            pic = picture(self.model, self.visible, self.graph_layout, legend=True)
         self.picture = pic
         sc = self.pic_scene
-        sc.sync_nodes(pic)
+        same_boxes = prev is not None and pic.nodes is prev.nodes
+        if not same_boxes:
+            sc.sync_nodes(pic)
+        else:
+            sc.picture = pic
         for key, it in sc.nodes.items():
             if isinstance(it, NodeItem) and it.isVisible():
                 want = key in self.model.expanded
@@ -384,13 +411,34 @@ class GraphView(QGraphicsView):
                 elif not want and it.pods:
                     it.set_pods([], [])
         sc.set_edges(pic.edges)
-        sc.set_legend(pic, legend_entries(self.model, self.visible))
-        sc.set_heading(pic)
+        entries = legend_entries(self.model, self.visible)
+        if not (same_boxes and prev is not None and pic.legend == prev.legend
+                and entries == self._legend_rows and sc.legend is not None):
+            self._legend_rows = entries
+            sc.set_legend(pic, entries)
+            sc.set_heading(pic)
         x, y, w, h = pic.canvas
         sc.setSceneRect(QRectF(x - 400, y - 400, w + 800, h + 800))
         self._drawn = list(pic.edges)
-        self._segments, self._seg_edge = _segments(self._drawn)
+        # hit-testing segments are made when first needed (a click or a tooltip)
+        self._seg_cache = None
         self._apply_highlight()
+
+    @property
+    def _segments(self) -> list[tuple[float, float, float, float]]:
+        return self._edge_segments()[0]
+
+    @property
+    def _seg_edge(self) -> list[int]:
+        return self._edge_segments()[1]
+
+    def _edge_segments(self) -> tuple[list[tuple[float, float, float, float]], list[int]]:
+        got = self._seg_cache
+        if got is None or got[0] is not self._drawn:
+            segs, owner = _segments(self._drawn)
+            got = (self._drawn, segs, owner)
+            self._seg_cache = got
+        return got[1], got[2]
 
     # ------------------------------------------------------------------ highlight
     def highlighted_nodes(self) -> set[str] | None:

@@ -66,6 +66,10 @@ AA_MAX_ELEMENTS = 4000
 ARROW_LOD = 0.3  # below this zoom, big arrowhead layers are not drawn
 DASH_LOD = 0.15  # below this zoom, big dashed layers are drawn solid
 THIN = 0.6  # the thinnest an edge gets when zoomed out (pixels)
+#: edge chunks of the window's scene (``PictureScene.set_edges``), when it draws at least
+#: ``CHUNK_MIN_EDGES`` edges (a small picture is one chunk: a handful of items)
+EDGE_CHUNKS = 24
+CHUNK_MIN_EDGES = 400
 
 
 def edge_pen(style: palette.EdgeLook, width: float | None = None, cosmetic: bool = True) -> QPen:
@@ -238,6 +242,9 @@ class EdgeLayer(QGraphicsPathItem):
     """Many edges of one style as one path. Not hit-testable (empty shape)."""
 
     def __init__(self, path: QPainterPath, pen: QPen | None, brush: QColor | None) -> None:
+        #: path elements of every layer of this style (the scene may split a style into
+        #: chunks): whether to antialias is decided on the whole style, as one layer would
+        self.style_elements = 0
         super().__init__(path)
         self.setPen(pen if pen is not None else QPen(Qt.PenStyle.NoPen))
         if brush is not None:
@@ -249,58 +256,51 @@ class EdgeLayer(QGraphicsPathItem):
         # item would be culled wherever the view does not contain the origin
         self._bounds = path.boundingRect().adjusted(-4, -4, 4, 4)
 
-    def boundingRect(self) -> QRectF:
-        return self._bounds
-
     def shape(self) -> QPainterPath:
         return QPainterPath()
 
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
     def paint(self, p: QPainter, opt: QStyleOptionGraphicsItem, w: QWidget | None = None) -> None:
-        n = self.path().elementCount()
+        # whether to thin, skip or simplify is decided on the whole style, as one layer would
+        # (the window's scene splits a style into chunks: ``PictureScene.set_edges``)
+        n = max(self.path().elementCount(), self.style_elements)
         pen = self.pen()
-        if self.is_arrows and n > AA_MAX_ELEMENTS:
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(p.worldTransform())
+        if self.is_arrows and n > AA_MAX_ELEMENTS and lod < ARROW_LOD:
             # arrowheads a couple of pixels wide say nothing and cost a third of a frame
-            lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(p.worldTransform())
-            if lod < ARROW_LOD:
-                return
+            return
         dashed = pen.style() != Qt.PenStyle.SolidLine
         limit = AA_MAX_ELEMENTS if not dashed else AA_MAX_ELEMENTS // 4
-        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(p.worldTransform())
         if pen.style() != Qt.PenStyle.NoPen and pen.isCosmetic() and lod < 1.0:
             # zoomed out, lines thin out with the picture (parallel lines 5 units apart stay
             # apart), down to a hairline: the window then looks like the exported picture
             pen = QPen(pen)
             pen.setWidthF(max(THIN, pen.widthF() * lod))
-        if n <= limit:
-            if pen is not self.pen():
-                p.setPen(pen)
-                p.setBrush(Qt.BrushStyle.NoBrush)
-                p.drawPath(self.path())
-            else:
-                super().paint(p, opt, w)
-            return
-        # thousands of strokes: antialiasing them costs more than everything else (a dashed
-        # layer of 30,000 segments: minutes), and a dashed cosmetic pen wider than one pixel
-        # leaves Qt's fast stroker (seconds): one-pixel dashes look the same at that size
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        if n > limit:
+            # thousands of strokes: antialiasing them costs more than everything else (a
+            # dashed layer of 30,000 segments: minutes), and a dashed cosmetic pen wider than
+            # one pixel leaves Qt's fast stroker (seconds): one-pixel dashes look the same
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            if pen.style() != Qt.PenStyle.NoPen:
+                if lod < DASH_LOD and pen.isCosmetic():
+                    # a whole cluster on screen: one-pixel lines (Qt's cosmetic stroker), and
+                    # no dashes (a few scene units long, they are sub-pixel noise there and
+                    # cost most of a repaint); the colour still tells the styles apart
+                    pen = QPen(pen)
+                    pen.setWidthF(1.0)
+                    pen.setStyle(Qt.PenStyle.SolidLine)
+                elif dashed and pen.isCosmetic() and pen.widthF() > 1.0:
+                    pen = QPen(pen)
+                    pen.setWidthF(1.0)
         if pen.style() != Qt.PenStyle.NoPen:
-            if lod < DASH_LOD and pen.isCosmetic():
-                # a whole cluster on screen: one-pixel lines (Qt's cosmetic stroker), and no
-                # dashes (a few scene units long, they are sub-pixel noise there and cost most
-                # of a repaint); the colour still tells the styles apart
-                pen = QPen(pen)
-                pen.setWidthF(1.0)
-                pen.setStyle(Qt.PenStyle.SolidLine)
-            elif dashed and pen.isCosmetic() and pen.widthF() > 1.0:
-                pen = QPen(pen)
-                pen.setWidthF(1.0)
             p.setPen(pen)
             p.setBrush(Qt.BrushStyle.NoBrush)
-            p.drawPath(self.path())
         else:
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(self.brush())
-            p.drawPath(self.path())
+        p.drawPath(self.path())
 
 
 class LabelLayer(QGraphicsItem):
@@ -459,7 +459,8 @@ class HeadingItem(QGraphicsItem):
 def edge_items(edges: Sequence[DrawnEdge], widen: float = 1.0, z: float = Z_EDGES,
                labels: bool = True, label_lod: float = LABEL_LOD) -> list[QGraphicsItem]:
     """Batched items for ``edges``: a stroked path per (style, width), arrowheads, start
-    dots and the labels."""
+    dots and the labels. Layers stack by style (name, then width) through their z value, so
+    that several batches (``PictureScene.set_edges``' chunks) stack as one would."""
     groups: dict[tuple[str, float], tuple[QPainterPath, QPainterPath]] = {}
     label_items: list[tuple[QRectF, str]] = []
     scale = 1.0 if widen == 1.0 else 1.3
@@ -493,18 +494,23 @@ def edge_items(edges: Sequence[DrawnEdge], widen: float = 1.0, z: float = Z_EDGE
     items: list[QGraphicsItem] = []
     for (style_name, width), (line, marks) in sorted(groups.items()):
         style = palette.EDGE_STYLES[style_name]
+        # the order of ``sorted`` above, as z values below 1 apart
+        stack = z + 1e-3 * _STYLE_RANK.get(style_name, 0) + 1e-6 * min(width, 100.0)
         it = EdgeLayer(line, edge_pen(style, width), None)
-        it.setZValue(z)
+        it.setZValue(stack)
         items.append(it)
         if not marks.isEmpty():
             mi = EdgeLayer(marks, None, QColor(style.color))
-            mi.setZValue(z)
+            mi.setZValue(stack)
             items.append(mi)
     if label_items:
         li = LabelLayer(label_items, label_lod)
         li.setZValue(Z_LABELS if z == Z_EDGES else z + 1)
         items.append(li)
     return items
+
+
+_STYLE_RANK = {name: i for i, name in enumerate(sorted(palette.EDGE_STYLES))}
 
 
 def _base(pts: Sequence[tuple[float, float]], length: float) -> tuple[float, float]:
@@ -535,12 +541,18 @@ class PictureScene(QGraphicsScene):
         self.heading: HeadingItem | None = None
         self.node_factory: type[NodeItem] = NodeItem
         self.container_factory: type[ContainerItem] = ContainerItem
+        #: edge layers per chunk (``set_edges``): 1 for a file, ``EDGE_CHUNKS`` in the window
+        self.edge_chunks = 1
+        self._chunks: dict[int, list[DrawnEdge]] = {}
+        self._chunk_items: dict[int, list[QGraphicsItem]] = {}
 
     def reset(self) -> None:
         self.clear()
         self.nodes = {}
         self.containers = {}
         self.edge_layer = []
+        self._chunks = {}
+        self._chunk_items = {}
         self.legend = None
         self.heading = None
         self.picture = None
@@ -587,11 +599,39 @@ class PictureScene(QGraphicsScene):
                 ci.setVisible(False)
 
     def set_edges(self, edges: Sequence[DrawnEdge]) -> None:
+        """Draw ``edges``. The window's scene keeps them in chunks (``EDGE_CHUNKS`` per style,
+        by source), so that when a what-if edit changes a few edges only their chunks are
+        built again; a picture written to a file is one chunk per style."""
+        chunks: dict[int, list[DrawnEdge]] = {}
+        n_chunks = self.edge_chunks if len(edges) >= CHUNK_MIN_EDGES else 1
+        for d in edges:
+            chunks.setdefault(hash(d.edge.src) % n_chunks, []).append(d)
+        for key in set(self._chunks) | set(chunks):
+            want = chunks.get(key, [])
+            have = self._chunks.get(key)
+            if have is not None and len(have) == len(want) and all(
+                    a is b for a, b in zip(have, want, strict=True)):
+                continue
+            for it in self._chunk_items.pop(key, []):
+                self.removeItem(it)
+            if want:
+                items = edge_items(want)
+                for it in items:
+                    self.addItem(it)
+                self._chunk_items[key] = items
+                self._chunks[key] = want
+            else:
+                self._chunks.pop(key, None)
+        self.edge_layer = [it for items in self._chunk_items.values() for it in items]
+        totals: dict[tuple[str, float, bool], int] = {}
         for it in self.edge_layer:
-            self.removeItem(it)
-        self.edge_layer = edge_items(edges)
+            if isinstance(it, EdgeLayer):
+                key2 = (it.pen().color().name(), it.pen().widthF(), it.is_arrows)
+                totals[key2] = totals.get(key2, 0) + it.path().elementCount()
         for it in self.edge_layer:
-            self.addItem(it)
+            if isinstance(it, EdgeLayer):
+                key2 = (it.pen().color().name(), it.pen().widthF(), it.is_arrows)
+                it.style_elements = totals[key2]
 
     def set_legend(self, pic: Picture, entries: list[tuple[str, object]] | None) -> None:
         if self.legend is not None:

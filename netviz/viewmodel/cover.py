@@ -17,6 +17,11 @@ Rules this module keeps:
   end the recursion, so the result is exact whatever the tree is; a good tree only makes it
   smaller. The root is never an end. A *collapsed* container (semantic zoom) is never split:
   a mixed block at it becomes one ``BUNDLE`` edge that states nothing (it carries counts).
+- Incremental (``cover_memo``): a block's products depend only on the block's cells (and the
+  tree), so a cover remembers the products of every block it visited (``CoverMemo``); after a
+  what-if edit that changed some cells, blocks without a changed cell reuse them and only the
+  blocks on the way down to the changed cells are decomposed again. The result is the very
+  list a full cover gives (tests/viewmodel/test_cover_memo.py checks it).
 - The diagonal: a pair needs s != t, so a leaf with one member does not constrain the blocks
   that contain it on both sides (its diagonal cell is a wildcard); a leaf with several members
   (merged external ranges) is not related to itself, so its cell is "no pair".
@@ -223,12 +228,28 @@ def _status(mx: np.ndarray, mn: np.ndarray) -> np.ndarray:
     return np.where(mx <= 0, 0, np.where(mn == mx, mx, MIXED))
 
 
+@dataclass
+class CoverMemo:
+    """What a cover emitted per block (``(src, dst, status)`` -> its products), for the next
+    cover of the same tree with the same collapsed containers (``cover_memo``)."""
+
+    tree: Tree
+    collapsed: frozenset[str]
+    blocks: dict[tuple[str, str, int], tuple[Product, ...]]
+
+
 class _Coverer:
     def __init__(self, tree: Tree, m: np.ndarray, collapsed: frozenset[str],
                  weights: np.ndarray) -> None:
         self.t = tree
         self.m = m
         self.collapsed = collapsed
+        #: a previous cover's blocks, reused where no cell changed (``cover_memo``)
+        self.prev: dict[tuple[str, str, int], tuple[Product, ...]] | None = None
+        self.rows = np.zeros(0, dtype=np.int64)
+        self.cols = np.zeros(0, dtype=np.int64)
+        #: the blocks of this cover, when recorded
+        self.record: dict[tuple[str, str, int], tuple[Product, ...]] | None = None
         self.w = weights  # members per leaf
         self.cum = np.concatenate(([0], np.cumsum(weights))).tolist()
         #: prefix counts of one-member leaves (a pair (s, s) of one is no pair)
@@ -341,11 +362,33 @@ class _Coverer:
         count = int((wa[:, None] * wb[None, :] * (sub > 0)).sum())
         self.out.append(Product(a, b, BUNDLE, count, labels))
 
+    def clean(self, a: str, b: str) -> bool:
+        """No changed cell in block (a, b)."""
+        if not self.rows.size:
+            return True
+        t = self.t
+        return not bool(np.any((self.rows >= t.lo[a]) & (self.rows < t.hi[a])
+                               & (self.cols >= t.lo[b]) & (self.cols < t.hi[b])))
+
     def run(self, a: str, b: str, status: int | None = None) -> None:
         if status is None:
             status = self.summary(a, b)
         if status == 0:
             return
+        key = (a, b, status)
+        if self.prev is not None:
+            got = self.prev.get(key)
+            if got is not None and self.clean(a, b):
+                self.out.extend(got)
+                if self.record is not None:
+                    self.record[key] = got
+                return
+        start = len(self.out)
+        self._run(a, b, status)
+        if self.record is not None:
+            self.record[key] = tuple(self.out[start:])
+
+    def _run(self, a: str, b: str, status: int) -> None:
         if status > 0:
             self.emit(a, b, status)
             return
@@ -387,19 +430,41 @@ def _score(st: np.ndarray) -> int:
 
 def cover(tree: Tree, m: np.ndarray, collapsed: Iterable[str] = ()) -> list[Product]:
     """The products that state the relation ``m`` (see the module doc). Deterministic."""
+    return _cover(tree, m, frozenset(collapsed), None, ())[0]
+
+
+def cover_memo(tree: Tree, m: np.ndarray, collapsed: Iterable[str] = (),
+               prev: CoverMemo | None = None,
+               changed: Iterable[tuple[int, int]] = ()) -> tuple[list[Product], CoverMemo]:
+    """``cover(tree, m, collapsed)`` and its memo. With ``prev`` (a memo of the same tree and
+    collapsed containers) and ``changed`` (the (row, column) cells of ``m`` that differ from
+    the matrix ``prev`` was made from), blocks without a changed cell are not decomposed
+    again: their products are taken from ``prev``. The products are the same either way."""
+    return _cover(tree, m, frozenset(collapsed), prev, changed)
+
+
+def _cover(tree: Tree, m: np.ndarray, collapsed: frozenset[str], prev: CoverMemo | None,
+           changed: Iterable[tuple[int, int]]) -> tuple[list[Product], CoverMemo]:
+    record: dict[tuple[str, str, int], tuple[Product, ...]] = {}
+    memo = CoverMemo(tree, collapsed, record)
     if not tree.leaves:
-        return []
+        return [], memo
     weights = np.array([max(1, tree.multi.get(k, 1)) for k in tree.leaves], dtype=np.int64)
-    c = _Coverer(tree, m, frozenset(collapsed), weights)
+    c = _Coverer(tree, m, collapsed, weights)
+    c.record = record
+    if prev is not None and prev.tree is tree and prev.collapsed == collapsed:
+        c.prev = prev.blocks
+        cells = np.array(list(changed), dtype=np.int64).reshape(-1, 2)
+        c.rows, c.cols = cells[:, 0], cells[:, 1]
     # the root is never an end: its blocks are split on both sides first
     if ROOT not in c.kids:
-        return []
+        return [], memo
     st = c.children_status(ROOT, ROOT, True, True)
     kids = c.kids[ROOT]
     rows, cols = np.nonzero(st)
     for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
         c.run(kids[i], kids[j], int(st[i, j]))
-    return c.out
+    return c.out, memo
 
 
 def expand(tree: Tree, products: Sequence[Product]) -> dict[tuple[int, int], int]:

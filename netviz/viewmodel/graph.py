@@ -78,7 +78,16 @@ from netviz.model.keys import (
 )
 from netviz.model.keys import display_name as _display_name
 from netviz.viewmodel import groups as G
-from netviz.viewmodel.cover import BUNDLE, ROOT, Product, Tree, cover, set_diagonal
+from netviz.viewmodel.cover import (
+    BUNDLE,
+    ROOT,
+    CoverMemo,
+    Product,
+    Tree,
+    cover,
+    cover_memo,
+    set_diagonal,
+)
 from netviz.viewmodel.outside import OutsideEdge, OutsidePicture, build_outside, wrap_words
 from netviz.viewmodel.text import wrap
 
@@ -699,6 +708,7 @@ class GraphModel:
                 order[k] = (0, i)
         self._order = order
         self._cells = cells
+        memo: CoverMemo | None = None
         if structure is not None:
             self.structure = structure
         else:
@@ -710,10 +720,22 @@ class GraphModel:
                      if self.options.groups else [])
             chosen = G.choose(base, containers, order, multi, cands, self._matrix_for)
             self.structure = _Structure(chosen.tree, chosen.groups, chosen.products)
+            memo = chosen.memo
         self.tree = self.structure.tree
         self.m = self._matrix_for(self.tree)
         #: the cover of the whole relation (the default view), when known
         self._base_products: list[Product] | None = self.structure.products
+        #: what the cover of the default view did per block (``cover_memo``), for the next
+        #: what-if edit; and, when this model comes from ``updated`` before its own cover was
+        #: made, an earlier memo with the cells changed since
+        self._cover_memo: CoverMemo | None = memo
+        self._memo_prev: CoverMemo | None = None
+        self._memo_changed: list[tuple[int, int]] = []
+        #: Edge per product of the default view (the same across what-if edits: labels are
+        #: interned, the tree and the Services stay)
+        self._edge_cache: dict[Product, Edge] = {}
+        #: a Service's links to its backends in the default view (likewise kept)
+        self._link_cache: dict[str, list[Edge]] = {}
         for key, (kind, label, tip, group_ns) in self.structure.groups.items():
             n = len(self.tree.leaves_of(key))
             self.nodes[key] = Node(key, NodeKind(kind), label, group_ns, "",
@@ -906,6 +928,11 @@ class GraphModel:
         new.m = self.m.copy()
         new._view_cache = {}
         new._base_products = None
+        new._cover_memo = None
+        if self._cover_memo is not None:
+            new._memo_prev, new._memo_changed = self._cover_memo, []
+        else:
+            new._memo_prev, new._memo_changed = self._memo_prev, list(self._memo_changed)
         if self.outside:
             # what gets through from outside depends on the policies
             new.nodes = dict(self.nodes)
@@ -940,7 +967,15 @@ class GraphModel:
                 new._cells.pop(k, None)
             if s != d:
                 new.m[idx[s], idx[d]] = v
+                new._memo_changed.append((idx[s], idx[d]))
         return new
+
+    def ensure_memo(self) -> None:
+        """Make the default view's cover memo now (a full cover), so that the first what-if
+        edit does not: call it off the edit path (after a load, when idle)."""
+        if self._cover_memo is None and self._memo_prev is None:
+            products, self._cover_memo = cover_memo(self.tree, self.m)
+            self._base_products = products
 
     # ------------------------------------------------------------------ queries
     @property
@@ -1222,15 +1257,30 @@ class GraphModel:
             if focus is not None:
                 shown_ns = {NS_PREFIX + ns for k in vset if (ns := self.leaf_ns.get(k))}
             vtree = tree.restricted(vset | shown_ns)
-        if (mm is self.m and vtree is tree and not (collapsed & vtree.containers)
-                and self._base_products is not None):
+        base_view = mm is self.m and vtree is tree and not (collapsed & vtree.containers)
+        if base_view and self._base_products is not None:
             products = self._base_products
+        elif base_view:
+            # after a what-if edit: only the blocks with changed cells are covered again
+            products, self._cover_memo = cover_memo(tree, mm, (), self._memo_prev,
+                                                    self._memo_changed)
+            self._memo_prev, self._memo_changed = None, []
+            self._base_products = products
         else:
             products = cover(vtree, mm, collapsed & vtree.containers)
-            if mm is self.m and vtree is tree and not (collapsed & vtree.containers):
-                self._base_products = products
         shut = collapsed & vtree.containers
-        edges = [self._edge(p, vtree, protocol, port, shut) for p in products]
+        if base_view and protocol is None and port is None:
+            cache = self._edge_cache
+            if len(cache) > 2 * len(products) + 64:
+                cache = self._edge_cache = {p: cache[p] for p in products if p in cache}
+            edges = []
+            for p in products:
+                e = cache.get(p)
+                if e is None:
+                    e = cache[p] = self._edge(p, vtree, None, None, shut)
+                edges.append(e)
+        else:
+            edges = [self._edge(p, vtree, protocol, port, shut) for p in products]
         pairs = sum(p.pairs for p in products
                     if p.label != BUNDLE and lab[p.label].style in ("allowed", "partial"))
         # Services and their links
@@ -1247,10 +1297,16 @@ class GraphModel:
                 services.append(skey)
             used_svc = {e.dst for e in edges}
             if "service" not in hide_styles:
+                links = self._link_cache if base_view else {}
                 for skey in services:
                     if focus is not None and skey not in used_svc and skey != focus:
                         continue
-                    edges.extend(self._service_links(skey, vtree, vset))
+                    got_links = links.get(skey)
+                    if got_links is None:
+                        got_links = self._service_links(skey, vtree, vset)
+                        if base_view:
+                            links[skey] = got_links
+                    edges.extend(got_links)
             if focus is not None:
                 services = [s for s in services if s in used_svc or s == focus
                             or any(e.src == s for e in edges)]

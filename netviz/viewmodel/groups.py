@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from netviz.viewmodel.cover import ROOT, Product, Tree, cover
+from netviz.viewmodel.cover import ROOT, CoverMemo, Product, Tree, cover_memo
 
 NS_PREFIX = "ns:"
 CLUSTER = "cluster:"
@@ -55,6 +55,9 @@ class Chosen:
     products: list[Product]
     #: container key -> (kind, label, tooltip, namespace) for the groups kept
     groups: dict[str, tuple[str, str, str, str | None]]
+    #: what the cover of ``tree`` did per block (``cover_memo``), when ``products`` is that
+    #: cover (no group was dissolved after it): the first what-if edit starts from it
+    memo: CoverMemo | None = None
 
 
 def base_parent(leaf_ns: Mapping[str, str | None], namespaces: Iterable[str]) -> dict[str, str]:
@@ -257,17 +260,19 @@ def choose(base: Mapping[str, str], containers: set[str], order: Mapping[str, ob
             kind = "cluster" if cand.kind == "cluster" else "group"
             info[key] = (kind, cand.label, cand.tooltip, cand.namespace)
     tree = Tree(b.parent, b.containers, order, multi)
-    products = cover(tree, matrix_for(tree))
+    products, first = cover_memo(tree, matrix_for(tree))
+    memo: CoverMemo | None = first
     for r in range(rounds):
         used = {p.src for p in products} | {p.dst for p in products}
         drop = {k for k in info if k not in used}
         if not drop:
             break
         tree = tree.without(drop)
+        memo = None
         for k in drop:
             del info[k]
         if r < rounds - 1:
-            products = cover(tree, matrix_for(tree))
+            products, memo = cover_memo(tree, matrix_for(tree))
         # the last round only dissolves: the products name no dissolved group, so they
         # still state exactly the same pairs over the smaller tree
-    return Chosen(tree, products, info)
+    return Chosen(tree, products, info, memo)

@@ -34,8 +34,10 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from netviz.model.keys import SERVICE_PREFIX
 from netviz.viewmodel import palette
@@ -324,6 +326,10 @@ class Routed:
     starts_on_border: bool = False
     label_text: str = ""
     label_rect: Rect | None = None
+    #: where the route holds a place later routes must leave to it (``route_more``): its
+    #: ends (node, side, border, y) and its crossings of horizontal gaps ((cont, col, gap), y)
+    ends: tuple[tuple[str, str, bool, float], ...] = ()
+    crosses: list[tuple[tuple[str, int, int], float]] = field(default_factory=list)
 
 
 #: what the gaps need: vertical gaps (container, index) -> width; horizontal gaps
@@ -533,8 +539,222 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge], points: bool 
             pts = [(pts[0][0], ys[0]), (x, ys[0]), (x, ys[1]), (pts[-1][0], ys[1])]
         r.points = _simplify(pts)
         r.starts_on_border = p.start.border or p.start.node in st.conts
+        _occupies(st, r, p)
         out.append(r)
     return out, (vneeds, hneeds)
+
+
+#: ``Routed.ends`` sides of an end entered from above (``route`` step 2b): its height in the
+#: band over its workload's unit (keyed by the unit), and its x on the pill's top
+TOP, TOP_X = "T", "TX"
+
+
+def _occupies(st: Structure, r: Routed, p: _Plan) -> None:
+    """Record on ``r`` the ports and crossing heights of its plan (for ``route_more``)."""
+    start = (p.start.node, p.start.side, p.start.border, p.start.y)
+    if p.end.top_x is not None:
+        r.ends = (start, (st.elem_of[p.end.node], TOP, False, p.end.y),
+                  (p.end.node, TOP_X, False, p.end.top_x))
+    else:
+        r.ends = (start, (p.end.node, p.end.side, p.end.border, p.end.y))
+    r.crosses = [((s.cont, s.col, s.gap), s.y) for s in p.steps if isinstance(s, _Cross)]
+
+
+def _above(st: Structure, end: _End) -> bool:
+    """Whether ``end`` (a route's target end) is a pill entered from above (``route`` 2b)."""
+    if end.border:
+        return False
+    row = _pill_row(st, end.node)
+    if row is None:
+        return False
+    i = row.index(end.node)
+    return (end.side == LEFT and i > 0) or (end.side == RIGHT and i < len(row) - 1)
+
+
+def _above_band(st: Structure, unit: str) -> tuple[float, float]:
+    """The heights over a workload's unit where lines entering its pills from above turn."""
+    el = st.elems[unit]
+    ucont = st.conts[st.cont_of[unit]]
+    lo = ucont.top - RING / 2
+    for ga, gb in _hgap_ranges(ucont, el.col):
+        if abs(gb - el.y) < 0.5:
+            lo = ga
+    room = max(2.0, el.y - lo - 2)
+    return (el.y - room, el.y - min(TRACK, room / 2))
+
+
+def _free(lo: float, hi: float, taken: Sequence[float], want: float) -> float:
+    """The place in [lo, hi] farthest from every ``taken`` one (the one nearest ``want``
+    among equally free places): where a new line goes between the lines already there.
+    O(n log n): the candidates are the ends, ``want`` and the middles between neighbours."""
+    if hi < lo:
+        return (lo + hi) / 2
+    near = sorted(t for t in taken if lo - TRACK <= t <= hi + TRACK)
+    target = min(max(want, lo), hi)
+    if not near:
+        return target
+
+    def gap_at(x: float) -> float:
+        i = bisect_left(near, x)
+        d = math.inf
+        if i < len(near):
+            d = near[i] - x
+        if i > 0:
+            d = min(d, x - near[i - 1])
+        return d
+
+    best_x, best = target, (gap_at(target), 0.0)
+    for x in (lo, hi):
+        cand = (gap_at(x), -abs(x - want))
+        if cand > best:
+            best_x, best = x, cand
+    for a, b in zip(near, near[1:], strict=False):
+        mid = (a + b) / 2
+        if lo <= mid <= hi:
+            cand = ((b - a) / 2, -abs(mid - want))
+            if cand > best:
+                best_x, best = mid, cand
+    return best_x
+
+
+@dataclass
+class Occupancy:
+    """Where the routes of a picture hold places (ports, crossing heights, vertical tracks),
+    by place; kept up to date by ``picture_update`` as routes come and go."""
+
+    ports: dict[tuple[str, str, bool], list[float]] = field(default_factory=dict)
+    crossed: dict[tuple[str, int, int], list[float]] = field(default_factory=dict)
+    tracks: dict[tuple[str, int], list[tuple[float, float, float]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, routes: Iterable[Routed]) -> Occupancy:
+        occ = cls()
+        for r in routes:
+            occ.add(r)
+        return occ
+
+    def add(self, r: Routed) -> None:
+        for node, side, border, y in r.ends:
+            self.ports.setdefault((node, side, border), []).append(y)
+        for key, y in r.crosses:
+            self.crossed.setdefault(key, []).append(y)
+        for gap, x, a, b in r.runs:
+            self.tracks.setdefault(gap, []).append((x, min(a, b), max(a, b)))
+
+    def remove(self, r: Routed) -> None:
+        for node, side, border, y in r.ends:
+            _drop(self.ports.get((node, side, border)), y)
+        for key, y in r.crosses:
+            _drop(self.crossed.get(key), y)
+        for gap, x, a, b in r.runs:
+            _drop(self.tracks.get(gap), (x, min(a, b), max(a, b)))
+
+
+def _drop(items: list[Any] | None, value: Any) -> None:
+    if items is not None:
+        try:
+            items.remove(value)
+        except ValueError:
+            pass
+
+
+def route_more(st: Structure, model: GraphModel, edges: Sequence[Edge],
+               kept: Sequence[Routed] | Occupancy) -> list[Routed]:
+    """Routes for ``edges`` added to an arrangement whose other edges keep their routes
+    ``kept`` (or their ``Occupancy``; a what-if edit: nothing moves, most lines stay). The
+    plans are those of ``route`` (the same gaps and crossings, so no line passes through a
+    box); ports, crossing heights and vertical tracks are put where the kept routes leave the
+    most room, since the gaps are not widened. ``route`` from scratch gives the evenly spread
+    picture again. An ``Occupancy`` given is updated with the new routes."""
+    depth = {k: model.tree.depth.get(k, 0) for k in st.conts}
+    plans = [p for p in (_plan(st, e, depth) for e in edges) if p is not None]
+    occ = kept if isinstance(kept, Occupancy) else Occupancy.of(kept)
+    ports, crossed, tracks = occ.ports, occ.crossed, occ.tracks
+    out: list[Routed] = []
+    for p in plans:
+        r = Routed(p.edge, [])
+        if p.direct:
+            ux, uy, uw, uh = st.rects[p.start.node]
+            vx, vy, vw, vh = st.rects[p.end.node]
+            x = min(max(ux + uw / 2, vx + 4), vx + vw - 4)
+            r.points = [(x, uy + uh), (x, vy)]
+            out.append(r)
+            continue
+        # which horizontal gap each crossing uses, as ``route`` chooses it
+        y0 = sum(_port_range(st, p.start)) / 2
+        y1 = sum(_port_range(st, p.end)) / 2
+        cur = y0
+        crosses = [s for s in p.steps if isinstance(s, _Cross)]
+        for i, s in enumerate(crosses):
+            ranges = _hgap_ranges(st.conts[s.cont], s.col)
+            want = cur + (y1 - cur) / (len(crosses) - i + 1)
+            best, best_d = 0, math.inf
+            for gi, (a, b) in enumerate(ranges):
+                if b - a < 4:
+                    continue
+                mid = (a + b) / 2
+                dd = abs(mid - want) + 0.25 * abs(mid - cur)
+                if dd < best_d:
+                    best, best_d = gi, dd
+            s.gap = best
+            a, b = ranges[best]
+            key = (s.cont, s.col, best)
+            s.y = _free(a + 3, b - 3, crossed.get(key, ()), want)
+            crossed.setdefault(key, []).append(s.y)
+            cur = s.y
+        # ports: a free place on each side, towards where the line goes next
+        nxt = crosses[0].y if crosses else y1
+        prv = crosses[-1].y if crosses else y0
+        ends = [(p.start, nxt), (p.end, prv)]
+        if _above(st, p.end):
+            # a pill with siblings towards where the line comes from: entered from above, as
+            # ``route`` does it (never through its siblings)
+            ends.pop()
+            unit = st.elem_of[p.end.node]
+            lo, hi = _above_band(st, unit)
+            key2 = (unit, TOP, False)
+            p.end.y = _free(lo, hi, ports.get(key2, ()), hi)
+            ports.setdefault(key2, []).append(p.end.y)
+            nx, _, nw, _ = st.rects[p.end.node]
+            key3 = (p.end.node, TOP_X, False)
+            p.end.top_x = _free(nx + 3, nx + nw - 3, ports.get(key3, ()), nx + nw / 2)
+            ports.setdefault(key3, []).append(p.end.top_x)
+        for end, towards in ends:
+            lo, hi = _port_range(st, end)
+            key2 = (end.node, end.side, end.border)
+            end.y = _free(lo, hi, ports.get(key2, ()), towards)
+            ports.setdefault(key2, []).append(end.y)
+        ys = [p.start.y] + [s.y for s in crosses] + [p.end.y]
+        if p.loop:
+            ys = [p.start.y, p.end.y]
+        pts: list[tuple[float, float]] = [(_side_x(st, p.start), ys[0])]
+        gi = 0
+        for step in p.steps:
+            if isinstance(step, _Gap):
+                a, b = ys[gi], ys[gi + 1]
+                x0, x1 = st.conts[step.cont].vgaps[step.index]
+                gap = (step.cont, step.index)
+                lo_y, hi_y = min(a, b) - 3, max(a, b) + 3
+                busy = [x for x, ra, rb in tracks.get(gap, ()) if ra <= hi_y and rb >= lo_y]
+                x = _free(x0 + 4, x1 - 4, busy, (x0 + x1) / 2)
+                tracks.setdefault(gap, []).append((x, min(a, b), max(a, b)))
+                pts.append((x, a))
+                pts.append((x, b))
+                r.runs.append((gap, x, a, b))
+                gi += 1
+        if p.end.top_x is not None:
+            pts.append((p.end.top_x, ys[-1]))
+            pts.append((p.end.top_x, st.rects[p.end.node][1]))
+        else:
+            pts.append((_side_x(st, p.end), ys[-1]))
+        if p.loop:
+            x = max(pts[1][0], _side_x(st, p.start) + 6)
+            pts = [(pts[0][0], ys[0]), (x, ys[0]), (x, ys[1]), (pts[-1][0], ys[1])]
+        r.points = _simplify(pts)
+        r.starts_on_border = p.start.border or p.start.node in st.conts
+        _occupies(st, r, p)
+        out.append(r)
+    return out
 
 
 def _simplify(pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -730,6 +950,13 @@ class Picture:
     difference: bool = False
     denied_limited: bool = False
     notes: list[str] = field(default_factory=list)
+    #: how it was made (for ``picture_update``; not part of what is drawn): the routes, in the
+    #: order of ``edges``, the arrangement, and the visible containers and legend rows
+    routes: list[Routed] | None = field(default=None, repr=False, compare=False)
+    structure: Structure | None = field(default=None, repr=False, compare=False)
+    basis: tuple[object, ...] = field(default=(), repr=False, compare=False)
+    #: the routes' places, made by the first ``picture_update`` and handed on
+    occupancy: Occupancy | None = field(default=None, repr=False, compare=False)
 
     @property
     def drawn_exact(self) -> int:
@@ -859,7 +1086,141 @@ def picture(model: GraphModel, vis: VisibleGraph, layout: Layout, heading: str =
     edges = [DrawnEdge(r.edge, r.points, r.label_text, r.label_rect,
                        r.starts_on_border and r.edge.style != "service") for r in routes]
     return Picture(nodes, edges, canvas, legend_rect, heading, heading_rect, unlabelled,
-                   vis.pairs, model.difference is not None, vis.denied_limited)
+                   vis.pairs, model.difference is not None, vis.denied_limited,
+                   routes=routes, structure=st, basis=_basis(model, vis, layout))
+
+
+def _basis(model: GraphModel, vis: VisibleGraph, layout: Layout) -> tuple[object, ...]:
+    """What must not change for ``picture_update`` to keep the boxes and titles."""
+    return (tuple(vis.nodes), tuple(vis.containers), vis.tree, tuple(sorted(layout.moved)),
+            model.difference is not None)
+
+
+#: above this share of new edges, ``picture_update`` routes everything afresh
+UPDATE_MAX_NEW = 0.25
+
+
+def picture_update(prev: Picture, model: GraphModel, vis: VisibleGraph, layout: Layout,
+                   heading: str = "", legend: bool = True) -> Picture | None:
+    """The picture of ``vis`` made from ``prev`` (the picture of the same arrangement before a
+    what-if edit): boxes, titles, legend and every edge still drawn stay exactly where they
+    were, the edges that are new are routed between them (``route_more``) and labelled where
+    free. None when that cannot be done (the boxes, the visible containers, the legend rows or
+    user moves differ, or too much changed): then ``picture`` makes it afresh."""
+    if prev.routes is None or prev.structure is None or heading != prev.heading:
+        return None
+    st = layout.update(model, vis, needs=measure_needs)
+    if st is not prev.structure or _basis(model, vis, layout) != prev.basis:
+        return None
+    # the legend keeps its place; its rows follow the styles drawn (e.g. the first "changed")
+    entries = legend_entries(model, vis) if legend else []
+    legend_rect = prev.legend
+    if legend_rect is not None and entries:
+        lw, lh = legend_size(entries, layout.measure)
+        legend_rect = (legend_rect[0], legend_rect[1], lw, lh)
+    elif entries:
+        return None  # a legend where there was none: placed afresh
+    # unchanged edges are the very objects of the previous view (the model caches them)
+    old = {id(r.edge): i for i, r in enumerate(prev.routes)}
+    keep_idx: list[int] = []
+    fresh_edges = []
+    for e in vis.edges:
+        i = old.get(id(e))
+        if i is not None and prev.routes[i].edge is e:
+            keep_idx.append(i)
+        else:
+            fresh_edges.append(e)
+    if len(fresh_edges) > max(64, UPDATE_MAX_NEW * len(vis.edges)):
+        return None
+    kept = [prev.routes[i] for i in keep_idx]
+    occ = prev.occupancy
+    if occ is None:
+        occ = Occupancy.of(kept)
+    else:
+        gone = set(range(len(prev.routes))) - set(keep_idx)
+        for i in gone:
+            occ.remove(prev.routes[i])
+    prev.occupancy = None  # handed on (updated in place)
+    fresh = route_more(st, model, fresh_edges, occ)
+    # user moves: ends follow the moved boxes with a straight connector (as ``picture``)
+    eff = {k: layout.rect(model, k) for k in layout.moved if k in st.rects}
+    if eff:
+        for r in fresh:
+            for end, idx in ((r.edge.src, 0), (r.edge.dst, -1)):
+                if end in eff:
+                    x, y, w, h = eff[end]
+                    r.points[idx] = (x + w / 2, y + h / 2)
+    obstacles: list[Rect] = [n.rect for n in prev.nodes if n.title_rect is None]
+    measure = layout.measure
+    for n in prev.nodes:
+        if n.title_rect is not None:
+            tx, ty, tw, th = n.title_rect
+            cnode = model.nodes.get(n.key)
+            text_w = measure(title_text(cnode), "title")[0] if cnode is not None else tw
+            obstacles.append((tx, ty, min(tw, text_w + 20), th))
+    obstacles += [r.label_rect for r in kept if r.label_rect is not None]
+    if legend_rect is not None:
+        obstacles.append(legend_rect)
+    order = sorted(range(len(fresh)), key=lambda i: (len(fresh[i].points), i))
+    missing = place_labels(fresh, obstacles, measure, order)
+    unlabelled = sum(1 for r in kept if r.edge.label and r.label_rect is None) + missing
+    kept_by = {id(prev.routes[i].edge): i for i in keep_idx}
+    fresh_by = {id(r.edge): r for r in fresh}
+    # the canvas grows when a new line or label reaches past it (it never shrinks here)
+    x0, y0, w0, h0 = prev.canvas
+    x1, y1 = x0 + w0, y0 + h0
+    if legend_rect is not None:
+        lx, ly, lw, lh = legend_rect
+        x1, y1 = max(x1, lx + lw + ROOT_MARGIN), max(y1, ly + lh + ROOT_MARGIN)
+    for r in fresh:
+        for px, py in r.points:
+            x0, y0 = min(x0, px - ROOT_MARGIN), min(y0, py - ROOT_MARGIN)
+            x1, y1 = max(x1, px + ROOT_MARGIN), max(y1, py + ROOT_MARGIN)
+        if r.label_rect is not None:
+            lx, ly, lw, lh = r.label_rect
+            x0, y0 = min(x0, lx - ROOT_MARGIN), min(y0, ly - ROOT_MARGIN)
+            x1, y1 = max(x1, lx + lw + ROOT_MARGIN), max(y1, ly + lh + ROOT_MARGIN)
+    canvas = (math.floor(x0), math.floor(y0), math.ceil(x1 - math.floor(x0)),
+              math.ceil(y1 - math.floor(y0)))
+    routes: list[Routed] = []
+    edges: list[DrawnEdge] = []
+    for e in vis.edges:
+        i = kept_by.get(id(e))
+        if i is not None:
+            routes.append(prev.routes[i])
+            edges.append(prev.edges[i])  # the same drawn edge: its chunk stays as it is
+            continue
+        got = fresh_by.get(id(e))
+        if got is not None:
+            routes.append(got)
+            edges.append(DrawnEdge(got.edge, got.points, got.label_text, got.label_rect,
+                                   got.starts_on_border and got.edge.style != "service"))
+    return Picture(_retext(prev.nodes, model), edges, canvas, legend_rect, prev.heading,
+                   prev.heading_rect, unlabelled, vis.pairs, model.difference is not None,
+                   vis.denied_limited, list(prev.notes), routes=routes, structure=st,
+                   basis=prev.basis, occupancy=occ)
+
+
+def _retext(nodes: list[DrawnNode], model: GraphModel) -> list[DrawnNode]:
+    """``nodes`` with the texts ``model`` gives them now, in the same boxes (an edit can change
+    what a node says, e.g. what gets through to a way in from outside): the very list when
+    no text changed."""
+    out: list[DrawnNode] | None = None
+    for i, d in enumerate(nodes):
+        n = model.nodes.get(d.key)
+        if n is None:
+            continue
+        if d.title_rect is not None:
+            name, sub = title_text(n), ""
+            label = name
+        else:
+            name, sub = n.label, n.subtitle
+            label = n.label + ("\n" + n.subtitle if n.subtitle else "")
+        if (name, sub, n.tooltip) != (d.name, d.subtitle, d.tooltip):
+            if out is None:
+                out = list(nodes)
+            out[i] = replace(d, label=label, name=name, subtitle=sub, tooltip=n.tooltip)
+    return nodes if out is None else out
 
 
 def _parent(tree: Tree, key: str) -> str | None:

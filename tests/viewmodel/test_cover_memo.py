@@ -1,0 +1,175 @@
+"""The incremental cover (``cover_memo``) and the what-if update of the picture model: after
+changing cells, reusing the untouched blocks gives the very products a full cover gives."""
+
+from __future__ import annotations
+
+import random
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from netviz.engine import Analyzer
+from netviz.engine.connlist import connlist, connlist_edit
+from netviz.io.manifests import load_text
+from netviz.model import LabelSelector, Peer, PolicyPort, Rule
+from netviz.viewmodel.cover import ROOT, Tree, cover, cover_memo
+from netviz.viewmodel.graph import GraphModel
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from synth import generate
+
+
+def random_tree(rnd: random.Random, n_leaves: int) -> Tree:
+    """Namespaces of leaves, some groups inside them, all under one cluster container."""
+    parent: dict[str, str] = {"cluster": ROOT}
+    containers = {"cluster"}
+    leaf = 0
+    for ns in range(max(2, n_leaves // 6)):
+        nk = f"ns:{ns}"
+        parent[nk] = "cluster"
+        containers.add(nk)
+        for g in range(rnd.randint(0, 2)):
+            gk = f"grp:{ns}/{g}"
+            parent[gk] = nk
+            containers.add(gk)
+            for _ in range(rnd.randint(1, 3)):
+                parent[f"l{leaf}"] = gk
+                leaf += 1
+        for _ in range(rnd.randint(1, 3)):
+            parent[f"l{leaf}"] = nk
+            leaf += 1
+    return Tree(parent, containers)
+
+
+def random_matrix(rnd: random.Random, tree: Tree, labels: int) -> np.ndarray:
+    n = len(tree.leaves)
+    m = np.zeros((n, n), dtype=np.int16)
+    # blocks of one label (as policies make them), then noise
+    for _ in range(n):
+        a, b = sorted(rnd.sample(range(n), 2))
+        c, d = sorted(rnd.sample(range(n), 2))
+        m[a:b, c:d] = rnd.randint(1, labels)
+    for _ in range(n):
+        m[rnd.randrange(n), rnd.randrange(n)] = rnd.randint(0, labels)
+    np.fill_diagonal(m, -1)  # one-member leaves: wildcards
+    return m
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_memo_gives_the_full_cover_after_changed_cells(seed: int,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from netviz.viewmodel import cover as C
+
+    calls = [0]
+    real = C._Coverer._run
+
+    def counting(self: C._Coverer, a: str, b: str, status: int) -> None:
+        calls[0] += 1
+        real(self, a, b, status)
+
+    monkeypatch.setattr(C._Coverer, "_run", counting)
+    rnd = random.Random(seed)
+    tree = random_tree(rnd, rnd.randint(12, 60))
+    m = random_matrix(rnd, tree, 4)
+    products, memo = cover_memo(tree, m)
+    assert products == cover(tree, m)
+    for _step in range(3):  # several edits in a row, each from the previous memo
+        m2 = m.copy()
+        n = len(tree.leaves)
+        changed = set()
+        for _ in range(rnd.randint(1, 6)):
+            i, j = rnd.randrange(n), rnd.randrange(n)
+            if i != j:
+                m2[i, j] = rnd.randint(0, 4)
+                changed.add((i, j))
+        calls[0] = 0
+        got, memo = cover_memo(tree, m2, (), memo, changed)
+        incremental = calls[0]
+        calls[0] = 0
+        assert got == cover(tree, m2)
+        assert incremental <= calls[0]  # blocks without a changed cell were not redone
+        m = m2
+
+
+def test_a_memo_of_another_tree_or_collapse_is_not_used() -> None:
+    rnd = random.Random(5)
+    tree = random_tree(rnd, 30)
+    other = random_tree(rnd, 30)
+    m = random_matrix(rnd, tree, 3)
+    _p, memo = cover_memo(tree, m)
+    m2 = random_matrix(rnd, tree, 3)  # everything changed, and the memo is told nothing
+    assert cover_memo(tree, m2, (), memo, ())[0] != cover(tree, m2) or np.array_equal(m, m2)
+    # another tree, or other collapsed containers: the memo is ignored
+    mo = random_matrix(rnd, other, 3)
+    assert cover_memo(other, mo, (), memo, ())[0] == cover(other, mo)
+    assert cover_memo(tree, m2, {"ns:0"}, memo, ())[0] == cover(tree, m2, {"ns:0"})
+
+
+def test_updated_model_reuses_the_cover_and_equals_a_fresh_one() -> None:
+    """Edits on a synthetic cluster: the model after each edit (memoized cover, cached edges)
+    draws what a model built from scratch on the same tree draws."""
+    objs = generate(namespaces=6, workloads=60, policies=40, seed=7)
+    cluster = load_text(yaml.safe_dump_all(objs), "synthetic.yaml").cluster
+    an = Analyzer(cluster)
+    conns = connlist(an)
+    model = GraphModel(cluster, conns, an)
+    model.ensure_memo()
+    base = model.view().edges
+    pols = list(cluster.policies)
+    edits = 0
+    for n, name in enumerate(("api-from-web", "db-from-api", "web-from-team")):
+        i = next(i for i, p in enumerate(pols) if p.name.startswith(name))
+        # every pod of the namespace may reach the policy's pods on one port only
+        pols[i] = replace(pols[i], ingress=(Rule(peers=(Peer(pod_selector=LabelSelector()),),
+                                                 ports=(PolicyPort("TCP", 1000 + n),)),))
+        an2 = an.with_policies(pols)
+        got = connlist_edit(an, conns, an2)
+        assert got.changed
+        edits += 1
+        model = model.updated(an2.cluster, got.connections, an2, got.changed)
+        assert model.tree is not None
+        fresh = GraphModel(an2.cluster, got.connections, an2, keep=model)
+        assert [(e.src, e.dst, e.style, e.label, e.connection) for e in model.view().edges] == [
+            (e.src, e.dst, e.style, e.label, e.connection) for e in fresh.view().edges]
+        an, conns = an2, got.connections
+    assert edits == 3 and model.view().edges != base
+
+
+def test_the_first_edit_after_a_build_covers_only_changed_blocks(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model's own build leaves the memo of its cover (``groups.choose``), so the first
+    what-if edit does not cover the whole relation again."""
+    from netviz.viewmodel import cover as C
+
+    objs = generate(namespaces=6, workloads=60, policies=40, seed=3)
+    cluster = load_text(yaml.safe_dump_all(objs), "synthetic.yaml").cluster
+    an = Analyzer(cluster)
+    conns = connlist(an)
+    model = GraphModel(cluster, conns, an)
+    model.view()
+    calls = [0]
+    real = C._Coverer._run
+
+    def counting(self: C._Coverer, a: str, b: str, status: int) -> None:
+        calls[0] += 1
+        real(self, a, b, status)
+
+    monkeypatch.setattr(C._Coverer, "_run", counting)
+    pols = list(cluster.policies)
+    i = next(i for i, p in enumerate(pols) if p.name.startswith("db-from-api"))
+    pols[i] = replace(pols[i], ingress=(Rule(peers=(Peer(pod_selector=LabelSelector()),),
+                                             ports=(PolicyPort("TCP", 1234),)),))
+    an2 = an.with_policies(pols)
+    got = connlist_edit(an, conns, an2)
+    edited = model.updated(an2.cluster, got.connections, an2, got.changed)
+    edges = edited.view().edges
+    incremental = calls[0]
+    calls[0] = 0
+    fresh = GraphModel(an2.cluster, got.connections, an2, keep=edited)
+    assert [(e.src, e.dst, e.style, e.connection) for e in edges] == [
+        (e.src, e.dst, e.style, e.connection) for e in fresh.view().edges]
+    assert 0 < incremental < calls[0] / 2, (incremental, calls[0])
