@@ -77,6 +77,7 @@ from netviz.ui.panels import (
     ReachPanel,
     YamlView,
 )
+from netviz.ui.panels._base import ComputesWhenShown
 from netviz.ui.snapshot_dialog import SnapshotDialog
 from netviz.ui.worker import Job, JobResult, Runner
 from netviz.viewmodel.diagnostics import diagnostics_of
@@ -558,11 +559,19 @@ class MainWindow(QMainWindow):
                 self.tabifyDockWidget(anchor, dock)
             self.docks[name] = dock
             self.docks_menu.addAction(dock.toggleViewAction())
+            # a panel that computes only on screen catches up when its tab is selected
+            dock.visibilityChanged.connect(lambda on, d=dock: self._dock_shown(d, on))
         prev = dock.widget()
         dock.setWidget(widget)
         if prev is not None and prev is not widget:
             prev.deleteLater()
         return dock
+
+    @staticmethod
+    def _dock_shown(dock: QDockWidget, on: bool) -> None:
+        w = dock.widget()
+        if on and isinstance(w, ComputesWhenShown):
+            w.shown()
 
     def show_dock(self, name: str) -> None:
         dock = self.docks.get(name)

@@ -271,3 +271,26 @@ def test_a_large_cluster_opens_at_namespace_level(qtbot, tmp_path: Path, listed)
     assert view.collapsed == frozenset(view.namespace_keys())
     if w.editing is not None:
         w.editing.ask = lambda *a: QMessageBox.StandardButton.Discard
+
+
+def test_panels_behind_a_tab_compute_when_their_tab_is_selected(qtbot, win: MainWindow) -> None:
+    """Qt keeps a dock behind another tab "visible" (out of the window): such panels wait
+    until their tab is selected instead of computing on every load and edit (at 1,000
+    workloads the Exposure and Matrix panels cost seconds that nobody sees)."""
+    from netviz.ui.panels._base import on_screen
+
+    for name in ("ExposurePanel", "MatrixPanel"):
+        panel = win.panels[name]
+        assert win.docks[name].isVisible() and not on_screen(panel)
+        assert panel._dirty, name  # loaded, not computed
+        win.docks[name].raise_()
+        qtbot.waitUntil(lambda p=panel: not p._dirty, timeout=5000)
+        assert on_screen(panel)
+    assert win.panels["ExposurePanel"].view_model.rows
+    assert win.panels["MatrixPanel"].model.matrix.rows
+    # the Matrix is on screen now: a change of the namespace filter recomputes it at once,
+    # while the Exposure panel, behind the Matrix's tab again, waits
+    exp = win.panels["ExposurePanel"]
+    win.state.set_filters(namespaces=frozenset({"data"}))
+    assert not win.panels["MatrixPanel"]._dirty
+    assert not on_screen(exp)

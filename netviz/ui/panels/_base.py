@@ -4,7 +4,7 @@ plumbing of a read-only table of rows."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QTableView, QWidget
@@ -12,6 +12,21 @@ from PySide6.QtWidgets import QTableView, QWidget
 from netviz.viewmodel.state import AppState
 
 _Index = QModelIndex | QPersistentModelIndex
+
+
+def on_screen(widget: QWidget) -> bool:
+    """``widget`` can be seen: shown, and not on a tab behind another in a tabbed dock area
+    (Qt keeps those "visible" and moves them out of the window, so ``isVisible`` alone makes
+    every panel of a dock area compute on every change)."""
+    return widget.isVisible() and not widget.visibleRegion().isEmpty()
+
+
+@runtime_checkable
+class ComputesWhenShown(Protocol):
+    """A panel that computes only while on screen: ``shown`` brings it up to date when its
+    dock becomes visible (a tab selected, the dock opened)."""
+
+    def shown(self) -> None: ...
 
 
 def subscribe_for_lifetime(widget: QWidget, state: AppState,

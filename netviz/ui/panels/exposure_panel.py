@@ -28,7 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from netviz.ui.panels._base import RowTableModel, row_table_view, subscribe_for_lifetime
+from netviz.ui.panels._base import (
+    RowTableModel,
+    on_screen,
+    row_table_view,
+    subscribe_for_lifetime,
+)
 from netviz.viewmodel.exposure import (
     CLUSTER,
     INTERNET,
@@ -135,13 +140,16 @@ class ExposurePanel(QWidget):
     def _on_state(self, event: str) -> None:
         if event in ("loaded", "evaluated"):
             self._dirty = True
-            if self.isVisible():
+            if on_screen(self):
                 self.refresh()
         elif event == "selection":
             self._follow_selection()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self.shown()
+
+    def shown(self) -> None:
         if self._dirty:
             self.refresh()
 

@@ -24,7 +24,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from netviz.io.atomic import atomic_file
-from netviz.ui.panels._base import subscribe_for_lifetime
+from netviz.ui.panels._base import on_screen, subscribe_for_lifetime
 from netviz.viewmodel.matrix import (
     ALLOWED,
     DENIED,
@@ -209,6 +209,7 @@ class MatrixPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("matrixPanel")
         self.state = state
+        self._dirty = False
         self.port_edit = QLineEdit(self)
         self.port_edit.setPlaceholderText("Port filter, e.g. TCP 5432")
         self.port_edit.setClearButtonEnabled(True)
@@ -267,9 +268,22 @@ class MatrixPanel(QWidget):
     # ---------------------------------------------------------------- state -> view
     def _on_state(self, event: str) -> None:
         if event in ("loaded", "evaluated", "filters"):
-            self.rebuild()
-        elif event == "selection":
+            # computed while on screen; otherwise when shown (a tab behind another costs
+            # nothing on a load or a what-if edit)
+            if on_screen(self):
+                self.rebuild()
+            else:
+                self._dirty = True
+        elif event == "selection" and not self._dirty:
             self._apply_selection()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.shown()
+
+    def shown(self) -> None:
+        if self._dirty:
+            self.rebuild()
 
     def rebuild(self) -> None:
         cluster = self.state.cluster
@@ -282,6 +296,7 @@ class MatrixPanel(QWidget):
                 port_filter = self.model.matrix.port_filter
             matrix = build_matrix(cluster, self.state.connections, port_filter,
                                   self.state.filters.namespaces, self.external_box.isChecked())
+        self._dirty = False
         self.model.set_matrix(matrix)
         self._size_columns()
         self._update_summary()

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from netviz.model.keys import display_name, is_service_key, is_workload_key, service_key
-from netviz.ui.panels._base import subscribe_for_lifetime
+from netviz.ui.panels._base import on_screen, subscribe_for_lifetime
 from netviz.viewmodel.graph import parse_port_filter
 from netviz.viewmodel.reach import Answer, Reach, ReachGroup, ReachIndex, port_text
 from netviz.viewmodel.state import AppState
@@ -233,13 +233,16 @@ class ReachPanel(QWidget):
                 self._reveal(key)
 
     def _changed(self) -> None:
-        if self.isVisible():
+        if on_screen(self):
             self.refresh()
         else:
             self._dirty = True
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self.shown()
+
+    def shown(self) -> None:
         if self._dirty:
             self.refresh()
 
