@@ -387,23 +387,30 @@ def _dns(an: Analyzer) -> list[Finding]:
     return out
 
 
-def _service_pods(an: Analyzer, svc: Service) -> list[Pod]:
+def _service_pods(an: Analyzer, svc: Service,
+                  by_ns: dict[str, list[Pod]] | None = None) -> list[Pod]:
+    """The pods ``svc`` selects; ``by_ns``: the cluster's pods per namespace (a cluster of
+    thousands of Services scanned every pod per Service)."""
     assert svc.selector
     sel = svc.selector
+    pods = by_ns.get(svc.namespace, []) if by_ns is not None else an.cluster.pods
     return [
-        p for p in an.cluster.pods
+        p for p in pods
         if p.namespace == svc.namespace and all(p.labels.get(k) == v for k, v in sel.items())
     ]
 
 
 def _services(an: Analyzer) -> list[Finding]:
     out: list[Finding] = []
+    by_ns: dict[str, list[Pod]] = {}
+    for p in an.cluster.pods:
+        by_ns.setdefault(p.namespace, []).append(p)
     for svc in an.cluster.services:
         # Kubernetes: an empty or absent selector means endpoints are managed by hand
         if not svc.selector or svc.type == "ExternalName":
             continue
         ref = service_ref(svc)
-        pods = _service_pods(an, svc)
+        pods = _service_pods(an, svc, by_ns)
         if not pods:
             out.append(Finding(
                 "service-selects-nothing", Severity.WARNING,

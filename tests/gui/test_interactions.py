@@ -279,7 +279,7 @@ def test_panels_behind_a_tab_compute_when_their_tab_is_selected(qtbot, win: Main
     workloads the Exposure and Matrix panels cost seconds that nobody sees)."""
     from netviz.ui.panels._base import on_screen
 
-    for name in ("ExposurePanel", "MatrixPanel"):
+    for name in ("ExposurePanel", "MatrixPanel", "AuditPanel", "PoliciesPanel"):
         panel = win.panels[name]
         assert win.docks[name].isVisible() and not on_screen(panel)
         assert panel._dirty, name  # loaded, not computed
@@ -288,9 +288,11 @@ def test_panels_behind_a_tab_compute_when_their_tab_is_selected(qtbot, win: Main
         assert on_screen(panel)
     assert win.panels["ExposurePanel"].view_model.rows
     assert win.panels["MatrixPanel"].model.matrix.rows
-    # the Matrix is on screen now: a change of the namespace filter recomputes it at once,
+    # with the Matrix on screen, a change of the namespace filter recomputes it at once,
     # while the Exposure panel, behind the Matrix's tab again, waits
     exp = win.panels["ExposurePanel"]
+    win.docks["MatrixPanel"].raise_()
+    qtbot.waitUntil(lambda: on_screen(win.panels["MatrixPanel"]), timeout=5000)
     win.state.set_filters(namespaces=frozenset({"data"}))
     assert not win.panels["MatrixPanel"]._dirty
     assert not on_screen(exp)

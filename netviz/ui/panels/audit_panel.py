@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -28,7 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from netviz.model.diagnostics import SEVERITY_RANK, Severity
-from netviz.ui.panels._base import RowTableModel, row_table_view, subscribe_for_lifetime
+from netviz.ui.panels._base import (
+    RowTableModel,
+    on_screen,
+    row_table_view,
+    subscribe_for_lifetime,
+)
 from netviz.ui.panels._severity import severity_colour, severity_icon
 from netviz.viewmodel.audit import AuditRow, audit_rows, selection_for, summary
 from netviz.viewmodel.state import AppState
@@ -108,6 +114,7 @@ class AuditPanel(QWidget):
         lay.addWidget(self.message_label)
 
         self._all: list[AuditRow] | None = None  # every finding of the current analyzer
+        self._dirty = False
         self.severity_box.currentIndexChanged.connect(lambda _i: self.refresh())
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self.view.activated.connect(self._activated)
@@ -118,9 +125,21 @@ class AuditPanel(QWidget):
     def _on_state(self, event: str) -> None:
         if event in ("loaded", "evaluated"):
             self._all = None
+            if on_screen(self):
+                self.refresh()
+            else:
+                self._dirty = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.shown()
+
+    def shown(self) -> None:
+        if self._dirty:
             self.refresh()
 
     def refresh(self) -> None:
+        self._dirty = False
         sev = self.SEVERITIES[max(0, self.severity_box.currentIndex())][1]
         if self._all is None:
             self._all = audit_rows(self.state.analyzer)

@@ -19,11 +19,11 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QShowEvent
 from PySide6.QtWidgets import QHeaderView, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
 from netviz.engine.analyzer import Analyzer
-from netviz.ui.panels._base import subscribe_for_lifetime
+from netviz.ui.panels._base import on_screen, subscribe_for_lifetime
 from netviz.viewmodel.policies import POLICY, TIER, TreeNode, policy_tree
 from netviz.viewmodel.state import AppState
 
@@ -164,17 +164,30 @@ class PoliciesPanel(QWidget):
         self.filter_edit.textChanged.connect(self._rebuild)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.view.activated.connect(self._activated)
+        self._dirty = False
         subscribe_for_lifetime(self, state, self._on_state)
         self._rebuild()
 
     # ---------------------------------------------------------------- state -> view
     def _on_state(self, event: str) -> None:
         if event in ("loaded", "evaluated"):
-            self._rebuild()
-        elif event == "selection":
+            if on_screen(self):
+                self._rebuild()
+            else:
+                self._dirty = True
+        elif event == "selection" and not self._dirty:
             self._show_selected()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.shown()
+
+    def shown(self) -> None:
+        if self._dirty:
+            self._rebuild()
+
     def _rebuild(self, *_args: object) -> None:
+        self._dirty = False
         an: Analyzer | None = self.state.analyzer
         self._syncing = True
         try:
