@@ -355,6 +355,13 @@ def _plain_label(conns: ConnectionSet) -> EdgeLabel:
     return EdgeLabel(edge_style_for(conns), conns, str(conns))
 
 
+@functools.lru_cache(maxsize=16384)
+def _unchanged_label(conns: ConnectionSet) -> EdgeLabel:
+    # the difference view's unchanged pairs (a connection list has few distinct sets: its
+    # text is made once per set, not once per pair)
+    return EdgeLabel(EdgeStyle.UNCHANGED, conns, str(conns))
+
+
 def _diff_label(entry: DiffEntry) -> EdgeLabel:
     if entry.kind == ADDED:
         return EdgeLabel(EdgeStyle.ADDED, entry.after, "+ " + str(entry.after), None, entry.info)
@@ -448,7 +455,7 @@ class GraphModel:
                 if (c.src.is_external and (d, "in") in skip_sides) or (
                         c.dst.is_external and (s, "out") in skip_sides):
                     continue  # the difference's own external pieces stand for this side
-                cells[(s, d)] = lab.id(EdgeLabel(EdgeStyle.UNCHANGED, c.connections, str(c.connections)))
+                cells[(s, d)] = lab.id(_unchanged_label(c.connections))
             else:
                 cells[(s, d)] = lab.id(_plain_label(c.connections))
         for (s, d), e in diff.items():
@@ -929,6 +936,9 @@ class GraphModel:
         new._view_cache = {}
         new._base_products = None
         new._cover_memo = None
+        # its own copies: label ids appended by two models updated from one would clash
+        new._edge_cache = dict(self._edge_cache)
+        new._link_cache = dict(self._link_cache)
         if self._cover_memo is not None:
             new._memo_prev, new._memo_changed = self._cover_memo, []
         else:
@@ -943,8 +953,7 @@ class GraphModel:
             for c in connections:
                 k = (c.src.key, c.dst.key)
                 if k in changed and k not in diff:
-                    fresh[k] = new.labels.id(EdgeLabel(EdgeStyle.UNCHANGED, c.connections,
-                                                       str(c.connections)))
+                    fresh[k] = new.labels.id(_unchanged_label(c.connections))
             for k, e in diff.items():
                 if k in changed:
                     fresh[k] = new.labels.id(_diff_label(e))

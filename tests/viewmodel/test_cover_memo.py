@@ -173,3 +173,28 @@ def test_the_first_edit_after_a_build_covers_only_changed_blocks(
     assert [(e.src, e.dst, e.style, e.connection) for e in edges] == [
         (e.src, e.dst, e.style, e.connection) for e in fresh.view().edges]
     assert 0 < incremental < calls[0] / 2, (incremental, calls[0])
+
+
+def test_two_models_updated_from_one_keep_their_own_edges() -> None:
+    """Two what-if edits made from the same model (not one after the other) each draw their
+    own evaluation: the edge cache is not shared between them (their new label ids clash)."""
+    objs = generate(namespaces=6, workloads=60, policies=40, seed=7)
+    cluster = load_text(yaml.safe_dump_all(objs), "synthetic.yaml").cluster
+    an = Analyzer(cluster)
+    conns = connlist(an)
+    model = GraphModel(cluster, conns, an)
+    model.view()
+    pols = list(cluster.policies)
+    i = next(i for i, p in enumerate(pols) if p.name.startswith("db-from-api"))
+    got = []
+    for port in (1111, 2222):
+        edited = list(pols)
+        edited[i] = replace(pols[i], ingress=(Rule(peers=(Peer(pod_selector=LabelSelector()),),
+                                                   ports=(PolicyPort("TCP", port),)),))
+        an2 = an.with_policies(edited)
+        e = connlist_edit(an, conns, an2)
+        got.append((model.updated(an2.cluster, e.connections, an2, e.changed), an2, e))
+    for m, an2, e in got + got[::-1]:
+        fresh = GraphModel(an2.cluster, e.connections, an2, keep=m)
+        assert [(x.src, x.dst, x.connection) for x in m.view().edges] == [
+            (x.src, x.dst, x.connection) for x in fresh.view().edges]

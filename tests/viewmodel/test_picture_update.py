@@ -185,3 +185,30 @@ def test_a_line_into_a_pill_between_siblings_enters_from_above() -> None:
         assert (r["wrong"], r["missing"], r["conflicting"]) == (0, 0, 0), r
         assert r["through"] == [], r["through"][:5]
         assert r["labels"] == 0, r
+
+
+def test_lines_of_an_edit_follow_a_node_moved_by_hand() -> None:
+    """A node the user moved before the edit: the new lines end at it where it is now (as in
+    a fresh picture), and it stays where it was put."""
+    cluster = load_paths([str(DEMO)]).cluster
+    an = Analyzer(cluster)
+    conns = connlist(an)
+    model = GraphModel(cluster, conns, an)
+    layout = Layout()
+    first = picture(model, model.view(), layout)
+    an2 = edited(an, "postgres-clients", 6000)
+    got = connlist_edit(an, conns, an2)
+    model2 = model.updated(an2.cluster, got.connections, an2, got.changed)
+    vis2 = model2.view()
+    old_ids = {id(d.edge) for d in first.edges}
+    target = next(e.dst for e in vis2.edges if id(e) not in old_ids and e.style != "service")
+    cx, cy = layout.centre(model, target)
+    layout.move(target, cx + 40.0, cy + 25.0)
+    pic = picture(model, model.view(), layout)  # the picture after the move
+    new = picture_update(pic, model2, vis2, layout)
+    assert new is not None
+    into = [d for d in new.edges if d.edge.dst == target and id(d.edge) not in old_ids]
+    assert into
+    for d in into:
+        assert d.points[-1] == (cx + 40.0, cy + 25.0)
+    assert {n.key: n.rect for n in new.nodes}[target] == layout.rect(model2, target)
