@@ -385,6 +385,12 @@ class _Structure:
 class GraphModel:
     """Nodes, the tree and the relation of one evaluated cluster (see the module doc)."""
 
+    #: derived from ``_cells`` when first asked (``allowed``, ``_adj``): (cells, value...)
+    _allowed: tuple[dict[tuple[str, str], int], dict[tuple[str, str], ConnectionSet]] | None \
+        = None
+    _adj_cache: tuple[dict[tuple[str, str], int], dict[str, set[str]],
+                      dict[str, set[str]]] | None = None
+
     def __init__(
         self,
         cluster: Cluster,
@@ -609,13 +615,13 @@ class GraphModel:
 
     def _peer_node(self, key: str) -> Node:
         p = self._peer_nodes[key]
-        if getattr(p, "is_ingress_controller", False):
+        if p.is_ingress_controller:
             return Node(key, NodeKind.INGRESS_CONTROLLER, "ingress controller", None,
                         "Ingress / Route", _ingress_tooltip(self.cluster),
                         search_text="ingress-controller ingress controller route")
-        name = getattr(p, "name", "") or key
-        kind = getattr(p, "kind", "") or "peer"
-        ns = getattr(p, "namespace", None)
+        name = p.name or key
+        kind = p.kind or "peer"
+        ns = p.namespace
         return Node(key, NodeKind.PEER, name, ns, kind,
                     f"{kind} {key}\n(a peer of the connection list)",
                     search_text=f"{key} {kind}".lower())
@@ -990,14 +996,17 @@ class GraphModel:
     @property
     def allowed(self) -> dict[tuple[str, str], ConnectionSet]:
         """(source leaf, destination leaf) -> connections of the pairs that have some."""
-        got = getattr(self, "_allowed", None)
+        got = self._allowed
         if got is None or got[0] is not self._cells:
             lab = self.labels
-            val = {k: lab[v].conns for k, v in self._cells.items()
-                   if lab[v].style not in (REMOVED, "denied") and lab[v].conns is not None}
+            val: dict[tuple[str, str], ConnectionSet] = {}
+            for k, v in self._cells.items():
+                item = lab[v]
+                if item.style not in (REMOVED, "denied") and item.conns is not None:
+                    val[k] = item.conns
             got = (self._cells, val)
             self._allowed = got
-        return got[1]  # type: ignore[return-value]
+        return got[1]
 
     @property
     def out_adj(self) -> dict[str, set[str]]:
@@ -1008,7 +1017,7 @@ class GraphModel:
         return self._adj()[1]
 
     def _adj(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-        got = getattr(self, "_adj_cache", None)
+        got = self._adj_cache
         if got is None or got[0] is not self._cells:
             out: dict[str, set[str]] = {}
             inn: dict[str, set[str]] = {}

@@ -115,6 +115,8 @@ class Cont:
     #: receives from / sends to): never merged with the layered ones
     n_first: int = 0
     n_last: int = 0
+    #: its columns were wrapped into bands already (``_wrap_columns`` runs once)
+    wrapped: bool = False
     #: extra width/height wanted by the router (index: vertical gap 0..K; (col, i) h-gaps)
     vgap_need: dict[int, float] = field(default_factory=dict)
     hgap_need: dict[tuple[int, int], float] = field(default_factory=dict)
@@ -792,9 +794,9 @@ def _wrap_columns(c: Cont, st: Structure) -> None:
     """Keep a container about 16:10: many short layers are stacked into bands (consecutive
     layers, in order, so traffic still reads left to right), and a column much taller than
     the container is wide is split."""
-    if not c.cols or getattr(c, "_wrapped", False):
+    if not c.cols or c.wrapped:
         return
-    c._wrapped = True  # type: ignore[attr-defined]
+    c.wrapped = True
 
     def height(col: list[str]) -> float:
         return sum(st.elems[e].h + ROW_GAP for e in col)
