@@ -173,14 +173,17 @@ def draw(model: GraphModel, visible: VisibleGraph, out: Path, title: str, scale:
     from netviz.ui.scene import ensure_app
 
     ensure_app()
+    from netviz.io.appfiles import JsonFile, session_path
     from netviz.ui.fonts import qt_measure
     from netviz.ui.scene import PictureScene, render
-    from netviz.viewmodel.layout import Layout, session_path
+    from netviz.viewmodel.layout import Layout
     from netviz.viewmodel.routing import legend_entries, picture
 
     layout = Layout(qt_measure)
     if session_paths:
-        layout.load(session_path(session_paths), model)
+        saved = JsonFile(session_path(session_paths)).read()
+        if isinstance(saved, dict):
+            layout.load_dict(saved, model)
     pic = picture(model, visible, layout, heading=title)
     if out.suffix.lower() == ".json":
         from netviz.export.picture_json import write

@@ -41,13 +41,9 @@ layout, are ignored); unknown keys in it are ignored.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -345,30 +341,6 @@ class Layout:
             model.expanded = {k for k in expanded if k in model.nodes}
         else:
             self._saved_expanded = expanded
-
-    def save(self, path: str | os.PathLike[str], model: GraphModel | None = None) -> None:
-        p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.to_dict(model), indent=1), encoding="utf-8")
-        tmp.replace(p)
-
-    def load(self, path: str | os.PathLike[str], model: GraphModel | None = None) -> bool:
-        """Read positions saved by ``save``; False (and nothing changed) when unreadable."""
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return False
-        self.load_dict(data, model)
-        return True
-
-
-def session_path(paths: Iterable[str | os.PathLike[str]], config_dir: str | None = None) -> Path:
-    base = Path(config_dir) if config_dir else Path(
-        os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "netviz"
-    key = json.dumps(sorted(str(Path(p).resolve()) for p in paths))
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    return base / "sessions" / f"{digest}.json"
 
 
 def _centre(r: Rect) -> tuple[float, float]:

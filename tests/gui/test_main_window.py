@@ -9,8 +9,8 @@ from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from test_graph_fixtures import API, DB, YAML
 
+from netviz.io.appfiles import session_path
 from netviz.ui.main_window import MainWindow
-from netviz.viewmodel.layout import session_path
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ import pytest
 from test_graph_fixtures import API, DB, MON, SVC_DB, WEB, cluster, evaluated
 
 from netviz.engine import Options
+from netviz.io.appfiles import JsonFile, session_path
 from netviz.viewmodel.graph import GraphModel
-from netviz.viewmodel.layout import Layout, box_size, session_path
+from netviz.viewmodel.layout import Layout, box_size
 from netviz.viewmodel.text import approx_measure
 
 
@@ -112,23 +113,23 @@ def test_user_moves_and_session_round_trip(tmp_path: Path) -> None:
     lay.update(m)
     lay.move(WEB, 1234.5, -20.0)
     m.toggle_expanded(API)
-    path = tmp_path / "s" / "session.json"
-    lay.save(path, m)
+    store = JsonFile(tmp_path / "s" / "session.json")
+    store.write(lay.to_dict(m))
     lay2 = Layout()
     m2 = model_of()
-    assert lay2.load(path, m2)
+    lay2.load_dict(store.read(), m2)
     lay2.update(m2)
     assert lay2.centre(m2, WEB) == (1234.5, -20.0)
     assert lay2.moved == {WEB}
     assert m2.expanded == {API}
-    assert not Layout().load(tmp_path / "missing.json")
+    assert JsonFile(tmp_path / "missing.json").read() is None
 
 
 def test_old_sessions_are_ignored(tmp_path: Path) -> None:
     path = tmp_path / "old.json"
     path.write_text('{"version": 1, "positions": {"x": [1, 2]}, "moved": ["x"]}')
     lay = Layout()
-    assert lay.load(path)
+    lay.load_dict(JsonFile(path).read())
     assert lay.moved == set()
 
 
