@@ -328,7 +328,9 @@ class GraphView(QGraphicsView):
                                     difference, keep=old)
         if old is not None:
             self.model.expanded = {k for k in old.expanded if k in self.model.nodes}
-        fresh = old is None or old.tree.containers != self.model.tree.containers
+        # other inputs (other namespaces) open afresh; an edit or a reload of the same
+        # namespaces keeps what the user collapsed or expanded, even when the groups change
+        fresh = old is None or _namespaces(old) != _namespaces(self.model)
         if fresh:
             # semantic zoom: a large cluster opens at namespace level (exact group edges
             # with counts); double-click a namespace to expand it
@@ -834,6 +836,10 @@ def _straight(a: Rect, b: Rect) -> tuple[tuple[float, float], tuple[float, float
 
 
 # ---------------------------------------------------------------------- export
+
+
+def _namespaces(model: GraphModel) -> frozenset[str]:
+    return frozenset(k for k in model.tree.containers if k.startswith(NS_PREFIX))
 
 
 def render_view(view: GraphView, path: str, title: str, whole: bool = False) -> None:

@@ -296,3 +296,21 @@ def test_panels_behind_a_tab_compute_when_their_tab_is_selected(qtbot, win: Main
     win.state.set_filters(namespaces=frozenset({"data"}))
     assert not win.panels["MatrixPanel"]._dirty
     assert not on_screen(exp)
+
+
+def test_collapsed_namespaces_stay_collapsed_across_a_what_if_edit(qtbot, win: MainWindow) -> None:
+    """An edit (here one that cuts the external ranges anew, so the group tree changes) keeps
+    what the user collapsed; only other inputs open afresh."""
+    view = win.view
+    view.set_collapsed(frozenset({"ns:frontend"}))
+    s = win.editing.session
+    i = next(e.id for e in s.entries if e.policy is not None and "ipBlock" in e.text
+             and "cidr:" in e.text)
+    text = s.entry(i).text
+    before = view.model.tree.containers
+    cidr = text.split("cidr:")[1].split()[0].strip("'\"},")
+    s.set_policy_text(i, text.replace(cidr, "198.18.0.0/15", 1))
+    qtbot.waitUntil(lambda: view.model.tree.containers != before, timeout=10000)
+    assert view.collapsed == frozenset({"ns:frontend"})
+    assert not any(k.startswith("frontend/") for k, it in view.pic_scene.nodes.items()
+                   if it.isVisible())
