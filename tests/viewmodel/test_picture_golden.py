@@ -1,0 +1,92 @@
+"""The picture, exactly: every box, line, crossing height, track and label place of two
+pictures (the demo and a synthetic cluster with many edges through shared gaps) against golden
+picture JSON files. Speed work on layout and routing must keep pictures identical; a change
+that means to move something regenerates the goldens on purpose with
+
+    NETVIZ_UPDATE_GOLDENS=1 python -m pytest tests/viewmodel/test_picture_golden.py
+
+and says in its commit why the picture differs. The text is measured with ``approx_measure``
+(no fonts), so the goldens are the same on every machine."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from netviz.engine import Analyzer
+from netviz.engine.connlist import connlist
+from netviz.export.picture_json import to_dict
+from netviz.io.manifests import load_paths, load_text
+from netviz.model.cluster import Cluster
+from netviz.viewmodel.graph import GraphModel
+from netviz.viewmodel.layout import Layout
+from netviz.viewmodel.routing import picture, route
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDENS = ROOT / "tests" / "data" / "goldens"
+UPDATE = os.environ.get("NETVIZ_UPDATE_GOLDENS") == "1"
+
+
+def _demo() -> Cluster:
+    return load_paths([str(ROOT / "resources" / "demo")]).cluster
+
+
+def _synthetic() -> Cluster:
+    import yaml
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synth import generate
+
+    objs = generate(namespaces=6, workloads=90, policies=50, seed=3)
+    return load_text(yaml.safe_dump_all(objs), "synthetic.yaml").cluster
+
+
+def _model(cluster: Cluster) -> GraphModel:
+    an = Analyzer(cluster)
+    return GraphModel(cluster, connlist(an), an)
+
+
+@pytest.mark.parametrize("name, make", [("demo", _demo), ("synthetic", _synthetic)])
+def test_picture_is_the_golden_one(name, make) -> None:
+    model = _model(make())
+    got = to_dict(picture(model, model.view(), Layout(), heading=name))
+    path = GOLDENS / f"picture-{name}.json"
+    if UPDATE:
+        path.write_text(json.dumps(got, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    want = json.loads(path.read_text(encoding="utf-8"))
+    assert len(got["elements"]["edges"]) > 20
+    # compare piece by piece, so a failure names the first box or edge that moved
+    assert {k: v for k, v in got.items() if k != "elements"} == {
+        k: v for k, v in want.items() if k != "elements"}
+    for part in ("nodes", "edges"):
+        for i, (g, w) in enumerate(zip(got["elements"][part], want["elements"][part],
+                                       strict=True)):
+            assert g == w, f"{part} {i}"
+
+
+def test_cached_plans_route_as_fresh_ones() -> None:
+    """``route`` caches the plans of an arrangement (``Structure.plans``): routing again with
+    the cache gives exactly what a fresh plan gives, with and without the polylines."""
+    model = _model(_synthetic())
+    vis = model.view()
+    lay = Layout()
+    picture(model, vis, lay)
+    st = lay.structure
+    assert st is not None and st.plans  # the picture planned through the cache
+
+    def key(routes):
+        return [(r.edge.src, r.edge.dst, r.edge.style, r.points, r.runs, r.ends, r.crosses,
+                 r.starts_on_border) for r in routes]
+
+    for points in (True, False):
+        cached, cached_needs = route(st, model, vis.edges, points=points)
+        st.plans.clear()
+        fresh, fresh_needs = route(st, model, vis.edges, points=points)
+        assert key(cached) == key(fresh)
+        assert cached_needs == fresh_needs
+        assert any(len(r.runs) > 1 for r in fresh)
+        assert any(r.crosses for r in fresh) == points  # the places held: with the polylines
