@@ -337,209 +337,262 @@ class Routed:
 Needs = tuple[dict[tuple[str, int], float], dict[tuple[str, int, int], float]]
 
 
+#: a plan as ``route`` caches it by (source, target, style): its template, the (container,
+#: column) of each crossing and the (step index, gap key) of each vertical run, in order
+_Compiled = tuple[_Template, tuple[tuple[str, int], ...], tuple[tuple[int, tuple[str, int]], ...]]
+
+
+def _compile(t: _Template) -> _Compiled:
+    steps = t[1]
+    crosses = tuple(s for s in steps if not isinstance(s, _Gap))
+    gaps = tuple((si, (s.cont, s.index)) for si, s in enumerate(steps) if isinstance(s, _Gap))
+    return (t, crosses, gaps)
+
+
 def route(st: Structure, model: GraphModel, edges: Sequence[Edge], points: bool = True
           ) -> tuple[list[Routed], Needs]:
     """Routes for ``edges`` over the arrangement ``st`` (home positions). Returns the routes and
     what the gaps needed (``Needs``). ``points`` False: only the runs (what ``measure_needs``
-    uses), not the polylines."""
+    uses), not the polylines.
+
+    The plans (which gaps and crossings) depend on the columns only and are cached in
+    ``st.plans``; the heights and tracks are computed here each time. Per plan the mutable
+    state lives in flat lists (ends, crossing gaps and heights, track x) rather than step
+    objects: at 5,000 workloads this runs for ~85,000 edges, twice per picture."""
     depth = {k: model.tree.depth.get(k, 0) for k in st.conts}
-    plans: list[_Plan] = []
     cache = st.plans
+    edge_l: list[Edge] = []
+    comp_l: list[_Compiled] = []
     for e in edges:
         key = (e.src, e.dst, e.style)
-        tmpl = cache.get(key, _MISSING)
-        if tmpl is _MISSING:
+        comp = cache.get(key, _MISSING)
+        if comp is _MISSING:
             p = _plan(st, e, depth)
-            tmpl = None if p is None else _template(p)
-            cache[key] = tmpl
-        if tmpl is not None:
-            plans.append(_instance(e, tmpl))
+            comp = None if p is None else _compile(_template(p))
+            cache[key] = comp
+        if comp is not None:
+            edge_l.append(e)
+            comp_l.append(comp)
+    conts, rects = st.conts, st.rects
+    prange: dict[str, tuple[float, float]] = {}
+
+    def port_range(node: str) -> tuple[float, float]:
+        got = prange.get(node)
+        if got is None:
+            got = prange[node] = _port_range(st, _End(node, RIGHT))
+        return got
+
+    mids: dict[str, float] = {}
+
+    def port_mid(node: str) -> float:
+        got = mids.get(node)
+        if got is None:
+            got = mids[node] = sum(port_range(node)) / 2
+        return got
+
+    starts: list[_End] = []
+    ends: list[_End] = []
+    cgap_l: list[list[int]] = []  # per plan: the horizontal gap of each crossing
+    cy_l: list[list[float]] = []  # per plan: the height of each crossing
     # 1. which horizontal gap each crossing uses: the one nearest the straight line (the
     # score |mid - want| + |mid - cur| / 4 is least at one of the two gaps around ``want``)
     gaps_of: dict[tuple[str, int], tuple[list[tuple[float, float]], list[float], list[int]]] = {}
-    for p in plans:
-        if p.direct:
+    for comp in comp_l:
+        t, cks, _gks = comp
+        s_end, e_end = _End(*t[0]), _End(*t[2])
+        starts.append(s_end)
+        ends.append(e_end)
+        gl: list[int] = []
+        yl: list[float] = []
+        cgap_l.append(gl)
+        cy_l.append(yl)
+        if t[4] or not cks:  # direct, or nothing to cross
             continue
-        y0 = sum(_port_range(st, p.start)) / 2
-        y1 = sum(_port_range(st, p.end)) / 2
-        cur = y0
-        crosses = [s for s in p.steps if isinstance(s, _Cross)]
-        for i, s in enumerate(crosses):
-            got = gaps_of.get((s.cont, s.col))
+        cur = port_mid(s_end.node)
+        y1 = port_mid(e_end.node)
+        m = len(cks)
+        for ci, ck in enumerate(cks):
+            got = gaps_of.get(ck)
             if got is None:
-                ranges = _hgap_ranges(st.conts[s.cont], s.col)
+                ranges = _hgap_ranges(conts[ck[0]], ck[1])
                 usable = [gi for gi, (a, b) in enumerate(ranges) if b - a >= 4] or [0]
                 got = (ranges, [(ranges[gi][0] + ranges[gi][1]) / 2 for gi in usable], usable)
-                gaps_of[(s.cont, s.col)] = got
-            ranges, mids, usable = got
-            want = cur + (y1 - cur) / (len(crosses) - i + 1)
-            k = bisect.bisect_left(mids, want)
+                gaps_of[ck] = got
+            ranges, gmids, usable = got
+            want = cur + (y1 - cur) / (m - ci + 1)
+            k = bisect.bisect_left(gmids, want)
             best, best_d = usable[0], math.inf
             for j in (k - 1, k):
-                if 0 <= j < len(mids):
-                    dd = abs(mids[j] - want) + 0.25 * abs(mids[j] - cur)
+                if 0 <= j < len(gmids):
+                    dd = abs(gmids[j] - want) + 0.25 * abs(gmids[j] - cur)
                     if dd < best_d:
                         best, best_d = usable[j], dd
-            s.gap = best
+            gl.append(best)
             a, b = ranges[best]
-            s.y = (a + b) / 2
-            cur = s.y
-    # 2. ports: edges at one side of a box, ordered by where they go next
-    ports: dict[tuple[str, str, bool], list[tuple[float, int, _End]]] = {}
-    for i, p in enumerate(plans):
-        if p.direct:
+            cur = (a + b) / 2
+            yl.append(cur)
+    # 2. ports: edges at one side of a box, ordered by where they go next (entries (towards,
+    # 2 * plan + 0 for its start, 1 for its end): unique, so plain tuple order is the order)
+    ports: dict[tuple[str, str, bool], list[tuple[float, int]]] = {}
+    for i, comp in enumerate(comp_l):
+        t = comp[0]
+        if t[4]:
             continue
-        nxt = next((s.y for s in p.steps if isinstance(s, _Cross)), None)
-        prv = next((s.y for s in reversed(p.steps) if isinstance(s, _Cross)), None)
-        far_end = sum(_port_range(st, p.end)) / 2
-        far_start = sum(_port_range(st, p.start)) / 2
-        ports.setdefault((p.start.node, p.start.side, p.start.border), []).append(
-            (nxt if nxt is not None else far_end, 2 * i, p.start))
-        ports.setdefault((p.end.node, p.end.side, p.end.border), []).append(
-            (prv if prv is not None else far_start, 2 * i + 1, p.end))
-    for items in ports.values():
-        items.sort(key=lambda t: (t[0], t[1]))
-        lo, hi = _port_range(st, items[0][2])
+        yl = cy_l[i]
+        ports.setdefault(t[0], []).append((yl[0] if yl else port_mid(t[2][0]), 2 * i))
+        ports.setdefault(t[2], []).append((yl[-1] if yl else port_mid(t[0][0]), 2 * i + 1))
+    for pkey, items in ports.items():
+        items.sort()
+        lo, hi = port_range(pkey[0])
         spacing = max(TRACK, min(12.0, (hi - lo) / max(1, len(items))))
-        for y, (_w, _i, end) in zip(_spread(len(items), lo, hi, spacing), items, strict=True):
-            end.y = y
+        for y, (_w, idx) in zip(_spread(len(items), lo, hi, spacing), items, strict=True):
+            (ends if idx & 1 else starts)[idx >> 1].y = y
     # 2b. a pill with siblings between it and the side the edge comes from is entered from
     # above (through the gap over its workload's unit), never through its siblings
     above: dict[str, list[_End]] = {}
-    for p in plans:
-        if p.direct or p.end.border:
+    rows: dict[str, list[str] | None] = {}
+    for i, comp in enumerate(comp_l):
+        e_end = ends[i]
+        if comp[0][4] or e_end.border:
             continue
-        row = _pill_row(st, p.end.node)
+        node = e_end.node
+        if node in rows:
+            row = rows[node]
+        else:
+            row = rows[node] = _pill_row(st, node)
         if row is None:
             continue
-        i = row.index(p.end.node)
-        if (p.end.side == LEFT and i > 0) or (p.end.side == RIGHT and i < len(row) - 1):
-            above.setdefault(st.elem_of[p.end.node], []).append(p.end)
+        pos = row.index(node)
+        if (e_end.side == LEFT and pos > 0) or (e_end.side == RIGHT and pos < len(row) - 1):
+            above.setdefault(st.elem_of[node], []).append(e_end)
     for unit, tops in above.items():
         el = st.elems[unit]
-        ucont = st.conts[st.cont_of[unit]]
+        ucont = conts[st.cont_of[unit]]
         lo = ucont.top - RING / 2
         for ga, gb in _hgap_ranges(ucont, el.col):
             if abs(gb - el.y) < 0.5:
                 lo = ga
-        tops.sort(key=lambda en: (st.rects[en.node][0], en.side))
+        tops.sort(key=lambda en: (rects[en.node][0], en.side))
         room = max(2.0, el.y - lo - 2)
         dy = min(TRACK, room / (len(tops) + 1))
         for k, en in enumerate(tops):
-            nx, _, nw, _ = st.rects[en.node]
+            nx, _, nw, _ = rects[en.node]
             en.y = el.y - dy * (k + 1)
             en.top_x = nx + nw / 2 + (k - (len(tops) - 1) / 2) * 3
-    # 3. crossings of one horizontal gap get their own heights
-    hgroups: dict[tuple[str, int, int], list[tuple[float, int, _Cross]]] = {}
-    for i, p in enumerate(plans):
-        ys = [p.start.y] + [s.y for s in p.steps if isinstance(s, _Cross)] + [p.end.y]
-        ci = 0
-        for step in p.steps:
-            if isinstance(step, _Cross):
-                ci += 1
-                hgroups.setdefault((step.cont, step.col, step.gap), []).append(
-                    ((ys[ci - 1] + ys[ci + 1]) / 2, i, step))
+    # 3. crossings of one horizontal gap get their own heights (entries (wanted height, plan,
+    # crossing): unique, so plain tuple order is the order by (wanted height, plan))
+    hgroups: dict[tuple[str, int, int], list[tuple[float, int, int]]] = {}
+    for i, comp in enumerate(comp_l):
+        yl = cy_l[i]
+        if not yl:
+            continue
+        cks = comp[1]
+        gl = cgap_l[i]
+        ys = [starts[i].y, *yl, ends[i].y]
+        for ci in range(len(yl)):
+            ck = cks[ci]
+            hgroups.setdefault((ck[0], ck[1], gl[ci]), []).append(
+                ((ys[ci] + ys[ci + 2]) / 2, i, ci))
     vneeds: dict[tuple[str, int], float] = {}
     hneeds: dict[tuple[str, int, int], float] = {}
     for (c, col, gi), crossing in hgroups.items():
-        crossing.sort(key=lambda t: (t[0], t[1]))
+        crossing.sort()
         a, b = gaps_of[(c, col)][0][gi]
-        for y, (_w, _i, cross) in zip(_spread(len(crossing), a + 3, b - 3), crossing, strict=True):
-            cross.y = y
+        for y, (_w, i, ci) in zip(_spread(len(crossing), a + 3, b - 3), crossing, strict=True):
+            cy_l[i][ci] = y
         hneeds[(c, col, gi)] = len(crossing) * TRACK + 8
-    # 4. vertical runs: tracks per gap
+    # 4. vertical runs: tracks per gap (entries (y0, y1, plan, run): unique, and runs of one
+    # plan in step order, so plain tuple order is the order by (y0, y1, plan))
     runs: dict[tuple[str, int], list[tuple[float, float, int, int]]] = {}
     fixed_y: list[list[float]] = []
-    for i, p in enumerate(plans):
-        ys = [p.start.y]
-        for step in p.steps:
-            if isinstance(step, _Cross):
-                ys.append(step.y)
-        ys.append(p.end.y)
-        if p.loop:
-            ys = [p.start.y, p.end.y]
+    for i, comp in enumerate(comp_l):
+        t, _cks, gks = comp
+        ys = [starts[i].y, ends[i].y] if t[3] else [starts[i].y, *cy_l[i], ends[i].y]
         fixed_y.append(ys)
-        gi = 0
-        for si, step in enumerate(p.steps):
-            if isinstance(step, _Gap):
-                a, b = ys[gi], ys[gi + 1]
-                runs.setdefault((step.cont, step.index), []).append((min(a, b), max(a, b), i, si))
-                gi += 1
-    track_x: dict[tuple[int, int], float] = {}
-    gap_tracks: dict[tuple[str, int], int] = {}
+        for gi in range(len(gks)):
+            a, b = ys[gi], ys[gi + 1]
+            item = (a, b, i, gi) if a <= b else (b, a, i, gi)
+            runs.setdefault(gks[gi][1], []).append(item)
+    tx_l: list[list[float]] = [[0.0] * len(comp[2]) for comp in comp_l]
+    heappush, heappop = heapq.heappush, heapq.heappop
     for (c, gi), gap_runs in runs.items():
-        gap_runs.sort(key=lambda t: (t[0], t[1], t[2]))
+        gap_runs.sort()
         # interval colouring, first fit by start: as many tracks as runs overlap
         active: list[tuple[float, int]] = []  # (end, track), a heap
         free: list[int] = []  # a heap of track numbers
         assign: list[int] = []
-        n = 0
-        for y0, y1, _i, _si in gap_runs:
+        nt = 0
+        for y0, y1, _i, _gi in gap_runs:
             if y1 - y0 < 0.5:
                 assign.append(-1)
                 continue
             while active and active[0][0] + 3 < y0:
-                heapq.heappush(free, heapq.heappop(active)[1])
+                heappush(free, heappop(active)[1])
             if free:
-                ti = heapq.heappop(free)
+                ti = heappop(free)
             else:
-                ti = n
-                n += 1
-            heapq.heappush(active, (y1, ti))
+                ti = nt
+                nt += 1
+            heappush(active, (y1, ti))
             assign.append(ti)
-        gap_tracks[(c, gi)] = n
-        x0, x1 = st.conts[c].vgaps[gi]
-        xs = _spread(n, x0 + 4, x1 - 4)
-        for (_y0, _y1, i, si), ti in zip(gap_runs, assign, strict=True):
-            track_x[(i, si)] = xs[ti] if ti >= 0 else (x0 + x1) / 2
-        vneeds[(c, gi)] = n * TRACK + 8
+        x0, x1 = conts[c].vgaps[gi]
+        xs = _spread(nt, x0 + 4, x1 - 4)
+        centre = (x0 + x1) / 2
+        for (_y0, _y1, i, ri), ti in zip(gap_runs, assign, strict=True):
+            tx_l[i][ri] = xs[ti] if ti >= 0 else centre
+        vneeds[(c, gi)] = nt * TRACK + 8
     # 5. points
     out: list[Routed] = []
     if not points:
-        for i, p in enumerate(plans):
-            r = Routed(p.edge, [])
+        for i, comp in enumerate(comp_l):
+            r = Routed(edge_l[i], [])
             ys = fixed_y[i]
-            gi = 0
-            for si, step in enumerate(p.steps):
-                if isinstance(step, _Gap):
-                    r.runs.append(((step.cont, step.index), track_x[(i, si)], ys[gi],
-                                   ys[gi + 1]))
-                    gi += 1
+            tx = tx_l[i]
+            r.runs = [(gk, tx[gi], ys[gi], ys[gi + 1]) for gi, (_si, gk) in enumerate(comp[2])]
             out.append(r)
         return out, (vneeds, hneeds)
-    for i, p in enumerate(plans):
-        r = Routed(p.edge, [])
-        ys = fixed_y[i]
-        if p.direct:
-            ux, uy, uw, uh = st.rects[p.start.node]
-            vx, vy, vw, vh = st.rects[p.end.node]
+    for i, comp in enumerate(comp_l):
+        t, cks, gks = comp
+        r = Routed(edge_l[i], [])
+        s_end, e_end = starts[i], ends[i]
+        if t[4]:
+            ux, uy, uw, uh = rects[s_end.node]
+            vx, vy, vw, vh = rects[e_end.node]
             # straight down from the pill to its workload (pills stand in a row above it)
             x = min(max(ux + uw / 2, vx + 4), vx + vw - 4)
             r.points = [(x, uy + uh), (x, vy)]
             out.append(r)
             continue
-        pts: list[tuple[float, float]] = [(_side_x(st, p.start), ys[0])]
-        gi = 0
-        for si, step in enumerate(p.steps):
-            if isinstance(step, _Gap):
-                x = track_x[(i, si)]
-                a, b = ys[gi], ys[gi + 1]
-                pts.append((x, a))
-                pts.append((x, b))
-                r.runs.append(((step.cont, step.index), x, a, b))
-                gi += 1
-        if p.end.top_x is not None:
-            pts.append((p.end.top_x, ys[-1]))
-            pts.append((p.end.top_x, st.rects[p.end.node][1]))
+        ys = fixed_y[i]
+        tx = tx_l[i]
+        pts: list[tuple[float, float]] = [(_side_x(st, s_end), ys[0])]
+        rr = r.runs
+        for gi in range(len(gks)):
+            x = tx[gi]
+            a, b = ys[gi], ys[gi + 1]
+            pts.append((x, a))
+            pts.append((x, b))
+            rr.append((gks[gi][1], x, a, b))
+        if e_end.top_x is not None:
+            pts.append((e_end.top_x, ys[-1]))
+            pts.append((e_end.top_x, rects[e_end.node][1]))
         else:
-            pts.append((_side_x(st, p.end), ys[-1]))
-        if p.loop:
+            pts.append((_side_x(st, e_end), ys[-1]))
+        if t[3]:
             # out of the right border and back in
-            x = max(pts[1][0], _side_x(st, p.start) + 6)
+            x = max(pts[1][0], _side_x(st, s_end) + 6)
             pts = [(pts[0][0], ys[0]), (x, ys[0]), (x, ys[1]), (pts[-1][0], ys[1])]
         r.points = _simplify(pts)
-        r.starts_on_border = p.start.border or p.start.node in st.conts
-        _occupies(st, r, p)
+        r.starts_on_border = s_end.border or s_end.node in conts
+        # the places it holds, for ``route_more`` (as ``_occupies`` records them)
+        start = (s_end.node, s_end.side, s_end.border, s_end.y)
+        if e_end.top_x is not None:
+            r.ends = (start, (st.elem_of[e_end.node], TOP, False, e_end.y),
+                      (e_end.node, TOP_X, False, e_end.top_x))
+        else:
+            r.ends = (start, (e_end.node, e_end.side, e_end.border, e_end.y))
+        gl, yl = cgap_l[i], cy_l[i]
+        r.crosses = [((cks[ci][0], cks[ci][1], gl[ci]), yl[ci]) for ci in range(len(yl))]
         out.append(r)
     return out, (vneeds, hneeds)
 
@@ -758,19 +811,30 @@ def route_more(st: Structure, model: GraphModel, edges: Sequence[Edge],
 
 
 def _simplify(pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    out: list[tuple[float, float]] = []
+    """Drop repeated points, then every point in the middle of a straight (vertical or
+    horizontal) run: each point is checked once against the last point kept before it and
+    the next one (a forward scan, never looking back)."""
+    dedup: list[tuple[float, float]] = []
+    lx = ly = math.nan
     for pt in pts:
-        if out and abs(out[-1][0] - pt[0]) < 0.01 and abs(out[-1][1] - pt[1]) < 0.01:
+        x, y = pt
+        if abs(lx - x) < 0.01 and abs(ly - y) < 0.01:
             continue
-        out.append(pt)
-    i = 1
-    while i < len(out) - 1:
-        (x0, y0), (x1, y1), (x2, y2) = out[i - 1], out[i], out[i + 1]
+        dedup.append(pt)
+        lx, ly = x, y
+    if len(dedup) < 3:
+        return dedup
+    out = dedup[:2]
+    (x0, y0), (x1, y1) = out
+    for pt in dedup[2:]:
+        x2, y2 = pt
         if (abs(x0 - x1) < 0.01 and abs(x1 - x2) < 0.01) or (
                 abs(y0 - y1) < 0.01 and abs(y1 - y2) < 0.01):
-            del out[i]
+            out[-1] = pt  # the middle one goes; the new one is the next to check
         else:
-            i += 1
+            out.append(pt)
+            x0, y0 = x1, y1
+        x1, y1 = x2, y2
     return out
 
 

@@ -90,3 +90,34 @@ def test_cached_plans_route_as_fresh_ones() -> None:
         assert cached_needs == fresh_needs
         assert any(len(r.runs) > 1 for r in fresh)
         assert any(r.crosses for r in fresh) == points  # the places held: with the polylines
+
+
+def _simplify_reference(pts):
+    """The plain scan ``_simplify`` replaced: drop repeats, then delete middles in place."""
+    out = []
+    for pt in pts:
+        if out and abs(out[-1][0] - pt[0]) < 0.01 and abs(out[-1][1] - pt[1]) < 0.01:
+            continue
+        out.append(pt)
+    i = 1
+    while i < len(out) - 1:
+        (x0, y0), (x1, y1), (x2, y2) = out[i - 1], out[i], out[i + 1]
+        if (abs(x0 - x1) < 0.01 and abs(x1 - x2) < 0.01) or (
+                abs(y0 - y1) < 0.01 and abs(y1 - y2) < 0.01):
+            del out[i]
+        else:
+            i += 1
+    return out
+
+
+def test_simplify_matches_the_plain_scan() -> None:
+    import random
+
+    from netviz.viewmodel.routing import _simplify
+
+    rnd = random.Random(8)
+    # few distinct coordinates (some within 0.01 of another): repeats and straight runs abound
+    xs, ys = (0.0, 0.004, 1.0, 2.0), (0.0, 0.006, 1.0, 3.0)
+    for _ in range(5000):
+        pts = [(rnd.choice(xs), rnd.choice(ys)) for _ in range(rnd.randrange(9))]
+        assert _simplify(pts) == _simplify_reference(pts), pts
