@@ -451,7 +451,23 @@ class GraphModel:
                 if e.dst.is_external:
                     skip_sides.add((e.src.key, "out"))
         self._peer_nodes: dict[str, PeerNode] = {}
-        for c in self.connections:
+        peers = self._peer_nodes
+        #: label id per connection set (a label is a function of the set: a connection list
+        #: has few distinct sets, so a label is made once per set, not once per pair)
+        plain: dict[ConnectionSet, int] = {}
+        if self.difference is None:
+            for c in self.connections:
+                s, d = c.src.key, c.dst.key
+                if s not in peers:
+                    peers[s] = c.src
+                if d not in peers:
+                    peers[d] = c.dst
+                conns = c.connections
+                i = plain.get(conns)
+                if i is None:
+                    i = plain[conns] = lab.id(_plain_label(conns))
+                cells[(s, d)] = i
+        for c in self.connections if self.difference is not None else ():
             s, d = c.src.key, c.dst.key
             self._peer_nodes.setdefault(s, c.src)
             self._peer_nodes.setdefault(d, c.dst)
