@@ -396,8 +396,13 @@ class _Coverer:
         if not sa and not sb:
             self.emit(a, b, status)
             return
+        st: np.ndarray | list[list[int]]
         if sa and sb:
             mx, mn = self.reduced(a, b, True, True)
+            if mx.size <= SMALL:
+                xa, xb, st = _split_small(mx.tolist(), mn.tolist())
+                self._descend(a, b, xa, xb, st)
+                return
             both = _status(mx, mn)
             if both.shape[0] == 1 or both.shape[1] == 1:
                 # a side with a single non-empty child: descending into it changes nothing
@@ -415,9 +420,26 @@ class _Coverer:
                     xa, xb, st = True, True, both
         else:
             xa, xb = sa, sb
-            st = self.children_status(a, b, xa, xb)
+            mx, mn = self.reduced(a, b, xa, xb)
+            if mx.size <= SMALL:
+                st = [[_one_status(x, y) for x, y in zip(rx, rn, strict=True)]
+                      for rx, rn in zip(mx.tolist(), mn.tolist(), strict=True)]
+            else:
+                st = _status(mx, mn)
+        self._descend(a, b, xa, xb, st)
+
+    def _descend(self, a: str, b: str, xa: bool, xb: bool,
+                 st: np.ndarray | list[list[int]]) -> None:
+        """Run the non-empty child blocks of the split, row by row (the order of
+        ``numpy.nonzero``)."""
         ra = self.kids[a] if xa else [a]
         cb = self.kids[b] if xb else [b]
+        if isinstance(st, list):
+            for i, row in enumerate(st):
+                for j, v in enumerate(row):
+                    if v:
+                        self.run(ra[i], cb[j], v)
+            return
         rows, cols = np.nonzero(st)
         for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
             self.run(ra[i], cb[j], int(st[i, j]))
@@ -426,6 +448,40 @@ class _Coverer:
 def _score(st: np.ndarray) -> int:
     """Edges a split leaves at least: one per uniform child block, two per mixed one."""
     return int(np.count_nonzero(st)) + int(np.count_nonzero(st == MIXED))
+
+
+#: child-status matrices up to this many blocks are worked out in plain Python: numpy's cost
+#: per call dominates on them, and most blocks of a big cover are that small (the result is
+#: the same either way: tests/viewmodel/test_cover_memo.py compares the two)
+SMALL = 64
+
+
+def _one_status(mx: int, mn: int) -> int:
+    """``_status`` of one block."""
+    return 0 if mx <= 0 else (mx if mn == mx else MIXED)
+
+
+def _split_small(mx: list[list[int]], mn: list[list[int]]
+                 ) -> tuple[bool, bool, list[list[int]]]:
+    """The split ``_Coverer._run`` chooses when both sides can split, on small matrices:
+    (split A, split B, status of each child block)."""
+    both = [[_one_status(x, y) for x, y in zip(rx, rn, strict=True)]
+            for rx, rn in zip(mx, mn, strict=True)]
+    if len(both) == 1 or len(both[0]) == 1:
+        return True, True, both
+    rows = [[_one_status(max(rx), min(rn))] for rx, rn in zip(mx, mn, strict=True)]
+    col_mx, col_mn = zip(*mx, strict=True), zip(*mn, strict=True)
+    cols = [[_one_status(max(cx), min(cn)) for cx, cn in zip(col_mx, col_mn, strict=True)]]
+
+    def score(st: list[list[int]]) -> int:
+        return sum(1 + (v == MIXED) for row in st for v in row if v)
+
+    sr, sc, sb2 = score(rows), score(cols), score(both) + 0.5
+    if sr <= sc and sr <= sb2:
+        return True, False, rows
+    if sc <= sb2:
+        return False, True, cols
+    return True, True, both
 
 
 def cover(tree: Tree, m: np.ndarray, collapsed: Iterable[str] = ()) -> list[Product]:

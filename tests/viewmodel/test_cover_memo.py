@@ -198,3 +198,29 @@ def test_two_models_updated_from_one_keep_their_own_edges() -> None:
         fresh = GraphModel(an2.cluster, e.connections, an2, keep=m)
         assert [(x.src, x.dst, x.connection) for x in m.view().edges] == [
             (x.src, x.dst, x.connection) for x in fresh.view().edges]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_small_blocks_in_python_split_as_numpy_does(seed: int,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cover works out small child-status matrices in plain Python (``SMALL``): the
+    products are exactly those of the numpy path, with and without collapsed containers and
+    multi-member leaves."""
+    from netviz.viewmodel import cover as C
+
+    rnd = random.Random(100 + seed)
+    tree = random_tree(rnd, rnd.randint(20, 90))
+    if seed % 2:
+        # merged external ranges: several members, no pair with themselves
+        multi = {k: rnd.randint(2, 3) for k in rnd.sample(tree.leaves, 4)}
+        tree = Tree(tree.parent, tree.containers, None, multi)
+    m = random_matrix(rnd, tree, 1 + seed % 4)
+    for k in tree.leaves:
+        if tree.multi.get(k, 1) > 1:
+            m[tree.index[k], tree.index[k]] = 0
+    shut = rnd.sample(sorted(tree.containers - {ROOT}), 2) if seed % 3 == 0 else []
+    assert C.SMALL > 0
+    mixed = cover(tree, m, shut)
+    monkeypatch.setattr(C, "SMALL", -1)  # every split through numpy
+    assert mixed == cover(tree, m, shut)
+    assert len(mixed) > 5
