@@ -884,31 +884,34 @@ class _Grid:
         self.cells: dict[tuple[int, int], list[int]] = {}
         self.rects: list[Rect] = []
 
-    def _span(self, r: Rect) -> Iterable[tuple[int, int]]:
-        c = self.cell
-        x0, y0 = int(math.floor(r[0] / c)), int(math.floor(r[1] / c))
-        x1, y1 = int(math.floor((r[0] + r[2]) / c)), int(math.floor((r[1] + r[3]) / c))
-        for gx in range(x0, x1 + 1):
-            for gy in range(y0, y1 + 1):
-                yield (gx, gy)
-
     def add(self, r: Rect) -> None:
         i = len(self.rects)
         self.rects.append(r)
-        for k in self._span(r):
-            self.cells.setdefault(k, []).append(i)
+        c, cells = self.cell, self.cells
+        x0, y0 = math.floor(r[0] / c), math.floor(r[1] / c)
+        x1, y1 = math.floor((r[0] + r[2]) / c), math.floor((r[1] + r[3]) / c)
+        for gx in range(x0, x1 + 1):
+            for gy in range(y0, y1 + 1):
+                got = cells.get((gx, gy))
+                if got is None:
+                    cells[(gx, gy)] = [i]
+                else:
+                    got.append(i)
 
     def hits(self, r: Rect, pad: float = -1.0) -> bool:
-        seen: set[int] = set()
-        for k in self._span(r):
-            for i in self.cells.get(k, ()):
-                if i in seen:
-                    continue
-                seen.add(i)
-                o = self.rects[i]
-                if (r[0] + pad < o[0] + o[2] and o[0] + pad < r[0] + r[2]
-                        and r[1] + pad < o[1] + o[3] and o[1] + pad < r[1] + r[3]):
-                    return True
+        # a rectangle in several cells may be tested more than once: the answer is the same
+        c, cells, rects = self.cell, self.cells, self.rects
+        rx, ry, rw, rh = r
+        x0, y0 = math.floor(rx / c), math.floor(ry / c)
+        x1, y1 = math.floor((rx + rw) / c), math.floor((ry + rh) / c)
+        left, right, top, bottom = rx + pad, rx + rw, ry + pad, ry + rh
+        for gx in range(x0, x1 + 1):
+            for gy in range(y0, y1 + 1):
+                for i in cells.get((gx, gy), ()):
+                    o = rects[i]
+                    if (left < o[0] + o[2] and o[0] + pad < right
+                            and top < o[1] + o[3] and o[1] + pad < bottom):
+                        return True
         return False
 
 
