@@ -77,7 +77,7 @@ from netviz.ui.panels import (
     ReachPanel,
     YamlView,
 )
-from netviz.ui.panels._base import ComputesWhenShown
+from netviz.ui.panels._base import LazyPanel
 from netviz.ui.snapshot_dialog import SnapshotDialog
 from netviz.ui.worker import Job, JobResult, Runner
 from netviz.viewmodel.diagnostics import diagnostics_of
@@ -570,7 +570,7 @@ class MainWindow(QMainWindow):
     @staticmethod
     def _dock_shown(dock: QDockWidget, on: bool) -> None:
         w = dock.widget()
-        if on and isinstance(w, ComputesWhenShown):
+        if on and isinstance(w, LazyPanel):
             w.shown()
 
     def show_dock(self, name: str) -> None:

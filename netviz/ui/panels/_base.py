@@ -4,9 +4,10 @@ plumbing of a read-only table of rows."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QTableView, QWidget
 
 from netviz.viewmodel.state import AppState
@@ -21,12 +22,30 @@ def on_screen(widget: QWidget) -> bool:
     return widget.isVisible() and not widget.visibleRegion().isEmpty()
 
 
-@runtime_checkable
-class ComputesWhenShown(Protocol):
-    """A panel that computes only while on screen: ``shown`` brings it up to date when its
-    dock becomes visible (a tab selected, the dock opened)."""
+class LazyPanel(QWidget):
+    """A panel that computes only while it can be seen (``on_screen``): a change calls
+    ``recompute_when_seen``, which computes now or marks the panel stale (``_dirty``); its
+    show event, and the window when its dock's tab is selected, call ``shown``, which catches
+    up. Subclasses implement ``recompute`` and clear ``_dirty`` there."""
 
-    def shown(self) -> None: ...
+    _dirty = False
+
+    def recompute(self) -> None:
+        raise NotImplementedError
+
+    def recompute_when_seen(self) -> None:
+        if on_screen(self):
+            self.recompute()
+        else:
+            self._dirty = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.shown()
+
+    def shown(self) -> None:
+        if self._dirty:
+            self.recompute()
 
 
 def subscribe_for_lifetime(widget: QWidget, state: AppState,

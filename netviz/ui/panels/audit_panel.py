@@ -17,7 +17,6 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -30,8 +29,8 @@ from PySide6.QtWidgets import (
 
 from netviz.model.diagnostics import SEVERITY_RANK, Severity
 from netviz.ui.panels._base import (
+    LazyPanel,
     RowTableModel,
-    on_screen,
     row_table_view,
     subscribe_for_lifetime,
 )
@@ -76,7 +75,7 @@ class AuditModel(RowTableModel):
         return None
 
 
-class AuditPanel(QWidget):
+class AuditPanel(LazyPanel):
     openSource = Signal(str, int)
 
     SEVERITIES = (("All findings", Severity.INFO), ("Warnings and errors", Severity.WARNING),
@@ -125,18 +124,10 @@ class AuditPanel(QWidget):
     def _on_state(self, event: str) -> None:
         if event in ("loaded", "evaluated"):
             self._all = None
-            if on_screen(self):
-                self.refresh()
-            else:
-                self._dirty = True
+            self.recompute_when_seen()
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self.shown()
-
-    def shown(self) -> None:
-        if self._dirty:
-            self.refresh()
+    def recompute(self) -> None:
+        self.refresh()
 
     def refresh(self) -> None:
         self._dirty = False

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QUrl, Signal
-from PySide6.QtGui import QBrush, QColor, QShowEvent
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from netviz.ui.panels._base import (
+    LazyPanel,
     RowTableModel,
-    on_screen,
     row_table_view,
     subscribe_for_lifetime,
 )
@@ -94,7 +94,7 @@ class ExposureModel(RowTableModel):
         return None
 
 
-class ExposurePanel(QWidget):
+class ExposurePanel(LazyPanel):
     openSource = Signal(str, int)
 
     FILTERS = ("All workloads", "Exposed beyond today's pods", "Open to the internet")
@@ -140,18 +140,12 @@ class ExposurePanel(QWidget):
     def _on_state(self, event: str) -> None:
         if event in ("loaded", "evaluated"):
             self._dirty = True
-            if on_screen(self):
-                self.refresh()
+            self.recompute_when_seen()
         elif event == "selection":
             self._follow_selection()
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self.shown()
-
-    def shown(self) -> None:
-        if self._dirty:
-            self.refresh()
+    def recompute(self) -> None:
+        self.refresh()
 
     def refresh(self) -> None:
         """Recompute the view from the state's analyzer and connections."""

@@ -24,7 +24,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette, QShowEvent
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from netviz.io.atomic import atomic_file
-from netviz.ui.panels._base import on_screen, subscribe_for_lifetime
+from netviz.ui.panels._base import LazyPanel, subscribe_for_lifetime
 from netviz.viewmodel.matrix import (
     ALLOWED,
     DENIED,
@@ -199,7 +199,7 @@ class MatrixModel(QAbstractTableModel):
         return None
 
 
-class MatrixPanel(QWidget):
+class MatrixPanel(LazyPanel):
     #: emitted after the matrix is rebuilt (loaded, re-evaluated, filters)
     rebuilt = Signal()
     #: emitted with the path after "Export CSV…" wrote a file
@@ -270,20 +270,12 @@ class MatrixPanel(QWidget):
         if event in ("loaded", "evaluated", "filters"):
             # computed while on screen; otherwise when shown (a tab behind another costs
             # nothing on a load or a what-if edit)
-            if on_screen(self):
-                self.rebuild()
-            else:
-                self._dirty = True
+            self.recompute_when_seen()
         elif event == "selection" and not self._dirty:
             self._apply_selection()
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self.shown()
-
-    def shown(self) -> None:
-        if self._dirty:
-            self.rebuild()
+    def recompute(self) -> None:
+        self.rebuild()
 
     def rebuild(self) -> None:
         cluster = self.state.cluster

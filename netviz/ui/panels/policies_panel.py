@@ -19,11 +19,11 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHeaderView, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
 from netviz.engine.analyzer import Analyzer
-from netviz.ui.panels._base import on_screen, subscribe_for_lifetime
+from netviz.ui.panels._base import LazyPanel, subscribe_for_lifetime
 from netviz.viewmodel.policies import POLICY, TIER, TreeNode, policy_tree
 from netviz.viewmodel.state import AppState
 
@@ -136,7 +136,7 @@ class PolicyTreeModel(QAbstractItemModel):
         return QModelIndex()
 
 
-class PoliciesPanel(QWidget):
+class PoliciesPanel(LazyPanel):
     openSource = Signal(str, int)
     openSourceRange = Signal(str, int, int)
 
@@ -171,20 +171,12 @@ class PoliciesPanel(QWidget):
     # ---------------------------------------------------------------- state -> view
     def _on_state(self, event: str) -> None:
         if event in ("loaded", "evaluated"):
-            if on_screen(self):
-                self._rebuild()
-            else:
-                self._dirty = True
+            self.recompute_when_seen()
         elif event == "selection" and not self._dirty:
             self._show_selected()
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self.shown()
-
-    def shown(self) -> None:
-        if self._dirty:
-            self._rebuild()
+    def recompute(self) -> None:
+        self._rebuild()
 
     def _rebuild(self, *_args: object) -> None:
         self._dirty = False

@@ -26,7 +26,6 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -41,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from netviz.model.keys import display_name, is_service_key, is_workload_key, service_key
-from netviz.ui.panels._base import on_screen, subscribe_for_lifetime
+from netviz.ui.panels._base import LazyPanel, subscribe_for_lifetime
 from netviz.viewmodel.graph import parse_port_filter
 from netviz.viewmodel.reach import Answer, Reach, ReachGroup, ReachIndex, port_text
 from netviz.viewmodel.state import AppState
@@ -57,7 +56,7 @@ EXPAND_LIMIT = 200
 ROW_LIMIT = 2000
 
 
-class ReachPanel(QWidget):
+class ReachPanel(LazyPanel):
     #: emitted after an answer is shown (for tests and the window's status bar)
     answered = Signal()
 
@@ -233,18 +232,10 @@ class ReachPanel(QWidget):
                 self._reveal(key)
 
     def _changed(self) -> None:
-        if on_screen(self):
-            self.refresh()
-        else:
-            self._dirty = True
+        self.recompute_when_seen()
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self.shown()
-
-    def shown(self) -> None:
-        if self._dirty:
-            self.refresh()
+    def recompute(self) -> None:
+        self.refresh()
 
     # ---------------------------------------------------------------- panel -> state
     def _mode_changed(self, mode: int) -> None:
