@@ -21,7 +21,11 @@ Rules this module keeps:
   tree), so a cover remembers the products of every block it visited (``CoverMemo``); after a
   what-if edit that changed some cells, blocks without a changed cell reuse them and only the
   blocks on the way down to the changed cells are decomposed again. The result is the very
-  list a full cover gives (tests/viewmodel/test_cover_memo.py checks it).
+  list a full cover gives (tests/viewmodel/test_cover_memo.py checks it). A memo of another
+  tree (an edit that added or removed leaves: external ranges cut anew) is reused only with
+  the ``dirty`` nodes named: every node whose leaves or whose leaves' members changed, and
+  every container above one; a block at a dirty node is decomposed again, any other block
+  holds the same leaves (by name) as before, so its products, named by nodes, are the same.
 - The diagonal: a pair needs s != t, so a leaf with one member does not constrain the blocks
   that contain it on both sides (its diagonal cell is a wildcard); a leaf with several members
   (merged external ranges) is not related to itself, so its cell is "no pair".
@@ -248,6 +252,8 @@ class _Coverer:
         self.prev: dict[tuple[str, str, int], tuple[Product, ...]] | None = None
         self.rows = np.zeros(0, dtype=np.int64)
         self.cols = np.zeros(0, dtype=np.int64)
+        #: nodes whose blocks are never taken from ``prev`` (``cover_memo``'s ``dirty``)
+        self.dirty: frozenset[str] = frozenset()
         #: the blocks of this cover, when recorded
         self.record: dict[tuple[str, str, int], tuple[Product, ...]] | None = None
         self.w = weights  # members per leaf
@@ -378,7 +384,8 @@ class _Coverer:
         key = (a, b, status)
         if self.prev is not None:
             got = self.prev.get(key)
-            if got is not None and self.clean(a, b):
+            if got is not None and a not in self.dirty and b not in self.dirty \
+                    and self.clean(a, b):
                 self.out.extend(got)
                 if self.record is not None:
                     self.record[key] = got
@@ -491,16 +498,24 @@ def cover(tree: Tree, m: np.ndarray, collapsed: Iterable[str] = ()) -> list[Prod
 
 def cover_memo(tree: Tree, m: np.ndarray, collapsed: Iterable[str] = (),
                prev: CoverMemo | None = None,
-               changed: Iterable[tuple[int, int]] = ()) -> tuple[list[Product], CoverMemo]:
+               changed: Iterable[tuple[int, int]] = (),
+               dirty: Iterable[str] | None = None) -> tuple[list[Product], CoverMemo]:
     """``cover(tree, m, collapsed)`` and its memo. With ``prev`` (a memo of the same tree and
     collapsed containers) and ``changed`` (the (row, column) cells of ``m`` that differ from
     the matrix ``prev`` was made from), blocks without a changed cell are not decomposed
-    again: their products are taken from ``prev``. The products are the same either way."""
-    return _cover(tree, m, frozenset(collapsed), prev, changed)
+    again: their products are taken from ``prev``. The products are the same either way.
+
+    ``dirty``: ``prev`` may be of another tree; these nodes (see the module doc: every node
+    of this tree whose leaves, or their members, are not those it had in ``prev``'s tree,
+    and every container above one) are decomposed again; ``changed`` cells are in this
+    tree's order."""
+    return _cover(tree, m, frozenset(collapsed), prev, changed,
+                  frozenset(dirty) if dirty is not None else None)
 
 
 def _cover(tree: Tree, m: np.ndarray, collapsed: frozenset[str], prev: CoverMemo | None,
-           changed: Iterable[tuple[int, int]]) -> tuple[list[Product], CoverMemo]:
+           changed: Iterable[tuple[int, int]], dirty: frozenset[str] | None = None
+           ) -> tuple[list[Product], CoverMemo]:
     record: dict[tuple[str, str, int], tuple[Product, ...]] = {}
     memo = CoverMemo(tree, collapsed, record)
     if not tree.leaves:
@@ -508,8 +523,11 @@ def _cover(tree: Tree, m: np.ndarray, collapsed: frozenset[str], prev: CoverMemo
     weights = np.array([max(1, tree.multi.get(k, 1)) for k in tree.leaves], dtype=np.int64)
     c = _Coverer(tree, m, collapsed, weights)
     c.record = record
-    if prev is not None and prev.tree is tree and prev.collapsed == collapsed:
+    if prev is not None and (prev.tree is tree or dirty is not None) \
+            and prev.collapsed == collapsed:
         c.prev = prev.blocks
+        if prev.tree is not tree and dirty is not None:
+            c.dirty = dirty
         cells = np.array(list(changed), dtype=np.int64).reshape(-1, 2)
         c.rows, c.cols = cells[:, 0], cells[:, 1]
     # the root is never an end: its blocks are split on both sides first

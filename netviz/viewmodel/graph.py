@@ -373,6 +373,17 @@ def _diff_label(entry: DiffEntry) -> EdgeLabel:
 
 
 @dataclass
+class _Externals:
+    """The cells of the relation with an external range at one end, before the ranges are
+    merged (``GraphModel._relation``), by range and by workload side."""
+
+    #: range key -> (direction, other peer) -> label id ("in": from the range to the peer)
+    sig: dict[str, dict[tuple[str, str], int]] = field(default_factory=dict)
+    #: (peer, direction) -> range key -> label id
+    side: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass
 class _Structure:
     """What a model shares with the models ``updated`` derives from it."""
 
@@ -484,29 +495,49 @@ class GraphModel:
             self._peer_nodes.setdefault(s, e.src)
             self._peer_nodes.setdefault(d, e.dst)
             cells[(s, d)] = lab.id(_diff_label(e))
-        # external ranges with exactly the same cells are one leaf
-        sig: dict[str, set[tuple[str, str, int]]] = {}
+        # external ranges with exactly the same cells are one leaf. Kept per range (``_ext``)
+        # for ``updated``: an ipBlock edit changes the cells of some workloads' sides only
+        ext = _Externals()
         for (s, d), i in cells.items():
             if self._peer_nodes[s].is_external:
-                sig.setdefault(s, set()).add(("in", d, i))
+                ext.sig.setdefault(s, {})[("in", d)] = i
+                ext.side.setdefault((d, "in"), {})[s] = i
             if self._peer_nodes[d].is_external:
-                sig.setdefault(d, set()).add(("out", s, i))
-        order = sorted(sig, key=lambda k: self._range_order(k))
-        merged: dict[frozenset[tuple[str, str, int]], str] = {}
-        for k in order:
-            key = frozenset(sig[k]) if self.options.merge_externals else frozenset({("", k, 0)})
-            rep = merged.setdefault(key, k)
-            self.leaf_of[k] = rep
-            self.members_of.setdefault(rep, []).append(k)
-            r = self._peer_nodes[k].ip_range
-            assert r is not None
-            self.external_members.setdefault(rep, []).append(_range_label(r))
+                ext.sig.setdefault(d, {})[("out", s)] = i
+                ext.side.setdefault((s, "out"), {})[d] = i
+        self._ext = ext
+        self._merge_externals(ext.sig)
         # leaf-level cells
         out: dict[tuple[str, str], int] = {}
         lf = self.leaf_of
         for (s, d), i in cells.items():
             out[(lf.get(s, s), lf.get(d, d))] = i
         return out
+
+    def _merge_externals(self, sig: dict[str, dict[tuple[str, str], int]],
+                         keys: dict[str, frozenset[tuple[str, str, int]]] | None = None,
+                         fresh: Iterable[str] = ()) -> None:
+        """``leaf_of``, ``members_of`` and ``external_members`` of the external ranges:
+        the ranges with the same cells (``sig``) are one leaf, named by the first in address
+        order. ``keys``: the ranges' merge keys, reused except for those in ``fresh``."""
+        keys = {} if keys is None else keys
+        for k in fresh:
+            keys.pop(k, None)
+        order = sorted(sig, key=self._range_order)
+        merged: dict[frozenset[tuple[str, str, int]], str] = {}
+        for k in order:
+            key = keys.get(k)
+            if key is None:
+                key = keys[k] = (frozenset((dr, o, i) for (dr, o), i in sig[k].items())
+                                 if self.options.merge_externals
+                                 else frozenset({("", k, 0)}))
+            rep = merged.setdefault(key, k)
+            self.leaf_of[k] = rep
+            self.members_of.setdefault(rep, []).append(k)
+            r = self._peer_nodes[k].ip_range
+            assert r is not None
+            self.external_members.setdefault(rep, []).append(_range_label(r))
+        self._ext_keys = {k: keys[k] for k in order}
 
     def _range_order(self, key: str) -> tuple[int, int, int]:
         r = self._peer_nodes[key].ip_range
@@ -760,16 +791,16 @@ class GraphModel:
         self._cover_memo: CoverMemo | None = memo
         self._memo_prev: CoverMemo | None = None
         self._memo_changed: list[tuple[int, int]] = []
+        #: and, when that memo is of another tree (external leaves came or went), the nodes
+        #: whose blocks must be covered again (``cover_memo``'s ``dirty``)
+        self._memo_dirty: set[str] = set()
         #: Edge per product of the default view (the same across what-if edits: labels are
         #: interned, the tree and the Services stay)
         self._edge_cache: dict[Product, Edge] = {}
         #: a Service's links to its backends in the default view (likewise kept)
         self._link_cache: dict[str, list[Edge]] = {}
         for key, (kind, label, tip, group_ns) in self.structure.groups.items():
-            n = len(self.tree.leaves_of(key))
-            self.nodes[key] = Node(key, NodeKind(kind), label, group_ns, "",
-                                   tip or f"{label}\n{n} member(s)",
-                                   parent=self.tree.parent.get(key), search_text=label.lower())
+            self.nodes[key] = self._group_node(key, kind, label, tip, group_ns)
 
     def _matrix_for(self, tree: Tree) -> np.ndarray:
         n = len(tree.leaves)
@@ -928,10 +959,16 @@ class GraphModel:
         """The model for the same nodes under other connections (a what-if policy edit).
 
         ``connections`` must differ from this model's only at the peer pairs in ``changed``
-        (``difference`` likewise). The nodes and the tree are kept (so no box changes and
-        nothing moves); only the changed cells of the relation are rewritten. A full build is
-        made when the nodes may differ (other namespaces, pods, workloads or Services), when an
-        external peer is involved (external ranges are merged by their connections), or when
+        (``difference`` likewise, except that its entries with an external range at one end
+        may differ on every workload side (workload, direction) that a changed pair with an
+        external range touches: ``netviz.viewmodel.editing.evaluation`` re-diffs such sides
+        whole). Only the changed cells of the relation are rewritten; the nodes and the tree
+        are kept (so no box changes and nothing moves), except for external ranges: an edit
+        that adds, changes or removes an ipBlock cuts the address space anew, and ranges with
+        the same connections merge or split (``_update_externals``): external leaves whose
+        ranges and cells are the same stay where they are in the tree, new ones join the top
+        level, vanished ones leave it (with an external group left empty). A full build is
+        made when the nodes may differ (other namespaces, pods, workloads or Services) or when
         switching between a plain and a difference model."""
         changed = set(changed)
         old = self.cluster
@@ -939,11 +976,18 @@ class GraphModel:
                       and cluster.workloads is old.workloads and cluster.services is old.services
                       and cluster.ingresses is old.ingresses
                       and cluster.endpoints is old.endpoints)
-        if (not same_nodes or (difference is None) != (self.difference is None)
-                or any(is_external_key(s) or is_external_key(d) for s, d in changed)):
+        if not same_nodes or (difference is None) != (self.difference is None):
             m = GraphModel(cluster, connections, analyzer, self.options, difference)
             m.expanded = {k for k in self.expanded if k in m.nodes}
             return m
+        # the workload sides whose external cells change (every cell of such a side is
+        # computed again: the difference merges a side's ranges anew)
+        sides: set[tuple[str, str]] = set()
+        for s, d in changed:
+            if is_external_key(s):
+                sides.add((d, "in"))
+            elif is_external_key(d):
+                sides.add((s, "out"))
         new = object.__new__(GraphModel)
         new.__dict__.update(self.__dict__)
         new.cluster = cluster
@@ -954,7 +998,6 @@ class GraphModel:
         new.difference = list(difference) if difference is not None else None
         new.labels = self.labels.copy()
         new._cells = dict(self._cells)
-        new.m = self.m.copy()
         new._view_cache = {}
         new._base_products = None
         new._cover_memo = None
@@ -963,33 +1006,78 @@ class GraphModel:
         new._link_cache = dict(self._link_cache)
         if self._cover_memo is not None:
             new._memo_prev, new._memo_changed = self._cover_memo, []
+            new._memo_dirty = set()
         else:
             new._memo_prev, new._memo_changed = self._memo_prev, list(self._memo_changed)
+            new._memo_dirty = set(self._memo_dirty)
         if self.outside:
             # what gets through from outside depends on the policies
             new.nodes = dict(self.nodes)
             new._add_outside()
         fresh: dict[tuple[str, str], int] = {}
+        side_cells: dict[tuple[str, str], dict[str, int]] = {sd: {} for sd in sides}
+        ids: dict[object, int] = {}  # label id per connection set (a label is its function)
+        lab = new.labels
+        if sides:
+            new._peer_nodes = dict(self._peer_nodes)
+        peers = new._peer_nodes
         if difference is not None:
             diff = {(e.src.key, e.dst.key): e for e in difference}
-            for c in connections:
-                k = (c.src.key, c.dst.key)
-                if k in changed and k not in diff:
-                    fresh[k] = new.labels.id(_unchanged_label(c.connections))
+            skip: set[tuple[str, str]] = set()
             for k, e in diff.items():
-                if k in changed:
-                    fresh[k] = new.labels.id(_diff_label(e))
+                if e.src.is_external or e.dst.is_external:
+                    sd = (k[1], "in") if e.src.is_external else (k[0], "out")
+                    if sd in sides:
+                        # the difference's own external pieces stand for this side
+                        skip.add(sd)
+                        side_cells[sd][k[0] if e.src.is_external else k[1]] = \
+                            lab.id(_diff_label(e))
+                        peers.setdefault(k[0], e.src)
+                        peers.setdefault(k[1], e.dst)
+                elif k in changed:
+                    fresh[k] = lab.id(_diff_label(e))
+            for c in connections:
+                src, dst = c.src, c.dst
+                k = (src.key, dst.key)
+                if sides and (src.ip_range is not None or dst.ip_range is not None):
+                    sd = (k[1], "in") if src.ip_range is not None else (k[0], "out")
+                    if sd in sides:
+                        peers.setdefault(k[0], src)
+                        peers.setdefault(k[1], dst)
+                        if k not in diff and sd not in skip:
+                            i = ids.get(c.connections)
+                            if i is None:
+                                i = ids[c.connections] = lab.id(_unchanged_label(c.connections))
+                            side_cells[sd][k[0] if src.ip_range is not None else k[1]] = i
+                    continue
+                if k in changed and k not in diff:
+                    fresh[k] = lab.id(_unchanged_label(c.connections))
         else:
             for c in connections:
-                k = (c.src.key, c.dst.key)
+                src, dst = c.src, c.dst
+                k = (src.key, dst.key)
+                if sides and (src.ip_range is not None or dst.ip_range is not None):
+                    sd = (k[1], "in") if src.ip_range is not None else (k[0], "out")
+                    if sd in sides:
+                        peers.setdefault(k[0], src)
+                        peers.setdefault(k[1], dst)
+                        i = ids.get(c.connections)
+                        if i is None:
+                            i = ids[c.connections] = lab.id(_plain_label(c.connections))
+                        side_cells[sd][k[0] if src.ip_range is not None else k[1]] = i
+                    continue
                 if k in changed:
-                    fresh[k] = new.labels.id(_plain_label(c.connections))
+                    fresh[k] = lab.id(_plain_label(c.connections))
+        if sides:
+            new._update_externals(self, side_cells)
+        else:
+            new.m = self.m.copy()
         if len(new.labels.items) >= 30000 and new.m.dtype == np.int16:
             new.m = new.m.astype(np.int32)
-        idx = self.tree.index
+        idx = new.tree.index
         for k in changed:
             s, d = k
-            if s not in idx or d not in idx:
+            if s not in idx or d not in idx or is_external_key(s) or is_external_key(d):
                 continue
             v = fresh.get(k, 0)
             if v:
@@ -1000,6 +1088,172 @@ class GraphModel:
                 new.m[idx[s], idx[d]] = v
                 new._memo_changed.append((idx[s], idx[d]))
         return new
+
+    def _update_externals(self, old: GraphModel,
+                          side_cells: dict[tuple[str, str], dict[str, int]]) -> None:
+        """``updated`` for an edit that changed the external cells of some workload sides
+        (``side_cells``: every cell of each such side, after the edit). ``self`` is the new
+        model (a copy of ``old`` so far); its external leaves, cells, tree, matrix, nodes and
+        cover memo are brought up to date (see ``updated``)."""
+        oext = old._ext
+        ext = _Externals(dict(oext.sig), dict(oext.side))
+        affected: set[str] = set()
+        moved_sides = []
+        for sd, cells in side_cells.items():
+            before = oext.side.get(sd, {})
+            if before == cells:
+                continue
+            moved_sides.append((sd, before, cells))
+            affected.update(before)
+            affected.update(cells)
+            if cells:
+                ext.side[sd] = cells
+            else:
+                ext.side.pop(sd, None)
+        for r in affected:
+            ext.sig[r] = dict(oext.sig.get(r, {}))
+        for (w, dr), before, cells in moved_sides:
+            for r in before:
+                ext.sig[r].pop((dr, w), None)
+            for r, i in cells.items():
+                ext.sig[r][(dr, w)] = i
+        for r in affected:
+            if not ext.sig[r]:
+                del ext.sig[r]  # no cell left: not a peer of the relation any more
+        self._ext = ext
+        t = old.tree
+        if not affected:
+            self.m = old.m.copy()
+            return
+        # the leaves: ranges merged again (the merge keys of unaffected ranges are kept)
+        old_members = {k: tuple(old.members_of[k]) for k in old.externals}
+        self.leaf_of = {k: v for k, v in old.leaf_of.items() if k not in oext.sig}
+        self.members_of = {k: v for k, v in old.members_of.items() if k not in old_members}
+        self.external_members = {}
+        self._merge_externals(ext.sig, dict(old._ext_keys), affected)
+        externals = sorted({self.leaf_of[k] for k in ext.sig}, key=self._range_order)
+        self.externals = externals
+        new_members = {k: tuple(self.members_of[k]) for k in externals}
+        removed = [k for k in old_members if k not in new_members]
+        dirty = [k for k in externals if k not in old_members
+                 or old_members[k] != new_members[k]
+                 or not affected.isdisjoint(new_members[k])]
+        added = [k for k in externals if k not in old_members]
+        # leaf-level cells: the removed and changed leaves' cells out, the new ones in
+        leaf_cells = self._cells
+        for k in removed + [k for k in dirty if k in old_members]:
+            for (dr, w) in oext.sig[k]:
+                leaf_cells.pop((k, w) if dr == "in" else (w, k), None)
+        for k in dirty:
+            for (dr, w), i in ext.sig[k].items():
+                leaf_cells[(k, w) if dr == "in" else (w, k)] = i
+        # the tree: vanished leaves out (and an external group left without a leaf), new
+        # ones at the top level after the others; everything else keeps its place
+        parent = dict(t.parent)
+        lost: dict[str, int] = {}
+        for k in removed:
+            del parent[k]
+            for a in t.ancestors(k):
+                lost[a] = lost.get(a, 0) + 1
+        gone: set[str] = set()
+        for c, n in lost.items():
+            if c != ROOT and not c.startswith(NS_PREFIX) and t.hi[c] - t.lo[c] == n \
+                    and not any(x.startswith(NS_PREFIX) for x in t.nodes_under(c)):
+                gone.add(c)
+                gone.update(x for x in t.nodes_under(c) if x in t.containers)
+        for c in gone:
+            parent.pop(c, None)
+        pos = {k: i for i, k in enumerate(t.nodes())}
+        order: dict[str, object] = {k: (0, pos[k]) for k in parent if k in pos}
+        for i, k in enumerate(added):
+            parent[k] = ROOT
+            order[k] = (1, i)
+        multi = {k: n for k, n in t.multi.items() if k not in old_members}
+        multi.update({k: len(v) for k, v in new_members.items() if len(v) > 1})
+        tree = Tree(parent, t.containers - gone, order, multi)
+        self.tree = tree
+        groups = {k: v for k, v in old.structure.groups.items() if k not in gone}
+        self.structure = _Structure(tree, groups, None)
+        self._order = order
+        leaf_ns = {k: v for k, v in old.leaf_ns.items() if k not in old_members}
+        for k in externals:
+            leaf_ns[k] = None
+        self.leaf_ns = leaf_ns
+        # the matrix: kept leaves' rows and columns moved to their new places, the changed
+        # leaves' filled from their cells
+        dirty_set = set(dirty)
+        keep = [k for k in tree.leaves if k in t.index and k not in dirty_set]
+        ni = np.fromiter((tree.index[k] for k in keep), np.int64, len(keep))
+        oi = np.fromiter((t.index[k] for k in keep), np.int64, len(keep))
+        n = len(tree.leaves)
+        m = np.zeros((n, n), dtype=old.m.dtype)
+        if len(keep) == len(t.leaves) == n and bool((ni == oi).all()):
+            m[:] = old.m
+        else:
+            m[np.ix_(ni, ni)] = old.m[np.ix_(oi, oi)]
+        if dirty:
+            idx = tree.index
+            rows: list[int] = []
+            cols: list[int] = []
+            vals: list[int] = []
+            for k in dirty:
+                ik = idx[k]
+                for (dr, w), i in ext.sig[k].items():
+                    if dr == "in":
+                        rows.append(ik)
+                        cols.append(idx[w])
+                    else:
+                        rows.append(idx[w])
+                        cols.append(ik)
+                    vals.append(i)
+            m[rows, cols] = vals
+        set_diagonal(tree, m)
+        self.m = m
+        # the cover memo: cells changed before (in the old order) move along; every node
+        # whose leaves changed is covered again
+        to_new = {t.index[k]: tree.index[k] for k in keep}
+        self._memo_changed = [(to_new[i], to_new[j]) for i, j in self._memo_changed
+                              if i in to_new and j in to_new]
+        md = self._memo_dirty
+        md.update(dirty)
+        for k in dirty:
+            md.update(tree.ancestors(k))
+        md.update(a for a in lost if a not in gone)
+        md.difference_update(gone)
+        self._edge_cache = {p: e for p, e in self._edge_cache.items()
+                            if p.src not in md and p.dst not in md}
+        # nodes
+        nodes = self.nodes if self.nodes is not old.nodes else dict(old.nodes)
+        for k in removed:
+            nodes.pop(k, None)
+        for k in gone:
+            nodes.pop(k, None)
+        for k in dirty:
+            nodes[k] = self._external_node(k)
+        for key in md:
+            if key in groups:
+                kind, label, tip, group_ns = groups[key]
+                if kind == "external":
+                    tip = self._external_group_tip(tree.leaves_of(key))
+                nodes[key] = self._group_node(key, kind, label, tip, group_ns)
+        self.nodes = nodes
+
+    def _external_group_tip(self, leaves: Sequence[str]) -> str:
+        """What a group of external ranges is, from its leaves' cells now."""
+        dirs = {dr for k in leaves for (dr, _) in self._ext.sig.get(k, {})}
+        if set(leaves) == set(self.externals):
+            return "every external address range"
+        if dirs == {"out"}:
+            return "addresses the cluster sends to"
+        if dirs == {"in"}:
+            return "addresses the cluster receives from"
+        return "external address ranges"
+
+    def _group_node(self, key: str, kind: str, label: str, tip: str,
+                    group_ns: str | None) -> Node:
+        n = len(self.tree.leaves_of(key))
+        return Node(key, NodeKind(kind), label, group_ns, "", tip or f"{label}\n{n} member(s)",
+                    parent=self.tree.parent.get(key), search_text=label.lower())
 
     def ensure_memo(self) -> None:
         """Make the default view's cover memo now (a full cover), so that the first what-if
@@ -1296,9 +1550,11 @@ class GraphModel:
             products = self._base_products
         elif base_view:
             # after a what-if edit: only the blocks with changed cells are covered again
-            products, self._cover_memo = cover_memo(tree, mm, (), self._memo_prev,
-                                                    self._memo_changed)
-            self._memo_prev, self._memo_changed = None, []
+            prev = self._memo_prev
+            products, self._cover_memo = cover_memo(
+                tree, mm, (), prev, self._memo_changed,
+                self._memo_dirty if prev is not None and prev.tree is not tree else None)
+            self._memo_prev, self._memo_changed, self._memo_dirty = None, [], set()
             self._base_products = products
         else:
             products = cover(vtree, mm, collapsed & vtree.containers)

@@ -4,10 +4,16 @@ made from scratch state, pair by pair, in the plain and in the difference view; 
 
 Random edits of a small synthetic cluster (``benchmarks/synth.py``): a policy's ingress is
 replaced by one rule from pods picked by a random selector on a random port, or a policy is
-dropped. ``NETVIZ_EDIT_EXAMPLES`` raises the number of seeds for a long run."""
+dropped; and (``test_ipblock_edit_...``) ipBlock edits: an ipBlock rule added, removed, or its
+CIDR or ``except`` changed, in ingress and egress, so external ranges are cut anew and merge or
+split (``GraphModel.updated`` then changes the tree's external leaves in place). An updated
+model's edges equal those of a model built from scratch on its tree; what its picture states,
+pair by pair, equals what a picture built from scratch (its own tree) states.
+``NETVIZ_EDIT_EXAMPLES`` raises the number of seeds for a long run."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import random
 import sys
@@ -23,6 +29,7 @@ from netviz.engine.diff import diff
 from netviz.export.picture_json import to_dict
 from netviz.io.manifests import load_text
 from netviz.model import LabelSelector, Peer, PolicyPort, Rule
+from netviz.model.objects import IPBlock
 from netviz.viewmodel.graph import GraphModel
 from netviz.viewmodel.layout import Layout
 from netviz.viewmodel.routing import Picture, picture, picture_update
@@ -66,10 +73,66 @@ def random_edit(rnd: random.Random, an: Analyzer) -> Analyzer:
     return an.with_policies(pols)
 
 
+#: CIDRs the ipBlock edits pick from (nested and overlapping, so cuts interact)
+CIDRS = ("0.0.0.0/0", "10.0.0.0/8", "10.0.0.0/9", "10.128.0.0/9", "172.16.0.0/12",
+         "172.20.0.0/16", "172.21.0.0/16", "192.168.0.0/16", "192.168.0.0/17",
+         "203.0.113.0/24", "100.64.0.0/10")
+
+
+def random_block(rnd: random.Random) -> IPBlock:
+    """A valid ipBlock: a CIDR and up to two ``except`` blocks strictly inside it."""
+    cidr = rnd.choice(CIDRS)
+    net = ipaddress.ip_network(cidr)
+    inside = [c for c in CIDRS if c != cidr and ipaddress.ip_network(c).subnet_of(net)]
+    rnd.shuffle(inside)
+    k = rnd.choice((0, 0, 1, 2))
+    return IPBlock(cidr, tuple(sorted(inside[:k])))
+
+
+def ipblock_edit(rnd: random.Random, an: Analyzer) -> Analyzer:
+    """One ipBlock edit of a random policy: a rule with an ipBlock added (ingress or egress),
+    one removed, or one's CIDR or ``except`` changed."""
+    pols = list(an.cluster.policies)
+    i = rnd.randrange(len(pols))
+    pol = pols[i]
+    direction = rnd.choice(("ingress", "egress"))
+    rules = list(getattr(pol, direction))
+    with_block = [j for j, r in enumerate(rules) if any(p.ip_block for p in r.peers)]
+    what = rnd.choice(("add", "remove", "change", "change"))
+    if what != "add" and with_block:
+        j = rnd.choice(with_block)
+        if what == "remove":
+            del rules[j]
+        else:
+            peers = tuple(Peer(ip_block=random_block(rnd)) if p.ip_block else p
+                          for p in rules[j].peers)
+            rules[j] = replace(rules[j], peers=peers)
+    else:
+        ports = () if rnd.random() < 0.3 else (PolicyPort("TCP", rnd.choice((80, 443, 8080))),)
+        rules.append(Rule(peers=(Peer(ip_block=random_block(rnd)),), ports=ports))
+    kind = "Ingress" if direction == "ingress" else "Egress"
+    pols[i] = replace(pol, **{direction: tuple(rules)},
+                      policy_types=pol.policy_types | {kind})
+    return an.with_policies(pols)
+
+
 @pytest.mark.parametrize("difference", [False, True], ids=["plain", "difference"])
 @pytest.mark.parametrize("seed", range(SEEDS))
 def test_incremental_edit_states_what_a_fresh_picture_states(seed: int,
                                                              difference: bool) -> None:
+    assert run_edits(seed, difference, random_edit)[0] >= 2
+
+
+@pytest.mark.parametrize("difference", [False, True], ids=["plain", "difference"])
+@pytest.mark.parametrize("seed", range(SEEDS))
+def test_ipblock_edit_states_what_a_fresh_picture_states(seed: int, difference: bool) -> None:
+    updates, leaves_changed = run_edits(seed + 100, difference, ipblock_edit, steps=6)
+    assert leaves_changed >= 1  # some edit merged or split external ranges
+
+
+def run_edits(seed: int, difference: bool, edit, steps: int = 5) -> tuple[int, int]:
+    """Random edits; returns how many were drawn by ``picture_update`` and how many changed
+    the external leaves."""
     rnd = random.Random(seed)
     objs = generate(namespaces=6, workloads=48, policies=30, seed=seed + 1)
     cluster = load_text(yaml.safe_dump_all(objs), "synthetic.yaml").cluster
@@ -82,20 +145,36 @@ def test_incremental_edit_states_what_a_fresh_picture_states(seed: int,
     layout = Layout()
     pic = picture(model, model.view(), layout)
     boxes = [(n.key, n.rect) for n in pic.nodes]
-    updates = 0
-    for step in range(5):
-        an2 = random_edit(rnd, an)
+    updates = leaves_changed = 0
+    for step in range(steps):
+        an2 = edit(rnd, an)
         got = connlist_edit(an, conns, an2)
         if not got.changed:
             continue
         d = diff(base_conns, got.connections, names, names) if difference else None
+        before_ext = {k: model.members_of[k] for k in model.externals}
         model = model.updated(an2.cluster, got.connections, an2, got.changed, d)
+        leaves_changed += before_ext != {k: model.members_of[k] for k in model.externals}
         vis = model.view()
         fresh_model = GraphModel(an2.cluster, got.connections, an2, difference=d, keep=model)
         fresh_vis = fresh_model.view()
         # the model: the very edges a model built from scratch on the same tree has
         assert [(e.src, e.dst, e.style, e.label, e.connection, e.count) for e in vis.edges] == [
             (e.src, e.dst, e.style, e.label, e.connection, e.count) for e in fresh_vis.edges]
+        # the external leaves are the ranges merged exactly as a fresh model merges them
+        scratch = GraphModel(an2.cluster, got.connections, an2, difference=d)
+        assert sorted(model.externals) == sorted(scratch.externals)
+        assert {k: model.members_of[k] for k in model.externals} == {
+            k: scratch.members_of[k] for k in scratch.externals}
+        assert {k: model.nodes[k] for k in model.externals} == {
+            k: scratch.nodes[k] for k in scratch.externals}
+        assert {k for k, n in model.nodes.items() if not n.is_container} == {
+            k for k, n in scratch.nodes.items() if not n.is_container}
+        assert {k for k, n in model.nodes.items() if n.is_container} == (
+            model.tree.containers - {"root"})
+        # pair by pair, the updated model states what the scratch model does
+        assert stated(picture(model, vis, Layout())) == stated(
+            picture(scratch, scratch.view(), Layout()))
         new = picture_update(pic, model, vis, layout)
         if new is None:  # too much changed: made afresh (nothing to compare)
             pic = picture(model, vis, layout)
@@ -121,4 +200,4 @@ def test_incremental_edit_states_what_a_fresh_picture_states(seed: int,
             assert r["through"] == [], r["through"][:5]
             assert r["labels"] == 0, r
         pic, an, conns = new, an2, got.connections
-    assert updates >= 2
+    return updates, leaves_changed
