@@ -53,6 +53,7 @@ from netviz.viewmodel.graph import (
     edge_style_for,
 )
 from netviz.viewmodel.layout import Layout, Rect
+from netviz.viewmodel.nssets import PREFIX as NSSET_PREFIX
 from netviz.viewmodel.routing import (
     DrawnEdge,
     DrawnNode,
@@ -66,6 +67,9 @@ from netviz.viewmodel.state import AppState
 HIT_PIXELS = 6.0
 #: semantic zoom: clusters with more workloads open at namespace level
 COLLAPSE_ABOVE = 500
+#: the overview: with more namespaces than this, namespaces no namespace selector tells apart
+#: are one box (``netviz.viewmodel.nssets``); a cluster that opens collapsed opens at that level
+NAMESPACE_SETS_ABOVE = 20
 #: kept for callers of the previous level-of-detail view: edges are drawn at every zoom
 LOD_MIN_EDGES = 400
 
@@ -187,7 +191,7 @@ class GraphView(QGraphicsView):
                  options: GraphOptions | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.graph_options = options or GraphOptions()
+        self.graph_options = options or GraphOptions(namespace_sets_above=NAMESPACE_SETS_ABOVE)
         self.graph_layout = Layout(qt_measure)
         self.model: GraphModel | None = None
         self.visible: VisibleGraph | None = None
@@ -355,11 +359,13 @@ class GraphView(QGraphicsView):
         return self.namespace_keys()
 
     def namespace_keys(self) -> list[str]:
-        """The namespace boxes of the picture (what "Collapse all" collapses)."""
+        """The namespace boxes of the picture and the overview's namespace sets around them
+        (what "Collapse all" collapses: a set opens onto its namespaces, still collapsed)."""
         m = self.model
         if m is None:
             return []
-        return [k for k in m.tree.containers if k.startswith(NS_PREFIX)]
+        return [k for k in m.tree.containers
+                if k.startswith(NS_PREFIX) or k.startswith(NSSET_PREFIX)]
 
     def toggle_collapsed(self, key: str) -> None:
         """Collapse the box ``key`` into one box, or expand it again."""

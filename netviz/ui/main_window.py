@@ -83,8 +83,9 @@ from netviz.ui.worker import Job, JobResult, Runner
 from netviz.viewmodel.diagnostics import diagnostics_of
 from netviz.viewmodel.editing import gcpolicy
 from netviz.viewmodel.enforcement import banner_text, effective, enforced_today
-from netviz.viewmodel.graph import GraphOptions, display_name, parse_port_filter
+from netviz.viewmodel.graph import display_name, parse_port_filter
 from netviz.viewmodel.layout import Layout
+from netviz.viewmodel.nssets import PREFIX as NSSET_PREFIX
 from netviz.viewmodel.reach import port_text
 from netviz.viewmodel.state import AppState, Selection
 
@@ -711,7 +712,11 @@ class MainWindow(QMainWindow):
             msg += f" — {len(diags)} diagnostic(s), {len(errors)} error(s): see the Diagnostics panel"
             if errors:
                 self.show_dock("DiagnosticsPanel")
-        if self.view.collapsed:
+        if self.view.collapsed and any(k.startswith(NSSET_PREFIX) for k in self.view.collapsed):
+            msg += (" — a large cluster: opened at namespace-set level (namespaces no namespace "
+                    "selector tells apart are one box); double-click a box to expand it "
+                    "(View > Expand All Namespaces)")
+        elif self.view.collapsed:
             msg += (" — a large cluster: opened at namespace level; double-click a namespace to "
                     "expand it (View > Expand All Namespaces)")
         self.statusBar().showMessage(msg, 15000 if self.view.collapsed else 8000)
@@ -1005,7 +1010,8 @@ class MainWindow(QMainWindow):
     def _graph_options_changed(self, *_args: object) -> None:
         self.act_route.setEnabled(self.act_services.isChecked())
         self.act_outside.setEnabled(self.act_services.isChecked())
-        self.view.set_graph_options(GraphOptions(
+        self.view.set_graph_options(dataclasses.replace(
+            self.view.graph_options,
             route_via_services=self.act_route.isChecked(),
             show_services=self.act_services.isChecked(),
             show_outside=self.act_outside.isChecked()))

@@ -132,7 +132,17 @@ class AppState(Observable):
                    difference: list[DiffEntry] | None = None,
                    changed_pairs: frozenset[tuple[str, str]] | None = None) -> None:
         """Show an edited (what-if) evaluation: the same pods and workloads, other policies
-        or labels. ``difference``: draw it against the baseline (None: a plain view)."""
+        or labels. ``difference``: draw it against the baseline (None: a plain view).
+        The very evaluation the state already shows, without a difference (the edit
+        session's first push after a load: the same analyzer, a copy of the same list),
+        changes nothing and says nothing: every view would rebuild the same thing (at 5,000
+        workloads seconds of opening). The list comparison is cheap: the copy holds the
+        same tuples, and ``==`` on lists checks identity first."""
+        if (cluster is self.cluster and analyzer is self.analyzer
+                and (connections is self.connections or connections == self.connections)
+                and difference is None
+                and self.difference is None):
+            return
         self.cluster = cluster
         self.analyzer = analyzer
         self.options = analyzer.options

@@ -314,3 +314,67 @@ def test_collapsed_namespaces_stay_collapsed_across_a_what_if_edit(qtbot, win: M
     assert view.collapsed == frozenset({"ns:frontend"})
     assert not any(k.startswith("frontend/") for k, it in view.pic_scene.nodes.items()
                    if it.isVisible())
+
+
+def test_many_namespaces_open_at_set_level_and_a_set_expands(qtbot, tmp_path: Path) -> None:
+    """Above 20 namespaces a large cluster opens at the overview: namespaces no namespace
+    selector tells apart are one box (with a count); double-clicking a set shows its
+    namespaces, still collapsed; every pair is stated exactly or counted at every level."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from synth import generate, write
+
+    d = tmp_path / "c"
+    write(generate(30, 60, 24), d)
+    import contextlib
+    import io
+
+    from netviz.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        main(["list", str(d), "-o", "json"])
+    listed = json.loads(out.getvalue())
+    w = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.view.collapse_above = 5
+    w.resize(1400, 900)
+    w.show()
+    w.act_auto.setChecked(False)
+    with qtbot.waitSignal(w.runner.finished, timeout=30000):
+        w.open_paths([str(d)])
+    view = w.view
+    m = view.model
+    sets = [k for k in m.tree.containers if k.startswith("nsset:c")]
+    assert sets and set(sets) <= view.collapsed
+    assert "namespace-set level" in w.statusBar().currentMessage()
+    shown_boxes = {k for k, it in view.pic_scene.containers.items() if it.isVisible()}
+    assert set(sets) <= shown_boxes
+    inner = {k for s in sets for k in m.tree.kids(s)}
+    assert not inner & shown_boxes  # a collapsed set shows no namespace inside it
+    ends = {k for e in view.drawn_edges() for k in (e.src, e.dst)}
+    assert not inner & ends and set(sets) & ends
+    _assert_exact(view, listed)
+    at_sets = len(view.drawn_edges())
+    # double-click the set: its namespaces appear, collapsed, and edges end at them
+    s = max(sets, key=lambda k: len(m.tree.kids(k)))
+    box = view.pic_scene.containers[s]
+    view.centerOn(box)
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton,
+                      pos=view.mapFromScene(box.sceneBoundingRect().center()))
+    assert s not in view.collapsed
+    kids = set(m.tree.kids(s))
+    assert kids <= view.collapsed
+    shown_boxes = {k for k, it in view.pic_scene.containers.items() if it.isVisible()}
+    assert kids <= shown_boxes and s in shown_boxes
+    assert kids & {k for e in view.drawn_edges() for k in (e.src, e.dst)}
+    assert len(view.drawn_edges()) > at_sets
+    _assert_exact(view, listed)
+    # Collapse All goes back to the set level; Expand All opens everything
+    w.act_expand_all.trigger()
+    assert not view.collapsed
+    w.act_collapse_all.trigger()
+    assert set(sets) <= view.collapsed
+    if w.editing is not None:
+        w.editing.ask = lambda *a: QMessageBox.StandardButton.Discard

@@ -129,3 +129,33 @@ def test_summary_shows_markup_as_written(qtbot) -> None:
     panel._show(None, "no answer for <i>a</i>")
     assert panel.summary_label.textFormat() == Qt.TextFormat.RichText
     assert panel.summary_label.text() == "no answer for &lt;i&gt;a&lt;/i&gt;"
+
+
+def test_no_question_no_index(qtbot) -> None:
+    """On screen with nothing asked the panel shows a hint and indexes nothing (at 5,000
+    workloads the index took seconds of every opening); the first question makes it."""
+    from netviz.ui.panels._base import on_screen
+
+    state, panel = make(qtbot)
+    qtbot.waitExposed(panel)
+    assert on_screen(panel)
+    state.set_loaded(None, *evaluated())
+    assert panel._index is None and "Click a workload" in panel.summary_label.text()
+    state.select(nodes=frozenset({DB}))
+    assert panel._index is not None and panel.rows()
+
+
+def test_the_same_evaluation_again_is_no_change() -> None:
+    """``set_edited`` with what the state already shows (an edit session's first push after
+    a load: the same analyzer, a copy of its list) says nothing; anything else is news."""
+    state = AppState()
+    cl, an, conns = evaluated()
+    state.set_loaded(None, cl, an, conns)
+    said: list[str] = []
+    state.subscribe(said.append)
+    state.set_edited(cl, an, list(conns))
+    assert said == []
+    state.set_edited(cl, an, list(conns), difference=[])
+    assert said == ["evaluated"]
+    state.set_edited(cl, an, conns[:-1])
+    assert said == ["evaluated", "evaluated"]

@@ -159,31 +159,37 @@ class ReachPanel(LazyPanel):
         if st.cluster is None:
             self._show(None, "Nothing loaded")
             return
-        if self._index is None or self._index_of is not st.connections:
-            self._index = ReachIndex(st.cluster, st.connections)
-            self._index_of = st.connections
-        ix = self._index
         if self.mode() == PORT:
             f = st.filters
             if f.protocol is None and f.port is None:
                 self._show(None, "Type a port above (e.g. TCP 5432), or in the toolbar's "
                                  "\u201cReaches port\u201d field.")
                 return
-            self._show(ix.reaches_port(f.protocol, f.port))
+            self._show(self._reach_index().reaches_port(f.protocol, f.port))
             return
         if self.mode() == PAIRS:
             if not self._pairs:
                 self._show(None, "Click an edge of the graph that stands for several pairs "
                                  "(between groups or namespaces) to list them here.")
                 return
-            self._show(ix.edge_pairs(self._pairs))
+            self._show(self._reach_index().edge_pairs(self._pairs))
             return
         if self._target is None:
             self._show(None, "Click a workload or a Service in the graph (or pick one above) "
                              "to see who can reach it, on which ports, and through which "
                              "Services.")
             return
-        self._show(ix.who_can_reach(self._target))
+        self._show(self._reach_index().who_can_reach(self._target))
+
+    def _reach_index(self) -> ReachIndex:
+        """The index of the current evaluation, made when a question is first asked (with
+        no question the panel shows a hint: at 5,000 workloads the index takes seconds)."""
+        st = self.state
+        assert st.cluster is not None
+        if self._index is None or self._index_of is not st.connections:
+            self._index = ReachIndex(st.cluster, st.connections)
+            self._index_of = st.connections
+        return self._index
 
     # ---------------------------------------------------------------- state -> panel
     def _on_state(self, event: str) -> None:
