@@ -53,7 +53,7 @@ from netviz.viewmodel.graph import (
     edge_style_for,
 )
 from netviz.viewmodel.layout import Layout, Rect
-from netviz.viewmodel.nssets import PREFIX as NSSET_PREFIX
+from netviz.viewmodel.groups import NSSET_KEYS
 from netviz.viewmodel.routing import (
     DrawnEdge,
     DrawnNode,
@@ -359,13 +359,14 @@ class GraphView(QGraphicsView):
         return self.namespace_keys()
 
     def namespace_keys(self) -> list[str]:
-        """The namespace boxes of the picture and the overview's namespace sets around them
-        (what "Collapse all" collapses: a set opens onto its namespaces, still collapsed)."""
+        """The namespace boxes of the picture and the namespace sets around them (the
+        overview's and the chosen groups'): what "Collapse all" collapses; a set opens onto
+        its namespaces, still collapsed."""
         m = self.model
         if m is None:
             return []
         return [k for k in m.tree.containers
-                if k.startswith(NS_PREFIX) or k.startswith(NSSET_PREFIX)]
+                if k.startswith(NS_PREFIX) or k.startswith(NSSET_KEYS)]
 
     def toggle_collapsed(self, key: str) -> None:
         """Collapse the box ``key`` into one box, or expand it again."""

@@ -88,7 +88,7 @@ from netviz.viewmodel.cover import (
     cover_memo,
     set_diagonal,
 )
-from netviz.viewmodel.nssets import namespace_sets
+from netviz.viewmodel.nssets import insert_sets, namespace_sets
 from netviz.viewmodel.outside import OutsideEdge, OutsidePicture, build_outside, wrap_words
 from netviz.viewmodel.text import wrap
 
@@ -778,26 +778,25 @@ class GraphModel:
         else:
             base = G.base_parent(leaf_ns, self.ns_leaves)
             containers = {NS_PREFIX + ns for ns in self.ns_leaves}
-            sets = (namespace_sets(self.analyzer, list(self.ns_leaves),
-                                   self.options.namespace_sets_above)
-                    if self.analyzer is not None else [])
-            set_info: dict[str, tuple[str, str, str, str | None]] = {}
-            for ns_set in sets:
-                # the overview: namespaces no namespace selector tells apart, one box
-                base[ns_set.key] = ROOT
-                containers.add(ns_set.key)
-                for ns in ns_set.namespaces:
-                    base[NS_PREFIX + ns] = ns_set.key
-                order[ns_set.key] = order[NS_PREFIX + ns_set.namespaces[0]]
-                set_info[ns_set.key] = ("group", ns_set.label, ns_set.tooltip, None)
             base_tree = Tree(base, containers, order, multi)
             m0 = self._matrix_for(base_tree)
             cands = (G.useful(base_tree, m0, self._candidates(base_tree, m0))
                      if self.options.groups else [])
             chosen = G.choose(base, containers, order, multi, cands, self._matrix_for)
-            self.structure = _Structure(chosen.tree, {**set_info, **chosen.groups},
-                                        chosen.products)
+            tree, groups = chosen.tree, chosen.groups
             memo = chosen.memo
+            sets = (namespace_sets(self.analyzer, list(self.ns_leaves),
+                                   self.options.namespace_sets_above)
+                    if self.analyzer is not None else [])
+            if sets:
+                # the overview: namespaces no namespace selector tells apart, one box each,
+                # around the groups ``netviz render`` chooses (its cover stays exact here)
+                tree, kept = insert_sets(tree, sets)
+                if kept:
+                    groups = {**{s.key: ("group", s.label, s.tooltip, None) for s in kept},
+                              **groups}
+                    memo = None  # the memo is per block of the tree without the sets
+            self.structure = _Structure(tree, groups, chosen.products)
         self.tree = self.structure.tree
         self.m = self._matrix_for(self.tree)
         #: the cover of the whole relation (the default view), when known

@@ -34,6 +34,8 @@ import numpy as np
 from netviz.viewmodel.cover import ROOT, CoverMemo, Product, Tree, cover_memo
 
 NS_PREFIX = "ns:"
+#: the key prefix of every namespace set (chosen here, or the overview's ``nsset:c<n>``)
+NSSET_KEYS = "nsset:"
 CLUSTER = "cluster:"
 EXTERNAL_GROUP = "grp:external"
 

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 
 from netviz.engine import Analyzer
 from netviz.model.objects import LabelSelector
+from netviz.viewmodel.cover import Tree
+from netviz.viewmodel.groups import NS_PREFIX
 
 #: key prefix of an overview set (a namespace set of ``netviz.viewmodel.groups`` is ``nsset:<n>``)
 PREFIX = "nsset:c"
@@ -127,3 +129,37 @@ def _fewest(sels: Iterable[str],
         if any(o != text and hits[o] < hits[text] for o in kept):
             kept.remove(text)
     return tuple(kept)
+
+
+def insert_sets(tree: Tree, sets: Sequence[NamespaceSet]) -> tuple[Tree, list[NamespaceSet]]:
+    """``tree`` with each set as a box around its namespaces, where that keeps the tree
+    laminar (the namespaces are whole children of one box, and not all of them: a set equal
+    to a box already there is left out). The sets are added after the groups are chosen, so
+    the cover of the tree without them stays an exact cover of the tree with them (the same
+    nodes, the same members), and the choice of groups is the one ``netviz render`` makes."""
+    parent = dict(tree.parent)
+    pos: dict[str, object] = {k: i for i, k in enumerate(tree.nodes())}
+    kids_of: dict[str, list[str]] = {}
+    for k, p in parent.items():
+        kids_of.setdefault(p, []).append(k)
+    kept: list[NamespaceSet] = []
+    for ns_set in sets:
+        kids = [NS_PREFIX + ns for ns in ns_set.namespaces]
+        ups = {parent.get(k) for k in kids}
+        if len(ups) != 1 or None in ups:
+            continue
+        (up,) = ups
+        assert up is not None
+        if len(kids_of.get(up, ())) == len(kids):
+            continue
+        for k in kids:
+            parent[k] = ns_set.key
+            kids_of[up].remove(k)
+        parent[ns_set.key] = up
+        kids_of[up].append(ns_set.key)
+        kids_of[ns_set.key] = kids
+        pos[ns_set.key] = min(pos[k] for k in kids)  # type: ignore[type-var]
+        kept.append(ns_set)
+    if not kept:
+        return tree, []
+    return Tree(parent, tree.containers | {s.key for s in kept}, pos, tree.multi), kept

@@ -326,7 +326,7 @@ def test_many_namespaces_open_at_set_level_and_a_set_expands(qtbot, tmp_path: Pa
     from synth import generate, write
 
     d = tmp_path / "c"
-    write(generate(30, 60, 24), d)
+    write(generate(30, 60, 120), d)
     import contextlib
     import io
 
