@@ -52,8 +52,8 @@ from netviz.viewmodel.graph import (
     edge_at,
     edge_style_for,
 )
-from netviz.viewmodel.layout import Layout, Rect
 from netviz.viewmodel.groups import NSSET_KEYS
+from netviz.viewmodel.layout import Layout, Rect
 from netviz.viewmodel.routing import (
     DrawnEdge,
     DrawnNode,
