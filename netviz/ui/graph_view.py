@@ -328,8 +328,12 @@ class GraphView(QGraphicsView):
         else:
             # the same leaves as before (a re-evaluation, a reload of the same objects): the
             # same boxes, so the layout keeps every node where it is
+            # a cluster that opens at namespace level chooses the groups inside its
+            # namespaces when one is first expanded (``GraphModel.refine``)
+            large = self.collapse_above > 0 and len(
+                {p.workload_key or p.key for p in st.cluster.pods}) > self.collapse_above
             self.model = GraphModel(st.cluster, st.connections, st.analyzer, self.graph_options,
-                                    difference, keep=old)
+                                    difference, keep=old, defer_groups=large)
         if old is not None:
             self.model.expanded = {k for k in old.expanded if k in self.model.nodes}
         # other inputs (other namespaces) open afresh; an edit or a reload of the same

@@ -395,10 +395,21 @@ class _Structure:
     groups: dict[str, tuple[str, str, str, str | None]]
     products: list[Product] | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    #: the groups inside namespaces are not chosen yet (``GraphModel.refine``): the tree
+    #: has the namespaces, the sets and groups above them, and the leaves
+    deferred: bool = False
+
+
+def _namespace_boxes(tree: Tree) -> list[str]:
+    return [k for k in tree.containers if k.startswith(NS_PREFIX)]
 
 
 class GraphModel:
-    """Nodes, the tree and the relation of one evaluated cluster (see the module doc)."""
+    """Nodes, the tree and the relation of one evaluated cluster (see the module doc).
+
+    The "the tree fixed for the model's life" rule has one exception: a model made with
+    ``defer_groups`` gets the groups inside its namespaces once (``refine``), before any
+    view shows a namespace open."""
 
     #: derived from ``_cells`` when first asked (``allowed``, ``_adj``): (cells, value...)
     _allowed: tuple[dict[tuple[str, str], int], dict[tuple[str, str], ConnectionSet]] | None \
@@ -414,10 +425,17 @@ class GraphModel:
         options: GraphOptions | None = None,
         difference: Sequence[DiffEntry] | None = None,
         keep: GraphModel | None = None,
+        defer_groups: bool = False,
     ) -> None:
         """``keep``: a model of the same cluster before (a re-evaluation, a reload); when it
         has the same leaves and Services, its tree is kept, so the boxes stay as they were
-        (the layout then keeps every node where it is)."""
+        (the layout then keeps every node where it is).
+
+        ``defer_groups``: for a picture that opens with every namespace collapsed (the
+        window's semantic zoom): the groups above the namespaces are chosen for that view
+        (cheap: the cover stops at the namespaces), the groups inside them when a view first
+        shows a namespace open (``refine``; at 5,000 workloads the full choice takes seconds).
+        Every view is exact either way; only which boxes exist differs."""
         self.cluster = cluster
         self.analyzer = analyzer
         self.options = options or GraphOptions()
@@ -447,8 +465,9 @@ class GraphModel:
                 and {k for k, n in keep.nodes.items() if not n.is_container}
                 == {k for k, n in self.nodes.items() if not n.is_container}):
             structure = keep.structure
-            structure = _Structure(structure.tree, structure.groups, None)
-        self._build_tree(cells, structure)
+            structure = _Structure(structure.tree, structure.groups, None,
+                                   deferred=structure.deferred)
+        self._build_tree(cells, structure, defer_groups)
         self._view_cache: dict[object, VisibleGraph] = {}
 
     # ------------------------------------------------------------------ the relation
@@ -749,7 +768,7 @@ class GraphModel:
 
     # ------------------------------------------------------------------ the tree
     def _build_tree(self, cells: dict[tuple[str, str], int],
-                    structure: _Structure | None = None) -> None:
+                    structure: _Structure | None = None, defer: bool = False) -> None:
         leaf_ns: dict[str, str | None] = {}
         for ns, leaves in self.ns_leaves.items():
             for k in leaves:
@@ -782,7 +801,12 @@ class GraphModel:
             m0 = self._matrix_for(base_tree)
             cands = (G.useful(base_tree, m0, self._candidates(base_tree, m0))
                      if self.options.groups else [])
-            chosen = G.choose(base, containers, order, multi, cands, self._matrix_for)
+            defer = defer and self.options.groups
+            if defer:
+                # the top level now, for the view with every namespace collapsed
+                cands = [c for c in cands if c.kind != "group"]
+            chosen = G.choose(base, containers, order, multi, cands, self._matrix_for,
+                              shut=_namespace_boxes if defer else None)
             tree, groups = chosen.tree, chosen.groups
             memo = chosen.memo
             sets = (namespace_sets(self.analyzer, list(self.ns_leaves),
@@ -796,7 +820,8 @@ class GraphModel:
                     groups = {**{s.key: ("group", s.label, s.tooltip, None) for s in kept},
                               **groups}
                     memo = None  # the memo is per block of the tree without the sets
-            self.structure = _Structure(tree, groups, chosen.products)
+            self.structure = _Structure(tree, groups, None if defer else chosen.products,
+                                        deferred=defer)
         self.tree = self.structure.tree
         self.m = self._matrix_for(self.tree)
         #: the cover of the whole relation (the default view), when known
@@ -816,6 +841,38 @@ class GraphModel:
         #: a Service's links to its backends in the default view (likewise kept)
         self._link_cache: dict[str, list[Edge]] = {}
         for key, (kind, label, tip, group_ns) in self.structure.groups.items():
+            self.nodes[key] = self._group_node(key, kind, label, tip, group_ns)
+
+    @property
+    def deferred(self) -> bool:
+        """The groups inside namespaces are not chosen yet (``defer_groups``)."""
+        return self.structure.deferred
+
+    def refine(self) -> None:
+        """Choose the groups inside the namespaces (a model made with ``defer_groups``): the
+        tree above the namespaces stays as it is (so no box there changes), groups that no
+        edge of the full cover uses are dissolved as usual, and the full cover becomes the
+        default view's. ``view`` calls it when a namespace is first shown open."""
+        st = self.structure
+        if not st.deferred:
+            return
+        tree = self.tree
+        cands = [c for c in self._candidates(tree, self.m) if c.kind == "group"]
+        cands = G.useful(tree, self.m, cands)
+        order: dict[str, object] = {k: (i,) for i, k in enumerate(tree.nodes())}
+        chosen = G.choose(dict(tree.parent), set(tree.containers) - {ROOT}, order, tree.multi,
+                          cands, self._matrix_for)
+        self.structure = _Structure(chosen.tree, {**st.groups, **chosen.groups},
+                                    chosen.products)
+        self.tree = chosen.tree
+        self.m = self._matrix_for(self.tree)
+        self._base_products = chosen.products
+        self._cover_memo = chosen.memo
+        self._memo_prev, self._memo_changed, self._memo_dirty = None, [], set()
+        self._edge_cache = {}
+        self._link_cache = {}
+        self._view_cache = {}
+        for key, (kind, label, tip, group_ns) in chosen.groups.items():
             self.nodes[key] = self._group_node(key, kind, label, tip, group_ns)
 
     def _matrix_for(self, tree: Tree) -> np.ndarray:
@@ -1189,7 +1246,7 @@ class GraphModel:
         tree = Tree(parent, t.containers - gone, order, multi)
         self.tree = tree
         groups = {k: v for k, v in old.structure.groups.items() if k not in gone}
-        self.structure = _Structure(tree, groups, None)
+        self.structure = _Structure(tree, groups, None, deferred=old.structure.deferred)
         self._order = order
         leaf_ns = {k: v for k, v in old.leaf_ns.items() if k not in old_members}
         for k in externals:
@@ -1451,6 +1508,8 @@ class GraphModel:
         collapsed: frozenset[str] = frozenset(),
     ) -> VisibleGraph:
         """What to draw under these filters (the fields of ``AppState.filters``)."""
+        if self.structure.deferred and not self._all_shut(collapsed):
+            self.refine()
         key = (namespaces, text, protocol, port, show_denied, focus, hide_styles,
                selected if show_denied else None, collapsed)
         got = self._view_cache.get(key)
@@ -1461,6 +1520,16 @@ class GraphModel:
                 self._view_cache.clear()
             self._view_cache[key] = got
         return got
+
+    def _all_shut(self, collapsed: frozenset[str]) -> bool:
+        """Every namespace is collapsed, itself or inside a collapsed box."""
+        tree = self.tree
+        for k in tree.containers:
+            if not k.startswith(NS_PREFIX):
+                continue
+            if k not in collapsed and collapsed.isdisjoint(tree.ancestors(k)):
+                return False
+        return True
 
     def _view(self, namespaces: frozenset[str] | None, text: str, protocol: str | None,
               port: int | None, show_denied: bool, focus: str | None,

@@ -236,9 +236,10 @@ def _ns_set_label(names: Sequence[str]) -> str:
 def choose(base: Mapping[str, str], containers: set[str], order: Mapping[str, object],
            multi: Mapping[str, int], candidates: Sequence[Candidate],
            matrix_for: Callable[[Tree], np.ndarray],
-           rounds: int = 2) -> Chosen:
+           rounds: int = 2, shut: Callable[[Tree], Iterable[str]] | None = None) -> Chosen:
     """Insert the candidates (in order, while laminar), cover, dissolve the groups no edge
-    uses, cover again."""
+    uses, cover again. ``shut``: the containers to cover collapsed (the groups are then
+    chosen for that view; ``products`` are that view's, with bundles, and there is no memo)."""
     b = _Builder(dict(base), set(containers))
     ns_keys = {k for k in containers if k.startswith(NS_PREFIX)}
     info: dict[str, tuple[str, str, str, str | None]] = {}
@@ -264,8 +265,13 @@ def choose(base: Mapping[str, str], containers: set[str], order: Mapping[str, ob
             kind = "cluster" if cand.kind == "cluster" else "group"
             info[key] = (kind, cand.label, cand.tooltip, cand.namespace)
     tree = Tree(b.parent, b.containers, order, multi)
-    products, first = cover_memo(tree, matrix_for(tree))
-    memo: CoverMemo | None = first
+
+    def run(t: Tree) -> tuple[list[Product], CoverMemo | None]:
+        if shut is None:
+            return cover_memo(t, matrix_for(t))
+        return cover_memo(t, matrix_for(t), set(shut(t)) & t.containers)[0], None
+
+    products, memo = run(tree)
     for r in range(rounds):
         used = {p.src for p in products} | {p.dst for p in products}
         drop = {k for k in info if k not in used}
@@ -276,7 +282,7 @@ def choose(base: Mapping[str, str], containers: set[str], order: Mapping[str, ob
         for k in drop:
             del info[k]
         if r < rounds - 1:
-            products, memo = cover_memo(tree, matrix_for(tree))
+            products, memo = run(tree)
         # the last round only dissolves: the products name no dissolved group, so they
         # still state exactly the same pairs over the smaller tree
     return Chosen(tree, products, info, memo)

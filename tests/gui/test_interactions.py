@@ -326,7 +326,7 @@ def test_many_namespaces_open_at_set_level_and_a_set_expands(qtbot, tmp_path: Pa
     from synth import generate, write
 
     d = tmp_path / "c"
-    write(generate(30, 60, 120), d)
+    write(generate(30, 150, 120), d)
     import contextlib
     import io
 
@@ -370,6 +370,17 @@ def test_many_namespaces_open_at_set_level_and_a_set_expands(qtbot, tmp_path: Pa
     assert kids <= shown_boxes and s in shown_boxes
     assert kids & {k for e in view.drawn_edges() for k in (e.src, e.dst)}
     assert len(view.drawn_edges()) > at_sets
+    _assert_exact(view, listed)
+    # the groups inside namespaces are chosen when the first namespace opens
+    assert view.model.deferred
+    ns = sorted(kids)[0]
+    box = view.pic_scene.containers[ns]
+    view.centerOn(box)
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton,
+                      pos=view.mapFromScene(box.sceneBoundingRect().center()))
+    assert ns not in view.collapsed and not view.model.deferred
+    shown = _visible_nodes(view)
+    assert set(view.model.tree.leaves_of(ns)) <= shown
     _assert_exact(view, listed)
     # Collapse All goes back to the set level; Expand All opens everything
     w.act_expand_all.trigger()

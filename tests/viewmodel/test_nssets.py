@@ -24,7 +24,7 @@ DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
 @pytest.fixture(scope="module")
 def synth(tmp_path_factory: pytest.TempPathFactory) -> tuple[Analyzer, list]:
     d = tmp_path_factory.mktemp("synth") / "c"
-    write(generate(30, 60, 120), d)
+    write(generate(30, 150, 120), d)
     cl = load_paths([str(d)]).cluster
     an = Analyzer(cl)
     return an, connlist(an)
@@ -107,3 +107,53 @@ def test_few_namespaces_have_no_sets() -> None:
     an = Analyzer(cl)
     m = GraphModel(cl, connlist(an), an, GraphOptions(namespace_sets_above=20))
     assert not any(k.startswith(PREFIX) for k in m.tree.containers)
+
+
+def _assert_states_exactly(m: GraphModel, edges, conns) -> None:
+    allowed = {(c.src.key, c.dst.key): str(c.connections) for c in conns}
+    stated: set[tuple[str, str]] = set()
+    for e in edges:
+        if e.style not in ("allowed", "partial"):
+            continue
+        for a in m.members(e.src):
+            for b in m.members(e.dst):
+                if a != b:
+                    assert allowed.get((a, b)) == e.connection, (e, a, b)
+                    assert (a, b) not in stated
+                    stated.add((a, b))
+    assert stated == {p for p in allowed if p[0] != p[1]}
+
+
+def test_deferred_groups_are_chosen_when_a_namespace_opens(synth) -> None:
+    """A model for a picture that opens collapsed chooses the groups inside namespaces only
+    when a view first shows a namespace open; above the namespaces nothing changes, and the
+    views before and after are exact."""
+    an, conns = synth
+    m = GraphModel(an.cluster, conns, an, GraphOptions(namespace_sets_above=20),
+                   defer_groups=True)
+    assert m.deferred
+    assert not any(k.startswith("grp:") and not k.startswith("grp:external")
+                   for k in m.tree.containers)
+    top = {k: m.tree.parent[k] for k in m.tree.containers
+           if k != "root" and not k.startswith("grp:")}
+    tops = frozenset(k for k in m.tree.containers if k.startswith(("ns:", "nsset:")))
+    m.view(collapsed=tops)
+    m.view(collapsed=frozenset(k for k in tops if k.startswith("ns:")))
+    assert m.deferred  # every namespace still shut
+    # a what-if model keeps the deferral
+    m2 = m.updated(an.cluster, conns, an, set())
+    assert m2.deferred
+    shut = frozenset(k for k in tops if k.startswith("ns:"))
+    one = sorted(shut)[0]
+    v = m.view(collapsed=shut - {one})
+    assert not m.deferred
+    assert any(k.startswith("grp:") for k in m.tree.containers)  # groups inside now
+    # nothing above the namespaces moved
+    assert {k: m.tree.parent[k] for k in top} == top
+    full = m.view()
+    _assert_states_exactly(m, full.edges, conns)
+    assert any(e.src.startswith(one) or e.dst.startswith(one) or one[3:] in e.src
+               for e in v.edges)
+    # and the what-if model refines on its own
+    _assert_states_exactly(m2, m2.view().edges, conns)
+    assert not m2.deferred
