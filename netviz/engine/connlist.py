@@ -269,14 +269,15 @@ def external_connections(
     pieces: dict[str, list[IPRange]],
     nodes: dict[object, PeerNode] | None = None,
     memo: dict[object, list[tuple[IPRange, ConnectionSet]]] | None = None,
+    directions: Sequence[str] = (INGRESS, EGRESS),
 ) -> Iterable[Connection]:
-    """Connections of workload ``wl`` with external ranges, both directions. ``nodes`` caches
-    the peer objects (one per key/range, shared by every connection); ``memo`` the allowed
-    (range, connections) of workloads whose classes have the same policy signatures (they
-    are the same: ``Analyzer.external_signature``)."""
+    """Connections of workload ``wl`` with external ranges, in ``directions`` (both by
+    default). ``nodes`` caches the peer objects (one per key/range, shared by every
+    connection); ``memo`` the allowed (range, connections) of workloads whose classes have
+    the same policy signatures (they are the same: ``Analyzer.external_signature``)."""
     nodes = {} if nodes is None else nodes
     peer = _node(nodes, wl)
-    for direction in (INGRESS, EGRESS):
+    for direction in directions:
         key = (direction, tuple(an.external_signature(direction, c) for c in classes))
         got = memo.get(key) if memo is not None else None
         if got is None:
@@ -416,14 +417,16 @@ def connlist_edit(
         Connection(_node(nodes, sw), _node(nodes, dw), conns)
         for (sw, dw), conns in workload_pairs(new_an, rows, cols).items()
     ]
+    # workloads whose classes have the same external signatures have the same external
+    # connections: computed once per signature (most of the work when a cut changed)
+    memo: dict[object, list[tuple[IPRange, ConnectionSet]]] = {}
     for wl, cls in wl_classes.items():
         want_in = redo_ext_in or wl in cols
         want_eg = redo_ext_eg or wl in rows
         if not (want_in or want_eg):
             continue
-        for c in external_connections(new_an, wl, cls, pieces, nodes):
-            if (c.src.is_external and want_in) or (c.dst.is_external and want_eg):
-                fresh.append(c)
+        dirs = (INGRESS, EGRESS) if want_in and want_eg else (INGRESS,) if want_in else (EGRESS,)
+        fresh.extend(external_connections(new_an, wl, cls, pieces, nodes, memo, dirs))
     fresh.extend(ingress_connections(new_an, nodes))
     changed: set[tuple[str, str]] = set()
     recomputed: list[Connection] = []

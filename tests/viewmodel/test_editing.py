@@ -363,7 +363,8 @@ def test_incremental_difference_equals_full_diff_and_graph(session: EditSession)
     graph = GraphModel(session.edited_cluster(), session.connections, session.analyzer,
                        difference=session.difference)
     ports = ["8000", "9000", "http", "8000-8100"]
-    for _ in range(25):
+    external_edits = 0
+    for _ in range(30):
         ids = [e.id for e in session.entries if not e.deleted]
         i = rnd.choice(ids)
         op = rnd.random()
@@ -381,6 +382,18 @@ def test_incremental_difference_equals_full_diff_and_graph(session: EditSession)
                                                pod_labels="app=db", from_labels="app=web",
                                                port=rnd.choice(["5432", "postgres", ""]),
                                                name=f"x{rnd.randrange(1000)}"))
+        elif op < 0.85:
+            # an ipBlock: the external ranges are cut anew (ingress or egress)
+            cidr, exc = rnd.choice([("0.0.0.0/0", "10.0.0.0/8"), ("10.0.0.0/8", "10.1.0.0/16"),
+                                    ("203.0.113.0/24", "203.0.113.128/25"),
+                                    ("172.16.0.0/12", "")])
+            block = f"ipBlock: {{cidr: {cidr}" + (f", except: [{exc}]" if exc else "") + "}"
+            way, peer = rnd.choice([("Ingress", "ingress:\n    - from"),
+                                    ("Egress", "egress:\n    - to")])
+            session.add_policy(
+                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n"
+                f"  name: ip{rnd.randrange(1000)}\n  namespace: shop\nspec:\n"
+                f"  podSelector: {{}}\n  policyTypes: [{way}]\n  {peer}:\n      - {block}\n")
         elif op < 0.9:
             session.undo()
         else:
@@ -395,6 +408,8 @@ def test_incremental_difference_equals_full_diff_and_graph(session: EditSession)
         fresh = GraphModel(session.edited_cluster(), session.connections, session.analyzer,
                            difference=session.difference)
         assert graph.statements(graph.edges) == fresh.statements(fresh.edges)
+        external_edits += any("[External]" in a + b for a, b in session.changed_pairs or ())
+    assert external_edits >= 2  # edits that cut the external ranges anew were among them
 
 
 def test_difference_view_agrees_with_netviz_diff(session: EditSession, inputs: Path,

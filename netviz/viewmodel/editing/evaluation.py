@@ -20,6 +20,7 @@ Rules this module keeps ("every edit re-evaluates only what it can affect"):
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -33,6 +34,10 @@ from netviz.model.keys import is_external_key
 from netviz.viewmodel.editing.state import Baseline, EditState, Labels
 
 _DIFF_ORDER = {CHANGED: 0, ADDED: 1, REMOVED: 2}
+
+
+def _conn_key(c: Connection) -> tuple[str, str]:
+    return (c.src.key, c.dst.key)
 
 
 class Evaluation:
@@ -49,6 +54,7 @@ class Evaluation:
         self._labels_key: tuple[Any, ...] = ()
         self._label_analyzers: dict[tuple[Any, ...], Analyzer] = {}
         self._base_pairs = {(c.src.key, c.dst.key): c for c in baseline.connections}
+        self._base_side_index: dict[tuple[str, str], list[Connection]] | None = None
         self.workloads = _connlist.known_names(baseline.analyzer)
         #: the peer objects of the lists (key or range -> PeerNode), shared by every edit
         self._nodes = _peer_nodes(baseline.connections)
@@ -142,20 +148,56 @@ class Evaluation:
                 pairs.add((a, b))
 
         def touched(src: PeerNode, dst: PeerNode) -> bool:
-            if src.is_external:
+            if src.ip_range is not None:
                 return (dst.key, "in") in groups
-            if dst.is_external:
+            if dst.ip_range is not None:
                 return (src.key, "out") in groups
             return (src.key, dst.key) in pairs
 
-        before = [c for c in self.baseline.connections if touched(c.src, c.dst)] if groups \
-            else [self._base_pairs[k] for k in pairs if k in self._base_pairs]
-        after = [c for c in conns if touched(c.src, c.dst)]
+        before = [self._base_pairs[k] for k in pairs if k in self._base_pairs]
+        after = []
+        if groups:
+            side = self._base_sides()
+            for g in groups:
+                before.extend(side.get(g, ()))
+            # one pass over the list, inline (no call per connection)
+            for c in conns:
+                src, dst = c.src, c.dst
+                if src.ip_range is not None:
+                    if (dst.key, "in") in groups:
+                        after.append(c)
+                elif dst.ip_range is not None:
+                    if (src.key, "out") in groups:
+                        after.append(c)
+                elif (src.key, dst.key) in pairs:
+                    after.append(c)
+        elif len(pairs) > 64:
+            after = [c for c in conns if (c.src.key, c.dst.key) in pairs]
+        else:
+            # the list is sorted by (source, destination) keys: each pair is found by bisection
+            for k in pairs:
+                i = bisect_left(conns, k, key=_conn_key)
+                if i < len(conns) and _conn_key(conns[i]) == k:
+                    after.append(conns[i])
         fresh = diff(before, after, self.workloads, self.workloads)
         kept = [e for e in self.difference if not touched(e.src, e.dst)]
         merged = kept + fresh
         merged.sort(key=lambda e: (_DIFF_ORDER[e.kind], e.src.key, e.dst.key))
         return merged
+
+    def _base_sides(self) -> dict[tuple[str, str], list[Connection]]:
+        """The baseline's connections with an external range, by workload side (workload,
+        "in" | "out"): what ``_diff_update`` takes along for a changed side (made once)."""
+        got = self._base_side_index
+        if got is None:
+            got = {}
+            for c in self.baseline.connections:
+                if c.src.ip_range is not None:
+                    got.setdefault((c.dst.key, "in"), []).append(c)
+                elif c.dst.ip_range is not None:
+                    got.setdefault((c.src.key, "out"), []).append(c)
+            self._base_side_index = got
+        return got
 
     def set_options(self, options: Options, state: EditState) -> bool:
         """Evaluate baseline and edits under other options (a full evaluation)."""
@@ -165,6 +207,7 @@ class Evaluation:
         b.analyzer = Analyzer(b.cluster, options)
         b.connections = _connlist.connlist(b.analyzer)
         self._base_pairs = {(c.src.key, c.dst.key): c for c in b.connections}
+        self._base_side_index = None
         self._nodes = _peer_nodes(b.connections)
         self._label_analyzers.clear()
         self.analyzer, self.connections = b.analyzer, b.connections
