@@ -1038,9 +1038,10 @@ class GraphModel:
         whole). Only the changed cells of the relation are rewritten; the nodes and the tree
         are kept (so no box changes and nothing moves), except for external ranges: an edit
         that adds, changes or removes an ipBlock cuts the address space anew, and ranges with
-        the same connections merge or split (``_update_externals``): external leaves whose
-        ranges and cells are the same stay where they are in the tree, new ones join the top
-        level, vanished ones leave it (with an external group left empty). A full build is
+        the same connections merge or split (``_update_externals``): external leaves that
+        stand for the same ranges stay where they are in the tree, new ones (and one that
+        stands for other ranges under its old key: another box) join the top level, vanished
+        ones leave it (with an external group left empty). A full build is
         made when the nodes may differ (other namespaces, pods, workloads or Services) or when
         switching between a plain and a difference model."""
         changed = set(changed)
@@ -1211,7 +1212,10 @@ class GraphModel:
         dirty = [k for k in externals if k not in old_members
                  or old_members[k] != new_members[k]
                  or not affected.isdisjoint(new_members[k])]
-        added = [k for k in externals if k not in old_members]
+        # new leaves, and kept ones that stand for other ranges now (another node: its text
+        # changed), join the top level
+        added = [k for k in externals if k not in old_members
+                 or old_members[k] != new_members[k]]
         # leaf-level cells: the removed and changed leaves' cells out, the new ones in
         leaf_cells = self._cells
         for k in removed + [k for k in dirty if k in old_members]:
@@ -1221,10 +1225,10 @@ class GraphModel:
             for (dr, w), i in ext.sig[k].items():
                 leaf_cells[(k, w) if dr == "in" else (w, k)] = i
         # the tree: vanished leaves out (and an external group left without a leaf), new
-        # ones at the top level after the others; everything else keeps its place
+        # ones (``added``) at the top level after the others; everything else keeps its place
         parent = dict(t.parent)
         lost: dict[str, int] = {}
-        for k in removed:
+        for k in removed + [k for k in added if k in old_members]:
             del parent[k]
             for a in t.ancestors(k):
                 lost[a] = lost.get(a, 0) + 1

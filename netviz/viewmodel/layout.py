@@ -215,6 +215,13 @@ class Layout:
         if (self.structure is not None and self.structure.signature == sig and not force):
             self._model = model
             return self.structure
+        if (self.structure is not None and not force and self._saved_expanded is None
+                and self._model is not None
+                and _patch(self.structure, self._model, model, visible, sig)):
+            # a what-if edit that added or removed external ranges: the same arrangement,
+            # patched (nothing moves)
+            self._model = model
+            return self.structure
         if self._saved_expanded is not None:
             model.expanded = {k for k in self._saved_expanded if k in model.nodes}
             self._saved_expanded = None
@@ -341,6 +348,141 @@ class Layout:
             model.expanded = {k for k in expanded if k in model.nodes}
         else:
             self._saved_expanded = expanded
+
+
+#: the gap before a column of boxes added by an edit (``_patch``): at least this wide
+PATCH_GAP = 60.0
+#: and at most this wide (the lines squeeze together beyond)
+PATCH_GAP_MAX = 420.0
+
+
+def _patch(st: Structure, old: GraphModel, model: GraphModel, vis: VisibleGraph | None,
+           sig: tuple[object, ...]) -> bool:
+    """Patch the arrangement ``st`` of ``old`` for ``model`` when the only difference is leaves
+    gone (and containers gone with them, never a namespace) and leaves new at the top level
+    (a what-if edit that cut the external ranges anew: ``GraphModel.updated`` puts a new
+    external leaf, or one whose ranges changed, at the top level). Every other box keeps its
+    place (a gone box leaves a hole); the new leaves are stacked in a new column right of
+    everything, after a gap wide enough for their lines. False (and ``st`` untouched) when
+    the models differ otherwise: then the layout is made again."""
+    if sig[2:] != st.signature[2:] or old.options != model.options \
+            or model.outside_keys != old.outside_keys:
+        return False
+    before, after = set(st.signature[0]), set(sig[0])  # type: ignore[call-overload]
+    gone = before - after
+    tree = model.tree
+    # leaves that joined the top level (new, or other ranges under an old key)
+    placed = {k for k in after - before}
+    old_parent = dict(st.signature[1])  # type: ignore[call-overload]
+    for k, p in sig[1]:  # type: ignore[attr-defined]
+        op = old_parent.get(k)
+        if op is not None and op != p:
+            if p != ROOT or k not in tree.index:
+                return False
+            placed.add(k)
+    for k in placed:
+        if k not in tree.index or tree.parent.get(k) != ROOT \
+                or model.nodes[k].kind == "service":
+            return False
+    for k in gone:
+        if k.startswith("ns:") or k.startswith(SERVICE_PREFIX) or k not in old.tree.lo:
+            return False
+    # a kept box whose text no longer fits: made again
+    for k in after & before:
+        if k in placed or k in st.conts or k not in st.rects:
+            continue
+        n, o = model.nodes[k], old.nodes.get(k)
+        if o is None or n is o or (n.label, n.subtitle) == (o.label, o.subtitle):
+            continue
+        w, h = box_size(n, st.measure)
+        if w > st.rects[k][2] or h > st.rects[k][3]:
+            return False
+    # the patch
+    for k in gone | placed:
+        ek = st.elem_of.pop(k, None)
+        st.rects.pop(k, None)
+        st.titles.pop(k, None)
+        st.sizes.pop(k, None)
+        if ek is None:
+            continue
+        c = st.cont_of.pop(ek, None)
+        st.elems.pop(ek, None)
+        if c is not None and c in st.conts:
+            cont = st.conts[c]
+            if ek in cont.elems:
+                cont.elems.remove(ek)
+            for col in cont.cols:
+                if ek in col:
+                    col.remove(ek)  # the column keeps its index (the routes' plans use it)
+        st.conts.pop(k, None)
+    st.chains.clear()
+    st.plans = {key: plan for key, plan in st.plans.items()
+                if key[0] not in gone and key[1] not in gone
+                and key[0] not in placed and key[1] not in placed}
+    if placed:
+        _add_column(st, model, vis, sorted(placed, key=lambda k: (tree.index[k], k)))
+    st.signature = sig
+    return True
+
+
+def _add_column(st: Structure, model: GraphModel, vis: VisibleGraph | None,
+                keys: list[str]) -> None:
+    """Stack the leaves ``keys`` in a new column of the top level, right of everything."""
+    c = st.conts[ROOT]
+    k = len(c.cols)
+    units = []
+    for key in keys:
+        ek = UNIT + key
+        w, h = st.size(model, key)
+        el = Elem(ek, w, h)
+        st.elems[ek] = el
+        st.elem_of[key] = ek
+        st.cont_of[ek] = ROOT
+        c.elems.append(ek)
+        units.append(ek)
+    # the gap before the column: room for the lines of the new leaves and a label
+    lines = 0
+    label_w = 0.0
+    if vis is not None:
+        keyset = set(keys)
+        for edge in vis.edges:
+            if edge.src in keyset or edge.dst in keyset:
+                lines += 1
+                if edge.label:
+                    label_w = max(label_w, st.measure(edge.label, "label")[0])
+    x0, x1 = c.vgaps[k]
+    want = min(PATCH_GAP_MAX, max(PATCH_GAP, TRACK * (lines + 2) + (label_w + 14 if label_w
+                                                                      else 0.0)))
+    x1 = max(x1, x0 + want)
+    c.vgaps[k] = (x0, x1)
+    colw = max(st.elems[e].w for e in units)
+    c.colx.append(x1)
+    c.colw.append(colw)
+    right = x1 + colw
+    c.vgaps.append((right, right + COL_GAP))
+    c.cols.append(units)
+    c.w = c.vgaps[-1][1] - c.x
+    # stacked from the middle of the top level's height (from its top when taller)
+    n = len(units)
+    h = sum(st.elems[e].h for e in units) + ROW_GAP * (n + 1)
+    yy = c.top + max(0.0, (c.bottom - c.top - h) / 2)
+    gaps: list[tuple[float, float]] = []
+    prev = c.top
+    for e in units:
+        yy += ROW_GAP
+        el = st.elems[e]
+        el.col = k
+        el.x = x1 + (colw - el.w) / 2
+        el.y = yy
+        gaps.append((prev, yy))
+        prev = yy + el.h
+        yy += el.h
+        _place_elem(el, st, model)
+    if prev + ROW_GAP > c.bottom:
+        c.bottom = prev + ROW_GAP
+        c.h = c.bottom - c.top
+    gaps.append((prev, c.bottom))
+    c.hgaps.append(gaps)
 
 
 def _centre(r: Rect) -> tuple[float, float]:

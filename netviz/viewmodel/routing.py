@@ -1134,27 +1134,28 @@ def picture(model: GraphModel, vis: VisibleGraph, layout: Layout, heading: str =
     left = dx0 - ROOT_MARGIN
     canvas = (math.floor(left), math.floor(top), math.ceil(right - math.floor(left)),
               math.ceil(bottom - math.floor(top)))
-    nodes: list[DrawnNode] = []
     tree = vis.tree or model.tree
-    for k in containers:
-        n = model.nodes[k]
-        title = title_text(n)
-        nodes.append(DrawnNode(k, n.kind, rects[k], title, title, "",
-                               _parent(tree, k), model.members(k) if k in tree.lo else [],
-                               n.tooltip, st.titles[k]))
-    for k in shown_nodes:
-        n = model.nodes[k]
-        parent = _parent(tree, k) if not k.startswith(SERVICE_PREFIX) else _svc_parent(st, k)
-        label = n.label + ("\n" + n.subtitle if n.subtitle else "")
-        members = (list(model.service_backends.get(k, ())) if k.startswith(SERVICE_PREFIX)
-                   else model.members(k))
-        nodes.append(DrawnNode(k, n.kind, rects[k], label, n.label, n.subtitle, parent,
-                               members, n.tooltip))
+    nodes = [_drawn_node(model, st, tree, k, rects[k], True) for k in containers]
+    nodes += [_drawn_node(model, st, tree, k, rects[k], False) for k in shown_nodes]
     edges = [DrawnEdge(r.edge, r.points, r.label_text, r.label_rect,
                        r.starts_on_border and r.edge.style != "service") for r in routes]
     return Picture(nodes, edges, canvas, legend_rect, heading, heading_rect, unlabelled,
                    vis.pairs, model.difference is not None, vis.denied_limited,
                    routes=routes, structure=st, basis=_basis(model, vis, layout))
+
+
+def _drawn_node(model: GraphModel, st: Structure, tree: Tree, k: str, rect: Rect,
+                container: bool) -> DrawnNode:
+    n = model.nodes[k]
+    if container:
+        title = title_text(n)
+        return DrawnNode(k, n.kind, rect, title, title, "", _parent(tree, k),
+                         model.members(k) if k in tree.lo else [], n.tooltip, st.titles[k])
+    parent = _parent(tree, k) if not k.startswith(SERVICE_PREFIX) else _svc_parent(st, k)
+    label = n.label + ("\n" + n.subtitle if n.subtitle else "")
+    members = (list(model.service_backends.get(k, ())) if k.startswith(SERVICE_PREFIX)
+               else model.members(k))
+    return DrawnNode(k, n.kind, rect, label, n.label, n.subtitle, parent, members, n.tooltip)
 
 
 def _basis(model: GraphModel, vis: VisibleGraph, layout: Layout) -> tuple[object, ...]:
@@ -1172,19 +1173,40 @@ def picture_update(prev: Picture, model: GraphModel, vis: VisibleGraph, layout: 
     """The picture of ``vis`` made from ``prev`` (the picture of the same arrangement before a
     what-if edit): boxes, titles, legend and every edge still drawn stay exactly where they
     were, the edges that are new are routed between them (``route_more``) and labelled where
-    free. None when that cannot be done (the boxes, the visible containers, the legend rows or
-    user moves differ, or too much changed): then ``picture`` makes it afresh."""
+    free. An edit that cut the external ranges anew adds and removes boxes (``Layout``
+    patches its arrangement: a new column right of everything); every other box must be where
+    it was. None when that cannot be done (other boxes, the legend rows or user moves differ,
+    or too much changed): then ``picture`` makes it afresh."""
     if prev.routes is None or prev.structure is None or heading != prev.heading:
         return None
     st = layout.update(model, vis, needs=measure_needs)
-    if st is not prev.structure or _basis(model, vis, layout) != prev.basis:
+    if st is not prev.structure:
         return None
-    # the legend keeps its place; its rows follow the styles drawn (e.g. the first "changed")
+    basis = _basis(model, vis, layout)
+    nodes: list[DrawnNode] = prev.nodes
+    if basis != prev.basis:
+        # only an edit that changed the tree (the view unfiltered): another filter is
+        # another picture
+        if basis[3:] != prev.basis[3:] or vis.tree is not model.tree \
+                or prev.basis[2] is model.tree:
+            return None
+        renoded = _renode(prev, model, vis, layout, st)
+        if renoded is None:
+            return None
+        nodes = renoded
+    else:
+        nodes = _retext(prev.nodes, model)
+    # the legend keeps its place (right of a column an edit added); its rows follow the
+    # styles drawn (e.g. the first "changed")
     entries = legend_entries(model, vis) if legend else []
     legend_rect = prev.legend
     if legend_rect is not None and entries:
         lw, lh = legend_size(entries, layout.measure)
-        legend_rect = (legend_rect[0], legend_rect[1], lw, lh)
+        lx = legend_rect[0]
+        if nodes is not prev.nodes:
+            right = max((n.rect[0] + n.rect[2] for n in nodes), default=lx)
+            lx = max(lx, right + 2 * ROOT_MARGIN)
+        legend_rect = (lx, legend_rect[1], lw, lh)
     elif entries:
         return None  # a legend where there was none: placed afresh
     # unchanged edges are the very objects of the previous view (the model caches them)
@@ -1217,9 +1239,9 @@ def picture_update(prev: Picture, model: GraphModel, vis: VisibleGraph, layout: 
                 if end in eff:
                     x, y, w, h = eff[end]
                     r.points[idx] = (x + w / 2, y + h / 2)
-    obstacles: list[Rect] = [n.rect for n in prev.nodes if n.title_rect is None]
+    obstacles: list[Rect] = [n.rect for n in nodes if n.title_rect is None]
     measure = layout.measure
-    for n in prev.nodes:
+    for n in nodes:
         if n.title_rect is not None:
             tx, ty, tw, th = n.title_rect
             cnode = model.nodes.get(n.key)
@@ -1247,8 +1269,6 @@ def picture_update(prev: Picture, model: GraphModel, vis: VisibleGraph, layout: 
             lx, ly, lw, lh = r.label_rect
             x0, y0 = min(x0, lx - ROOT_MARGIN), min(y0, ly - ROOT_MARGIN)
             x1, y1 = max(x1, lx + lw + ROOT_MARGIN), max(y1, ly + lh + ROOT_MARGIN)
-    canvas = (math.floor(x0), math.floor(y0), math.ceil(x1 - math.floor(x0)),
-              math.ceil(y1 - math.floor(y0)))
     routes: list[Routed] = []
     edges: list[DrawnEdge] = []
     for e in vis.edges:
@@ -1262,10 +1282,58 @@ def picture_update(prev: Picture, model: GraphModel, vis: VisibleGraph, layout: 
             routes.append(got)
             edges.append(DrawnEdge(got.edge, got.points, got.label_text, got.label_rect,
                                    got.starts_on_border and got.edge.style != "service"))
-    return Picture(_retext(prev.nodes, model), edges, canvas, legend_rect, prev.heading,
+    for n in nodes if nodes is not prev.nodes else ():
+        x, y, w, h = n.rect
+        x0, y0 = min(x0, x - ROOT_MARGIN), min(y0, y - ROOT_MARGIN)
+        x1, y1 = max(x1, x + w + ROOT_MARGIN), max(y1, y + h + ROOT_MARGIN)
+    canvas = (math.floor(x0), math.floor(y0), math.ceil(x1 - math.floor(x0)),
+              math.ceil(y1 - math.floor(y0)))
+    return Picture(nodes, edges, canvas, legend_rect, prev.heading,
                    prev.heading_rect, unlabelled, vis.pairs, model.difference is not None,
                    vis.denied_limited, list(prev.notes), routes=routes, structure=st,
-                   basis=prev.basis, occupancy=occ)
+                   basis=basis, occupancy=occ)
+
+
+def _renode(prev: Picture, model: GraphModel, vis: VisibleGraph, layout: Layout,
+            st: Structure) -> list[DrawnNode] | None:
+    """The boxes of ``vis`` after an edit that added or removed some (``picture_update``):
+    a box that was drawn before is the same box, in the same place (its texts, members and
+    container brought up to date); a new one is drawn where the layout put it, and so is an
+    external leaf that stands for other ranges now under its old key (``GraphModel.updated``
+    moved it to the top level). None when any other box is not where it was."""
+    eff = {k: layout.rect(model, k) for k in layout.moved if k in st.rects}
+    tree = vis.tree or model.tree
+    before = {d.key: d for d in prev.nodes}
+    out: list[DrawnNode] = []
+    for container, keys in ((True, vis.containers), (False, vis.nodes)):
+        for k in keys:
+            r = st.rects.get(k)
+            if r is None:
+                continue
+            r = eff.get(k, r)
+            d = before.get(k)
+            if d is None:
+                out.append(_drawn_node(model, st, tree, k, r, container))
+                continue
+            if (d.title_rect is not None) != container:
+                return None
+            if d.rect != r:
+                if container or d.kind != "external" or k not in model.tree.index \
+                        or model.tree.parent.get(k) != ROOT:
+                    return None
+                # an external range's key standing for other ranges now: another box (the
+                # layout placed it with the new ones; its edges are new edges)
+                out.append(_drawn_node(model, st, tree, k, r, container))
+                continue
+            if container or d.kind == "external":
+                fresh = _drawn_node(model, st, tree, k, r, container)
+                if (fresh.label, fresh.members, fresh.parent, fresh.tooltip) != (
+                        d.label, d.members, d.parent, d.tooltip):
+                    if container and fresh.title_rect != d.title_rect:
+                        return None
+                    d = fresh
+            out.append(d)
+    return _retext(out, model)
 
 
 def _retext(nodes: list[DrawnNode], model: GraphModel) -> list[DrawnNode]:
