@@ -72,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # at exit: the cyclic GC only costs time here (about 30 % of `netviz list`). Not done
         # when called in-process (tests) or for the long-running app.
         gc.disable()
+        # and no threads run here: big covers may use a second core (a forked child)
+        from netviz.viewmodel import forked
+
+        forked.enable()
     try:
         return int(args.func(args))
     except KeyboardInterrupt:

@@ -1,0 +1,101 @@
+"""Two cores for a one-shot command: a list of independent work items split in two halves,
+the second half computed in a forked child process while this one computes the first.
+
+Rules this module keeps:
+
+- **Off unless a one-shot command turns it on** (``enable()``; ``netviz render`` does). A
+  process with threads must not fork (a thread holding a lock in the parent leaves it held
+  forever in the child): the app builds its models in a worker thread, beside Qt's, so it
+  never enables this; neither do tests, unless they test this module.
+- **The same result either way.** ``halves(n, work)`` returns ``[work(0, k), work(k, n)]``
+  exactly as if both ran here: the child's half comes back pickled. Only plain data crosses
+  (the caller encodes it), and the halves are contiguous, so a caller that concatenates
+  them keeps its order.
+- **Never worse than one core.** When the child cannot be forked, dies, or sends nothing,
+  the second half is computed here; when this half raises, the child is killed and waited
+  for. The child never returns into the caller's code: it leaves with ``os._exit`` (no
+  atexit handlers, no flushing of the parent's buffered output).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_enabled = False
+
+
+def enable(on: bool = True) -> None:
+    """Let ``halves`` fork (call it in a one-shot process before any thread starts)."""
+    global _enabled
+    _enabled = on
+
+
+def enabled() -> bool:
+    return _enabled and hasattr(os, "fork")
+
+
+def halves(n: int, work: Callable[[int, int], T], split: int | None = None,
+           pack: Callable[[T], Any] | None = None,
+           unpack: Callable[[Any], T] | None = None) -> list[T]:
+    """``[work(0, k), work(k, n)]`` with k = ``split`` (default n // 2); ``work(k, n)`` in a
+    forked child when enabled: its result crosses as ``pack(result)`` (plain data that
+    pickles fast), made whole again by ``unpack``."""
+    k = n // 2 if split is None else max(0, min(n, split))
+    if not enabled() or k in (0, n):
+        return [work(0, k), work(k, n)]
+    try:
+        r, w = os.pipe()
+    except OSError:
+        return [work(0, k), work(k, n)]
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        return [work(0, k), work(k, n)]
+    if pid == 0:  # the child: compute, send, leave
+        code = 1
+        try:
+            os.close(r)
+            got: Any = work(k, n)
+            if pack is not None:
+                got = pack(got)
+            data = pickle.dumps(got, protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(w, "wb") as f:
+                f.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    try:
+        first = work(0, k)
+    except BaseException:
+        os.close(r)
+        _reap(pid, kill=True)
+        raise
+    with os.fdopen(r, "rb") as f:
+        data = f.read()
+    if not (_reap(pid) and data):
+        return [first, work(k, n)]
+    got = pickle.loads(data)  # noqa: S301 (our own child's)
+    return [first, unpack(got) if unpack is not None else got]
+
+
+def _reap(pid: int, kill: bool = False) -> bool:
+    """Wait for the child; True when it exited cleanly."""
+    if kill:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return False
+    return os.waitstatus_to_exitcode(status) == 0
