@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from netviz import __version__
-from netviz.cli import diff_cmd, eval_cmd, gui_cmd, list_cmd, render_cmd, snapshot_cmd
+from netviz.cli import diff_cmd, eval_cmd, exits, gui_cmd, list_cmd, render_cmd, snapshot_cmd
 from netviz.cli.exits import (
     EXIT_CLUSTER,
     EXIT_DENIED,
@@ -76,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from netviz.viewmodel import forked
 
         forked.enable()
+        exits.one_shot()
     try:
         return int(args.func(args))
     except KeyboardInterrupt:

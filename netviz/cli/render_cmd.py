@@ -72,7 +72,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run(args: argparse.Namespace) -> int:
-    from netviz.cli.exits import EXIT_INPUT, EXIT_OK, EXIT_USAGE
+    from netviz.cli.exits import EXIT_INPUT, EXIT_OK, EXIT_USAGE, done
     from netviz.engine import Analyzer, Options
     from netviz.engine.connlist import connlist
     from netviz.export.printable import printable
@@ -164,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"wrote {out} ({n_nodes} nodes, {len(pic.nodes) - n_nodes} boxes, {len(pic.edges)} "
           f"edges; {pic.drawn_exact} allowed/partial edges for {pic.pairs} allowed pairs, "
           f"ratio {pic.ratio:.3f})")
-    return EXIT_OK
+    return done(EXIT_OK)
 
 
 def draw(model: GraphModel, visible: VisibleGraph, out: Path, title: str, scale: float = 1.0,

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from netviz.viewmodel import forked
 from netviz.viewmodel.routing import Picture
 
 FORMAT = "netviz-picture/1"
@@ -42,8 +43,19 @@ def _r(v: float) -> float:
 
 
 def to_dict(pic: Picture) -> dict[str, Any]:
+    ids = _ids(pic)
+    out = _frame(pic, ids)
+    out["elements"]["edges"] = _edges(pic, ids, 0, len(pic.edges))
+    return out
+
+
+def _ids(pic: Picture) -> dict[str, str]:
+    return {n.key: f"n{i}" for i, n in enumerate(pic.nodes)}
+
+
+def _frame(pic: Picture, ids: dict[str, str]) -> dict[str, Any]:
+    """Everything but the edges (``elements.edges`` empty)."""
     ox, oy, width, height = pic.canvas
-    ids = {n.key: f"n{i}" for i, n in enumerate(pic.nodes)}
     nodes = []
     for n in pic.nodes:
         x, y, w, h = n.rect
@@ -54,13 +66,27 @@ def to_dict(pic: Picture) -> dict[str, Any]:
         nodes.append({"data": data,
                       "position": {"x": _r(x + w / 2 - ox), "y": _r(y + h / 2 - oy)},
                       "bbox": [_r(x - ox), _r(y - oy), _r(w), _r(h)]})
+    legend = None
+    if pic.legend is not None:
+        lx, ly, lw, lh = pic.legend
+        legend = [_r(lx - ox), _r(ly - oy), _r(lw), _r(lh)]
+    return {"format": FORMAT, "width": int(width), "height": int(height), "legend": legend,
+            "title": pic.heading, "ratio": round(pic.ratio, 4), "pairs": pic.pairs,
+            "unlabelled": pic.unlabelled,
+            "elements": {"nodes": nodes, "edges": []}}
+
+
+def _edges(pic: Picture, ids: dict[str, str], lo: int, hi: int) -> list[dict[str, Any]]:
+    """The edges ``pic.edges[lo:hi]`` (ids by their index in ``pic.edges``)."""
+    ox, oy = pic.canvas[0], pic.canvas[1]
+    part = pic.edges[lo:hi]
     edges = []
     # every polyline's points rounded at once (hundreds of thousands of them at scale)
-    flat = [pt for d in pic.edges for pt in d.points]
+    flat = [pt for d in part for pt in d.points]
     rounded: list[list[float]] = (
         np.round(np.asarray(flat, dtype=float) - (ox, oy), 2).tolist() if flat else [])
     at = 0
-    for i, d in enumerate(pic.edges):
+    for i, d in enumerate(part, lo):
         e = d.edge
         pts = rounded[at:at + len(d.points)]
         at += len(d.points)
@@ -74,18 +100,32 @@ def to_dict(pic: Picture) -> dict[str, Any]:
             data["label"] = d.label
             data["label_bbox"] = [_r(lx - ox), _r(ly - oy), _r(lw), _r(lh)]
         edges.append({"data": data})
-    legend = None
-    if pic.legend is not None:
-        lx, ly, lw, lh = pic.legend
-        legend = [_r(lx - ox), _r(ly - oy), _r(lw), _r(lh)]
-    return {"format": FORMAT, "width": int(width), "height": int(height), "legend": legend,
-            "title": pic.heading, "ratio": round(pic.ratio, 4), "pairs": pic.pairs,
-            "unlabelled": pic.unlabelled,
-            "elements": {"nodes": nodes, "edges": edges}}
+    return edges
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
+def text(pic: Picture) -> str:
+    """The picture JSON as written: ``json.dumps(to_dict(pic))``, compact, UTF-8 as is. The
+    edges (most of it at scale) are made and encoded in two halves, the second in a forked
+    child in a one-shot command (``netviz.viewmodel.forked``): the same text."""
+    ids = _ids(pic)
+    head = _dumps(_frame(pic, ids))
+    tail = '"edges":[]}}'
+    assert head.endswith(tail)
+
+    def body(lo: int, hi: int) -> str:
+        return _dumps(_edges(pic, ids, lo, hi))[1:-1]
+
+    first, second = forked.halves(len(pic.edges), body)
+    joined = ",".join(part for part in (first, second) if part)
+    return head[:-len(tail)] + '"edges":[' + joined + "]}}"
 
 
 def write(pic: Picture, path: str | os.PathLike[str]) -> None:
     """Write the picture JSON atomically (``netviz.io.atomic``)."""
     from netviz.io.atomic import write_atomic
 
-    write_atomic(path, json.dumps(to_dict(pic), ensure_ascii=False, separators=(",", ":")))
+    write_atomic(path, text(pic))

@@ -29,7 +29,7 @@ def test_off_by_default_and_in_process() -> None:
     assert got == [([0, 1, 2], pid), ([3, 4, 5, 6, 7, 8, 9], pid)]
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+@pytest.mark.skipif(os.name != "posix", reason="no fork on this platform")
 def test_second_half_in_a_child(two_cores: object) -> None:
     pid = os.getpid()
     (a, pa), (b, pb) = forked.halves(
@@ -39,7 +39,7 @@ def test_second_half_in_a_child(two_cores: object) -> None:
     assert pa == pid and pb != pid  # really another process
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+@pytest.mark.skipif(os.name != "posix", reason="no fork on this platform")
 def test_a_dying_child_is_replaced_here(two_cores: object) -> None:
     pid = os.getpid()
 
@@ -58,7 +58,7 @@ def test_a_dying_child_is_replaced_here(two_cores: object) -> None:
     assert forked.halves(4, raises_in_child) == [[0, 1], [2, 3]]
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+@pytest.mark.skipif(os.name != "posix", reason="no fork on this platform")
 def test_an_error_here_reaps_the_child(two_cores: object) -> None:
     pid = os.getpid()
 
@@ -95,7 +95,7 @@ def namespaces_tree(rnd: random.Random, n_ns: int) -> Tree:
     return Tree(parent, containers)
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+@pytest.mark.skipif(os.name != "posix", reason="no fork on this platform")
 @pytest.mark.parametrize("seed", range(4))
 def test_cover_in_two_processes_is_the_cover(seed: int, two_cores: object,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
@@ -124,3 +124,30 @@ def test_cover_in_two_processes_is_the_cover(seed: int, two_cores: object,
     monkeypatch.setattr(forked, "halves", spy)
     assert cover(tree, m) == one
     assert calls and calls[0] > 2  # it did split
+
+
+@pytest.mark.skipif(os.name != "posix", reason="no fork on this platform")
+def test_picture_json_text_in_two_processes_is_the_dump(two_cores: object) -> None:
+    import json
+    from pathlib import Path
+
+    from netviz.engine import Analyzer
+    from netviz.engine.connlist import connlist
+    from netviz.export.picture_json import text, to_dict
+    from netviz.io.manifests import load_paths
+    from netviz.viewmodel.graph import GraphModel
+    from netviz.viewmodel.layout import Layout
+    from netviz.viewmodel.routing import picture
+
+    cluster = load_paths([str(Path(__file__).resolve().parents[2] / "resources" / "demo")]
+                         ).cluster
+    an = Analyzer(cluster)
+    model = GraphModel(cluster, connlist(an), an)
+    pic = picture(model, model.view(), Layout(), heading="demo — ünïcode")
+    want = json.dumps(to_dict(pic), ensure_ascii=False, separators=(",", ":"))
+    assert len(pic.edges) > 10
+    assert text(pic) == want
+    forked.enable(False)
+    assert text(pic) == want
+    pic.edges = []
+    assert text(pic) == json.dumps(to_dict(pic), ensure_ascii=False, separators=(",", ":"))
