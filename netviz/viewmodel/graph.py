@@ -798,12 +798,12 @@ class GraphModel:
             base_tree = Tree(base, containers, order, multi)
             made: list[tuple[Tree, np.ndarray]] = []
             m0 = self._matrix_like(base_tree, made)
-            cands = (G.useful(base_tree, m0, self._candidates(base_tree, m0))
-                     if self.options.groups else [])
             defer = defer and self.options.groups
+            cands = self._candidates(base_tree, m0) if self.options.groups else []
             if defer:
                 # the top level now, for the view with every namespace collapsed
                 cands = [c for c in cands if c.kind != "group"]
+            cands = G.useful(base_tree, m0, cands)
             chosen = G.choose(base, containers, order, multi, cands,
                               lambda t: self._matrix_like(t, made),
                               shut=_namespace_boxes if defer else None)
@@ -1540,7 +1540,7 @@ class GraphModel:
         collapsed: frozenset[str] = frozenset(),
     ) -> VisibleGraph:
         """What to draw under these filters (the fields of ``AppState.filters``)."""
-        if self.structure.deferred and not self._all_shut(collapsed):
+        if self.structure.deferred and not self.all_shut(collapsed):
             self.refine()
         key = (namespaces, text, protocol, port, show_denied, focus, hide_styles,
                selected if show_denied else None, collapsed)
@@ -1553,7 +1553,7 @@ class GraphModel:
             self._view_cache[key] = got
         return got
 
-    def _all_shut(self, collapsed: frozenset[str]) -> bool:
+    def all_shut(self, collapsed: frozenset[str]) -> bool:
         """Every namespace is collapsed, itself or inside a collapsed box."""
         tree = self.tree
         for k in tree.containers:

@@ -389,3 +389,48 @@ def test_many_namespaces_open_at_set_level_and_a_set_expands(qtbot, tmp_path: Pa
     assert set(sets) <= view.collapsed
     if w.editing is not None:
         w.editing.ask = lambda *a: QMessageBox.StandardButton.Discard
+
+
+def test_a_what_if_edit_at_set_level_then_expanding_stays_exact(qtbot, tmp_path: Path) -> None:
+    """A what-if edit while the groups inside namespaces are not chosen yet keeps the
+    boxes; expanding afterwards chooses them for the edited relation, exactly."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from synth import generate, write
+
+    d = tmp_path / "c"
+    write(generate(30, 150, 120), d)
+    w = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.view.collapse_above = 5
+    w.resize(1400, 900)
+    w.show()
+    w.act_auto.setChecked(False)
+    with qtbot.waitSignal(w.runner.finished, timeout=30000):
+        w.open_paths([str(d)])
+    w.editing.ask = lambda *a: QMessageBox.StandardButton.Discard
+    view = w.view
+
+    def listed() -> list[dict[str, str]]:
+        return [{"src": c.src.key, "dst": c.dst.key, "conn": str(c.connections)}
+                for c in w.state.connections]
+
+    assert view.model.deferred
+    _assert_exact(view, listed())
+    before = view.model
+    boxes = {k: it.sceneBoundingRect() for k, it in view.pic_scene.containers.items()
+             if it.isVisible()}
+    w.editing.set_mode("edited")  # the plain edited view (not the difference)
+    s = w.editing.session
+    i = next(e.id for e in s.entries if e.policy is not None and "8080" in e.text)
+    s.set_policy_text(i, s.entry(i).text.replace("8080", "8081", 1))
+    qtbot.waitUntil(lambda: view.model is not before, timeout=10000)
+    assert view.model.connections != before.connections  # the edit changed pairs
+    assert view.model.deferred
+    assert {k: it.sceneBoundingRect() for k, it in view.pic_scene.containers.items()
+            if it.isVisible()} == boxes  # nothing moved
+    _assert_exact(view, listed())
+    w.act_expand_all.trigger()
+    assert not view.model.deferred
+    _assert_exact(view, listed())
