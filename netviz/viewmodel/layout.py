@@ -361,12 +361,12 @@ def _patch(st: Structure, old: GraphModel, model: GraphModel, vis: VisibleGraph 
     """Patch the arrangement ``st`` of ``old`` for ``model`` when the only difference is leaves
     gone (and containers gone with them, never a namespace) and leaves new at the top level
     (a what-if edit that cut the external ranges anew: ``GraphModel.updated`` puts a new
-    external leaf, or one whose ranges changed, at the top level). Every other box keeps its
+    external leaf, or one whose ranges changed, at the top level), and nodes of the path from
+    outside gone or new (an edit changes what gets through). Every other box keeps its
     place (a gone box leaves a hole); the new leaves are stacked in a new column right of
     everything, after a gap wide enough for their lines. False (and ``st`` untouched) when
     the models differ otherwise: then the layout is made again."""
-    if sig[2:] != st.signature[2:] or old.options != model.options \
-            or model.outside_keys != old.outside_keys:
+    if sig[2:] != st.signature[2:] or old.options != model.options:
         return False
     before, after = set(st.signature[0]), set(sig[0])  # type: ignore[call-overload]
     gone = before - after
@@ -381,13 +381,17 @@ def _patch(st: Structure, old: GraphModel, model: GraphModel, vis: VisibleGraph 
                 return False
             placed.add(k)
     for k in placed:
+        if k in model.outside_keys:
+            continue  # the path from outside (an edit changes what gets through)
         if k not in tree.index or tree.parent.get(k) != ROOT \
                 or model.nodes[k].kind == "service":
             return False
     for k in gone:
-        if k.startswith("ns:") or k.startswith(SERVICE_PREFIX) or k not in old.tree.lo:
+        if k.startswith("ns:") or k.startswith(SERVICE_PREFIX) or (
+                k not in old.tree.lo and k not in old.outside_keys):
             return False
-    # a kept box whose text no longer fits: made again
+    # a kept box whose text no longer fits: placed anew when at the top level (another
+    # node under an old key), else the layout is made again
     for k in after & before:
         if k in placed or k in st.conts or k not in st.rects:
             continue
@@ -396,7 +400,9 @@ def _patch(st: Structure, old: GraphModel, model: GraphModel, vis: VisibleGraph 
             continue
         w, h = box_size(n, st.measure)
         if w > st.rects[k][2] or h > st.rects[k][3]:
-            return False
+            if tree.parent.get(k) != ROOT or k not in tree.index:
+                return False
+            placed.add(k)
     # the patch
     for k in gone | placed:
         ek = st.elem_of.pop(k, None)
@@ -420,7 +426,7 @@ def _patch(st: Structure, old: GraphModel, model: GraphModel, vis: VisibleGraph 
                 if key[0] not in gone and key[1] not in gone
                 and key[0] not in placed and key[1] not in placed}
     if placed:
-        _add_column(st, model, vis, sorted(placed, key=lambda k: (tree.index[k], k)))
+        _add_column(st, model, vis, sorted(placed, key=lambda k: (tree.index.get(k, -1), k)))
     st.signature = sig
     return True
 
@@ -432,7 +438,7 @@ def _add_column(st: Structure, model: GraphModel, vis: VisibleGraph | None,
     k = len(c.cols)
     units = []
     for key in keys:
-        ek = UNIT + key
+        ek = key if key in model.outside_keys else UNIT + key
         w, h = st.size(model, key)
         el = Elem(ek, w, h)
         st.elems[ek] = el

@@ -87,3 +87,60 @@ def test_an_edit_updates_the_view_in_place_and_exactly(qtbot) -> None:
         sel = state.selection
         assert (sel.edge or sel.group_edge) is not None, (e.src, e.dst)
     assert not session.dirty
+
+
+def test_an_ipblock_edit_adds_external_boxes_and_moves_no_other(qtbot) -> None:
+    """An edit that cuts the external ranges anew (an ipBlock's ``except`` or CIDR changed):
+    the external boxes merge or split, the view draws them without moving any other box, and
+    what it draws states exactly what a model and picture made from scratch state."""
+    result = load_paths([str(DEMO)])
+    session = make_session(result, autosave=False)
+    state = AppState()
+    b = session.baseline
+    state.set_loaded(result, b.cluster, b.analyzer, b.connections)
+    view = GraphView(state)
+    qtbot.addWidget(view)
+    view.resize(1200, 800)
+    view.show()
+    qtbot.waitExposed(view)
+    session.set_view_mode("difference")
+    session.apply_to(state)
+    session.subscribe(lambda ev: ev == "edited" and session.apply_to(state))
+    edits = [("frontend/gateway-from-internet", "except: [10.0.0.0/8]",
+              "except: [10.0.0.0/9]"),
+             ("payments/payments-egress", "cidr: 203.0.113.0/24", "cidr: 203.0.113.0/25")]
+    changed_leaves = 0
+    for name, old, new in edits:
+        ident = session.find(name)
+        if ident is None:
+            ident = next(e.id for e in session.entries if old in e.text)
+        text = session.entry(ident).text
+        assert old in text, name
+        for txt in (text.replace(old, new), text):
+            before = view.picture
+            model0 = view.model
+            assert before is not None and model0 is not None
+            ext0 = {k: tuple(model0.members_of[k]) for k in model0.externals}
+            assert session.set_policy_text(ident, txt) == []
+            qtbot.wait(1)
+            pic, model = view.picture, view.model
+            assert pic is not None and model is not None and pic is not before
+            ext1 = {k: tuple(model.members_of[k]) for k in model.externals}
+            changed_leaves += ext0 != ext1
+            # the arrangement was patched, not made again: every box that is still the same
+            # node is where it was
+            assert pic.structure is before.structure, (name, txt == text)
+            again = {k for k in ext1 if k in ext0 and ext0[k] != ext1[k]}
+            old_boxes = {n.key: n.rect for n in before.nodes}
+            for n in pic.nodes:
+                if n.key in old_boxes and n.key not in again:
+                    assert n.rect == old_boxes[n.key], n.key
+            # the scene shows the picture's boxes
+            shown = {k for k, it in view.pic_scene.nodes.items() if it.isVisible()}
+            assert shown == {n.key for n in pic.nodes if n.title_rect is None}
+            # exact: what a model and a picture made from scratch (their own tree) state
+            fresh = GraphModel(state.cluster, state.connections, state.analyzer,
+                               model.options, state.difference)
+            assert stated(pic) == stated(picture(fresh, fresh.view(), Layout()))
+            assert view.drawn_edges() == [d.edge for d in pic.edges]
+    assert changed_leaves >= 2
