@@ -392,12 +392,12 @@ class GraphView(QGraphicsView):
         f = self.state.filters
         sel = self.state.selection
         selected = next(iter(sel.nodes)) if len(sel.nodes) == 1 else None
-        if self.model.deferred and not self.model.all_shut(self.collapsed):
-            # the first namespace opened: the groups inside namespaces are chosen now
-            # (seconds at 5,000 workloads)
+        if self.model.needs_refine(self.collapsed):
+            # a namespace opened for the first time: the groups inside it are chosen now
+            # (a second or two at 5,000 workloads)
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
-                self.model.refine()
+                self.model.refine(self.collapsed)
             finally:
                 QApplication.restoreOverrideCursor()
         self.visible = self.model.view(

@@ -398,6 +398,8 @@ class _Structure:
     #: the groups inside namespaces are not chosen yet (``GraphModel.refine``): the tree
     #: has the namespaces, the sets and groups above them, and the leaves
     deferred: bool = False
+    #: while deferred, the namespaces whose groups are chosen already (opened once)
+    opened: frozenset[str] = frozenset()
 
 
 def _namespace_boxes(tree: Tree) -> list[str]:
@@ -466,7 +468,7 @@ class GraphModel:
                 == {k for k, n in self.nodes.items() if not n.is_container}):
             structure = keep.structure
             structure = _Structure(structure.tree, structure.groups, None,
-                                   deferred=structure.deferred)
+                                   deferred=structure.deferred, opened=structure.opened)
         self._build_tree(cells, structure, defer_groups)
         self._view_cache: dict[object, VisibleGraph] = {}
 
@@ -852,27 +854,52 @@ class GraphModel:
         """The groups inside namespaces are not chosen yet (``defer_groups``)."""
         return self.structure.deferred
 
-    def refine(self) -> None:
-        """Choose the groups inside the namespaces (a model made with ``defer_groups``): the
-        tree above the namespaces stays as it is (so no box there changes), groups that no
-        edge of the full cover uses are dissolved as usual, and the full cover becomes the
-        default view's. ``view`` calls it when a namespace is first shown open."""
+    def _opening(self, collapsed: frozenset[str]) -> set[str]:
+        """The namespaces a view with ``collapsed`` shows open whose groups are not chosen."""
+        st = self.structure
+        if not st.deferred:
+            return set()
+        tree = self.tree
+        return {k for k in tree.containers if k.startswith(NS_PREFIX) and k not in st.opened
+                and k not in collapsed and collapsed.isdisjoint(tree.ancestors(k))}
+
+    def needs_refine(self, collapsed: frozenset[str]) -> bool:
+        """A view with ``collapsed`` would choose groups first (``refine``)."""
+        return bool(self._opening(collapsed))
+
+    def refine(self, collapsed: frozenset[str] | None = None) -> None:
+        """Choose the groups inside the namespaces that a view with ``collapsed`` shows open
+        (None: inside every namespace), for a model made with ``defer_groups``. The tree
+        outside those namespaces stays as it is (so no other box changes); the groups are
+        chosen for that view as ``groups.choose`` does (groups no edge of its cover uses are
+        dissolved), with the namespaces not opened yet collapsed; once every namespace has
+        been opened, the full cover becomes the default view's. ``view`` calls it."""
         st = self.structure
         if not st.deferred:
             return
         tree = self.tree
-        cands = [c for c in self._candidates(tree, self.m) if c.kind == "group"]
+        every = {k for k in tree.containers if k.startswith(NS_PREFIX)}
+        todo = every - st.opened if collapsed is None else self._opening(collapsed)
+        if not todo:
+            return
+        opened = st.opened | todo
+        rest = every - opened
+        cands = [c for c in self._candidates(tree, self.m)
+                 if c.kind == "group" and NS_PREFIX + (c.namespace or "") in todo]
         cands = G.useful(tree, self.m, cands)
         order: dict[str, object] = {k: (i,) for i, k in enumerate(tree.nodes())}
         made = [(tree, self.m)]
         chosen = G.choose(dict(tree.parent), set(tree.containers) - {ROOT}, order, tree.multi,
-                          cands, lambda t: self._matrix_like(t, made))
+                          cands, lambda t: self._matrix_like(t, made),
+                          shut=(lambda t: rest) if rest else None)
+        done = not rest
         self.structure = _Structure(chosen.tree, {**st.groups, **chosen.groups},
-                                    chosen.products)
+                                    chosen.products if done else None, deferred=not done,
+                                    opened=frozenset() if done else frozenset(opened))
         self.tree = chosen.tree
         self.m = self._matrix_like(self.tree, made)
-        self._base_products = chosen.products
-        self._cover_memo = chosen.memo
+        self._base_products = chosen.products if done else None
+        self._cover_memo = chosen.memo if done else None
         self._memo_prev, self._memo_changed, self._memo_dirty = None, [], set()
         self._edge_cache = {}
         self._link_cache = {}
@@ -1278,7 +1305,8 @@ class GraphModel:
         tree = Tree(parent, t.containers - gone, order, multi)
         self.tree = tree
         groups = {k: v for k, v in old.structure.groups.items() if k not in gone}
-        self.structure = _Structure(tree, groups, None, deferred=old.structure.deferred)
+        self.structure = _Structure(tree, groups, None, deferred=old.structure.deferred,
+                                    opened=old.structure.opened)
         self._order = order
         leaf_ns = {k: v for k, v in old.leaf_ns.items() if k not in old_members}
         for k in externals:
@@ -1540,8 +1568,8 @@ class GraphModel:
         collapsed: frozenset[str] = frozenset(),
     ) -> VisibleGraph:
         """What to draw under these filters (the fields of ``AppState.filters``)."""
-        if self.structure.deferred and not self.all_shut(collapsed):
-            self.refine()
+        if self.structure.deferred and self.needs_refine(collapsed):
+            self.refine(collapsed)
         key = (namespaces, text, protocol, port, show_denied, focus, hide_styles,
                selected if show_denied else None, collapsed)
         got = self._view_cache.get(key)
@@ -1552,16 +1580,6 @@ class GraphModel:
                 self._view_cache.clear()
             self._view_cache[key] = got
         return got
-
-    def all_shut(self, collapsed: frozenset[str]) -> bool:
-        """Every namespace is collapsed, itself or inside a collapsed box."""
-        tree = self.tree
-        for k in tree.containers:
-            if not k.startswith(NS_PREFIX):
-                continue
-            if k not in collapsed and collapsed.isdisjoint(tree.ancestors(k)):
-                return False
-        return True
 
     def _view(self, namespaces: frozenset[str] | None, text: str, protocol: str | None,
               port: int | None, show_denied: bool, focus: str | None,

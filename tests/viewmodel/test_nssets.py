@@ -124,6 +124,21 @@ def _assert_states_exactly(m: GraphModel, edges, conns) -> None:
     assert stated == {p for p in allowed if p[0] != p[1]}
 
 
+def _assert_exact_or_counted(m: GraphModel, edges, conns) -> None:
+    """Exact edges state exactly their pairs; every allowed pair is stated or in a bundle."""
+    allowed = {(c.src.key, c.dst.key): str(c.connections) for c in conns}
+    seen: set[tuple[str, str]] = set()
+    for e in edges:
+        pairs = [(a, b) for a in m.members(e.src) for b in m.members(e.dst) if a != b]
+        if e.style == "bundle":
+            seen.update(pairs)
+        elif e.style in ("allowed", "partial"):
+            for p in pairs:
+                assert allowed.get(p) == e.connection, (e, p)
+            seen.update(pairs)
+    assert {p for p in allowed if p[0] != p[1]} <= seen
+
+
 def test_deferred_groups_are_chosen_when_a_namespace_opens(synth) -> None:
     """A model for a picture that opens collapsed chooses the groups inside namespaces only
     when a view first shows a namespace open; above the namespaces nothing changes, and the
@@ -145,12 +160,18 @@ def test_deferred_groups_are_chosen_when_a_namespace_opens(synth) -> None:
     assert m2.deferred
     shut = frozenset(k for k in tops if k.startswith("ns:"))
     one = sorted(shut)[0]
+    assert m.needs_refine(shut - {one}) and not m.needs_refine(shut)
     v = m.view(collapsed=shut - {one})
-    assert not m.deferred
-    assert any(k.startswith("grp:") for k in m.tree.containers)  # groups inside now
+    # the groups of that namespace only are chosen now
+    assert m.deferred and m.structure.opened == {one}
+    inner = {k for k in m.tree.containers if k.startswith("grp:") and "external" not in k}
+    assert inner and all(k.startswith(f"grp:{one[3:]}/") for k in inner)
+    assert not m.needs_refine(shut - {one})
     # nothing above the namespaces moved
     assert {k: m.tree.parent[k] for k in top} == top
+    _assert_exact_or_counted(m, v.edges, conns)
     full = m.view()
+    assert not m.deferred
     _assert_states_exactly(m, full.edges, conns)
     assert any(e.src.startswith(one) or e.dst.startswith(one) or one[3:] in e.src
                for e in v.edges)
