@@ -39,6 +39,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
 from netviz.model.keys import SERVICE_PREFIX
 from netviz.viewmodel import palette
 from netviz.viewmodel.cover import ROOT, Tree
@@ -349,16 +351,15 @@ def _compile(t: _Template) -> _Compiled:
     return (t, crosses, gaps)
 
 
-def route(st: Structure, model: GraphModel, edges: Sequence[Edge], points: bool = True
-          ) -> tuple[list[Routed], Needs]:
-    """Routes for ``edges`` over the arrangement ``st`` (home positions). Returns the routes and
-    what the gaps needed (``Needs``). ``points`` False: only the runs (what ``measure_needs``
-    uses), not the polylines.
+#: what ``_heights`` hands on: the routed edges and their compiled plans, the start and end of
+#: each (with its port height), per plan the horizontal gap and height of each crossing, and
+#: what the horizontal gaps need
+_Heights = tuple[list[Edge], list["_Compiled"], list[_End], list[_End], list[list[int]],
+                 list[list[float]], dict[tuple[str, int, int], float]]
 
-    The plans (which gaps and crossings) depend on the columns only and are cached in
-    ``st.plans``; the heights and tracks are computed here each time. Per plan the mutable
-    state lives in flat lists (ends, crossing gaps and heights, track x) rather than step
-    objects: at 5,000 workloads this runs for ~85,000 edges, twice per picture."""
+
+def _heights(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Heights:
+    """``route`` steps 1-3: plans, crossing gaps, ports and crossing heights."""
     depth = {k: model.tree.depth.get(k, 0) for k in st.conts}
     cache = st.plans
     edge_l: list[Edge] = []
@@ -493,7 +494,6 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge], points: bool 
             ck = cks[ci]
             hgroups.setdefault((ck[0], ck[1], gl[ci]), []).append(
                 ((ys[ci] + ys[ci + 2]) / 2, i, ci))
-    vneeds: dict[tuple[str, int], float] = {}
     hneeds: dict[tuple[str, int, int], float] = {}
     for (c, col, gi), crossing in hgroups.items():
         crossing.sort()
@@ -501,6 +501,23 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge], points: bool 
         for y, (_w, i, ci) in zip(_spread(len(crossing), a + 3, b - 3), crossing, strict=True):
             cy_l[i][ci] = y
         hneeds[(c, col, gi)] = len(crossing) * TRACK + 8
+    return edge_l, comp_l, starts, ends, cgap_l, cy_l, hneeds
+
+
+
+def route(st: Structure, model: GraphModel, edges: Sequence[Edge], points: bool = True
+          ) -> tuple[list[Routed], Needs]:
+    """Routes for ``edges`` over the arrangement ``st`` (home positions). Returns the routes and
+    what the gaps needed (``Needs``). ``points`` False: only the runs (what ``measure_needs``
+    uses), not the polylines.
+
+    The plans (which gaps and crossings) depend on the columns only and are cached in
+    ``st.plans``; the heights and tracks are computed here each time. Per plan the mutable
+    state lives in flat lists (ends, crossing gaps and heights, track x) rather than step
+    objects: at 5,000 workloads this runs for ~85,000 edges, twice per picture."""
+    edge_l, comp_l, starts, ends, cgap_l, cy_l, hneeds = _heights(st, model, edges)
+    conts, rects = st.conts, st.rects
+    vneeds: dict[tuple[str, int], float] = {}
     # 4. vertical runs: tracks per gap (entries (y0, y1, plan, run): unique, and runs of one
     # plan in step order, so plain tuple order is the order by (y0, y1, plan))
     runs: dict[tuple[str, int], list[tuple[float, float, int, int]]] = {}
@@ -838,22 +855,81 @@ def _simplify(pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return out
 
 
+def gap_needs(st: Structure, model: GraphModel, edges: Sequence[Edge], measure: Measure
+              ) -> tuple[dict[tuple[str, int], float], dict[tuple[str, int, int], float],
+                         dict[tuple[str, int], float]]:
+    """What ``route(points=False)`` says the gaps need, and the room labels want per vertical
+    gap (each labelled edge's label in the gap of its longest vertical run; of equally long
+    ones the first, or its last gap), without assigning the tracks: a gap needs as many
+    tracks as ``route``'s interval colouring uses, and first fit by start uses exactly the
+    most runs that overlap at one start (run j still holds its track at a start y0 when
+    j's end + 3 >= y0; runs shorter than 0.5 take none), counted here with numpy."""
+    edge_l, comp_l, starts, ends, _cgap_l, cy_l, hneeds = _heights(st, model, edges)
+    gap_ids: dict[tuple[str, int], int] = {}
+    g_l: list[int] = []
+    lo_l: list[float] = []
+    hi_l: list[float] = []
+    label_need: dict[tuple[str, int], float] = {}
+    for i, comp in enumerate(comp_l):
+        t, _cks, gks = comp
+        if not gks:
+            continue
+        ys = [starts[i].y, ends[i].y] if t[3] else [starts[i].y, *cy_l[i], ends[i].y]
+        for gi in range(len(gks)):
+            gk = gks[gi][1]
+            gid = gap_ids.get(gk)
+            if gid is None:
+                gid = gap_ids[gk] = len(gap_ids)
+            a, b = ys[gi], ys[gi + 1]
+            g_l.append(gid)
+            if a <= b:
+                lo_l.append(a)
+                hi_l.append(b)
+            else:
+                lo_l.append(b)
+                hi_l.append(a)
+        text = edge_l[i].label
+        if text:
+            last = gks[-1][1]
+            best = gks[0][1]
+            best_k = (abs(ys[1] - ys[0]), best == last)
+            for gi in range(1, len(gks)):
+                gk = gks[gi][1]
+                k = (abs(ys[gi + 1] - ys[gi]), gk == last)
+                if k > best_k:  # the first of equals, as max() keeps it
+                    best, best_k = gk, k
+            lw, _ = measure(text, "label")
+            label_need[best] = max(label_need.get(best, 0.0), lw + 2 * LABEL_PAD_X + 8)
+    tracks = [0] * len(gap_ids)
+    if g_l:
+        g = np.array(g_l, dtype=np.int64)
+        lo = np.array(lo_l, dtype=np.float64)
+        hi = np.array(hi_l, dtype=np.float64)
+        take = ~(hi - lo < 0.5)
+        g, lo, hi = g[take], lo[take], hi[take]
+        if g.size:
+            # events: a run's start (+1) at y0, its release (-1) at y1 + 3; at one height
+            # starts first (a run released at y0 still blocks a start at y0)
+            gg = np.concatenate((g, g))
+            at = np.concatenate((lo, hi + 3))
+            kind = np.concatenate((np.zeros(g.size, np.int8), np.ones(g.size, np.int8)))
+            order = np.lexsort((kind, at, gg))
+            depth = np.cumsum(np.where(kind[order] == 0, 1, -1))
+            gs = gg[order]
+            first = np.flatnonzero(np.concatenate(([True], gs[1:] != gs[:-1])))
+            # every gap's events sum to 0, so the running sum starts afresh at each gap
+            most = np.maximum.reduceat(depth, first)
+            for gid, n in zip(gs[first].tolist(), most.tolist(), strict=True):
+                tracks[gid] = n
+    vneeds = {gk: tracks[gid] * TRACK + 8 for gk, gid in gap_ids.items()}
+    return vneeds, hneeds, label_need
+
+
 def measure_needs(st: Structure, model: GraphModel, vis: VisibleGraph, measure: Measure) -> bool:
     """Route once and record in the containers how wide/high their gaps must be for the lines
     and labels that use them. True when some gap must grow."""
-    routes, needs = route(st, model, vis.edges, points=False)
+    vneeds, hneeds, label_need = gap_needs(st, model, vis.edges, measure)
     grew = False
-    # labels: room in the gap of the edge's longest vertical run (or its last gap)
-    label_need: dict[tuple[str, int], float] = {}
-    for r in routes:
-        text = r.edge.label
-        if not text or not r.runs:
-            continue
-        lw, _ = measure(text, "label")
-        best = max(r.runs, key=lambda t: (abs(t[3] - t[2]), t[0] == r.runs[-1][0]))
-        key = best[0]
-        label_need[key] = max(label_need.get(key, 0.0), lw + 2 * LABEL_PAD_X + 8)
-    vneeds, hneeds = needs
     for (c, gi), w in vneeds.items():
         want = w + label_need.get((c, gi), 0.0)
         cont = st.conts[c]

@@ -92,6 +92,33 @@ def test_cached_plans_route_as_fresh_ones() -> None:
         assert any(r.crosses for r in fresh) == points  # the places held: with the polylines
 
 
+@pytest.mark.parametrize("name, make", [("demo", _demo), ("synthetic", _synthetic)])
+def test_gap_needs_are_what_routing_needs(name, make) -> None:
+    """``gap_needs`` (what ``measure_needs`` sizes the gaps by) counts tracks without
+    assigning them: the same needs as ``route(points=False)``'s interval colouring, and the
+    same label room (each labelled edge in the gap of its longest run, first of equals)."""
+    from netviz.viewmodel.routing import LABEL_PAD_X, gap_needs
+    from netviz.viewmodel.text import approx_measure
+
+    model = _model(make())
+    vis = model.view()
+    lay = Layout()
+    picture(model, vis, lay)
+    st = lay.structure
+    assert st is not None
+    routes, (vneeds, hneeds) = route(st, model, vis.edges, points=False)
+    labels: dict = {}
+    for r in routes:
+        if not r.edge.label or not r.runs:
+            continue
+        best = max(r.runs, key=lambda t, r=r: (abs(t[3] - t[2]), t[0] == r.runs[-1][0]))
+        lw, _ = approx_measure(r.edge.label, "label")
+        labels[best[0]] = max(labels.get(best[0], 0.0), lw + 2 * LABEL_PAD_X + 8)
+    got = gap_needs(st, model, vis.edges, approx_measure)
+    assert got == (vneeds, hneeds, labels)
+    assert labels and any(v > 13 for v in vneeds.values())  # several tracks somewhere
+
+
 def _simplify_reference(pts):
     """The plain scan ``_simplify`` replaced: drop repeats, then delete middles in place."""
     out = []
