@@ -548,8 +548,8 @@ def _cover(tree: Tree, m: np.ndarray, collapsed: frozenset[str], prev: CoverMemo
 
 
 #: a cover of at least this many top-level blocks is split over two processes when
-#: ``forked`` is enabled (a one-shot command; at 5,000 workloads there are ~35,000)
-FORK_BLOCKS = 2000
+#: ``forked`` is enabled (a one-shot command; ~1,500 at 1,000 workloads, ~35,000 at 5,000)
+FORK_BLOCKS = 1000
 
 
 def _cover_halves(c: _Coverer, blocks: list[tuple[str, str, int]]) -> list[Product]:

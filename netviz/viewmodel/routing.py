@@ -1170,10 +1170,12 @@ def picture(model: GraphModel, vis: VisibleGraph, layout: Layout, heading: str =
         text_w = measure(title_text(cnode), "title")[0] if cnode is not None else tw
         obstacles.append((tx, ty, min(tw, text_w + 20), th))
     # the drawing's extent, then the legend to its right and the heading above
-    xs0 = [r[0] for r in rects.values()] + [p[0] for r in routes for p in r.points]
-    ys0 = [r[1] for r in rects.values()] + [p[1] for r in routes for p in r.points]
-    xs1 = [r[0] + r[2] for r in rects.values()] + [p[0] for r in routes for p in r.points]
-    ys1 = [r[1] + r[3] for r in rects.values()] + [p[1] for r in routes for p in r.points]
+    pxs = [p[0] for r in routes for p in r.points]  # ~900,000 points at 5,000 workloads
+    pys = [p[1] for r in routes for p in r.points]
+    xs0 = [r[0] for r in rects.values()] + pxs
+    ys0 = [r[1] for r in rects.values()] + pys
+    xs1 = [r[0] + r[2] for r in rects.values()] + pxs
+    ys1 = [r[1] + r[3] for r in rects.values()] + pys
     if not xs0:
         xs0 = ys0 = [0.0]
         xs1 = ys1 = [100.0]
