@@ -659,6 +659,8 @@ def _free(lo: float, hi: float, taken: Sequence[float], want: float) -> float:
     O(n log n): the candidates are the ends, ``want`` and the middles between neighbours."""
     if hi < lo:
         return (lo + hi) / 2
+    if len(taken) > 48:
+        return _free_np(lo, hi, taken, want)
     near = sorted(t for t in taken if lo - TRACK <= t <= hi + TRACK)
     target = min(max(want, lo), hi)
     if not near:
@@ -687,6 +689,109 @@ def _free(lo: float, hi: float, taken: Sequence[float], want: float) -> float:
     return best_x
 
 
+class _Tracks:
+    """The vertical runs (x, low y, high y) in one gap. A what-if edit asks, per new run,
+    for the runs beside a height range; in a busy gap of a big picture there are thousands,
+    so the bulk is kept in numpy arrays (with a mask of the removed ones) and only the
+    recent ones in a list."""
+
+    __slots__ = ("x", "lo", "hi", "alive", "tail")
+    FLUSH = 256
+
+    def __init__(self) -> None:
+        self.x: np.ndarray | None = None
+        self.lo: np.ndarray | None = None
+        self.hi: np.ndarray | None = None
+        self.alive: np.ndarray | None = None
+        self.tail: list[tuple[float, float, float]] = []
+
+    def add(self, t: tuple[float, float, float]) -> None:
+        self.tail.append(t)
+        if len(self.tail) > self.FLUSH:
+            self._flush()
+
+    def _flush(self) -> None:
+        items = self.items()
+        arr = np.array(items, dtype=np.float64).reshape(-1, 3)
+        self.x, self.lo, self.hi = arr[:, 0].copy(), arr[:, 1].copy(), arr[:, 2].copy()
+        self.alive = np.ones(len(items), dtype=bool)
+        self.tail = []
+
+    def remove(self, t: tuple[float, float, float]) -> None:
+        try:
+            self.tail.remove(t)
+            return
+        except ValueError:
+            pass
+        if self.x is None or self.alive is None or self.lo is None or self.hi is None:
+            return
+        idx = np.nonzero(self.alive & (self.x == t[0]) & (self.lo == t[1])
+                         & (self.hi == t[2]))[0]
+        if idx.size:
+            self.alive[idx[0]] = False
+
+    def beside(self, lo_y: float, hi_y: float) -> list[float]:
+        """The x of every run that overlaps [lo_y, hi_y]."""
+        out = [x for x, a, b in self.tail if a <= hi_y and b >= lo_y]
+        if self.x is not None and self.alive is not None and self.lo is not None \
+                and self.hi is not None:
+            m = self.alive & (self.lo <= hi_y) & (self.hi >= lo_y)
+            out.extend(self.x[m].tolist())
+        return out
+
+    def items(self) -> list[tuple[float, float, float]]:
+        out: list[tuple[float, float, float]] = []
+        if self.x is not None and self.alive is not None and self.lo is not None \
+                and self.hi is not None:
+            idx = np.nonzero(self.alive)[0]
+            out = list(zip(self.x[idx].tolist(), self.lo[idx].tolist(), self.hi[idx].tolist(),
+                           strict=True))
+        return out + self.tail
+
+    def __len__(self) -> int:
+        return len(self.tail) + (int(self.alive.sum()) if self.alive is not None else 0)
+
+
+def _free_np(lo: float, hi: float, taken: Sequence[float], want: float) -> float:
+    """``_free`` for many taken places, with numpy: the same candidates (the target, the
+    ends, the middles between neighbours), the same order of preference (farthest from every
+    taken place, then nearest ``want``, then the first in ``_free``'s order)."""
+    arr = np.asarray(taken, dtype=np.float64)
+    near = np.sort(arr[(arr >= lo - TRACK) & (arr <= hi + TRACK)])
+    target = min(max(want, lo), hi)
+    n = near.size
+    if not n:
+        return target
+
+    def gap_at(x: float) -> float:
+        i = int(np.searchsorted(near, x, side="left"))
+        d = math.inf
+        if i < n:
+            d = float(near[i]) - x
+        if i > 0:
+            d = min(d, x - float(near[i - 1]))
+        return d
+
+    best_x, best = target, (gap_at(target), 0.0)
+    for x in (lo, hi):
+        cand = (gap_at(x), -abs(x - want))
+        if cand > best:
+            best_x, best = x, cand
+    if n >= 2:
+        mids = (near[:-1] + near[1:]) / 2
+        ok = (mids >= lo) & (mids <= hi)
+        if ok.any():
+            half = (near[1:] - near[:-1]) / 2
+            g = np.where(ok, half, -math.inf)
+            gmax = float(g.max())
+            close = np.where(g == gmax, -np.abs(mids - want), -math.inf)
+            i = int(np.argmax(close))  # the first of the best
+            cand = (gmax, float(close[i]))
+            if cand > best:
+                best_x, best = float(mids[i]), cand
+    return best_x
+
+
 @dataclass
 class Occupancy:
     """Where the routes of a picture hold places (ports, crossing heights, vertical tracks),
@@ -694,7 +799,7 @@ class Occupancy:
 
     ports: dict[tuple[str, str, bool], list[float]] = field(default_factory=dict)
     crossed: dict[tuple[str, int, int], list[float]] = field(default_factory=dict)
-    tracks: dict[tuple[str, int], list[tuple[float, float, float]]] = field(default_factory=dict)
+    tracks: dict[tuple[str, int], _Tracks] = field(default_factory=dict)
 
     @classmethod
     def of(cls, routes: Iterable[Routed]) -> Occupancy:
@@ -708,8 +813,12 @@ class Occupancy:
             self.ports.setdefault((node, side, border), []).append(y)
         for key, y in r.crosses:
             self.crossed.setdefault(key, []).append(y)
+        tracks = self.tracks
         for gap, x, a, b in r.runs:
-            self.tracks.setdefault(gap, []).append((x, min(a, b), max(a, b)))
+            t = tracks.get(gap)
+            if t is None:
+                t = tracks[gap] = _Tracks()
+            t.add((x, min(a, b), max(a, b)))
 
     def remove(self, r: Routed) -> None:
         for node, side, border, y in r.ends:
@@ -717,7 +826,9 @@ class Occupancy:
         for key, y in r.crosses:
             _drop(self.crossed.get(key), y)
         for gap, x, a, b in r.runs:
-            _drop(self.tracks.get(gap), (x, min(a, b), max(a, b)))
+            t = self.tracks.get(gap)
+            if t is not None:
+                t.remove((x, min(a, b), max(a, b)))
 
 
 def _drop(items: list[Any] | None, value: Any) -> None:
@@ -805,9 +916,11 @@ def route_more(st: Structure, model: GraphModel, edges: Sequence[Edge],
                 x0, x1 = st.conts[step.cont].vgaps[step.index]
                 gap = (step.cont, step.index)
                 lo_y, hi_y = min(a, b) - 3, max(a, b) + 3
-                busy = [x for x, ra, rb in tracks.get(gap, ()) if ra <= hi_y and rb >= lo_y]
-                x = _free(x0 + 4, x1 - 4, busy, (x0 + x1) / 2)
-                tracks.setdefault(gap, []).append((x, min(a, b), max(a, b)))
+                tr = tracks.get(gap)
+                if tr is None:
+                    tr = tracks[gap] = _Tracks()
+                x = _free(x0 + 4, x1 - 4, tr.beside(lo_y, hi_y), (x0 + x1) / 2)
+                tr.add((x, min(a, b), max(a, b)))
                 pts.append((x, a))
                 pts.append((x, b))
                 r.runs.append((gap, x, a, b))
@@ -1331,7 +1444,6 @@ def picture_update(prev: Picture, model: GraphModel, vis: VisibleGraph, layout: 
     order = sorted(range(len(fresh)), key=lambda i: (len(fresh[i].points), i))
     missing = place_labels(fresh, obstacles, measure, order)
     unlabelled = sum(1 for r in kept if r.edge.label and r.label_rect is None) + missing
-    kept_by = {id(prev.routes[i].edge): i for i in keep_idx}
     fresh_by = {id(r.edge): r for r in fresh}
     # the canvas grows when a new line or label reaches past it (it never shrinks here)
     x0, y0, w0, h0 = prev.canvas
@@ -1349,10 +1461,11 @@ def picture_update(prev: Picture, model: GraphModel, vis: VisibleGraph, layout: 
             x1, y1 = max(x1, lx + lw + ROOT_MARGIN), max(y1, ly + lh + ROOT_MARGIN)
     routes: list[Routed] = []
     edges: list[DrawnEdge] = []
+    prev_routes = prev.routes
     for e in vis.edges:
-        i = kept_by.get(id(e))
-        if i is not None:
-            routes.append(prev.routes[i])
+        i = old.get(id(e))
+        if i is not None and prev_routes[i].edge is e:
+            routes.append(prev_routes[i])
             edges.append(prev.edges[i])  # the same drawn edge: its chunk stays as it is
             continue
         got = fresh_by.get(id(e))
@@ -1382,6 +1495,21 @@ def _renode(prev: Picture, model: GraphModel, vis: VisibleGraph, layout: Layout,
     eff = {k: layout.rect(model, k) for k in layout.moved if k in st.rects}
     tree = vis.tree or model.tree
     before = {d.key: d for d in prev.nodes}
+    # the containers whose members may have changed: those above a box gone or new, or above
+    # an external range that stands for other ranges now
+    shown = set(vis.nodes) | set(vis.containers)
+    changed = {k for k in model.externals if k in before
+               and before[k].members != model.members_of.get(k)}
+    touched: set[str] = set()
+    for k in [k for k in before if k not in shown] + list(changed):
+        p = before[k].parent
+        while p is not None and p not in touched:
+            touched.add(p)
+            got = before.get(p)
+            p = got.parent if got is not None else None
+    for k in [k for k in shown if k not in before] + list(changed):
+        if k in model.tree.lo:
+            touched.update(model.tree.ancestors(k))
     out: list[DrawnNode] = []
     for container, keys in ((True, vis.containers), (False, vis.nodes)):
         for k in keys:
@@ -1403,7 +1531,7 @@ def _renode(prev: Picture, model: GraphModel, vis: VisibleGraph, layout: Layout,
                 # layout placed it with the new ones; its edges are new edges)
                 out.append(_drawn_node(model, st, tree, k, r, container))
                 continue
-            if container or d.kind == "external":
+            if k in touched or k in changed:
                 fresh = _drawn_node(model, st, tree, k, r, container)
                 if (fresh.label, fresh.members, fresh.parent, fresh.tooltip) != (
                         d.label, d.members, d.parent, d.tooltip):

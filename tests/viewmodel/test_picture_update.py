@@ -212,3 +212,78 @@ def test_lines_of_an_edit_follow_a_node_moved_by_hand() -> None:
     for d in into:
         assert d.points[-1] == (cx + 40.0, cy + 25.0)
     assert {n.key: n.rect for n in new.nodes}[target] == layout.rect(model2, target)
+
+
+def test_free_places_and_track_index_equal_the_plain_ones() -> None:
+    """``route_more``'s helpers for busy gaps (numpy) choose what the plain ones choose: the
+    free place among many taken ones (``_free_np`` vs ``_free``'s loop), and the runs beside
+    a height range (``_Tracks`` with removals vs a list)."""
+    import random
+
+    from netviz.viewmodel import routing as R
+
+    rnd = random.Random(7)
+    for _ in range(300):
+        lo = rnd.uniform(0, 50)
+        hi = lo + rnd.choice((0.0, 3.0, 40.0, 400.0))
+        taken = [round(rnd.uniform(lo - 10, hi + 10), rnd.choice((0, 1, 3)))
+                 for _ in range(rnd.choice((49, 60, 200)))]
+        taken += taken[:5]  # duplicates
+        want = rnd.uniform(lo - 20, hi + 20)
+        small = taken[:48] if rnd.random() < 0.5 else taken
+        plain = R._free(lo, hi, small[:48], want)
+        assert R._free_np(lo, hi, small[:48], want) == plain
+        assert R._free_np(lo, hi, taken, want) == _free_plain(lo, hi, taken, want)
+    tracks = R._Tracks()
+    ref: list[tuple[float, float, float]] = []
+    for _ in range(2000):
+        if ref and rnd.random() < 0.3:
+            t = rnd.choice(ref)
+            ref.remove(t)
+            tracks.remove(t)
+        else:
+            a, b = sorted((rnd.uniform(0, 1000), rnd.uniform(0, 1000)))
+            t = (float(rnd.randrange(100)), a, b)
+            ref.append(t)
+            tracks.add(t)
+        q0, q1 = sorted((rnd.uniform(0, 1000), rnd.uniform(0, 1000)))
+        assert sorted(tracks.beside(q0, q1)) == sorted(x for x, a, b in ref
+                                                        if a <= q1 and b >= q0)
+    assert len(tracks) == len(ref) and sorted(tracks.items()) == sorted(ref)
+
+
+def _free_plain(lo: float, hi: float, taken: list[float], want: float) -> float:
+    """``routing._free`` without its numpy path (the reference)."""
+    import math
+    from bisect import bisect_left
+
+    from netviz.viewmodel.routing import TRACK
+
+    if hi < lo:
+        return (lo + hi) / 2
+    near = sorted(t for t in taken if lo - TRACK <= t <= hi + TRACK)
+    target = min(max(want, lo), hi)
+    if not near:
+        return target
+
+    def gap_at(x: float) -> float:
+        i = bisect_left(near, x)
+        d = math.inf
+        if i < len(near):
+            d = near[i] - x
+        if i > 0:
+            d = min(d, x - near[i - 1])
+        return d
+
+    best_x, best = target, (gap_at(target), 0.0)
+    for x in (lo, hi):
+        cand = (gap_at(x), -abs(x - want))
+        if cand > best:
+            best_x, best = x, cand
+    for a, b in zip(near, near[1:], strict=False):
+        mid = (a + b) / 2
+        if lo <= mid <= hi:
+            cand = ((b - a) / 2, -abs(mid - want))
+            if cand > best:
+                best_x, best = mid, cand
+    return best_x
