@@ -64,6 +64,9 @@ def test_edge_selection_explains(qtbot) -> None:
     assert panel.explanation is None
     items = [panel.source_box.itemText(i) for i in range(panel.source_box.count())]
     assert items[:3] == [API, DB, WEB]  # workloads first, then external peers
+    external = sorted({p.key for c in state.connections for p in (c.src, c.dst)
+                       if p.is_external})
+    assert external and items[3:] == external
     with qtbot.waitSignal(panel.explained, timeout=1000):
         state.select(edge=(API, DB))
     e = panel.explanation
