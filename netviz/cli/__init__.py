@@ -72,7 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # at exit: the cyclic GC only costs time here (about 30 % of `netviz list`). Not done
         # when called in-process (tests) or for the long-running app.
         gc.disable()
-        # and no threads run here: big covers may use a second core (a forked child)
+        # and no Python thread runs here: big covers and the picture JSON may use a second
+        # core (a forked child, netviz.viewmodel.forked)
         from netviz.viewmodel import forked
 
         forked.enable()

@@ -3,10 +3,13 @@ the second half computed in a forked child process while this one computes the f
 
 Rules this module keeps:
 
-- **Off unless a one-shot command turns it on** (``enable()``; ``netviz render`` does). A
-  process with threads must not fork (a thread holding a lock in the parent leaves it held
-  forever in the child): the app builds its models in a worker thread, beside Qt's, so it
-  never enables this; neither do tests, unless they test this module.
+- **Off unless a one-shot command turns it on** (``enable()``; ``netviz.cli.main`` does for
+  every command but ``gui``). A thread holding a lock at the fork leaves it held forever in
+  the child, so no Python thread may run: the app builds its models in a worker thread and
+  never enables this; neither do tests, unless they test this module. The native threads a
+  one-shot render has (OpenBLAS's idle pool; with a display, Qt's X11 event reader) run no
+  Python, and the child takes none of their locks: it runs plain Python and numpy on data it
+  already holds (no BLAS, no Qt, no imports), pickles and leaves.
 - **The same result either way.** ``halves(n, work)`` returns ``[work(0, k), work(k, n)]``
   exactly as if both ran here: the child's half comes back pickled. Only plain data crosses
   (the caller encodes it), and the halves are contiguous, so a caller that concatenates
