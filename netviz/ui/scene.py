@@ -68,9 +68,23 @@ ARROW_LOD = 0.3  # below this zoom, big arrowhead layers are not drawn
 DASH_LOD = 0.15  # below this zoom, big dashed layers are drawn solid
 THIN = 0.6  # the thinnest an edge gets when zoomed out (pixels)
 #: edge chunks of the window's scene (``PictureScene.set_edges``), when it draws at least
-#: ``CHUNK_MIN_EDGES`` edges (a small picture is one chunk: a handful of items)
-EDGE_CHUNKS = 24
+#: ``CHUNK_MIN_EDGES`` edges (a small picture is one chunk: a handful of items): a grid of
+#: ``EDGE_CHUNKS`` x ``EDGE_CHUNKS`` chunks by the namespaces of an edge's two ends
+EDGE_CHUNKS = 8
 CHUNK_MIN_EDGES = 400
+_KEY_PREFIXES = ("grp:", "svc:", "nsset:", "ns:")
+
+
+def locality(key: str) -> str:
+    """The namespace a node key belongs to ("" for external ranges, the key itself for a
+    set of namespaces): edges whose ends share localities go into one chunk of the window's
+    scene, so that the edges one policy edit changes (all into, or all out of, the
+    policy's namespace) are in few chunks."""
+    if key.endswith("[External]"):
+        return ""
+    if key.startswith(_KEY_PREFIXES):
+        key = key.split(":", 1)[1]
+    return key.split("/", 1)[0]
 
 
 def edge_pen(style: palette.EdgeLook, width: float | None = None, cosmetic: bool = True) -> QPen:
@@ -600,13 +614,27 @@ class PictureScene(QGraphicsScene):
                 ci.setVisible(False)
 
     def set_edges(self, edges: Sequence[DrawnEdge]) -> None:
-        """Draw ``edges``. The window's scene keeps them in chunks (``EDGE_CHUNKS`` per style,
-        by source), so that when a what-if edit changes a few edges only their chunks are
-        built again; a picture written to a file is one chunk per style."""
+        """Draw ``edges``. The window's scene keeps them in chunks (a grid of
+        ``edge_chunks`` x ``edge_chunks``, by the localities of source and target), so that
+        when a what-if edit changes a few edges only their chunks are built again: an edit
+        of a policy changes edges into its namespace (ingress) or out of it (egress), which
+        are one column or one row of the grid. A picture written to a file is one chunk per
+        style."""
         chunks: dict[int, list[DrawnEdge]] = {}
-        n_chunks = self.edge_chunks if len(edges) >= CHUNK_MIN_EDGES else 1
-        for d in edges:
-            chunks.setdefault(hash(d.edge.src) % n_chunks, []).append(d)
+        n = self.edge_chunks if len(edges) >= CHUNK_MIN_EDGES else 1
+        if n == 1:
+            chunks[0] = list(edges)
+        else:
+            cell: dict[str, int] = {}
+            for d in edges:
+                e = d.edge
+                a = cell.get(e.src)
+                if a is None:
+                    a = cell[e.src] = hash(locality(e.src)) % n
+                b = cell.get(e.dst)
+                if b is None:
+                    b = cell[e.dst] = hash(locality(e.dst)) % n
+                chunks.setdefault(a * n + b, []).append(d)
         for key in set(self._chunks) | set(chunks):
             want = chunks.get(key, [])
             have = self._chunks.get(key)
