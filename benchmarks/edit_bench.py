@@ -154,6 +154,11 @@ def run(args: argparse.Namespace) -> None:
             session.apply_to(state)
             qt.processEvents()
             view.viewport().repaint()
+            # the work the window does when idle after opening (where the picture's lines
+            # are, for the first edit's ``picture_update``: a 300 ms timer), as it is done
+            # before a user has typed an edit
+            from PySide6.QtTest import QTest
+            QTest.qWait(400)
             # as the app's edit controller: every edit is pushed to the state at once (the
             # view updates its graph model inside the edit)
             session.subscribe(lambda ev: ev == "edited" and session.apply_to(state))
