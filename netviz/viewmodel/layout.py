@@ -156,6 +156,9 @@ class Structure:
     plans: dict[tuple[str, str, str], Any] = field(default_factory=dict)
     #: node key -> the element keys holding it, outermost first
     chains: dict[str, list[str]] = field(default_factory=dict)
+    #: top-level leaf key -> (column, x, y, w, h) of the box a patch removed (``_patch``): the
+    #: same key coming back (an undone what-if edit) goes back there while the spot is free
+    holes: dict[str, tuple[int, float, float, float, float]] = field(default_factory=dict)
 
     def size(self, model: GraphModel, key: str) -> tuple[float, float]:
         got = self.sizes.get(key)
@@ -412,7 +415,9 @@ def _patch(st: Structure, old: GraphModel, model: GraphModel, vis: VisibleGraph 
         if ek is None:
             continue
         c = st.cont_of.pop(ek, None)
-        st.elems.pop(ek, None)
+        el = st.elems.pop(ek, None)
+        if c == ROOT and el is not None:
+            st.holes[k] = (el.col, el.x, el.y, el.w, el.h)
         if c is not None and c in st.conts:
             cont = st.conts[c]
             if ek in cont.elems:
@@ -425,9 +430,42 @@ def _patch(st: Structure, old: GraphModel, model: GraphModel, vis: VisibleGraph 
     st.plans = {key: plan for key, plan in st.plans.items()
                 if key[0] not in gone and key[1] not in gone
                 and key[0] not in placed and key[1] not in placed}
-    if placed:
-        _add_column(st, model, vis, sorted(placed, key=lambda k: (tree.index.get(k, -1), k)))
+    rest = [k for k in sorted(placed, key=lambda k: (tree.index.get(k, -1), k))
+            if not _refill(st, model, k)]
+    if rest:
+        _add_column(st, model, vis, rest)
     st.signature = sig
+    return True
+
+
+def _refill(st: Structure, model: GraphModel, key: str) -> bool:
+    """Put the top-level leaf ``key`` back where a patch removed it (``Structure.holes``:
+    an undone what-if edit brings back the external box it split), when its box has the
+    same size and nothing else took the spot; else False (it goes to a new column). The
+    spot is out of the column's gaps (the router never ran a line through it), so kept
+    lines stay clear of the box."""
+    hole = st.holes.get(key)
+    c = st.conts[ROOT]
+    if hole is None or hole[0] >= len(c.cols):
+        return False
+    col, x, y, w, h = hole
+    if st.size(model, key) != (w, h):
+        return False
+    for other in c.cols[col]:
+        o = st.elems[other]
+        if o.x < x + w and x < o.x + o.w and o.y < y + h and y < o.y + o.h:
+            return False
+    ek = key if key in model.outside_keys else UNIT + key
+    el = Elem(ek, w, h, x, y, col)
+    st.elems[ek] = el
+    st.elem_of[key] = ek
+    st.cont_of[ek] = ROOT
+    c.elems.append(ek)
+    units = c.cols[col]
+    at = sum(1 for e in units if st.elems[e].y < y)
+    units.insert(at, ek)
+    del st.holes[key]
+    _place_elem(el, st, model)
     return True
 
 

@@ -144,3 +144,53 @@ def test_an_ipblock_edit_adds_external_boxes_and_moves_no_other(qtbot) -> None:
             assert stated(pic) == stated(picture(fresh, fresh.view(), Layout()))
             assert view.drawn_edges() == [d.edge for d in pic.edges]
     assert changed_leaves >= 2
+
+
+def test_an_undone_ipblock_edit_puts_the_boxes_back(qtbot) -> None:
+    """An ipBlock edit and its undo, repeated: the external boxes the second edit splits and
+    its undo brings back return to the spots they had after the first (``Structure.holes``),
+    so repeated edits and undos add no column to the top level and move no box. (The first
+    undo cannot put boxes back into an external group the edit emptied: a patch never makes
+    a container; they go to a new column.)"""
+    from netviz.viewmodel.layout import ROOT
+
+    result = load_paths([str(DEMO)])
+    session = make_session(result, autosave=False)
+    state = AppState()
+    b = session.baseline
+    state.set_loaded(result, b.cluster, b.analyzer, b.connections)
+    view = GraphView(state)
+    qtbot.addWidget(view)
+    view.resize(1200, 800)
+    view.show()
+    qtbot.waitExposed(view)
+    session.set_view_mode("difference")
+    session.apply_to(state)
+    session.subscribe(lambda ev: ev == "edited" and session.apply_to(state))
+    ident = session.find("frontend/gateway-from-internet")
+    assert ident is not None
+    text = session.entry(ident).text
+    old, new = "except: [10.0.0.0/8]", "except: [10.0.0.0/9]"
+    assert old in text
+    start = view.picture
+    assert start is not None
+    columns = []
+    after_undo = []
+    after_edit = []
+    for _ in range(3):
+        for txt in (text.replace(old, new), text):
+            assert session.set_policy_text(ident, txt) == []
+            qtbot.wait(1)
+            pic = view.picture
+            assert pic is not None and pic.structure is start.structure  # patched each time
+            (after_edit if txt != text else after_undo).append(
+                {n.key: n.rect for n in pic.nodes})
+        assert pic.structure is not None
+        columns.append(len(pic.structure.conts[ROOT].cols))
+        fresh = GraphModel(state.cluster, state.connections, state.analyzer,
+                           view.model.options, state.difference)  # type: ignore[union-attr]
+        assert stated(pic) == stated(picture(fresh, fresh.view(), Layout()))
+    assert columns[0] == columns[1] == columns[2]
+    assert after_undo[0] == after_undo[1] == after_undo[2]
+    assert after_edit[1] == after_edit[2]
+    assert set(after_edit[0]) == set(after_edit[1])
