@@ -68,7 +68,7 @@ def _subtract(a: Ranges, b: Ranges) -> Ranges:
 class ConnectionSet:
     """Immutable, hashable set of (protocol, port) pairs stored as ranges."""
 
-    __slots__ = ("_by_proto", "_hash")
+    __slots__ = ("_by_proto", "_hash", "_text")
 
     def __init__(self, by_proto: dict[str, Ranges] | None = None) -> None:
         clean: dict[str, Ranges] = {}
@@ -79,6 +79,7 @@ class ConnectionSet:
                     clean[proto] = r
         self._by_proto = clean
         self._hash = hash(tuple(sorted(clean.items())))
+        self._text: str | None = None  # str(self), made once: lists print it for every pair
 
     # ---- constructors
     @classmethod
@@ -185,6 +186,12 @@ class ConnectionSet:
 
     # ---- text
     def __str__(self) -> str:
+        text = self._text
+        if text is None:
+            text = self._text = self._format()
+        return text
+
+    def _format(self) -> str:
         if not self._by_proto:
             return "No Connections"
         if self.is_all():

@@ -35,6 +35,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import repeat
 from typing import NamedTuple
 
 from netviz.engine import tiers
@@ -313,7 +314,20 @@ def connlist(an: Analyzer, focus: Focus | None = None) -> list[Connection]:
     ``iter_connlist`` collected. (``connlist_after_edit`` computes the
     same list by another path, from ``workload_pairs`` and ``external_connections``; the
     what-if tests compare the two.)"""
-    return list(iter_connlist(an, focus))
+    out: list[Connection] = []
+    for src, row in iter_rows(an, focus):
+        out.extend(_row_connections(src, row))
+    return out
+
+
+def _row_connections(src: PeerNode, row: list[tuple[str, PeerNode, ConnectionSet]]
+                     ) -> Iterator[Connection]:
+    """The row's Connections, made in C (``map`` of ``tuple.__new__`` over ``zip``): no Python
+    frame per pair, which at 900,000 pairs is most of the list's cost."""
+    if not row:
+        return iter(())
+    _, dsts, conns = zip(*row, strict=True)
+    return map(tuple.__new__, repeat(Connection), zip(repeat(src), dsts, conns))
 
 
 
@@ -688,10 +702,8 @@ def _tier_state_vector(
 def iter_connlist(an: Analyzer, focus: Focus | None = None) -> Iterator[Connection]:
     """Every allowed connection between peers (restricted by ``focus``), sorted by (source
     key, destination key): ``connlist``, one source row at a time."""
-    new = tuple.__new__  # Connection(...) without the NamedTuple's Python-level __new__
     for src, row in iter_rows(an, focus):
-        for _, dst, conns in row:
-            yield new(Connection, (src, dst, conns))
+        yield from _row_connections(src, row)
 
 
 def iter_rows(an: Analyzer, focus: Focus | None = None) -> Iterator[Row]:
@@ -788,8 +800,10 @@ def iter_rows(an: Analyzer, focus: Focus | None = None) -> Iterator[Row]:
     filtered = bool(focus.workloads) or probe is not None
     # per block, its whole destination workloads with their nodes (partial ones are in slow),
     # sorted: a row is a few sorted runs, which the sort merges
+    # (as row items, with the block's connections: a row is built by C list extends)
     block_items = [
-        sorted((dw, nodes[dw]) for dw in dsts if dw not in partial) for dsts in block_dsts
+        sorted((dw, nodes[dw], conns) for dw in dsts if dw not in partial)
+        for dsts, conns in zip(block_dsts, block_conns, strict=True)
     ]
     # per distinct egress vector (shared by every workload of one policy signature), its
     # non-empty entries as row items, sorted
@@ -810,22 +824,26 @@ def iter_rows(an: Analyzer, focus: Focus | None = None) -> Iterator[Row]:
             row = []
             if handle not in partial:
                 for b in src_blocks.get(handle, ()):
-                    conns = block_conns[b]
-                    row.extend([(dw, nd, conns) for dw, nd in block_items[b] if dw != handle])
+                    row.extend(block_items[b])
             if slow:
                 row.extend((dw, nodes[dw], conns) for dw, conns in slow.get(handle, {}).items())
             row.extend(egress_row(vectors[EGRESS][handle]))
+            # the workload itself is no destination of its own row (a block holds each pair
+            # once, so it is there at most once: found after the sort by its key)
+            row.sort()
+            at = bisect_left(row, (handle,))
+            if at < len(row) and row[at][0] == handle:
+                del row[at]
         elif what == "ext":
             assert isinstance(handle, int)
             src = ext_nodes[INGRESS][handle]
-            row = list(ingress_rows[handle])
+            row = sorted(ingress_rows[handle])  # by destination key (unique in a row)
         else:
             assert isinstance(handle, str)
             src = controller_nodes[handle]
-            row = list(controller[handle])
+            row = sorted(controller[handle])
         if not row:
             continue
-        row.sort()  # by destination key (keys are unique in a row: nothing else is compared)
         if not filtered:
             yield src, row
             continue
