@@ -68,7 +68,7 @@ class _FastLoader(_Loader):
     The hooks the composer calls around every node for path resolvers do nothing here, so they
     are C builtins that accept the same arguments (no Python frame per node)."""
 
-    resolve = staticmethod(_resolve)  # type: ignore[assignment]
+    resolve = staticmethod(_resolve)
     descend_resolver = staticmethod(operator.is_)  # type: ignore[assignment]
     ascend_resolver = staticmethod(tuple)  # type: ignore[assignment]
 
