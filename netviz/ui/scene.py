@@ -19,6 +19,7 @@ the same ``Picture``) has the geometry as drawn. Rules this module keeps:
 from __future__ import annotations
 
 import contextlib
+import operator
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -560,6 +561,8 @@ class PictureScene(QGraphicsScene):
         self.edge_chunks = 1
         self._chunks: dict[int, list[DrawnEdge]] = {}
         self._chunk_items: dict[int, list[QGraphicsItem]] = {}
+        #: node key -> the hash of its locality (its row/column in the grid of chunks)
+        self._cells: dict[str, int] = {}
 
     def reset(self) -> None:
         self.clear()
@@ -568,6 +571,7 @@ class PictureScene(QGraphicsScene):
         self.edge_layer = []
         self._chunks = {}
         self._chunk_items = {}
+        self._cells = {}
         self.legend = None
         self.heading = None
         self.picture = None
@@ -625,21 +629,21 @@ class PictureScene(QGraphicsScene):
         if n == 1:
             chunks[0] = list(edges)
         else:
-            cell: dict[str, int] = {}
+            cell = self._cells
             for d in edges:
                 e = d.edge
                 a = cell.get(e.src)
                 if a is None:
-                    a = cell[e.src] = hash(locality(e.src)) % n
+                    a = cell[e.src] = hash(locality(e.src))
                 b = cell.get(e.dst)
                 if b is None:
-                    b = cell[e.dst] = hash(locality(e.dst)) % n
-                chunks.setdefault(a * n + b, []).append(d)
+                    b = cell[e.dst] = hash(locality(e.dst))
+                chunks.setdefault((a % n) * n + b % n, []).append(d)
         for key in set(self._chunks) | set(chunks):
             want = chunks.get(key, [])
             have = self._chunks.get(key)
             if have is not None and len(have) == len(want) and all(
-                    a is b for a, b in zip(have, want, strict=True)):
+                    map(operator.is_, have, want)):
                 continue
             for it in self._chunk_items.pop(key, []):
                 self.removeItem(it)

@@ -1401,15 +1401,20 @@ def picture_update(prev: Picture, model: GraphModel, vis: VisibleGraph, layout: 
     elif entries:
         return None  # a legend where there was none: placed afresh
     # unchanged edges are the very objects of the previous view (the model caches them)
-    old = {id(r.edge): i for i, r in enumerate(prev.routes)}
+    prev_routes = prev.routes
+    old = {id(r.edge): i for i, r in enumerate(prev_routes)}
     keep_idx: list[int] = []
     fresh_edges = []
+    #: per edge of ``vis``: the index of its route in ``prev`` (-1: routed afresh)
+    where: list[int] = []
     for e in vis.edges:
         i = old.get(id(e))
-        if i is not None and prev.routes[i].edge is e:
+        if i is not None and prev_routes[i].edge is e:
             keep_idx.append(i)
+            where.append(i)
         else:
             fresh_edges.append(e)
+            where.append(-1)
     if len(fresh_edges) > max(64, UPDATE_MAX_NEW * len(vis.edges)):
         return None
     kept = [prev.routes[i] for i in keep_idx]
@@ -1461,12 +1466,11 @@ def picture_update(prev: Picture, model: GraphModel, vis: VisibleGraph, layout: 
             x1, y1 = max(x1, lx + lw + ROOT_MARGIN), max(y1, ly + lh + ROOT_MARGIN)
     routes: list[Routed] = []
     edges: list[DrawnEdge] = []
-    prev_routes = prev.routes
-    for e in vis.edges:
-        i = old.get(id(e))
-        if i is not None and prev_routes[i].edge is e:
+    prev_edges = prev.edges
+    for e, i in zip(vis.edges, where, strict=True):
+        if i >= 0:
             routes.append(prev_routes[i])
-            edges.append(prev.edges[i])  # the same drawn edge: its chunk stays as it is
+            edges.append(prev_edges[i])  # the same drawn edge: its chunk stays as it is
             continue
         got = fresh_by.get(id(e))
         if got is not None:
