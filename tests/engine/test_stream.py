@@ -102,3 +102,60 @@ def test_a_policy_that_tells_pods_of_one_workload_apart() -> None:
     assert got[("ns/web[Pod]", "ns/rs[ReplicaSet]")] == ConnectionSet.of("TCP", 80)
     assert got[("ns/rs[ReplicaSet]", "ns/web[Pod]")] == ConnectionSet.all()
     assert connlist(an) == pair_path(an, Focus())
+
+
+def test_connlist_runs_no_collection_and_restores_the_collector() -> None:
+    """``connlist`` pauses the cyclic GC while it makes its tuples (they make no cycle) and
+    leaves it as it found it, on or off."""
+    import gc
+    import sys
+
+    from netviz.io.manifests import load_text
+
+    pods = "".join(
+        f"---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}, namespace: a, "
+        f"labels: {{app: p{i}}}}}\nspec: {{containers: [{{name: c, image: x}}]}}\n"
+        for i in range(40)
+    )
+    an = Analyzer(load_text(pods).cluster)
+    starts: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        # a collection started while the rows were being made (one may come right after:
+        # the one the pause deferred)
+        frame = sys._getframe()
+        while frame is not None:
+            if frame.f_code.co_name == "iter_rows":
+                starts.append(info["generation"])
+                break
+            frame = frame.f_back  # type: ignore[assignment]
+
+    threshold = gc.get_threshold()
+    was = gc.isenabled()
+    gc.callbacks.append(seen)
+    try:
+        gc.enable()
+        gc.set_threshold(10, 1, 1)  # without the pause, 1,640 tuples would collect often
+        conns = connlist(an)
+        assert gc.isenabled()
+        gc.disable()
+        assert connlist(an) == conns
+        assert not gc.isenabled()
+    finally:
+        gc.callbacks.remove(seen)
+        gc.set_threshold(*threshold)
+        if was:
+            gc.enable()
+    assert len(conns) == 40 * 39 + 2 * 40  # and with the outside world, both ways
+    assert starts == []
+
+
+def test_connection_set_text_is_kept_and_stays_right() -> None:
+    from netviz.engine.connections import ConnectionSet
+
+    c = ConnectionSet.of("TCP", 80) | ConnectionSet.of("UDP", 53, 54)
+    assert str(c) == "TCP 80,UDP 53-54"
+    assert str(c) is str(c)  # made once
+    assert str(ConnectionSet.all()) == "All Connections"
+    assert str(ConnectionSet.none()) == "No Connections"
+    assert ConnectionSet.parse(str(c)) == c
