@@ -20,7 +20,8 @@ Inputs
   *character* offsets into that decoded text.
 - A file larger than ``max_file_bytes`` (default 64 MiB) is refused before reading
   (``file-too-large``); stdin is read up to that size.
-- YAML multi-document files are cut at ``---`` lines and each document is parsed alone, so a
+- YAML multi-document files are cut at ``---`` lines and each document is read on its own
+  (``netviz.io.yamlsafe``: one pass over the file, chunk by chunk from an error on), so a
   syntax error skips one document and the others load. JSON (text starting with ``{``/``[``)
   is read with ``json``; several JSON values one after another are several documents.
 - ``kind: List`` and every ``*List`` kind with ``items`` (PodList, NetworkPolicyList, ...) are

@@ -4,9 +4,15 @@ How it works (and why):
 
 - **Split first.** A file is cut into chunks at every line that starts with ``---`` (a YAML
   document marker is only recognised at the start of a line, so this split is exact for every
-  document that parses). Each chunk is parsed alone, so a syntax error costs only its own
-  document: the others still load. A chunk that holds only ``%`` directives is joined to the
-  next one. Chunks remember their first line and their character offsets in the text.
+  document that parses). A chunk that holds only ``%`` directives is joined to the next one.
+  Chunks remember their first line and their character offsets in the text.
+- **One pass, chunk by chunk where it fails.** The whole text is composed with one parser (one
+  libyaml parser per file instead of one per document) and the documents are matched to the
+  chunks one to one (each node inside its chunk's lines), so every document keeps its number,
+  lines and offsets. From the chunk where that pass meets an error on, each chunk is parsed
+  alone, so a syntax error costs only its own document (the others still load) and says its
+  line; where documents and chunks do not match (``...`` end markers), every chunk is parsed
+  alone. Both ways give the same documents (tests/io/test_yaml_one_pass.py).
 - **Compose, check, then build.** Each chunk is *composed* (PyYAML's C parser when present,
   ``CSafeLoader``, else the pure Python one) into a node tree; the tree is kept for the
   document so that any field can be located to its line later at no extra cost (composing is
