@@ -70,10 +70,21 @@ DASH_LOD = 0.15  # below this zoom, big dashed layers are drawn solid
 THIN = 0.6  # the thinnest an edge gets when zoomed out (pixels)
 #: edge chunks of the window's scene (``PictureScene.set_edges``), when it draws at least
 #: ``CHUNK_MIN_EDGES`` edges (a small picture is one chunk: a handful of items): a grid of
-#: ``EDGE_CHUNKS`` x ``EDGE_CHUNKS`` chunks by the namespaces of an edge's two ends
+#: ``EDGE_CHUNKS`` rows and columns by the namespaces of an edge's two ends, and
+#: ``EXTERNAL_CHUNKS`` more by external range
 EDGE_CHUNKS = 8
+EXTERNAL_CHUNKS = 6
 CHUNK_MIN_EDGES = 400
 _KEY_PREFIXES = ("grp:", "svc:", "nsset:", "ns:")
+
+
+def _cell(key: str, n: int) -> int:
+    """The row (column) of the grid of chunks of ``key``'s edges from (to) it: 0..n-1 by its
+    namespace, n.. by an external range."""
+    loc = locality(key)
+    if loc:
+        return hash(loc) % n
+    return n + hash(key) % EXTERNAL_CHUNKS
 
 
 def locality(key: str) -> str:
@@ -561,8 +572,9 @@ class PictureScene(QGraphicsScene):
         self.edge_chunks = 1
         self._chunks: dict[int, list[DrawnEdge]] = {}
         self._chunk_items: dict[int, list[QGraphicsItem]] = {}
-        #: node key -> the hash of its locality (its row/column in the grid of chunks)
+        #: node key -> its row and column in the grid of chunks (``_cell``), for ``_cells_n``
         self._cells: dict[str, int] = {}
+        self._cells_n = 0
 
     def reset(self) -> None:
         self.clear()
@@ -572,6 +584,7 @@ class PictureScene(QGraphicsScene):
         self._chunks = {}
         self._chunk_items = {}
         self._cells = {}
+        self._cells_n = 0
         self.legend = None
         self.heading = None
         self.picture = None
@@ -618,27 +631,32 @@ class PictureScene(QGraphicsScene):
                 ci.setVisible(False)
 
     def set_edges(self, edges: Sequence[DrawnEdge]) -> None:
-        """Draw ``edges``. The window's scene keeps them in chunks (a grid of
-        ``edge_chunks`` x ``edge_chunks``, by the localities of source and target), so that
-        when a what-if edit changes a few edges only their chunks are built again: an edit
-        of a policy changes edges into its namespace (ingress) or out of it (egress), which
-        are one column or one row of the grid. A picture written to a file is one chunk per
-        style."""
+        """Draw ``edges``. The window's scene keeps them in chunks (a grid of ``edge_chunks``
+        + ``EXTERNAL_CHUNKS`` rows and columns, by the localities of source and target,
+        external ranges in the last ones), so that when a what-if edit changes a few edges
+        only their chunks are built again: an edit of a policy changes edges into its
+        namespace (ingress) or out of it (egress), which are one column or one row of the
+        grid. A picture written to a file is one chunk per style."""
         chunks: dict[int, list[DrawnEdge]] = {}
         n = self.edge_chunks if len(edges) >= CHUNK_MIN_EDGES else 1
         if n == 1:
             chunks[0] = list(edges)
         else:
+            # external ranges have rows and columns of their own (by range): an ipBlock edit
+            # changes the lines of a few external boxes, to and from every namespace
+            m = n + EXTERNAL_CHUNKS
+            if self._cells_n != n:
+                self._cells, self._cells_n = {}, n
             cell = self._cells
             for d in edges:
                 e = d.edge
                 a = cell.get(e.src)
                 if a is None:
-                    a = cell[e.src] = hash(locality(e.src))
+                    a = cell[e.src] = _cell(e.src, n)
                 b = cell.get(e.dst)
                 if b is None:
-                    b = cell[e.dst] = hash(locality(e.dst))
-                chunks.setdefault((a % n) * n + b % n, []).append(d)
+                    b = cell[e.dst] = _cell(e.dst, n)
+                chunks.setdefault(a * m + b, []).append(d)
         for key in set(self._chunks) | set(chunks):
             want = chunks.get(key, [])
             have = self._chunks.get(key)
