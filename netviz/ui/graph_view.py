@@ -442,7 +442,9 @@ class GraphView(QGraphicsView):
                 elif not want and it.pods:
                     it.set_pods([], [])
         sc.set_edges(pic.edges)
-        entries = legend_entries(self.model, self.visible)
+        entries = pic.legend_rows
+        if entries is None:
+            entries = legend_entries(self.model, self.visible)
         if not (same_boxes and prev is not None and pic.legend == prev.legend
                 and entries == self._legend_rows and sc.legend is not None):
             self._legend_rows = entries

@@ -427,9 +427,11 @@ def _patch(st: Structure, old: GraphModel, model: GraphModel, vis: VisibleGraph 
                     col.remove(ek)  # the column keeps its index (the routes' plans use it)
         st.conts.pop(k, None)
     st.chains.clear()
-    st.plans = {key: plan for key, plan in st.plans.items()
-                if key[0] not in gone and key[1] not in gone
-                and key[0] not in placed and key[1] not in placed}
+    drop = gone | placed
+    if drop:
+        plans = st.plans
+        for key in [key for key in plans if key[0] in drop or key[1] in drop]:
+            del plans[key]
     rest = [k for k in sorted(placed, key=lambda k: (tree.index.get(k, -1), k))
             if not _refill(st, model, k)]
     if rest:

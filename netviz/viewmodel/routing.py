@@ -33,7 +33,9 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import math
+import operator
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -1213,6 +1215,10 @@ class Picture:
     basis: tuple[object, ...] = field(default=(), repr=False, compare=False)
     #: the routes' places, made by the first ``picture_update`` and handed on
     occupancy: Occupancy | None = field(default=None, repr=False, compare=False)
+    #: the legend's rows (``legend_entries``) when made with a legend, so that the view
+    #: does not compute them again
+    legend_rows: list[tuple[str, object]] | None = field(default=None, repr=False,
+                                                          compare=False)
 
     @property
     def drawn_exact(self) -> int:
@@ -1332,7 +1338,8 @@ def picture(model: GraphModel, vis: VisibleGraph, layout: Layout, heading: str =
                        r.starts_on_border and r.edge.style != "service") for r in routes]
     return Picture(nodes, edges, canvas, legend_rect, heading, heading_rect, unlabelled,
                    vis.pairs, model.difference is not None, vis.denied_limited,
-                   routes=routes, structure=st, basis=_basis(model, vis, layout))
+                   routes=routes, structure=st, basis=_basis(model, vis, layout),
+                   legend_rows=entries if legend else None)
 
 
 def _drawn_node(model: GraphModel, st: Structure, tree: Tree, k: str, rect: Rect,
@@ -1354,6 +1361,9 @@ def _basis(model: GraphModel, vis: VisibleGraph, layout: Layout) -> tuple[object
     return (tuple(vis.nodes), tuple(vis.containers), vis.tree, tuple(sorted(layout.moved)),
             model.difference is not None)
 
+
+_EDGE_OF = operator.attrgetter("edge")
+_LABEL_RECT_OF = operator.attrgetter("label_rect")
 
 #: above this share of new edges, ``picture_update`` routes everything afresh
 UPDATE_MAX_NEW = 0.25
@@ -1402,19 +1412,12 @@ def picture_update(prev: Picture, model: GraphModel, vis: VisibleGraph, layout: 
         return None  # a legend where there was none: placed afresh
     # unchanged edges are the very objects of the previous view (the model caches them)
     prev_routes = prev.routes
-    old = {id(r.edge): i for i, r in enumerate(prev_routes)}
-    keep_idx: list[int] = []
-    fresh_edges = []
-    #: per edge of ``vis``: the index of its route in ``prev`` (-1: routed afresh)
-    where: list[int] = []
-    for e in vis.edges:
-        i = old.get(id(e))
-        if i is not None and prev_routes[i].edge is e:
-            keep_idx.append(i)
-            where.append(i)
-        else:
-            fresh_edges.append(e)
-            where.append(-1)
+    old = dict(zip(map(id, map(_EDGE_OF, prev_routes)), range(len(prev_routes)), strict=True))
+    #: per edge of ``vis``: the index of its route in ``prev`` (-1: routed afresh); an id
+    #: found is that very edge (both are alive, so no other object has its id)
+    where: list[int] = list(map(old.get, map(id, vis.edges), itertools.repeat(-1)))
+    keep_idx = [i for i in where if i >= 0]
+    fresh_edges = [e for e, i in zip(vis.edges, where, strict=True) if i < 0]
     if len(fresh_edges) > max(64, UPDATE_MAX_NEW * len(vis.edges)):
         return None
     kept = [prev.routes[i] for i in keep_idx]
@@ -1443,12 +1446,12 @@ def picture_update(prev: Picture, model: GraphModel, vis: VisibleGraph, layout: 
             cnode = model.nodes.get(n.key)
             text_w = measure(title_text(cnode), "title")[0] if cnode is not None else tw
             obstacles.append((tx, ty, min(tw, text_w + 20), th))
-    obstacles += [r.label_rect for r in kept if r.label_rect is not None]
+    obstacles += filter(None, map(_LABEL_RECT_OF, kept))
     if legend_rect is not None:
         obstacles.append(legend_rect)
     order = sorted(range(len(fresh)), key=lambda i: (len(fresh[i].points), i))
     missing = place_labels(fresh, obstacles, measure, order)
-    unlabelled = sum(1 for r in kept if r.edge.label and r.label_rect is None) + missing
+    unlabelled = len([r for r in kept if r.label_rect is None and r.edge.label]) + missing
     fresh_by = {id(r.edge): r for r in fresh}
     # the canvas grows when a new line or label reaches past it (it never shrinks here)
     x0, y0, w0, h0 = prev.canvas
@@ -1464,19 +1467,19 @@ def picture_update(prev: Picture, model: GraphModel, vis: VisibleGraph, layout: 
             lx, ly, lw, lh = r.label_rect
             x0, y0 = min(x0, lx - ROOT_MARGIN), min(y0, ly - ROOT_MARGIN)
             x1, y1 = max(x1, lx + lw + ROOT_MARGIN), max(y1, ly + lh + ROOT_MARGIN)
-    routes: list[Routed] = []
-    edges: list[DrawnEdge] = []
+    drawn_by = {k: DrawnEdge(r.edge, r.points, r.label_text, r.label_rect,
+                             r.starts_on_border and r.edge.style != "service")
+                for k, r in fresh_by.items()}
+    # a kept edge keeps its very drawn edge: its chunk stays as it is
     prev_edges = prev.edges
-    for e, i in zip(vis.edges, where, strict=True):
-        if i >= 0:
-            routes.append(prev_routes[i])
-            edges.append(prev_edges[i])  # the same drawn edge: its chunk stays as it is
-            continue
-        got = fresh_by.get(id(e))
-        if got is not None:
-            routes.append(got)
-            edges.append(DrawnEdge(got.edge, got.points, got.label_text, got.label_rect,
-                                   got.starts_on_border and got.edge.style != "service"))
+    routes_: list[Routed | None] = [
+        prev_routes[i] if i >= 0 else fresh_by.get(id(e))
+        for e, i in zip(vis.edges, where, strict=True)]
+    edges_: list[DrawnEdge | None] = [
+        prev_edges[i] if i >= 0 else drawn_by.get(id(e))
+        for e, i in zip(vis.edges, where, strict=True)]
+    routes: list[Routed] = [r for r in routes_ if r is not None]
+    edges: list[DrawnEdge] = [d for d in edges_ if d is not None]
     for n in nodes if nodes is not prev.nodes else ():
         x, y, w, h = n.rect
         x0, y0 = min(x0, x - ROOT_MARGIN), min(y0, y - ROOT_MARGIN)
@@ -1486,7 +1489,7 @@ def picture_update(prev: Picture, model: GraphModel, vis: VisibleGraph, layout: 
     return Picture(nodes, edges, canvas, legend_rect, prev.heading,
                    prev.heading_rect, unlabelled, vis.pairs, model.difference is not None,
                    vis.denied_limited, list(prev.notes), routes=routes, structure=st,
-                   basis=basis, occupancy=occ)
+                   basis=basis, occupancy=occ, legend_rows=entries if legend else None)
 
 
 def _renode(prev: Picture, model: GraphModel, vis: VisibleGraph, layout: Layout,
