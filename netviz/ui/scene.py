@@ -19,6 +19,7 @@ the same ``Picture``) has the geometry as drawn. Rules this module keeps:
 from __future__ import annotations
 
 import contextlib
+import math
 import operator
 import os
 import tempfile
@@ -34,6 +35,7 @@ from PySide6.QtGui import (
     QPainterPath,
     QPen,
     QPolygonF,
+    QTransform,
 )
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -67,6 +69,7 @@ LABEL_LOD = 0.4
 AA_MAX_ELEMENTS = 4000
 ARROW_LOD = 0.3  # below this zoom, big arrowhead layers are not drawn
 DASH_LOD = 0.15  # below this zoom, big dashed layers are drawn solid
+CANVAS_MAX_PIXELS = 8_000_000  # the edge canvas's image at most (32 MB)
 THIN = 0.6  # the thinnest an edge gets when zoomed out (pixels)
 #: edge chunks of the window's scene (``PictureScene.set_edges``), when it draws at least
 #: ``CHUNK_MIN_EDGES`` edges (a small picture is one chunk: a handful of items): a grid of
@@ -149,6 +152,36 @@ def paint_node_text(p: QPainter, r: QRectF, name: str, subtitle: str, color: QCo
                    subtitle)
 
 
+#: below this zoom a container's rounded corners (8 units) are under a quarter of a pixel
+ROUND_LOD = 1 / 32
+_CONTAINER_LOOKS: dict[tuple[str, bool], tuple[QPen, QBrush, QColor]] = {}
+_NODE_COLORS: dict[str, tuple[QColor, QColor]] = {}
+
+
+def _container_look(kind: str, highlighted: bool) -> tuple[QPen, QBrush, QColor]:
+    """Pen, brush and title colour of a container box (made once per kind)."""
+    look = _CONTAINER_LOOKS.get((kind, highlighted))
+    if look is None:
+        fill, border, text, dashed = palette.CONTAINER_COLORS.get(
+            kind, palette.CONTAINER_COLORS["namespace"])
+        pen = QPen(QColor(palette.SELECTED if highlighted else border),
+                   2.2 if highlighted else 1.2)
+        pen.setCosmetic(True)
+        if dashed:
+            pen.setDashPattern([5.0, 3.0])
+        look = _CONTAINER_LOOKS[(kind, highlighted)] = (pen, QBrush(QColor(fill)), QColor(text))
+    return look
+
+
+def _node_colors(kind: str) -> tuple[QColor, QColor]:
+    """Fill and border colour of a leaf box (made once per kind)."""
+    c = _NODE_COLORS.get(kind)
+    if c is None:
+        fill, border, _ = palette.NODE_COLORS.get(kind, palette.NODE_COLORS["workload"])
+        c = _NODE_COLORS[kind] = (QColor(fill), QColor(border))
+    return c
+
+
 class ContainerItem(QGraphicsItem):
     """A namespace, group or cluster box with its title band."""
 
@@ -175,17 +208,17 @@ class ContainerItem(QGraphicsItem):
         return self.rect.adjusted(-2, -2, 2, 2)
 
     def paint(self, p: QPainter, opt: QStyleOptionGraphicsItem, w: QWidget | None = None) -> None:
-        fill, border, text, dashed = palette.CONTAINER_COLORS.get(
-            self.node.kind, palette.CONTAINER_COLORS["namespace"])
-        pen = QPen(QColor(palette.SELECTED if self.highlighted else border),
-                   2.2 if self.highlighted else 1.2)
-        pen.setCosmetic(True)
-        if dashed:
-            pen.setDashPattern([5.0, 3.0])
-        p.setPen(pen)
-        p.setBrush(QColor(fill))
-        p.drawRoundedRect(self.rect, 8, 8)
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(p.worldTransform())
+        pen, brush, text = _container_look(self.node.kind, self.highlighted)
+        p.setPen(pen)
+        p.setBrush(brush)
+        if lod < ROUND_LOD:
+            # corners of a fraction of a pixel: a plain rectangle, not antialiased (a whole
+            # cluster on screen: thousands of boxes, a third of a repaint otherwise)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            p.drawRect(self.rect)
+            return
+        p.drawRoundedRect(self.rect, 8, 8)
         if lod < TEXT_LOD:
             return
         p.setFont(font("title"))
@@ -236,15 +269,16 @@ class NodeItem(QGraphicsItem):
         return QRectF(-self.w / 2, -self.h / 2, self.w, self.h)
 
     def paint(self, p: QPainter, opt: QStyleOptionGraphicsItem, w: QWidget | None = None) -> None:
-        fill, border, text = palette.NODE_COLORS.get(self.node.kind, palette.NODE_COLORS["workload"])
-        r = self.local_rect()
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(p.worldTransform())
         if lod < TEXT_LOD and not (self.matched or self.selected):
+            fill_c, border_c = _node_colors(self.node.kind)
             p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-            p.setPen(QColor(border))
-            p.setBrush(QColor(fill))
-            p.drawRect(r)
+            p.setPen(border_c)
+            p.setBrush(fill_c)
+            p.drawRect(QRectF(-self.w / 2, -self.h / 2, self.w, self.h))
             return
+        fill, border, text = palette.NODE_COLORS.get(self.node.kind, palette.NODE_COLORS["workload"])
+        r = self.local_rect()
         if self._path is None:
             self._path = node_outline(self.node.kind, r)
         if self.matched:
@@ -272,6 +306,9 @@ class EdgeLayer(QGraphicsPathItem):
         #: path elements of every layer of this style (the scene may split a style into
         #: chunks): whether to antialias is decided on the whole style, as one layer would
         self.style_elements = 0
+        #: the window scene's ``EdgeCanvas`` that draws this layer from its image when the
+        #: whole picture is zoomed out (None: the layer always draws itself)
+        self.canvas: EdgeCanvas | None = None
         super().__init__(path)
         self.setPen(pen if pen is not None else QPen(Qt.PenStyle.NoPen))
         if brush is not None:
@@ -290,6 +327,9 @@ class EdgeLayer(QGraphicsPathItem):
         return self._bounds
 
     def paint(self, p: QPainter, opt: QStyleOptionGraphicsItem, w: QWidget | None = None) -> None:
+        c = self.canvas
+        if c is not None and not c.drawing and c.covers(p.worldTransform()):
+            return
         # whether to thin, skip or simplify is decided on the whole style, as one layer would
         # (the window's scene splits a style into chunks: ``PictureScene.set_edges``)
         n = max(self.path().elementCount(), self.style_elements)
@@ -328,6 +368,92 @@ class EdgeLayer(QGraphicsPathItem):
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(self.brush())
         p.drawPath(self.path())
+
+
+class EdgeCanvas(QGraphicsItem):
+    """The window scene's edge layers drawn once into an image and painted from it, while the
+    view shows the whole picture zoomed out (below ``DASH_LOD``, an image of at most
+    ``CANVAS_MAX_PIXELS``): panning then blits an image instead of stroking every edge (tens
+    of thousands of segments, two thirds of a repaint at 1,000 workloads). The image is
+    drawn by the layers' own ``paint`` at the view's scale and sub-pixel offset, so it is
+    the same pixels; it is drawn again when the scale, the offset within a pixel, the
+    layers or their opacity change."""
+
+    def __init__(self, layers: list[EdgeLayer]) -> None:
+        super().__init__()
+        self.layers = sorted(layers, key=lambda it: it.zValue())
+        r = QRectF()
+        for it in layers:
+            r = r.united(it.boundingRect())
+            it.canvas = self
+        self._bounds = r
+        self.drawing = False
+        self._key: tuple[float, ...] | None = None
+        self._image: QImage | None = None
+        #: the last answer of ``covers``: (the transform's scale part, the answer)
+        self._covers: tuple[tuple[float, ...], bool] = ((), False)
+        self.setZValue(Z_EDGES - 0.5)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setAcceptHoverEvents(False)
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        return QPainterPath()
+
+    def covers(self, t: QTransform) -> bool:
+        """Whether the layers are drawn from the image under the view transform ``t``."""
+        m = (t.m11(), t.m12(), t.m21(), t.m22(), CANVAS_MAX_PIXELS)
+        if m == self._covers[0]:
+            return self._covers[1]
+        if t.isRotating() or t.m11() <= 0 or t.m22() <= 0:
+            on = False
+        else:
+            lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(t)
+            b = self._bounds
+            on = (lod < DASH_LOD and not b.isEmpty() and (b.width() * t.m11() + 2)
+                  * (b.height() * t.m22() + 2) <= CANVAS_MAX_PIXELS)
+        self._covers = (m, on)
+        return on
+
+    def paint(self, p: QPainter, opt: QStyleOptionGraphicsItem, w: QWidget | None = None) -> None:
+        t = p.worldTransform()
+        if not self.covers(t):
+            return
+        o = t.map(self._bounds.topLeft())
+        ox, oy = math.floor(o.x()), math.floor(o.y())
+        key = (t.m11(), t.m22(), round(t.dx() - ox, 6) % 1.0, round(t.dy() - oy, 6) % 1.0,
+               float(int(p.renderHints().value)),
+               *(it.opacity() if it.isVisible() else -1.0 for it in self.layers))
+        if key != self._key or self._image is None:
+            br = t.mapRect(self._bounds)
+            img = QImage(max(1, math.ceil(br.right()) - ox + 2),
+                         max(1, math.ceil(br.bottom()) - oy + 2),
+                         QImage.Format.Format_ARGB32_Premultiplied)
+            img.fill(0)
+            q = QPainter(img)
+            hints = p.renderHints()
+            q.setRenderHints(hints)
+            q.setWorldTransform(t * QTransform.fromTranslate(-ox, -oy))
+            option = QStyleOptionGraphicsItem()
+            self.drawing = True
+            try:
+                for it in self.layers:
+                    if not it.isVisible():
+                        continue
+                    q.save()
+                    q.setOpacity(it.opacity())
+                    it.paint(q, option, None)
+                    q.restore()
+            finally:
+                self.drawing = False
+                q.end()
+            self._image, self._key = img, key
+        p.save()
+        p.resetTransform()
+        p.drawImage(ox, oy, self._image)
+        p.restore()
 
 
 class LabelLayer(QGraphicsItem):
@@ -564,6 +690,8 @@ class PictureScene(QGraphicsScene):
         self.nodes: dict[str, NodeItem] = {}
         self.containers: dict[str, ContainerItem] = {}
         self.edge_layer: list[QGraphicsItem] = []
+        #: the window's edges drawn from an image when zoomed out (``EdgeCanvas``)
+        self.edge_canvas: EdgeCanvas | None = None
         self.legend: LegendItem | None = None
         self.heading: HeadingItem | None = None
         self.node_factory: type[NodeItem] = NodeItem
@@ -581,6 +709,7 @@ class PictureScene(QGraphicsScene):
         self.nodes = {}
         self.containers = {}
         self.edge_layer = []
+        self.edge_canvas = None
         self._chunks = {}
         self._chunk_items = {}
         self._cells = {}
@@ -683,6 +812,16 @@ class PictureScene(QGraphicsScene):
             if isinstance(it, EdgeLayer):
                 key2 = (it.pen().color().name(), it.pen().widthF(), it.is_arrows)
                 it.style_elements = totals[key2]
+        if self.edge_canvas is not None:
+            self.removeItem(self.edge_canvas)
+            self.edge_canvas = None
+        layers = [it for it in self.edge_layer if isinstance(it, EdgeLayer)]
+        for it in layers:
+            it.canvas = None
+        if n > 1:
+            if layers:
+                self.edge_canvas = EdgeCanvas(layers)
+                self.addItem(self.edge_canvas)
 
     def set_legend(self, pic: Picture, entries: list[tuple[str, object]] | None) -> None:
         if self.legend is not None:
