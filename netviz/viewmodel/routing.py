@@ -33,9 +33,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
-import itertools
 import math
-import operator
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -1362,9 +1360,6 @@ def _basis(model: GraphModel, vis: VisibleGraph, layout: Layout) -> tuple[object
             model.difference is not None)
 
 
-_EDGE_OF = operator.attrgetter("edge")
-_LABEL_RECT_OF = operator.attrgetter("label_rect")
-
 #: above this share of new edges, ``picture_update`` routes everything afresh
 UPDATE_MAX_NEW = 0.25
 
@@ -1412,12 +1407,19 @@ def picture_update(prev: Picture, model: GraphModel, vis: VisibleGraph, layout: 
         return None  # a legend where there was none: placed afresh
     # unchanged edges are the very objects of the previous view (the model caches them)
     prev_routes = prev.routes
-    old = dict(zip(map(id, map(_EDGE_OF, prev_routes)), range(len(prev_routes)), strict=True))
-    #: per edge of ``vis``: the index of its route in ``prev`` (-1: routed afresh); an id
-    #: found is that very edge (both are alive, so no other object has its id)
-    where: list[int] = list(map(old.get, map(id, vis.edges), itertools.repeat(-1)))
-    keep_idx = [i for i in where if i >= 0]
-    fresh_edges = [e for e, i in zip(vis.edges, where, strict=True) if i < 0]
+    old = {id(r.edge): i for i, r in enumerate(prev_routes)}
+    keep_idx: list[int] = []
+    fresh_edges = []
+    #: per edge of ``vis``: the index of its route in ``prev`` (-1: routed afresh)
+    where: list[int] = []
+    for e in vis.edges:
+        i = old.get(id(e))
+        if i is not None and prev_routes[i].edge is e:
+            keep_idx.append(i)
+            where.append(i)
+        else:
+            fresh_edges.append(e)
+            where.append(-1)
     if len(fresh_edges) > max(64, UPDATE_MAX_NEW * len(vis.edges)):
         return None
     kept = [prev.routes[i] for i in keep_idx]
@@ -1446,7 +1448,7 @@ def picture_update(prev: Picture, model: GraphModel, vis: VisibleGraph, layout: 
             cnode = model.nodes.get(n.key)
             text_w = measure(title_text(cnode), "title")[0] if cnode is not None else tw
             obstacles.append((tx, ty, min(tw, text_w + 20), th))
-    obstacles += filter(None, map(_LABEL_RECT_OF, kept))
+    obstacles += [r.label_rect for r in kept if r.label_rect is not None]
     if legend_rect is not None:
         obstacles.append(legend_rect)
     order = sorted(range(len(fresh)), key=lambda i: (len(fresh[i].points), i))
@@ -1467,19 +1469,19 @@ def picture_update(prev: Picture, model: GraphModel, vis: VisibleGraph, layout: 
             lx, ly, lw, lh = r.label_rect
             x0, y0 = min(x0, lx - ROOT_MARGIN), min(y0, ly - ROOT_MARGIN)
             x1, y1 = max(x1, lx + lw + ROOT_MARGIN), max(y1, ly + lh + ROOT_MARGIN)
-    drawn_by = {k: DrawnEdge(r.edge, r.points, r.label_text, r.label_rect,
-                             r.starts_on_border and r.edge.style != "service")
-                for k, r in fresh_by.items()}
-    # a kept edge keeps its very drawn edge: its chunk stays as it is
+    routes: list[Routed] = []
+    edges: list[DrawnEdge] = []
     prev_edges = prev.edges
-    routes_: list[Routed | None] = [
-        prev_routes[i] if i >= 0 else fresh_by.get(id(e))
-        for e, i in zip(vis.edges, where, strict=True)]
-    edges_: list[DrawnEdge | None] = [
-        prev_edges[i] if i >= 0 else drawn_by.get(id(e))
-        for e, i in zip(vis.edges, where, strict=True)]
-    routes: list[Routed] = [r for r in routes_ if r is not None]
-    edges: list[DrawnEdge] = [d for d in edges_ if d is not None]
+    for e, i in zip(vis.edges, where, strict=True):
+        if i >= 0:
+            routes.append(prev_routes[i])
+            edges.append(prev_edges[i])  # the same drawn edge: its chunk stays as it is
+            continue
+        got = fresh_by.get(id(e))
+        if got is not None:
+            routes.append(got)
+            edges.append(DrawnEdge(got.edge, got.points, got.label_text, got.label_rect,
+                                   got.starts_on_border and got.edge.style != "service"))
     for n in nodes if nodes is not prev.nodes else ():
         x, y, w, h = n.rect
         x0, y0 = min(x0, x - ROOT_MARGIN), min(y0, y - ROOT_MARGIN)
@@ -1504,7 +1506,8 @@ def _renode(prev: Picture, model: GraphModel, vis: VisibleGraph, layout: Layout,
     before = {d.key: d for d in prev.nodes}
     # the containers whose members may have changed: those above a box gone or new, or above
     # an external range that stands for other ranges now
-    shown = set(vis.nodes) | set(vis.containers)
+    containers = vis.containers  # a property that walks the tree: once
+    shown = set(vis.nodes) | set(containers)
     changed = {k for k in model.externals if k in before
                and before[k].members != model.members_of.get(k)}
     touched: set[str] = set()
@@ -1518,7 +1521,7 @@ def _renode(prev: Picture, model: GraphModel, vis: VisibleGraph, layout: Layout,
         if k in model.tree.lo:
             touched.update(model.tree.ancestors(k))
     out: list[DrawnNode] = []
-    for container, keys in ((True, vis.containers), (False, vis.nodes)):
+    for container, keys in ((True, containers), (False, vis.nodes)):
         for k in keys:
             r = st.rects.get(k)
             if r is None:
