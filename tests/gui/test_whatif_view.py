@@ -12,24 +12,11 @@ from netviz.ui.editor.parse import make_session
 from netviz.ui.graph_view import GraphView
 from netviz.viewmodel.graph import GraphModel
 from netviz.viewmodel.layout import Layout
-from netviz.viewmodel.routing import Picture, picture
+from netviz.viewmodel.routing import picture
 from netviz.viewmodel.state import AppState
+from tests.viewmodel.test_edit_differential import stated
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
-
-
-def stated(pic: Picture) -> dict[tuple[str, str], set[tuple[str, str]]]:
-    members = {n.key: n.members for n in pic.nodes}
-    out: dict[tuple[str, str], set[tuple[str, str]]] = {}
-    for d in pic.edges:
-        e = d.edge
-        if e.style in ("bundle", "service") or e.src not in members or e.dst not in members:
-            continue
-        for s in members[e.src]:
-            for t in members[e.dst]:
-                if s != t:
-                    out.setdefault((s, t), set()).add((str(e.style), e.connection))
-    return out
 
 
 def test_an_edit_updates_the_view_in_place_and_exactly(qtbot) -> None:
