@@ -263,6 +263,15 @@ class _Coverer:
         #: prefix counts of one-member leaves (a pair (s, s) of one is no pair)
         self.ones = np.concatenate(([0], np.cumsum(weights == 1))).tolist()
         self.out: list[Product] = []
+        #: products per block shape and cells, relative to the block's ends (``TWINS``);
+        #: None: off (a cover from a previous memo)
+        #: and the inner blocks' records (positions, status, slice of the products)
+        self.twins: dict[tuple[int, int, bool, bytes],
+                         tuple[list[tuple[int, int, int, int, tuple[int, ...]]],
+                               list[tuple[int, int, int, int, int]]]] | None = (
+            {} if TWINS else None)
+        self.sig: dict[str, int] | None = None
+        self.pre: dict[str, list[str]] = {}
         self.big = m.dtype.type(np.iinfo(m.dtype).max)
         lo, hi = tree.lo, tree.hi
         #: non-empty children (empty ones never hold a pair) and their starts
@@ -393,9 +402,90 @@ class _Coverer:
                     self.record[key] = got
                 return
         start = len(self.out)
-        self._run(a, b, status)
+        if self.twins is not None and status < 0 and (a in self.kids or b in self.kids):
+            self._run_twin(a, b, status)
+        else:
+            self._run(a, b, status)
         if self.record is not None:
             self.record[key] = tuple(self.out[start:])
+
+    def _run_twin(self, a: str, b: str, status: int) -> None:
+        """``_run``, or the products of an earlier block of the same shape and cells (see
+        ``TWINS``) renamed onto this one."""
+        t = self.t
+        same = a == b
+        if (not same and t.lo[a] < t.hi[b] and t.lo[b] < t.hi[a]) \
+                or (t.hi[a] - t.lo[a]) * (t.hi[b] - t.lo[b]) > TWIN_CELLS:
+            self._run(a, b, status)  # nested ends (only inside a diagonal block), or huge
+            return
+        twins = self.twins
+        assert twins is not None
+        if self.sig is None:
+            self.sig = self._signatures()
+        sig = self.sig
+        key = (sig[a], sig[b], same, self.block(a, b).tobytes())
+        got = twins.get(key)
+        if got is None:
+            start = len(self.out)
+            outer = self.record
+            if outer is not None:
+                self.record = {}  # this block's inner blocks, to record with its twins too
+            self._run(a, b, status)
+            made = self.out[start:]
+            pa = {k: i for i, k in enumerate(self._preorder(a))}
+            pb = pa if same else {k: i for i, k in enumerate(self._preorder(b))}
+            inner: list[tuple[int, int, int, int, int]] = []
+            if outer is not None:
+                assert self.record is not None
+                at = {id(p): i for i, p in enumerate(made)}
+                for (x, y, st), ps in self.record.items():
+                    i0 = at[id(ps[0])] if ps else 0
+                    inner.append((pa[x], pb[y], st, i0, i0 + len(ps)))
+                outer.update(self.record)
+                self.record = outer
+            twins[key] = ([(pa[p.src], pb[p.dst], p.label, p.pairs, p.labels) for p in made],
+                          inner)
+            return
+        na = self._preorder(a)
+        nb = na if same else self._preorder(b)
+        made = [Product(na[s], nb[d], lab, n, labs) for s, d, lab, n, labs in got[0]]
+        self.out.extend(made)
+        if self.record is not None:
+            rec = self.record
+            for x, y, st, i0, i1 in got[1]:
+                rec[(na[x], nb[y], st)] = tuple(made[i0:i1])
+
+    def _signatures(self) -> dict[str, int]:
+        """Per node, the shape of its subtree as a number: equal numbers, equal shapes (the
+        same nesting, leaves with the same member counts, the same containers collapsed)."""
+        t = self.t
+        ids: dict[tuple[object, ...], int] = {}
+        sig: dict[str, int] = {}
+        for k in reversed(t.nodes()):
+            if k in t.index:
+                shape: tuple[object, ...] = (0, t.multi.get(k, 1))
+            else:
+                shape = (1, k in self.collapsed,
+                         tuple([sig[c] for c in t.children.get(k, ())]))
+            sig[k] = ids.setdefault(shape, len(ids))
+        return sig
+
+    def _preorder(self, key: str) -> list[str]:
+        """``key`` and every node inside it, depth first: twins list the same shapes at the
+        same positions."""
+        got = self.pre.get(key)
+        if got is None:
+            got = []
+            stack = [key]
+            children = self.t.children
+            while stack:
+                k = stack.pop()
+                got.append(k)
+                kids = children.get(k)
+                if kids:
+                    stack.extend(reversed(kids))
+            self.pre[key] = got
+        return got
 
     def _run(self, a: str, b: str, status: int) -> None:
         if status > 0:
@@ -457,6 +547,20 @@ class _Coverer:
 def _score(st: np.ndarray) -> int:
     """Edges a split leaves at least: one per uniform child block, two per mixed one."""
     return int(np.count_nonzero(st)) + int(np.count_nonzero(st == MIXED))
+
+
+#: Twins: the products of a mixed block are a function of the block's cells and of the shape of
+#: the subtrees at its two ends (nesting, leaves' member counts, collapsed containers), never
+#: of names; so a block with the same cells and shapes as one covered before gets that one's
+#: products, renamed position by position (depth-first) onto its own nodes: the very list its
+#: own decomposition would give (tests/viewmodel/test_cover_memo.py compares the two).
+#: Namespaces made from one chart or template are such twins: at 5,000 synthetic workloads
+#: the ~35,000 namespace-pair blocks have ~300 distinct patterns. Off for a cover from a
+#: previous memo (``cover_memo``'s ``prev``), whose blocks mostly come from that memo.
+TWINS = True
+#: blocks above this many cells are not looked up (their key would be a big copy; their
+#: child blocks still are)
+TWIN_CELLS = 1 << 16
 
 
 #: child-status matrices up to this many blocks are worked out in plain Python: numpy's cost
@@ -528,6 +632,7 @@ def _cover(tree: Tree, m: np.ndarray, collapsed: frozenset[str], prev: CoverMemo
     if prev is not None and (prev.tree is tree or dirty is not None) \
             and prev.collapsed == collapsed:
         c.prev = prev.blocks
+        c.twins = None  # most blocks come from the memo: few twins to find
         if prev.tree is not tree and dirty is not None:
             c.dirty = dirty
         cells = np.array(list(changed), dtype=np.int64).reshape(-1, 2)

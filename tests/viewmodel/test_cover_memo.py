@@ -224,3 +224,93 @@ def test_small_blocks_in_python_split_as_numpy_does(seed: int,
     monkeypatch.setattr(C, "SMALL", -1)  # every split through numpy
     assert mixed == cover(tree, m, shut)
     assert len(mixed) > 5
+
+
+def twin_tree_and_matrix(rnd: random.Random) -> tuple[Tree, np.ndarray]:
+    """Namespaces made from a few templates (as charts make them), with relation blocks that
+    repeat between copies of a template, plus noise in some blocks: twins and non-twins."""
+    templates = []
+    for _ in range(3):
+        shape = [rnd.randint(0, 3) for _ in range(rnd.randint(1, 3))]  # 0: a leaf, k: a group
+        templates.append(shape)
+    parent: dict[str, str] = {}
+    containers: set[str] = set()
+    multi: dict[str, int] = {}
+    kind_of: list[int] = []
+    leaf = 0
+    for ns in range(rnd.randint(6, 12)):
+        t = rnd.randrange(len(templates))
+        kind_of.append(t)
+        nk = f"ns:{ns}"
+        parent[nk] = ROOT
+        containers.add(nk)
+        for g, k in enumerate(templates[t]):
+            if k == 0:
+                parent[f"l{leaf}"] = nk
+                leaf += 1
+                continue
+            gk = f"grp:{ns}/{g}"
+            parent[gk] = nk
+            containers.add(gk)
+            for _ in range(k):
+                parent[f"l{leaf}"] = gk
+                leaf += 1
+    for e in range(2):  # merged external ranges: several members
+        parent[f"x{e}"] = ROOT
+        multi[f"x{e}"] = 2 + e
+    tree = Tree(parent, containers, None, multi)
+    n = len(tree.leaves)
+    m = np.zeros((n, n), dtype=np.int16)
+    nss = [f"ns:{i}" for i in range(len(kind_of))]
+    pattern: dict[tuple[int, int, bool], np.ndarray] = {}
+    for i, a in enumerate(nss):
+        for j, b in enumerate(nss):
+            key = (kind_of[i], kind_of[j], i == j)
+            shape = (tree.hi[a] - tree.lo[a], tree.hi[b] - tree.lo[b])
+            if key not in pattern:
+                pattern[key] = np.array(rnd.choices([0, 1, 2, 3], k=shape[0] * shape[1]),
+                                        dtype=np.int16).reshape(shape)
+            m[tree.lo[a]:tree.hi[a], tree.lo[b]:tree.hi[b]] = pattern[key]
+    for _ in range(n // 3):
+        m[rnd.randrange(n), rnd.randrange(n)] = rnd.randint(0, 3)
+    for k in tree.leaves:
+        i = tree.index[k]
+        m[i, i] = 0 if k in multi else -1
+    return tree, m
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_twin_blocks_get_the_products_of_their_own_decomposition(
+        seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``TWINS``: a block with the cells and shapes of one covered before takes its products
+    renamed; products and memo are exactly those of decomposing every block, with and without
+    collapsed containers, and the next what-if edit from that memo is the same too."""
+    from netviz.viewmodel import cover as C
+
+    rnd = random.Random(300 + seed)
+    tree, m = twin_tree_and_matrix(rnd)
+    shut = rnd.sample(sorted(tree.containers - {ROOT}), 2) if seed % 3 == 0 else []
+    calls = [0]
+    real = C._Coverer._run
+
+    def counting(self: C._Coverer, a: str, b: str, status: int) -> None:
+        calls[0] += 1
+        real(self, a, b, status)
+
+    monkeypatch.setattr(C._Coverer, "_run", counting)
+    assert C.TWINS
+    got, memo = cover_memo(tree, m, shut)
+    with_twins = calls[0]
+    monkeypatch.setattr(C, "TWINS", False)
+    calls[0] = 0
+    want, want_memo = cover_memo(tree, m, shut)
+    assert got == want and len(got) > 5
+    assert memo.blocks == want_memo.blocks
+    assert with_twins < calls[0]  # some block was a twin
+    n = len(tree.leaves)
+    m2 = m.copy()
+    changed = {(rnd.randrange(n), rnd.randrange(n)) for _ in range(4)}
+    for i, j in changed:
+        if i != j:
+            m2[i, j] = rnd.randint(0, 3)
+    assert cover_memo(tree, m2, shut, memo, changed)[0] == cover(tree, m2, shut)
