@@ -58,6 +58,8 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import attrgetter, itemgetter, or_
 
 import numpy as np
 
@@ -93,6 +95,8 @@ from netviz.viewmodel.outside import OutsideEdge, OutsidePicture, build_outside,
 from netviz.viewmodel.text import wrap
 
 NS_PREFIX = G.NS_PREFIX
+_FIRST, _SECOND, _THIRD = itemgetter(0), itemgetter(1), itemgetter(2)
+_KEY = attrgetter("key")
 
 #: above this many visible workloads, denied edges are drawn only around one node
 DENIED_ALL_PAIRS_LIMIT = 40
@@ -491,18 +495,31 @@ class GraphModel:
         #: label id per connection set (a label is a function of the set: a connection list
         #: has few distinct sets, so a label is made once per set, not once per pair)
         plain: dict[ConnectionSet, int] = {}
+        columns: tuple[list[str], list[str], list[int]] | None = None
         if self.difference is None:
-            for c in self.connections:
-                s, d = c.src.key, c.dst.key
-                if s not in peers:
-                    peers[s] = c.src
-                if d not in peers:
-                    peers[d] = c.dst
-                conns = c.connections
-                i = plain.get(conns)
+            # column by column, in C (``map``/``zip``; ~900,000 connections at 5,000
+            # workloads): the same cells, peers and label ids, in the same order, as a loop
+            # over the connections, without a Python step per connection
+            conns = self.connections
+            srcs = list(map(_FIRST, conns))
+            dsts = list(map(_SECOND, conns))
+            sets = list(map(_THIRD, conns))
+            # a label per distinct set, made in the order the sets first appear (the same
+            # ids as one per connection); equal sets that are distinct objects share one
+            by_id: dict[int, int] = {}
+            for cs in dict(zip(map(id, sets), sets, strict=True)).values():
+                i = plain.get(cs)
                 if i is None:
-                    i = plain[conns] = lab.id(_plain_label(conns))
-                cells[(s, d)] = i
+                    i = plain[cs] = lab.id(_plain_label(cs))
+                by_id[id(cs)] = i
+            skeys = list(map(_KEY, srcs))
+            dkeys = list(map(_KEY, dsts))
+            # a peer per key (equal nodes: the key names the peer)
+            peers.update(zip(dkeys, dsts, strict=True))
+            peers.update(zip(skeys, srcs, strict=True))
+            ids = list(map(by_id.__getitem__, map(id, sets)))
+            cells = dict(zip(zip(skeys, dkeys, strict=True), ids, strict=True))
+            columns = (skeys, dkeys, ids)
         for c in self.connections if self.difference is not None else ():
             s, d = c.src.key, c.dst.key
             self._peer_nodes.setdefault(s, c.src)
@@ -523,21 +540,39 @@ class GraphModel:
         # external ranges with exactly the same cells are one leaf. Kept per range (``_ext``)
         # for ``updated``: an ipBlock edit changes the cells of some workloads' sides only
         ext = _Externals()
-        for (s, d), i in cells.items():
-            if self._peer_nodes[s].is_external:
-                ext.sig.setdefault(s, {})[("in", d)] = i
-                ext.side.setdefault((d, "in"), {})[s] = i
-            if self._peer_nodes[d].is_external:
-                ext.sig.setdefault(d, {})[("out", s)] = i
-                ext.side.setdefault((s, "out"), {})[d] = i
+        external = {k for k, p in self._peer_nodes.items() if p.ip_range is not None}
+        items: list[tuple[tuple[str, str], int]] = []
+        if external:
+            # the cells with an external end (picked in C from the columns when known)
+            if columns is not None:
+                skeys, dkeys, ids = columns
+                hit = list(map(or_, map(external.__contains__, skeys),
+                               map(external.__contains__, dkeys)))
+                items = list(compress(zip(zip(skeys, dkeys, strict=True), ids, strict=True),
+                                      hit))
+            else:
+                items = [(k, i) for k, i in cells.items()
+                         if k[0] in external or k[1] in external]
+            for (s, d), i in items:
+                if s in external:
+                    ext.sig.setdefault(s, {})[("in", d)] = i
+                    ext.side.setdefault((d, "in"), {})[s] = i
+                if d in external:
+                    ext.sig.setdefault(d, {})[("out", s)] = i
+                    ext.side.setdefault((s, "out"), {})[d] = i
         self._ext = ext
         self._merge_externals(ext.sig)
-        # leaf-level cells
-        out: dict[tuple[str, str], int] = {}
+        # leaf-level cells (only merged external ranges are not their own leaf)
         lf = self.leaf_of
-        for (s, d), i in cells.items():
-            out[(lf.get(s, s), lf.get(d, d))] = i
-        return out
+        moved = [((s, d), i) for (s, d), i in items
+                 if lf.get(s, s) != s or lf.get(d, d) != d]
+        # (a range merged into another has the same cells as that one: its cells become the
+        # representative's, with the same labels)
+        for k, _ in moved:
+            cells.pop(k, None)
+        for (s, d), i in moved:
+            cells[(lf.get(s, s), lf.get(d, d))] = i
+        return cells
 
     def _merge_externals(self, sig: dict[str, dict[tuple[str, str], int]],
                          keys: dict[str, frozenset[tuple[str, str, int]]] | None = None,
