@@ -448,12 +448,12 @@ class _Coverer:
             return
         na = self._preorder(a)
         nb = na if same else self._preorder(b)
-        made = [Product(na[s], nb[d], lab, n, labs) for s, d, lab, n, labs in got[0]]
+        made = [Product(na[i], nb[j], lab, n, labs) for i, j, lab, n, labs in got[0]]
         self.out.extend(made)
         if self.record is not None:
             rec = self.record
-            for x, y, st, i0, i1 in got[1]:
-                rec[(na[x], nb[y], st)] = tuple(made[i0:i1])
+            for i, j, st, i0, i1 in got[1]:
+                rec[(na[i], nb[j], st)] = tuple(made[i0:i1])
 
     def _signatures(self) -> dict[str, int]:
         """Per node, the shape of its subtree as a number: equal numbers, equal shapes (the
