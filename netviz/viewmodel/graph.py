@@ -998,8 +998,9 @@ class GraphModel:
         if len(self.externals) >= 2:
             # the ranges the cluster sends to, and those it receives from (the address space is
             # cut per direction, so these are usually disjoint)
-            srcs = {s for s, _ in self._cells if s in self.members_of and s in self.externals}
-            dsts = {d for _, d in self._cells if d in self.members_of and d in self.externals}
+            # (the keys' ends collected in C: ~900,000 cells at 5,000 workloads)
+            srcs = set(map(_FIRST, self._cells)).intersection(self.externals)
+            dsts = set(map(_SECOND, self._cells)).intersection(self.externals)
             for side, text in ((dsts - srcs, "addresses the cluster sends to"),
                                (srcs - dsts, "addresses the cluster receives from")):
                 if 2 <= len(side) < len(self.externals):
@@ -1734,13 +1735,15 @@ class GraphModel:
             if len(cache) > 2 * len(products) + 64:
                 cache = self._edge_cache = {p: cache[p] for p in products if p in cache}
             edges = []
+            memo: dict[object, object] = {}
             for p in products:
                 e = cache.get(p)
                 if e is None:
-                    e = cache[p] = self._edge(p, vtree, None, None, shut)
+                    e = cache[p] = self._edge(p, vtree, None, None, shut, memo)
                 edges.append(e)
         else:
-            edges = [self._edge(p, vtree, protocol, port, shut) for p in products]
+            memo = {}
+            edges = [self._edge(p, vtree, protocol, port, shut, memo) for p in products]
         pairs = sum(p.pairs for p in products
                     if p.label != BUNDLE and lab[p.label].style in ("allowed", "partial"))
         # Services and their links
@@ -1851,13 +1854,24 @@ class GraphModel:
         return edges, shown
 
     def _edge(self, p: Product, tree: Tree, protocol: str | None, port: int | None,
-              shut: frozenset[str] = frozenset()) -> Edge:
+              shut: frozenset[str] = frozenset(), memo: dict[object, object] | None = None
+              ) -> Edge:
         """The edge of product ``p``; ``shut``: collapsed containers (an edge into one ends
-        at its box, never at a Service inside it)."""
+        at its box, never at a Service inside it). ``memo``: a dict for the edges of one
+        view (the same tree, filters and nodes): titles and Service ends are looked up once
+        per node there (~80,000 edges over ~10,000 nodes at 5,000 workloads)."""
+        if memo is None:
+            memo = {}
         src, dst = p.src, p.dst
         s_leaves, d_leaves = tree.leaves_of(src), tree.leaves_of(dst)
         pair = (s_leaves[0], next((d for d in d_leaves if d != s_leaves[0]), d_leaves[0]))
-        head = f"{self._title(src)} → {self._title(dst)}"
+        title = memo.get(src)
+        if title is None:
+            title = memo[src] = self._title(src)
+        d_title = memo.get(dst)
+        if d_title is None:
+            d_title = memo[dst] = self._title(dst)
+        head = f"{title} → {d_title}"
         if p.label == BUNDLE:
             styles: dict[str, int] = {}
             for i in p.labels:
@@ -1873,16 +1887,20 @@ class GraphModel:
         via = ""
         if style in ("allowed", "partial", "unchanged") and self.options.route_via_services \
                 and self.options.show_services and dst not in shut:
-            got = self._via_service(d_leaves, lab.conns, protocol, port)
+            key = (dst, p.label)
+            if key in memo:
+                got = memo[key]
+            else:
+                got = memo[key] = self._via_service(d_leaves, lab.conns, protocol, port)
             if got is not None:
-                dst, via = got
-                head = f"{self._title(src)} → Service {_name(dst)}"
+                dst, via = got  # type: ignore[misc]
+                head = f"{title} → Service {_name(dst)}"
         many = len(s_leaves) > 1 or len(d_leaves) > 1
         lines = [head, lab.text]
         if many:
-            lines.append(f"{p.pairs} pairs: every member of {self._title(src)} to every "
-                         f"member of {self._title(p.dst)}" + (" (two different ones)"
-                                                              if src == p.dst else ""))
+            lines.append(f"{p.pairs} pairs: every member of {title} to every "
+                         f"member of {d_title}" + (" (two different ones)"
+                                                   if src == p.dst else ""))
         if via:
             lines.append("reachable Service ports: " + via)
         if lab.before is not None:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from netviz.viewmodel import forked
 from netviz.viewmodel.cover import ROOT, CoverMemo, Product, Tree, cover_memo
 
 NS_PREFIX = "ns:"
@@ -194,38 +195,54 @@ def useful(tree: Tree, m: np.ndarray, cands: Sequence[Candidate]) -> list[Candid
     connection with all their members (either way), or every two of them have one. (A
     group no block can be uniform at is never used; leaving it out keeps the first cover
     cheap and its choices good.)"""
-    out = []
     big = m.dtype.type(np.iinfo(m.dtype).max)
     # the matrix's columns as rows: gathering the columns of a candidate is then a fast row
     # gather (on the 5,000 x 5,000 matrix of 5,000 workloads a column gather is slow)
     mt = np.ascontiguousarray(m.T)
-    for c in cands:
-        leaves: list[str] = []
-        for a in c.atoms:
-            if a in tree.index:
-                leaves.append(a)
-            elif a in tree.lo:
-                leaves.extend(tree.leaves_of(a))
-        idx = np.array(sorted(tree.index[k] for k in leaves if k in tree.index), dtype=np.int64)
-        if idx.size < 2:
-            continue
-        outside = np.ones(m.shape[0], dtype=bool)
-        outside[idx] = False
-        ok = False
-        # per leaf outside: the max and min of its cells from (then to) the candidate's leaves
-        for rows in ((m[idx, :], mt[idx, :]) if outside.any() else ()):
-            mx = rows.max(axis=0)[outside]
-            mn = rows.min(axis=0)[outside]
-            if bool(((mx > 0) & (mx == mn)).any()):
-                ok = True
-                break
-        if not ok:
-            inner = m[np.ix_(idx, idx)]
-            mx = int(inner.max())
-            ok = mx > 0 and int(np.where(inner < 0, big, inner).min()) == mx
-        if ok:
-            out.append(c)
-    return out
+
+    def test(lo: int, hi: int) -> list[bool]:
+        return [_useful(tree, m, mt, big, c) for c in cands[lo:hi]]
+
+    if len(cands) >= FORK_CANDIDATES:
+        # independent tests (~3,000 candidates at 5,000 workloads): half in a forked child
+        # when a one-shot command enables it (``forked``); only the answers come back
+        first, second = forked.halves(len(cands), test)
+        keep = first + second
+    else:
+        keep = test(0, len(cands))
+    return [c for c, k in zip(cands, keep, strict=True) if k]
+
+
+#: ``useful`` tests at least this many candidates in two processes (when ``forked`` allows)
+FORK_CANDIDATES = 500
+
+
+def _useful(tree: Tree, m: np.ndarray, mt: np.ndarray, big: np.integer, c: Candidate) -> bool:
+    """``useful``'s test of one candidate (``mt``: ``m`` transposed, contiguous)."""
+    leaves: list[str] = []
+    for a in c.atoms:
+        if a in tree.index:
+            leaves.append(a)
+        elif a in tree.lo:
+            leaves.extend(tree.leaves_of(a))
+    idx = np.array(sorted(tree.index[k] for k in leaves if k in tree.index), dtype=np.int64)
+    if idx.size < 2:
+        return False
+    outside = np.ones(m.shape[0], dtype=bool)
+    outside[idx] = False
+    ok = False
+    # per leaf outside: the max and min of its cells from (then to) the candidate's leaves
+    for rows in ((m[idx, :], mt[idx, :]) if outside.any() else ()):
+        mx = rows.max(axis=0)[outside]
+        mn = rows.min(axis=0)[outside]
+        if bool(((mx > 0) & (mx == mn)).any()):
+            ok = True
+            break
+    if not ok:
+        inner = m[np.ix_(idx, idx)]
+        mx = int(inner.max())
+        ok = mx > 0 and int(np.where(inner < 0, big, inner).min()) == mx
+    return ok
 
 
 def _ns_set_label(names: Sequence[str]) -> str:

@@ -151,3 +151,45 @@ def test_picture_json_text_in_two_processes_is_the_dump(two_cores: object) -> No
     assert text(pic) == want
     pic.edges = []
     assert text(pic) == json.dumps(to_dict(pic), ensure_ascii=False, separators=(",", ":"))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="no fork on this platform")
+def test_useful_in_two_processes_keeps_the_same_candidates(
+        two_cores: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``groups.useful`` tests half the candidates in a child: the same candidates, in the
+    same order, as in one process."""
+    import sys
+    from pathlib import Path
+
+    import yaml
+
+    from netviz.engine import Analyzer
+    from netviz.engine.connlist import connlist
+    from netviz.io.manifests import load_text
+    from netviz.viewmodel import groups as G
+    from netviz.viewmodel.graph import GraphModel
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from synth import generate
+
+    objs = generate(namespaces=6, workloads=60, policies=40, seed=11)
+    cluster = load_text(yaml.safe_dump_all(objs), "synthetic.yaml").cluster
+    an = Analyzer(cluster)
+    forked.enable(False)
+    model = GraphModel(cluster, connlist(an), an)
+    cands = model._candidates(model.tree, model.m)
+    one = G.useful(model.tree, model.m, cands)
+    assert len(one) >= 2
+    forked.enable(True)
+    monkeypatch.setattr(G, "FORK_CANDIDATES", 2)
+    calls: list[int] = []
+    real = forked.halves
+
+    def spy(n: int, *args: object, **kw: object) -> object:
+        calls.append(n)
+        return real(n, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(forked, "halves", spy)
+    two = G.useful(model.tree, model.m, cands)
+    assert [id(c) for c in two] == [id(c) for c in one]
+    assert calls == [len(cands)]
