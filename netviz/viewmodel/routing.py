@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from netviz.model.keys import SERVICE_PREFIX
-from netviz.viewmodel import palette
+from netviz.viewmodel import forked, palette
 from netviz.viewmodel.cover import ROOT, Tree
 from netviz.viewmodel.graph import Edge, GraphModel, VisibleGraph
 from netviz.viewmodel.layout import (
@@ -516,7 +516,7 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge], points: bool 
     state lives in flat lists (ends, crossing gaps and heights, track x) rather than step
     objects: at 5,000 workloads this runs for ~85,000 edges, twice per picture."""
     edge_l, comp_l, starts, ends, cgap_l, cy_l, hneeds = _heights(st, model, edges)
-    conts, rects = st.conts, st.rects
+    conts = st.conts
     vneeds: dict[tuple[str, int], float] = {}
     # 4. vertical runs: tracks per gap (entries (y0, y1, plan, run): unique, and runs of one
     # plan in step order, so plain tuple order is the order by (y0, y1, plan))
@@ -531,33 +531,28 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge], points: bool 
             item = (a, b, i, gi) if a <= b else (b, a, i, gi)
             runs.setdefault(gks[gi][1], []).append(item)
     tx_l: list[list[float]] = [[0.0] * len(comp[2]) for comp in comp_l]
-    heappush, heappop = heapq.heappush, heapq.heappop
-    for (c, gi), gap_runs in runs.items():
-        gap_runs.sort()
-        # interval colouring, first fit by start: as many tracks as runs overlap
-        active: list[tuple[float, int]] = []  # (end, track), a heap
-        free: list[int] = []  # a heap of track numbers
-        assign: list[int] = []
-        nt = 0
-        for y0, y1, _i, _gi in gap_runs:
-            if y1 - y0 < 0.5:
-                assign.append(-1)
-                continue
-            while active and active[0][0] + 3 < y0:
-                heappush(free, heappop(active)[1])
-            if free:
-                ti = heappop(free)
-            else:
-                ti = nt
-                nt += 1
-            heappush(active, (y1, ti))
-            assign.append(ti)
-        x0, x1 = conts[c].vgaps[gi]
-        xs = _spread(nt, x0 + 4, x1 - 4)
-        centre = (x0 + x1) / 2
-        for (_y0, _y1, i, ri), ti in zip(gap_runs, assign, strict=True):
-            tx_l[i][ri] = xs[ti] if ti >= 0 else centre
-        vneeds[(c, gi)] = nt * TRACK + 8
+    # the tracks of every gap: independent of each other, so in a one-shot command those of
+    # the later gaps (about half the runs) are coloured in a forked child
+    # (netviz.viewmodel.forked): only each gap's track x per run and track count cross
+    gap_keys = list(runs)
+
+    def colour(lo: int, hi: int) -> list[tuple[list[float], int]]:
+        return [_colour(runs[gk], conts[gk[0]].vgaps[gk[1]]) for gk in gap_keys[lo:hi]]
+
+    if len(comp_l) >= FORK_ROUTES:
+        half = sum(len(v) for v in runs.values()) * TRACKS_SPLIT
+        k = acc = 0
+        while k < len(gap_keys) and acc < half:
+            acc += len(runs[gap_keys[k]])
+            k += 1
+        first_c, second_c = forked.halves(len(gap_keys), colour, split=k)
+        coloured = first_c + second_c
+    else:
+        coloured = colour(0, len(gap_keys))
+    for gk, (xs, nt) in zip(gap_keys, coloured, strict=True):
+        for (_y0, _y1, i, ri), x in zip(runs[gk], xs, strict=True):
+            tx_l[i][ri] = x
+        vneeds[gk] = nt * TRACK + 8
     # 5. points
     out: list[Routed] = []
     if not points:
@@ -568,28 +563,130 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge], points: bool 
             r.runs = [(gk, tx[gi], ys[gi], ys[gi + 1]) for gi, (_si, gk) in enumerate(comp[2])]
             out.append(r)
         return out, (vneeds, hneeds)
+    n = len(comp_l)
+    if n < FORK_ROUTES:
+        out = _routed(st, edge_l, comp_l, starts, ends, cgap_l, cy_l, fixed_y, tx_l)
+        for r, pts in zip(out, _polylines(st, comp_l, starts, ends, fixed_y, tx_l, 0, n),
+                          strict=True):
+            r.points = pts
+        return out, (vneeds, hneeds)
+    # the polylines of the plans [k, n) in a forked child (netviz.viewmodel.forked) when a
+    # one-shot command enabled it, while this process makes the rest: the polylines of [0, k)
+    # and every ``Routed`` without its points. Only point lists cross (pickled), and they are
+    # the same lists either way.
+    got: list[list[Routed]] = []
+
+    def work(lo: int, hi: int) -> list[list[tuple[float, float]]]:
+        if lo == 0 and not got:  # this process's half (the first one computed, here or with no child)
+            got.append(_routed(st, edge_l, comp_l, starts, ends, cgap_l, cy_l, fixed_y, tx_l))
+        return _polylines(st, comp_l, starts, ends, fixed_y, tx_l, lo, hi)
+
+    first, second = forked.halves(n, work, split=int(n * ROUTE_SPLIT))
+    out = got[0]
+    for r, pts in zip(out, first + second, strict=True):
+        r.points = pts
+    return out, (vneeds, hneeds)
+
+
+def _colour(gap_runs: list[tuple[float, float, int, int]], gap: tuple[float, float]
+            ) -> tuple[list[float], int]:
+    """The tracks of the vertical runs (y0, y1, plan, run) of one gap (x0, x1): each run's x,
+    in the order given, and how many tracks. Interval colouring, first fit by start (the runs
+    in tuple order: unique, so by (y0, y1, plan), and a plan's runs in step order): as many
+    tracks as runs overlap; a run shorter than 0.5 takes none (it sits in the middle)."""
+    heappush, heappop = heapq.heappush, heapq.heappop
+    order = sorted(range(len(gap_runs)), key=gap_runs.__getitem__)
+    active: list[tuple[float, int]] = []  # (end, track), a heap
+    free: list[int] = []  # a heap of track numbers
+    assign: list[int] = []
+    nt = 0
+    for j in order:
+        y0, y1, _i, _gi = gap_runs[j]
+        if y1 - y0 < 0.5:
+            assign.append(-1)
+            continue
+        while active and active[0][0] + 3 < y0:
+            heappush(free, heappop(active)[1])
+        if free:
+            ti = heappop(free)
+        else:
+            ti = nt
+            nt += 1
+        heappush(active, (y1, ti))
+        assign.append(ti)
+    x0, x1 = gap
+    xs = _spread(nt, x0 + 4, x1 - 4)
+    centre = (x0 + x1) / 2
+    out = [centre] * len(gap_runs)
+    for j, ti in zip(order, assign, strict=True):
+        if ti >= 0:
+            out[j] = xs[ti]
+    return out, nt
+
+
+#: the share of the vertical runs whose tracks ``route`` colours itself when a child colours
+#: the others
+TRACKS_SPLIT = 0.5
+#: below this many routed edges ``route`` makes every polyline here (a fork costs more)
+FORK_ROUTES = 20_000
+#: the share of the polylines ``route`` makes itself when a child makes the others (it also
+#: makes every ``Routed``): about even work on two cores
+ROUTE_SPLIT = 0.35
+
+
+def _routed(st: Structure, edge_l: list[Edge], comp_l: list[_Compiled], starts: list[_End],
+            ends: list[_End], cgap_l: list[list[int]], cy_l: list[list[float]],
+            fixed_y: list[list[float]], tx_l: list[list[float]]) -> list[Routed]:
+    """``route`` step 5 without the polylines (``_polylines``): a ``Routed`` per plan with its
+    vertical runs and the places it holds."""
+    conts, elem_of = st.conts, st.elem_of
+    out: list[Routed] = []
     for i, comp in enumerate(comp_l):
         t, cks, gks = comp
         r = Routed(edge_l[i], [])
+        out.append(r)
+        if t[4]:
+            continue
+        ys = fixed_y[i]
+        tx = tx_l[i]
+        r.runs = [(gks[gi][1], tx[gi], ys[gi], ys[gi + 1]) for gi in range(len(gks))]
+        s_end, e_end = starts[i], ends[i]
+        r.starts_on_border = s_end.border or s_end.node in conts
+        # the places it holds, for ``route_more`` (as ``_occupies`` records them)
+        start = (s_end.node, s_end.side, s_end.border, s_end.y)
+        if e_end.top_x is not None:
+            r.ends = (start, (elem_of[e_end.node], TOP, False, e_end.y),
+                      (e_end.node, TOP_X, False, e_end.top_x))
+        else:
+            r.ends = (start, (e_end.node, e_end.side, e_end.border, e_end.y))
+        gl, yl = cgap_l[i], cy_l[i]
+        r.crosses = [((cks[ci][0], cks[ci][1], gl[ci]), yl[ci]) for ci in range(len(yl))]
+    return out
+
+
+def _polylines(st: Structure, comp_l: list[_Compiled], starts: list[_End], ends: list[_End],
+               fixed_y: list[list[float]], tx_l: list[list[float]], lo: int, hi: int
+               ) -> list[list[tuple[float, float]]]:
+    """``route`` step 5: the polylines of the plans [lo, hi)."""
+    rects = st.rects
+    out: list[list[tuple[float, float]]] = []
+    for i in range(lo, hi):
+        t, _cks, gks = comp_l[i]
         s_end, e_end = starts[i], ends[i]
         if t[4]:
             ux, uy, uw, uh = rects[s_end.node]
             vx, vy, vw, vh = rects[e_end.node]
             # straight down from the pill to its workload (pills stand in a row above it)
             x = min(max(ux + uw / 2, vx + 4), vx + vw - 4)
-            r.points = [(x, uy + uh), (x, vy)]
-            out.append(r)
+            out.append([(x, uy + uh), (x, vy)])
             continue
         ys = fixed_y[i]
         tx = tx_l[i]
         pts: list[tuple[float, float]] = [(_side_x(st, s_end), ys[0])]
-        rr = r.runs
         for gi in range(len(gks)):
             x = tx[gi]
-            a, b = ys[gi], ys[gi + 1]
-            pts.append((x, a))
-            pts.append((x, b))
-            rr.append((gks[gi][1], x, a, b))
+            pts.append((x, ys[gi]))
+            pts.append((x, ys[gi + 1]))
         if e_end.top_x is not None:
             pts.append((e_end.top_x, ys[-1]))
             pts.append((e_end.top_x, rects[e_end.node][1]))
@@ -599,19 +696,8 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge], points: bool 
             # out of the right border and back in
             x = max(pts[1][0], _side_x(st, s_end) + 6)
             pts = [(pts[0][0], ys[0]), (x, ys[0]), (x, ys[1]), (pts[-1][0], ys[1])]
-        r.points = _simplify(pts)
-        r.starts_on_border = s_end.border or s_end.node in conts
-        # the places it holds, for ``route_more`` (as ``_occupies`` records them)
-        start = (s_end.node, s_end.side, s_end.border, s_end.y)
-        if e_end.top_x is not None:
-            r.ends = (start, (st.elem_of[e_end.node], TOP, False, e_end.y),
-                      (e_end.node, TOP_X, False, e_end.top_x))
-        else:
-            r.ends = (start, (e_end.node, e_end.side, e_end.border, e_end.y))
-        gl, yl = cgap_l[i], cy_l[i]
-        r.crosses = [((cks[ci][0], cks[ci][1], gl[ci]), yl[ci]) for ci in range(len(yl))]
-        out.append(r)
-    return out, (vneeds, hneeds)
+        out.append(_simplify(pts))
+    return out
 
 
 #: ``Routed.ends`` sides of an end entered from above (``route`` step 2b): its height in the
@@ -1303,7 +1389,9 @@ def picture(model: GraphModel, vis: VisibleGraph, layout: Layout, heading: str =
         lw, lh = legend_size(entries, measure)
         legend_rect = (dx1 + 2 * ROOT_MARGIN, dy0, lw, lh)
         obstacles.append(legend_rect)
-    order = sorted(range(len(routes)), key=lambda i: (len(routes[i].points), i))
+    # shortest first (a stable sort: by length, then as routed)
+    lens = [len(r.points) for r in routes]
+    order = sorted(range(len(routes)), key=lens.__getitem__)
     unlabelled = place_labels(routes, obstacles, measure, order)
     for r in routes:
         if r.label_rect is not None:
