@@ -273,6 +273,103 @@ def _plan(st: Structure, e: Edge, depth: dict[str, int]) -> _Plan | None:
     return _Plan(e, _End(u, s), _collapse(steps), _End(v, t))
 
 
+def _join(a: tuple[_Gap | tuple[str, int], ...], b: tuple[_Gap | tuple[str, int], ...]
+          ) -> tuple[_Gap | tuple[str, int], ...]:
+    """Two collapsed step templates one after the other, collapsed (``_collapse``: of gaps
+    that meet, the first of the least depth stays)."""
+    if a and b:
+        x, y = a[-1], b[0]
+        if isinstance(x, _Gap) and isinstance(y, _Gap):
+            return a[:-1] + ((x if x.depth <= y.depth else y),) + b[1:]
+    return a + b
+
+
+def _as_template(steps: list[_Gap | _Cross]) -> tuple[_Gap | tuple[str, int], ...]:
+    return tuple(s if isinstance(s, _Gap) else (s.cont, s.col) for s in _collapse(steps))
+
+
+def _fast_plan(st: Structure, e: Edge, depth: dict[str, int], memo: dict[Any, Any]
+               ) -> _Compiled | None:
+    """``_compile(_template(_plan(st, e, depth)))`` (None for None), for ``_heights``: an edge
+    between two boxes (workloads, Services, containers) neither of which holds the other is
+    planned from pieces kept in ``memo``: by the pair of elements holding its ends (all such
+    a plan depends on but the names of its ends), and the way up out of the source's
+    containers, across their first common one and down into the target's (each depends on
+    elements and columns only), joined as ``_collapse`` joins them. Every other edge (a loop,
+    a pill to its own workload, a container to what it holds and back) by ``_plan``."""
+    u, v = e.src, e.dst
+    elem_of = st.elem_of
+    eu, ev = elem_of.get(u), elem_of.get(v)
+    if eu is None or ev is None or u == v or eu == ev:
+        p = _plan(st, e, depth)
+        return None if p is None else _compile(_template(p))
+    cu, cv = _chain(st, u), _chain(st, v)
+    conts = st.conts
+    if (u in conts and u in cv) or (v in conts and v in cu):
+        p = _plan(st, e, depth)
+        return None if p is None else _compile(_template(p))
+    pk = (eu, ev)
+    got = memo.get(pk)
+    if got is None:
+        got = memo[pk] = _pair_plan(st, cu, cv, depth, memo)
+    if got is _NONE:
+        return None
+    s, t, steps, crosses, gaps = got
+    return (((u, s, False), steps, (v, t, False), False, False), crosses, gaps)
+
+
+_NONE = ("none",)
+
+
+def _pair_plan(st: Structure, cu: list[str], cv: list[str], depth: dict[str, int],
+               memo: dict[Any, Any]) -> Any:
+    """``_fast_plan`` for the chains of two elements: (source side, target side, steps, the
+    crossings and the vertical runs as ``_compile`` lists them), or ``_NONE``."""
+    i = 0
+    while i < len(cu) and i < len(cv) and cu[i] == cv[i]:
+        i += 1
+    if i >= len(cu) or i >= len(cv):
+        return _NONE
+    a, b = cu[i], cv[i]
+    lc = st.cont_of[a]
+    ka, kb = _col(st, a), _col(st, b)
+    if ka < kb:
+        s, t = RIGHT, LEFT
+    elif ka > kb:
+        s, t = LEFT, RIGHT
+    else:
+        s = t = RIGHT
+    mk = ("m", lc, ka, kb)
+    mid = memo.get(mk)
+    if mid is None:
+        d = depth[lc]
+        steps: list[_Gap | _Cross] = []
+        if ka < kb:
+            steps.append(_Gap(lc, ka + 1, d))
+            for col in range(ka + 1, kb):
+                steps.append(_Cross(lc, col))
+                steps.append(_Gap(lc, col + 1, d))
+        elif ka > kb:
+            steps.append(_Gap(lc, ka, d))
+            for col in range(ka - 1, kb, -1):
+                steps.append(_Cross(lc, col))
+                steps.append(_Gap(lc, col, d))
+        else:
+            steps.append(_Gap(lc, ka + 1, d))
+        mid = memo[mk] = _as_template(steps)
+    uk = ("u", cu[-1], i, s)
+    up = memo.get(uk)
+    if up is None:
+        up = memo[uk] = _as_template(_ascend(st, cu, i, s, depth))
+    dk = ("d", cv[-1], i + 1, t)
+    down = memo.get(dk)
+    if down is None:
+        down = memo[dk] = _as_template(_descend(st, cv, i + 1, t, depth))
+    joined = _join(_join(up, mid), down)
+    _t, crosses, gaps = _compile((("", s, False), joined, ("", t, False), False, False))
+    return (s, t, joined, crosses, gaps)
+
+
 # ---------------------------------------------------------------------- geometry helpers
 
 
@@ -364,13 +461,12 @@ def _heights(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Height
     cache = st.plans
     edge_l: list[Edge] = []
     comp_l: list[_Compiled] = []
+    memo: dict[Any, Any] = {}
     for e in edges:
         key = (e.src, e.dst, e.style)
         comp = cache.get(key, _MISSING)
         if comp is _MISSING:
-            p = _plan(st, e, depth)
-            comp = None if p is None else _compile(_template(p))
-            cache[key] = comp
+            comp = cache[key] = _fast_plan(st, e, depth, memo)
         if comp is not None:
             edge_l.append(e)
             comp_l.append(comp)

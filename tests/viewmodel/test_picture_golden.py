@@ -92,6 +92,34 @@ def test_cached_plans_route_as_fresh_ones() -> None:
         assert any(r.crosses for r in fresh) == points  # the places held: with the polylines
 
 
+@pytest.mark.parametrize("name, make", [("demo", _demo), ("synthetic", _synthetic)])
+def test_plans_from_pieces_are_the_plans(name, make) -> None:
+    """``_heights`` plans most edges from memoised pieces (``_fast_plan``): the very
+    compiled template ``_plan`` gives, for every edge of the view, with and without Services drawn
+    through, and for edges between any two boxes (whatever holds what)."""
+    from netviz.viewmodel.graph import Edge
+    from netviz.viewmodel.routing import _compile, _fast_plan, _plan, _template
+
+    model = _model(make())
+    vis = model.view()
+    lay = Layout()
+    picture(model, vis, lay)
+    st = lay.structure
+    assert st is not None
+    depth = {k: model.tree.depth.get(k, 0) for k in st.conts}
+    memo: dict = {}
+    keys = sorted(st.rects)
+    edges = list(vis.edges) + [
+        Edge(a, b, "allowed") for a in keys[::3] for b in keys[::2]]
+    pieces = 0
+    for e in edges:
+        p = _plan(st, e, depth)
+        want = None if p is None else _compile(_template(p))
+        assert _fast_plan(st, e, depth, memo) == want, e
+        pieces = len(memo)
+    assert pieces > 10  # the pieces were used
+
+
 @pytest.mark.skipif(os.name != "posix", reason="no fork on this platform")
 def test_route_on_two_cores_is_route_on_one(monkeypatch: pytest.MonkeyPatch) -> None:
     """In a one-shot command ``route`` colours the later gaps' tracks and makes most polylines
