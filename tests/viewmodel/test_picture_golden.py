@@ -217,3 +217,44 @@ def test_simplify_matches_the_plain_scan() -> None:
     for _ in range(5000):
         pts = [(rnd.choice(xs), rnd.choice(ys)) for _ in range(rnd.randrange(9))]
         assert _simplify(pts) == _simplify_reference(pts), pts
+
+
+def _candidates_reference(pts, w, h):
+    """The label places ``_candidates`` walks lazily, as lists (the plain form it replaced)."""
+    segs = [(pts[i], pts[i + 1]) for i in range(len(pts) - 1)]
+    vert = [s for s in reversed(segs) if abs(s[0][0] - s[1][0]) < 0.5]
+    hori = [s for s in reversed(segs) if abs(s[0][1] - s[1][1]) < 0.5]
+    fracs = (0.5, 0.3, 0.7, 0.15, 0.85, 0.05, 0.95)
+    out = []
+    for (x0, y0), (_x1, y1) in vert:
+        if abs(y1 - y0) >= 2:
+            for f in fracs:
+                y = y0 + (y1 - y0) * f
+                out += [(x0 - w / 2, y - h / 2, w, h), (x0 + 2, y - h / 2, w, h),
+                        (x0 - w - 2, y - h / 2, w, h)]
+    for (x0, y0), (x1, _y1) in hori:
+        length = abs(x1 - x0)
+        if length >= 2:
+            for f in fracs:
+                x = x0 + (x1 - x0) * f
+                if length >= w:
+                    x = min(max(x, min(x0, x1) + w / 2), max(x0, x1) - w / 2)
+                out += [(x - w / 2, y0 - h / 2, w, h), (x - w / 2, y0 - h - 1, w, h),
+                        (x - w / 2, y0 + 1, w, h)]
+    return out
+
+
+def test_label_places_are_the_plain_ones() -> None:
+    import random
+
+    from netviz.viewmodel.graph import Edge
+    from netviz.viewmodel.routing import Routed, _candidates
+
+    rnd = random.Random(9)
+    # axis-aligned runs, tiny and slanted steps, repeats: every kind of segment
+    for _ in range(3000):
+        pts = [(rnd.choice((0.0, 0.3, 1.0, 5.0, 40.0)), rnd.choice((0.0, 0.4, 1.5, 3.0, 60.0)))
+               for _ in range(rnd.randrange(7))]
+        w, h = rnd.choice((4.0, 30.0)), 12.0
+        r = Routed(Edge("a", "b", "allowed"), pts)
+        assert list(_candidates(r, w, h)) == _candidates_reference(pts, w, h), pts
