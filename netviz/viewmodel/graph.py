@@ -56,7 +56,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import attrgetter, itemgetter, or_
@@ -404,6 +404,19 @@ class _Structure:
     deferred: bool = False
     #: while deferred, the namespaces whose groups are chosen already (opened once)
     opened: frozenset[str] = frozenset()
+
+
+def _poorly_covered(chosen: G.Chosen, tree: Tree, m: np.ndarray) -> bool:
+    """Many products for the pairs they state: more than 15 % where there are more pairs than
+    3 per peer (the picture-check's bar is 30 % where pairs > 5 x peers)."""
+    w = np.array([tree.multi.get(k, 1) for k in tree.leaves], dtype=np.float64)
+    pairs = float(w @ (m > 0) @ w)
+    if pairs <= 3 * float(w.sum()):
+        return False
+    # three more covers: cheap below ~1,500 leaves (~0.1 s each at 300), seconds at 5,000,
+    # so there only when the picture would come near that bar
+    bar = 0.15 if len(tree.leaves) <= 1500 else 0.25
+    return len(chosen.products) > bar * pairs
 
 
 def _namespace_boxes(tree: Tree) -> list[str]:
@@ -844,6 +857,17 @@ class GraphModel:
             chosen = G.choose(base, containers, order, multi, cands,
                               lambda t: self._matrix_like(t, made),
                               shut=_namespace_boxes if defer else None)
+            if not defer and self.options.groups and _poorly_covered(chosen, base_tree, m0):
+                # the policies' own sets leave many edges: try the relation's finer sets too
+                # (as more candidates after the modules) and keep the smallest cover; the
+                # first stays on a tie (same input, same picture)
+                for extra in (G.row_candidates, functools.partial(G.row_candidates, own=True),
+                              G.one_way_candidates):
+                    alt = G.useful(base_tree, m0, self._candidates(base_tree, m0, extra))
+                    other = G.choose(base, containers, order, multi, alt,
+                                     lambda t: self._matrix_like(t, made))
+                    if len(other.products) < len(chosen.products):
+                        chosen = other
             tree, groups = chosen.tree, chosen.groups
             memo = chosen.memo
             sets = (namespace_sets(self.analyzer, list(self.ns_leaves),
@@ -979,9 +1003,13 @@ class GraphModel:
         set_diagonal(tree, m)
         return m
 
-    def _candidates(self, tree: Tree, m: np.ndarray) -> list[G.Candidate]:
+    def _candidates(self, tree: Tree, m: np.ndarray,
+                    extra: Callable[..., list[G.Candidate]] | None = None
+                    ) -> list[G.Candidate]:
         out: list[G.Candidate] = []
         out += G.module_candidates(tree, m, self.ns_leaves, self._group_label)
+        if extra is not None:
+            out += extra(tree, m, self.ns_leaves, self._group_label)
         out += self._selector_candidates()
         if self.options.show_services:
             for skey, backends in sorted(self.service_backends.items()):
