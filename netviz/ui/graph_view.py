@@ -25,7 +25,7 @@ double-click a workload to show its pods.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
@@ -38,9 +38,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from netviz.model import Cluster
 from netviz.model.keys import EdgeStyle, NodeKind
 from netviz.ui import scene as S
 from netviz.ui.fonts import qt_measure
+from netviz.ui.worker import Prepared
 from netviz.viewmodel import palette
 from netviz.viewmodel.cover import ROOT
 from netviz.viewmodel.graph import (
@@ -203,6 +205,8 @@ class GraphView(QGraphicsView):
         self.collapsed: frozenset[str] = frozenset()
         #: a cluster with more workloads than this opens with its namespaces collapsed
         self.collapse_above = COLLAPSE_ABOVE
+        #: a model a load job built in its worker, until the next rebuild (``offer``)
+        self._offered: GraphModel | None = None
         self._drawn: list[DrawnEdge] = []
         #: (drawn edges, segments, owner index) for hit-testing, made on demand
         self._seg_cache: tuple[list[DrawnEdge], list[tuple[float, float, float, float]],
@@ -316,6 +320,7 @@ class GraphView(QGraphicsView):
         old = self.model
         difference = st.difference
         hint = st.changed_pairs
+        offered, self._offered = self._offered, None
         if (old is not None and not fit and old.options == self.graph_options
                 and (old.cluster is st.cluster or old.cluster == st.cluster)
                 and (old.source_connections is st.connections
@@ -331,15 +336,17 @@ class GraphView(QGraphicsView):
             # picture keeps every line that is still drawn (``picture_update``)
             self.model = old.updated(st.cluster, st.connections, st.analyzer, hint, difference)
             self._edit_update = True
+        elif (old is None and difference is None and offered is not None
+              and offered.cluster is st.cluster and offered.source_connections is st.connections
+              and offered.options == self.graph_options):
+            # built by the load job in its worker (``model_preparer``): the same model
+            self.model = offered
         else:
             # the same leaves as before (a re-evaluation, a reload of the same objects): the
             # same boxes, so the layout keeps every node where it is
-            # a cluster that opens at namespace level chooses the groups inside its
-            # namespaces when one is first expanded (``GraphModel.refine``)
-            large = self.collapse_above > 0 and len(
-                {p.workload_key or p.key for p in st.cluster.pods}) > self.collapse_above
             self.model = GraphModel(st.cluster, st.connections, st.analyzer, self.graph_options,
-                                    difference, keep=old, defer_groups=large)
+                                    difference, keep=old,
+                                    defer_groups=self._large(st.cluster))
         if old is not None:
             self.model.expanded = {k for k in old.expanded if k in self.model.nodes}
         # other inputs (other namespaces) open afresh; an edit or a reload of the same
@@ -358,6 +365,36 @@ class GraphView(QGraphicsView):
             self._edit_update = False
         if fit:
             self.fit()
+
+    def _large(self, cluster: Cluster) -> bool:
+        """A cluster that opens at namespace level: it chooses the groups inside its
+        namespaces when one is first expanded (``GraphModel.refine``)."""
+        return self.collapse_above > 0 and len(
+            {p.workload_key or p.key for p in cluster.pods}) > self.collapse_above
+
+    def model_preparer(self) -> Callable[[Prepared], object]:
+        """For a load job of new inputs: the picture model built in the job's worker (with
+        the job's progress, and its cancel before and after), which the view takes when the
+        load is installed (``offer``) instead of building it on the UI thread, where a large
+        cluster's model (seconds at 5,000 workloads) froze the window without progress.
+        Plain data in, plain data out: the options are read here, on the UI thread."""
+        options = self.graph_options
+        large = self._large
+
+        def prepare(p: Prepared) -> object:
+            p.check()
+            p.progress(0, 1, "grouping workloads (the picture's boxes and edges)")
+            model = GraphModel(p.cluster, p.connections, p.analyzer, options,
+                               defer_groups=large(p.cluster))
+            p.check()
+            return model
+
+        return prepare
+
+    def offer(self, prepared: object) -> None:
+        """The model a load job prepared (``model_preparer``), for the next rebuild: taken
+        only when it is of exactly that state and options, and there is no model to keep."""
+        self._offered = prepared if isinstance(prepared, GraphModel) else None
 
     def _opening_collapse(self) -> list[str]:
         m = self.model

@@ -628,7 +628,11 @@ class MainWindow(QMainWindow):
         self._pending_paths = paths
         self._pending_new = new_inputs
         self.settings.setValue("lastDir", str(Path(paths[0]).resolve().parent))
-        self.runner.start(Job(self.state.options, paths=paths))
+        # new inputs: the picture's model is built in the job's worker too (with progress);
+        # the same inputs again keep the current model's boxes, which the UI thread owns
+        fresh = new_inputs or self.view.model is None
+        self.runner.start(Job(self.state.options, paths=paths,
+                              prepare=self.view.model_preparer() if fresh else None))
 
     def reload(self, message: str = "") -> None:
         """Read the inputs again; the selection, the filters and the view are kept.
@@ -696,6 +700,7 @@ class MainWindow(QMainWindow):
         kept = self._view_state() if again else None
         if not again:
             self.state.set_filters(namespaces=None, focus=None)
+        self.view.offer(r.prepared)
         self.state.set_loaded(r.result, r.cluster, r.analyzer, r.connections)
         self._update_enforcement()
         self._watch(r.result)

@@ -434,3 +434,41 @@ def test_a_what_if_edit_at_set_level_then_expanding_stays_exact(qtbot, tmp_path:
     w.act_expand_all.trigger()
     assert not view.model.deferred
     _assert_exact(view, listed())
+
+
+def test_the_picture_model_of_new_inputs_is_built_off_the_ui_thread(
+        qtbot, tmp_path: Path, monkeypatch) -> None:
+    # a large cluster's model takes seconds: the load job builds it in its worker (with
+    # progress), the view takes that very model; a reload of the same inputs keeps the
+    # current model's boxes and builds on the UI thread as before
+    import threading
+
+    from netviz.ui import graph_view
+
+    built: list[tuple[bool, object]] = []
+    real = graph_view.GraphModel
+
+    class Recording(real):  # type: ignore[misc, valid-type]
+        def __init__(self, *a, **k) -> None:
+            super().__init__(*a, **k)
+            built.append((threading.current_thread() is threading.main_thread(), self))
+
+    monkeypatch.setattr(graph_view, "GraphModel", Recording)
+    w = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    w.act_auto.setChecked(False)
+    steps: list[str] = []
+    w.runner.progress.connect(lambda _d, _t, what: steps.append(what))
+    with qtbot.waitSignal(w.runner.finished, timeout=30000):
+        w.open_paths([str(DEMO)])
+    assert [main for main, _m in built] == [False]
+    assert w.view.model is built[0][1]
+    assert any("grouping workloads" in s for s in steps)
+    assert w.view.drawn_edges()
+    with qtbot.waitSignal(w.runner.finished, timeout=30000):
+        w.reload()
+    assert [main for main, _m in built] == [False, True]
+    assert w.view.model is built[1][1]
+    if w.editing is not None:
+        w.editing.ask = lambda *a: QMessageBox.StandardButton.Discard
