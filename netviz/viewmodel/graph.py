@@ -996,8 +996,9 @@ class GraphModel:
         if self._cells:
             idx = tree.index
             k = len(self._cells)
-            rows = np.fromiter((idx[s] for s, _ in self._cells), np.int64, k)
-            cols = np.fromiter((idx[d] for _, d in self._cells), np.int64, k)
+            # (the keys' ends mapped in C: ~900,000 cells at 5,000 workloads)
+            rows = np.fromiter(map(idx.__getitem__, map(_FIRST, self._cells)), np.int64, k)
+            cols = np.fromiter(map(idx.__getitem__, map(_SECOND, self._cells)), np.int64, k)
             vals = np.fromiter(self._cells.values(), np.int64, k)
             m[rows, cols] = vals
         set_diagonal(tree, m)

@@ -307,14 +307,16 @@ def _useful(tree: Tree, m: np.ndarray, mt: np.ndarray, big: np.integer, c: Candi
     idx = np.array(sorted(tree.index[k] for k in leaves if k in tree.index), dtype=np.int64)
     if idx.size < 2:
         return False
-    outside = np.ones(m.shape[0], dtype=bool)
-    outside[idx] = False
     ok = False
     # per leaf outside: the max and min of its cells from (then to) the candidate's leaves
-    for rows in ((m[idx, :], mt[idx, :]) if outside.any() else ()):
-        mx = rows.max(axis=0)[outside]
-        mn = rows.min(axis=0)[outside]
-        if bool(((mx > 0) & (mx == mn)).any()):
+    # (no wildcard among them: a leaf outside is on no row of the candidate's)
+    for src in ((m, mt) if idx.size < m.shape[0] else ()):
+        rows = src.take(idx, axis=0)
+        mx = rows.max(axis=0)
+        same = mx == rows.min(axis=0)
+        same &= mx > 0
+        same[idx] = False  # the candidate's own leaves are not outside it
+        if same.any():
             ok = True
             break
     if not ok:
