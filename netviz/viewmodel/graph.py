@@ -561,8 +561,7 @@ class GraphModel:
                 skeys, dkeys, ids = columns
                 hit = list(map(or_, map(external.__contains__, skeys),
                                map(external.__contains__, dkeys)))
-                items = list(compress(zip(zip(skeys, dkeys, strict=True), ids, strict=True),
-                                      hit))
+                items = [((skeys[x], dkeys[x]), ids[x]) for x in compress(range(len(hit)), hit)]
             else:
                 items = [(k, i) for k, i in cells.items()
                          if k[0] in external or k[1] in external]
