@@ -26,6 +26,10 @@ Rules this module keeps:
   the ``dirty`` nodes named: every node whose leaves or whose leaves' members changed, and
   every container above one; a block at a dirty node is decomposed again, any other block
   holds the same leaves (by name) as before, so its products, named by nodes, are the same.
+- Twins (``TWINS``): a block's products depend on its cells and the shapes of the subtrees at
+  its ends, never on names; a block with the same cells and shapes as one covered before (in
+  the same cover) takes that one's products, renamed node by node. The result is the very list
+  decomposing it gives (tests/viewmodel/test_cover_memo.py checks it).
 - The diagonal: a pair needs s != t, so a leaf with one member does not constrain the blocks
   that contain it on both sides (its diagonal cell is a wildcard); a leaf with several members
   (merged external ranges) is not related to itself, so its cell is "no pair".
