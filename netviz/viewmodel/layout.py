@@ -698,6 +698,14 @@ def _assign_columns(st: Structure, model: GraphModel, vis: VisibleGraph,
             infra = _infrastructure(st, key, model)
         first_col: list[str] = []
         if key == ROOT:
+            # the weight of the edges into and out of each element (one pass, not one per
+            # element: the root holds thousands of external ranges at scale)
+            ins_of: dict[str, int] = {}
+            outs_of: dict[str, int] = {}
+            for (s, d), w in es.items():
+                ins_of[d] = ins_of.get(d, 0) + w
+                outs_of[s] = outs_of.get(s, 0) + w
+            infra_set = set(infra)
             for e in elems:
                 kind = _elem_kind(st, model, e)
                 if kind == "outside":
@@ -709,19 +717,21 @@ def _assign_columns(st: Structure, model: GraphModel, vis: VisibleGraph,
                 if kind == "destination":
                     fixed_last.append(e)
                     continue
-                if kind in ("external", "peer", "group", "ingress-controller") and e not in infra:
-                    ins = sum(w for (s, d), w in es.items() if d == e)
-                    outs = sum(w for (s, d), w in es.items() if s == e)
+                if kind in ("external", "peer", "group", "ingress-controller") \
+                        and e not in infra_set:
+                    ins = ins_of.get(e, 0)
+                    outs = outs_of.get(e, 0)
                     if outs and not ins:
                         fixed_first.append(e)
                     elif ins and not outs:
                         fixed_last.append(e)
                     elif kind != "group":
                         fixed_first.append(e)
-        free = [e for e in elems if e not in infra and e not in fixed_first
-                and e not in fixed_last and e not in first_col]
-        rank = _layers(free, {k: w for k, w in es.items() if k[0] in free and k[1] in free},
-                       order, entries)
+        placed = {*infra, *fixed_first, *fixed_last, *first_col}
+        free = [e for e in elems if e not in placed]
+        free_set = set(free)
+        rank = _layers(free, {k: w for k, w in es.items()
+                              if k[0] in free_set and k[1] in free_set}, order, entries)
         ncols = (max(rank.values()) + 1) if rank else 0
         cols: list[list[str]] = [[] for _ in range(ncols)]
         for e in free:
