@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from netviz.model.keys import SERVICE_PREFIX
-from netviz.viewmodel import forked, palette
+from netviz.viewmodel import palette
 from netviz.viewmodel.cover import ROOT, Tree
 from netviz.viewmodel.graph import Edge, GraphModel, VisibleGraph
 from netviz.viewmodel.layout import (
@@ -668,24 +668,9 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge], points: bool 
             item = (a, b, i, gi) if a <= b else (b, a, i, gi)
             runs.setdefault(gks[gi][1], []).append(item)
     tx_l: list[list[float]] = [[0.0] * len(comp[2]) for comp in comp_l]
-    # the tracks of every gap: independent of each other, so in a one-shot command those of
-    # the later gaps (about half the runs) are coloured in a forked child
-    # (netviz.viewmodel.forked): only each gap's track x per run and track count cross
+    # the tracks of every gap (sorted in place; the x of each run in that order)
     gap_keys = list(runs)
-
-    def colour(lo: int, hi: int) -> list[tuple[list[float], int]]:
-        return [_colour(runs[gk], conts[gk[0]].vgaps[gk[1]]) for gk in gap_keys[lo:hi]]
-
-    if len(comp_l) >= FORK_ROUTES:
-        half = sum(len(v) for v in runs.values()) * TRACKS_SPLIT
-        k = acc = 0
-        while k < len(gap_keys) and acc < half:
-            acc += len(runs[gap_keys[k]])
-            k += 1
-        first_c, second_c = forked.halves(len(gap_keys), colour, split=k)
-        coloured = first_c + second_c
-    else:
-        coloured = colour(0, len(gap_keys))
+    coloured = [_colour(runs[gk], conts[gk[0]].vgaps[gk[1]]) for gk in gap_keys]
     for gk, (xs, nt) in zip(gap_keys, coloured, strict=True):
         for (_y0, _y1, i, ri), x in zip(runs[gk], xs, strict=True):
             tx_l[i][ri] = x
@@ -700,45 +685,25 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge], points: bool 
             r.runs = [(gk, tx[gi], ys[gi], ys[gi + 1]) for gi, (_si, gk) in enumerate(comp[2])]
             out.append(r)
         return out, (vneeds, hneeds)
-    n = len(comp_l)
-    if n < FORK_ROUTES:
-        out = _routed(st, edge_l, comp_l, starts, ends, cgap_l, cy_l, fixed_y, tx_l)
-        for r, pts in zip(out, _polylines(st, comp_l, starts, ends, fixed_y, tx_l, 0, n),
-                          strict=True):
-            r.points = pts
-        return out, (vneeds, hneeds)
-    # the polylines of the plans [k, n) in a forked child (netviz.viewmodel.forked) when a
-    # one-shot command enabled it, while this process makes the rest: the polylines of [0, k)
-    # and every ``Routed`` without its points. Only point lists cross (pickled), and they are
-    # the same lists either way.
-    got: list[list[Routed]] = []
-
-    def work(lo: int, hi: int) -> list[list[tuple[float, float]]]:
-        if lo == 0 and not got:  # this process's half (the first one computed, here or with no child)
-            got.append(_routed(st, edge_l, comp_l, starts, ends, cgap_l, cy_l, fixed_y, tx_l))
-        return _polylines(st, comp_l, starts, ends, fixed_y, tx_l, lo, hi)
-
-    first, second = forked.halves(n, work, split=int(n * ROUTE_SPLIT))
-    out = got[0]
-    for r, pts in zip(out, first + second, strict=True):
+    out = _routed(st, edge_l, comp_l, starts, ends, cgap_l, cy_l, fixed_y, tx_l)
+    for r, pts in zip(out, _polylines(st, comp_l, starts, ends, fixed_y, tx_l), strict=True):
         r.points = pts
     return out, (vneeds, hneeds)
 
 
 def _colour(gap_runs: list[tuple[float, float, int, int]], gap: tuple[float, float]
             ) -> tuple[list[float], int]:
-    """The tracks of the vertical runs (y0, y1, plan, run) of one gap (x0, x1): each run's x,
-    in the order given, and how many tracks. Interval colouring, first fit by start (the runs
-    in tuple order: unique, so by (y0, y1, plan), and a plan's runs in step order): as many
-    tracks as runs overlap; a run shorter than 0.5 takes none (it sits in the middle)."""
+    """The tracks of the vertical runs (y0, y1, plan, run) of one gap (x0, x1), sorted here
+    in place: each run's x in that order, and how many tracks. Interval colouring, first fit
+    by start (tuple order: unique, so by (y0, y1, plan), and a plan's runs in step order): as
+    many tracks as runs overlap; a run shorter than 0.5 takes none (it sits in the middle)."""
     heappush, heappop = heapq.heappush, heapq.heappop
-    order = sorted(range(len(gap_runs)), key=gap_runs.__getitem__)
+    gap_runs.sort()
     active: list[tuple[float, int]] = []  # (end, track), a heap
     free: list[int] = []  # a heap of track numbers
     assign: list[int] = []
     nt = 0
-    for j in order:
-        y0, y1, _i, _gi = gap_runs[j]
+    for y0, y1, _i, _gi in gap_runs:
         if y1 - y0 < 0.5:
             assign.append(-1)
             continue
@@ -754,21 +719,7 @@ def _colour(gap_runs: list[tuple[float, float, int, int]], gap: tuple[float, flo
     x0, x1 = gap
     xs = _spread(nt, x0 + 4, x1 - 4)
     centre = (x0 + x1) / 2
-    out = [centre] * len(gap_runs)
-    for j, ti in zip(order, assign, strict=True):
-        if ti >= 0:
-            out[j] = xs[ti]
-    return out, nt
-
-
-#: the share of the vertical runs whose tracks ``route`` colours itself when a child colours
-#: the others
-TRACKS_SPLIT = 0.5
-#: below this many routed edges ``route`` makes every polyline here (a fork costs more)
-FORK_ROUTES = 20_000
-#: the share of the polylines ``route`` makes itself when a child makes the others (it also
-#: makes every ``Routed``): about even work on two cores
-ROUTE_SPLIT = 0.35
+    return [xs[ti] if ti >= 0 else centre for ti in assign], nt
 
 
 def _routed(st: Structure, edge_l: list[Edge], comp_l: list[_Compiled], starts: list[_End],
@@ -802,12 +753,12 @@ def _routed(st: Structure, edge_l: list[Edge], comp_l: list[_Compiled], starts: 
 
 
 def _polylines(st: Structure, comp_l: list[_Compiled], starts: list[_End], ends: list[_End],
-               fixed_y: list[list[float]], tx_l: list[list[float]], lo: int, hi: int
+               fixed_y: list[list[float]], tx_l: list[list[float]]
                ) -> list[list[tuple[float, float]]]:
-    """``route`` step 5: the polylines of the plans [lo, hi)."""
+    """``route`` step 5: the polylines of the plans."""
     rects = st.rects
     out: list[list[tuple[float, float]]] = []
-    for i in range(lo, hi):
+    for i in range(len(comp_l)):
         t, _cks, gks = comp_l[i]
         s_end, e_end = starts[i], ends[i]
         if t[4]:

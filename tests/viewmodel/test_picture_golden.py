@@ -120,47 +120,6 @@ def test_plans_from_pieces_are_the_plans(name, make) -> None:
     assert pieces > 10  # the pieces were used
 
 
-@pytest.mark.skipif(os.name != "posix", reason="no fork on this platform")
-def test_route_on_two_cores_is_route_on_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    """In a one-shot command ``route`` colours the later gaps' tracks and makes most polylines
-    in a forked child (``netviz.viewmodel.forked``): the very routes and needs of one process,
-    and the same again when both halves are made here (no fork)."""
-    from netviz.viewmodel import forked
-    from netviz.viewmodel import routing as R
-
-    model = _model(_synthetic())
-    vis = model.view()
-    lay = Layout()
-    picture(model, vis, lay)
-    st = lay.structure
-    assert st is not None
-
-    def key(routes):
-        return [(r.edge, r.points, r.runs, r.ends, r.crosses, r.starts_on_border,
-                 r.label_rect) for r in routes]
-
-    one, one_needs = route(st, model, vis.edges)
-    monkeypatch.setattr(R, "FORK_ROUTES", 0)  # fork at any size
-    calls: list[tuple[int, int, int]] = []
-    halves = forked.halves
-
-    def spy(n, work, split=None, pack=None, unpack=None):
-        got = halves(n, work, split, pack, unpack)
-        calls.append((n, split if split is not None else n // 2))
-        return got
-
-    monkeypatch.setattr(forked, "halves", spy)
-    forked.enable(True)
-    try:
-        two, two_needs = route(st, model, vis.edges)
-    finally:
-        forked.enable(False)
-    assert key(two) == key(one) and two_needs == one_needs
-    assert len(calls) == 2 and all(0 < k < n for n, k in calls)  # both steps split
-    unforked, unforked_needs = route(st, model, vis.edges)  # halves in this process
-    assert key(unforked) == key(one) and unforked_needs == one_needs
-
-
 @pytest.mark.parametrize("name, make", [("demo", _demo), ("synthetic", _synthetic)])
 def test_gap_needs_are_what_routing_needs(name, make) -> None:
     """``gap_needs`` (what ``measure_needs`` sizes the gaps by) counts tracks without
