@@ -406,7 +406,8 @@ class _Coverer:
                     self.record[key] = got
                 return
         start = len(self.out)
-        if self.twins is not None and status < 0 and (a in self.kids or b in self.kids):
+        if self.twins is not None and status < 0 and (
+                a in self.kids or b in self.kids or a in self.collapsed or b in self.collapsed):
             self._run_twin(a, b, status)
         else:
             self._run(a, b, status)
