@@ -41,7 +41,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from netviz.viewmodel import forked
 from netviz.viewmodel.cover import ROOT, WILDCARD, CoverMemo, Product, Tree, cover_memo
 
 NS_PREFIX = "ns:"
@@ -278,22 +277,7 @@ def useful(tree: Tree, m: np.ndarray, cands: Sequence[Candidate]) -> list[Candid
     # the matrix's columns as rows: gathering the columns of a candidate is then a fast row
     # gather (on the 5,000 x 5,000 matrix of 5,000 workloads a column gather is slow)
     mt = np.ascontiguousarray(m.T)
-
-    def test(lo: int, hi: int) -> list[bool]:
-        return [_useful(tree, m, mt, big, c) for c in cands[lo:hi]]
-
-    if len(cands) >= FORK_CANDIDATES:
-        # independent tests (~3,000 candidates at 5,000 workloads): half in a forked child
-        # when a one-shot command enables it (``forked``); only the answers come back
-        first, second = forked.halves(len(cands), test)
-        keep = first + second
-    else:
-        keep = test(0, len(cands))
-    return [c for c, k in zip(cands, keep, strict=True) if k]
-
-
-#: ``useful`` tests at least this many candidates in two processes (when ``forked`` allows)
-FORK_CANDIDATES = 500
+    return [c for c in cands if _useful(tree, m, mt, big, c)]
 
 
 def _useful(tree: Tree, m: np.ndarray, mt: np.ndarray, big: np.integer, c: Candidate) -> bool:
