@@ -802,13 +802,20 @@ def _infrastructure(st: Structure, key: str, model: GraphModel) -> list[str]:
     spans = [(tree.lo[k], tree.hi[k]) for k in nss]
     n = len(nss)
     reach = np.zeros((n, n), dtype=bool)
+    b0s = np.array([b0 for b0, _ in spans], dtype=np.int64)
+    b1s = np.array([b1 for _, b1 in spans], dtype=np.int64)
+    other = b1s > b0s
     for i, (a0, a1) in enumerate(spans):
         if a1 <= a0:
             continue
-        anycol = np.asarray((m[a0:a1, :] > 0).any(axis=0), dtype=bool)
-        for j, (b0, b1) in enumerate(spans):
-            if i != j and b1 > b0 and anycol[b0:b1].any():
-                reach[i, j] = True
+        anycol = np.asarray((m[a0:a1, :] > 0).any(axis=0), dtype=bool).ravel()
+        # whether any column in [b0, b1) is set, for every namespace at once: a prefix count
+        counts = np.concatenate(([0], np.cumsum(anycol, dtype=np.int64)))
+        top = anycol.size
+        lo, hi = np.minimum(b0s, top), np.minimum(np.maximum(b1s, b0s), top)
+        hit = other & (counts[hi] - counts[lo] > 0)
+        hit[i] = False
+        reach[i, :] = hit
     out = []
     need = max(3, math.ceil(0.75 * (n - 1)))
     for i, k in enumerate(nss):
