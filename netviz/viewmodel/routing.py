@@ -252,25 +252,38 @@ def _plan(st: Structure, e: Edge, depth: dict[str, int]) -> _Plan | None:
     a, b = cu[i], cv[i]
     lc = st.cont_of[a]
     ka, kb = _col(st, a), _col(st, b)
-    d = depth[lc]
+    s, t = _sides(ka, kb)
+    mid = _across(lc, ka, kb, depth[lc])
+    steps = _ascend(st, cu, i, s, depth) + mid + _descend(st, cv, i + 1, t, depth)
+    return _Plan(e, _End(u, s), _collapse(steps), _End(v, t))
+
+
+def _sides(ka: int, kb: int) -> tuple[str, str]:
+    """The sides an edge leaves column ``ka`` and enters column ``kb`` of one container."""
+    if ka < kb:
+        return RIGHT, LEFT
+    if ka > kb:
+        return LEFT, RIGHT
+    return RIGHT, RIGHT
+
+
+def _across(lc: str, ka: int, kb: int, d: int) -> list[_Gap | _Cross]:
+    """The steps from column ``ka`` to column ``kb`` of container ``lc`` (depth ``d``): the
+    gaps between them and the columns crossed (the same column: the gap at its right)."""
     mid: list[_Gap | _Cross] = []
     if ka < kb:
-        s, t = RIGHT, LEFT
         mid.append(_Gap(lc, ka + 1, d))
         for col in range(ka + 1, kb):
             mid.append(_Cross(lc, col))
             mid.append(_Gap(lc, col + 1, d))
     elif ka > kb:
-        s, t = LEFT, RIGHT
         mid.append(_Gap(lc, ka, d))
         for col in range(ka - 1, kb, -1):
             mid.append(_Cross(lc, col))
             mid.append(_Gap(lc, col, d))
     else:
-        s = t = RIGHT
         mid.append(_Gap(lc, ka + 1, d))
-    steps = _ascend(st, cu, i, s, depth) + mid + _descend(st, cv, i + 1, t, depth)
-    return _Plan(e, _End(u, s), _collapse(steps), _End(v, t))
+    return mid
 
 
 def _join(a: tuple[_Gap | tuple[str, int], ...], b: tuple[_Gap | tuple[str, int], ...]
@@ -333,30 +346,11 @@ def _pair_plan(st: Structure, cu: list[str], cv: list[str], depth: dict[str, int
     a, b = cu[i], cv[i]
     lc = st.cont_of[a]
     ka, kb = _col(st, a), _col(st, b)
-    if ka < kb:
-        s, t = RIGHT, LEFT
-    elif ka > kb:
-        s, t = LEFT, RIGHT
-    else:
-        s = t = RIGHT
+    s, t = _sides(ka, kb)
     mk = ("m", lc, ka, kb)
     mid = memo.get(mk)
     if mid is None:
-        d = depth[lc]
-        steps: list[_Gap | _Cross] = []
-        if ka < kb:
-            steps.append(_Gap(lc, ka + 1, d))
-            for col in range(ka + 1, kb):
-                steps.append(_Cross(lc, col))
-                steps.append(_Gap(lc, col + 1, d))
-        elif ka > kb:
-            steps.append(_Gap(lc, ka, d))
-            for col in range(ka - 1, kb, -1):
-                steps.append(_Cross(lc, col))
-                steps.append(_Gap(lc, col, d))
-        else:
-            steps.append(_Gap(lc, ka + 1, d))
-        mid = memo[mk] = _as_template(steps)
+        mid = memo[mk] = _as_template(_across(lc, ka, kb, depth[lc]))
     uk = ("u", cu[-1], i, s)
     up = memo.get(uk)
     if up is None:
