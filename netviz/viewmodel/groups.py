@@ -36,7 +36,7 @@ Group keys: ``grp:<namespace>/<n>`` (workload groups), ``nsset:<n>``, ``cluster:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -153,18 +153,24 @@ def _signature_groups(rows: np.ndarray) -> list[list[int]]:
     return [g for g in seen.values() if len(g) > 1]
 
 
-def module_candidates(tree: Tree, m: np.ndarray, ns_leaves: Mapping[str, list[str]],
-                      label_of: Callable[[str, list[str]], str]) -> list[Candidate]:
-    """Workloads of one namespace (and namespaces) with the same connections to everything
-    outside them."""
-    out: list[Candidate] = []
+def _spans(tree: Tree, ns_leaves: Mapping[str, list[str]]) -> Iterator[tuple[str, int, int]]:
+    """(namespace, first, end) of the leaves of every namespace with three or more (fewer
+    have no group but themselves and single leaves)."""
     for ns, leaves in ns_leaves.items():
         if len(leaves) < 3:
             continue
         key = NS_PREFIX + ns
         lo, hi = tree.lo[key], tree.hi[key]
-        if hi - lo < 3:
-            continue
+        if hi - lo >= 3:
+            yield ns, lo, hi
+
+
+def module_candidates(tree: Tree, m: np.ndarray, ns_leaves: Mapping[str, list[str]],
+                      label_of: Callable[[str, list[str]], str]) -> list[Candidate]:
+    """Workloads of one namespace (and namespaces) with the same connections to everything
+    outside them."""
+    out: list[Candidate] = []
+    for ns, lo, hi in _spans(tree, ns_leaves):
         rows = np.concatenate([m[lo:hi, :lo], m[lo:hi, hi:], m[:lo, lo:hi].T, m[hi:, lo:hi].T],
                               axis=1)
         for g in _signature_groups(rows):
@@ -206,13 +212,7 @@ def one_way_candidates(tree: Tree, m: np.ndarray, ns_leaves: Mapping[str, list[s
     policy selects: everyone may reach them alike)."""
     ins: list[Candidate] = []
     outs: list[Candidate] = []
-    for ns, leaves in ns_leaves.items():
-        if len(leaves) < 3:
-            continue
-        key = NS_PREFIX + ns
-        lo, hi = tree.lo[key], tree.hi[key]
-        if hi - lo < 3:
-            continue
+    for ns, lo, hi in _spans(tree, ns_leaves):
         for part, why, into in (
                 ((m[:lo, lo:hi].T, m[hi:, lo:hi].T), "same connections from outside", ins),
                 ((m[lo:hi, :lo], m[lo:hi, hi:]), "same connections to outside", outs)):
@@ -235,11 +235,7 @@ def row_candidates(tree: Tree, m: np.ndarray, ns_leaves: Mapping[str, list[str]]
     connection), the sets covering the most cells first (peers x members)."""
     counts: dict[tuple[str, bytes], int] = {}
     width: dict[str, int] = {}
-    for ns in ns_leaves:
-        key = NS_PREFIX + ns
-        lo, hi = tree.lo[key], tree.hi[key]
-        if hi - lo < 3:
-            continue
+    for ns, lo, hi in _spans(tree, ns_leaves):
         width[ns] = hi - lo
         for block in (m[:, lo:hi], m[lo:hi, :].T):
             for v in np.unique(block[block > 0]).tolist():
