@@ -244,18 +244,25 @@ def _plan(st: Structure, e: Edge, depth: dict[str, int]) -> _Plan | None:
         side = LEFT if _col(st, a) <= (k - 1) / 2 else RIGHT
         steps = _ascend(st, cu, i, side, depth)
         return _Plan(e, _End(u, side), _collapse(steps), _End(v, side, border=True))
-    i = 0
-    while i < len(cu) and i < len(cv) and cu[i] == cv[i]:
-        i += 1
-    if i >= len(cu) or i >= len(cv):
+    f = _fork(cu, cv)
+    if f is None:
         return None
-    a, b = cu[i], cv[i]
+    a, b = cu[f], cv[f]
     lc = st.cont_of[a]
     ka, kb = _col(st, a), _col(st, b)
     s, t = _sides(ka, kb)
     mid = _across(lc, ka, kb, depth[lc])
-    steps = _ascend(st, cu, i, s, depth) + mid + _descend(st, cv, i + 1, t, depth)
+    steps = _ascend(st, cu, f, s, depth) + mid + _descend(st, cv, f + 1, t, depth)
     return _Plan(e, _End(u, s), _collapse(steps), _End(v, t))
+
+
+def _fork(cu: list[str], cv: list[str]) -> int | None:
+    """Where two chains (root first) part: the first index they differ at, None when one
+    holds the other."""
+    i = 0
+    while i < len(cu) and i < len(cv) and cu[i] == cv[i]:
+        i += 1
+    return None if i >= len(cu) or i >= len(cv) else i
 
 
 def _sides(ka: int, kb: int) -> tuple[str, str]:
@@ -338,10 +345,8 @@ def _pair_plan(st: Structure, cu: list[str], cv: list[str], depth: dict[str, int
                memo: dict[Any, Any]) -> Any:
     """``_fast_plan`` for the chains of two elements: (source side, target side, steps, the
     crossings and the vertical runs as ``_compile`` lists them), or ``_NONE``."""
-    i = 0
-    while i < len(cu) and i < len(cv) and cu[i] == cv[i]:
-        i += 1
-    if i >= len(cu) or i >= len(cv):
+    i = _fork(cu, cv)
+    if i is None:
         return _NONE
     a, b = cu[i], cv[i]
     lc = st.cont_of[a]
