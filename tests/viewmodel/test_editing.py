@@ -202,6 +202,22 @@ def test_set_policy_text_changes_ports(session: EditSession) -> None:
     assert session.dirty and session.entry(i).status == "modified"
 
 
+@pytest.mark.parametrize("warm", [False, True])
+def test_the_first_edit_makes_the_indexes_or_finds_them_warmed(inputs: Path, warm: bool) -> None:
+    # a new session makes no index over the baseline's pairs (the window's first paint does
+    # not wait for it); ``warm`` makes them, and the first edit gives the same either way
+    s = make_session(load(inputs), inputs=[str(inputs)])
+    ev = s.evaluation
+    assert ev._base_pair_index is None and ev._node_index is None
+    if warm:
+        ev.warm()
+        assert ev._base_pair_index is not None and ev._node_index is not None
+    i = entry_id(s, "shop/api-from-web")
+    s.set_policy_text(i, s.entry(i).text.replace("port: 8000", "port: 9000"))
+    assert pair_kinds(s) == {(WEB, API): CHANGED}
+    assert s.difference == full_diff(s)
+
+
 def test_invalid_text_is_kept_and_last_valid_version_evaluated(session: EditSession) -> None:
     i = entry_id(session, "shop/api-from-web")
     session.set_policy_text(i, session.entry(i).text.replace("port: 8000", "port: 8001"))
