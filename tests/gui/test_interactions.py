@@ -34,16 +34,30 @@ def listed() -> list[dict[str, str]]:
     return json.loads(out.getvalue())
 
 
-@pytest.fixture
-def win(qtbot, tmp_path: Path) -> MainWindow:
+def _window(qtbot, tmp_path: Path, size: tuple[int, int] = (1400, 900),
+            collapse_above: int | None = None) -> MainWindow:
+    """A shown window with its own settings, no automatic reload; ``collapse_above``: the
+    workload count above which a cluster opens collapsed (small, to make the demo large)."""
     w = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(w)
-    w.resize(1600, 1000)
+    if collapse_above is not None:
+        w.view.collapse_above = collapse_above
+    w.resize(*size)
     w.show()
-    qtbot.waitExposed(w)
     w.act_auto.setChecked(False)
+    return w
+
+
+def _open(qtbot, w: MainWindow, path: Path) -> None:
     with qtbot.waitSignal(w.runner.finished, timeout=30000):
-        w.open_paths([str(DEMO)])
+        w.open_paths([str(path)])
+
+
+@pytest.fixture
+def win(qtbot, tmp_path: Path) -> MainWindow:
+    w = _window(qtbot, tmp_path, size=(1600, 1000))
+    qtbot.waitExposed(w)
+    _open(qtbot, w, DEMO)
     if w.editing is not None:
         # never a modal question at teardown (unsaved edits are discarded, not saved)
         w.editing.ask = lambda *a: QMessageBox.StandardButton.Discard
@@ -248,14 +262,8 @@ def test_double_click_a_namespace_title_collapses_and_expands_it(qtbot, win: Mai
 
 
 def test_a_large_cluster_opens_at_namespace_level(qtbot, tmp_path: Path, listed) -> None:
-    w = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
-    w.view.collapse_above = 5  # the demo counts as large here
-    w.resize(1400, 900)
-    w.show()
-    w.act_auto.setChecked(False)
-    with qtbot.waitSignal(w.runner.finished, timeout=30000):
-        w.open_paths([str(DEMO)])
+    w = _window(qtbot, tmp_path, collapse_above=5)  # the demo counts as large here
+    _open(qtbot, w, DEMO)
     view = w.view
     assert view.collapsed == frozenset(view.namespace_keys()) and view.collapsed
     kinds = {view.model.nodes[k].kind for k in _visible_nodes(view)}
@@ -336,14 +344,8 @@ def test_many_namespaces_open_at_set_level_and_a_set_expands(qtbot, tmp_path: Pa
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
         main(["list", str(d), "-o", "json"])
     listed = json.loads(out.getvalue())
-    w = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
-    w.view.collapse_above = 5
-    w.resize(1400, 900)
-    w.show()
-    w.act_auto.setChecked(False)
-    with qtbot.waitSignal(w.runner.finished, timeout=30000):
-        w.open_paths([str(d)])
+    w = _window(qtbot, tmp_path, collapse_above=5)
+    _open(qtbot, w, d)
     view = w.view
     m = view.model
     sets = [k for k in m.tree.containers if k.startswith("nsset:c")]
@@ -401,14 +403,8 @@ def test_a_what_if_edit_at_set_level_then_expanding_stays_exact(qtbot, tmp_path:
 
     d = tmp_path / "c"
     write(generate(30, 150, 120), d)
-    w = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
-    w.view.collapse_above = 5
-    w.resize(1400, 900)
-    w.show()
-    w.act_auto.setChecked(False)
-    with qtbot.waitSignal(w.runner.finished, timeout=30000):
-        w.open_paths([str(d)])
+    w = _window(qtbot, tmp_path, collapse_above=5)
+    _open(qtbot, w, d)
     w.editing.ask = lambda *a: QMessageBox.StandardButton.Discard
     view = w.view
 
@@ -454,14 +450,10 @@ def test_the_picture_model_of_new_inputs_is_built_off_the_ui_thread(
             built.append((threading.current_thread() is threading.main_thread(), self))
 
     monkeypatch.setattr(graph_view, "GraphModel", Recording)
-    w = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
-    w.show()
-    w.act_auto.setChecked(False)
+    w = _window(qtbot, tmp_path)
     steps: list[str] = []
     w.runner.progress.connect(lambda _d, _t, what: steps.append(what))
-    with qtbot.waitSignal(w.runner.finished, timeout=30000):
-        w.open_paths([str(DEMO)])
+    _open(qtbot, w, DEMO)
     assert [main for main, _m in built] == [False]
     assert w.view.model is built[0][1]
     assert any("grouping workloads" in s for s in steps)
