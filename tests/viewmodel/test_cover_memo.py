@@ -23,6 +23,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from synth import generate
 
 
+def count_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the cover's block decompositions (``_Coverer._run`` calls) in ``[0]``."""
+    from netviz.viewmodel import cover as C
+
+    calls = [0]
+    real = C._Coverer._run
+
+    def counting(self: C._Coverer, a: str, b: str, status: int) -> None:
+        calls[0] += 1
+        real(self, a, b, status)
+
+    monkeypatch.setattr(C._Coverer, "_run", counting)
+    return calls
+
+
 def random_tree(rnd: random.Random, n_leaves: int) -> Tree:
     """Namespaces of leaves, some groups inside them, all under one cluster container."""
     parent: dict[str, str] = {"cluster": ROOT}
@@ -62,16 +77,7 @@ def random_matrix(rnd: random.Random, tree: Tree, labels: int) -> np.ndarray:
 @pytest.mark.parametrize("seed", range(12))
 def test_memo_gives_the_full_cover_after_changed_cells(seed: int,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    from netviz.viewmodel import cover as C
-
-    calls = [0]
-    real = C._Coverer._run
-
-    def counting(self: C._Coverer, a: str, b: str, status: int) -> None:
-        calls[0] += 1
-        real(self, a, b, status)
-
-    monkeypatch.setattr(C._Coverer, "_run", counting)
+    calls = count_runs(monkeypatch)
     rnd = random.Random(seed)
     tree = random_tree(rnd, rnd.randint(12, 60))
     m = random_matrix(rnd, tree, 4)
@@ -143,22 +149,13 @@ def test_the_first_edit_after_a_build_covers_only_changed_blocks(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The model's own build leaves the memo of its cover (``groups.choose``), so the first
     what-if edit does not cover the whole relation again."""
-    from netviz.viewmodel import cover as C
-
     objs = generate(namespaces=6, workloads=60, policies=40, seed=3)
     cluster = load_text(yaml.safe_dump_all(objs), "synthetic.yaml").cluster
     an = Analyzer(cluster)
     conns = connlist(an)
     model = GraphModel(cluster, conns, an)
     model.view()
-    calls = [0]
-    real = C._Coverer._run
-
-    def counting(self: C._Coverer, a: str, b: str, status: int) -> None:
-        calls[0] += 1
-        real(self, a, b, status)
-
-    monkeypatch.setattr(C._Coverer, "_run", counting)
+    calls = count_runs(monkeypatch)
     pols = list(cluster.policies)
     i = next(i for i, p in enumerate(pols) if p.name.startswith("db-from-api"))
     pols[i] = replace(pols[i], ingress=(Rule(peers=(Peer(pod_selector=LabelSelector()),),
@@ -290,14 +287,7 @@ def test_twin_blocks_get_the_products_of_their_own_decomposition(
     rnd = random.Random(300 + seed)
     tree, m = twin_tree_and_matrix(rnd)
     shut = rnd.sample(sorted(tree.containers - {ROOT}), 2) if seed % 3 == 0 else []
-    calls = [0]
-    real = C._Coverer._run
-
-    def counting(self: C._Coverer, a: str, b: str, status: int) -> None:
-        calls[0] += 1
-        real(self, a, b, status)
-
-    monkeypatch.setattr(C._Coverer, "_run", counting)
+    calls = count_runs(monkeypatch)
     assert C.TWINS
     got, memo = cover_memo(tree, m, shut)
     with_twins = calls[0]
