@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from netviz.io.manifests import load_paths
 from netviz.ui.editor.parse import make_session
 from netviz.ui.graph_view import GraphView
+from netviz.viewmodel.editing import EditSession
 from netviz.viewmodel.graph import GraphModel
 from netviz.viewmodel.layout import Layout
 from netviz.viewmodel.routing import picture
@@ -19,7 +20,9 @@ from tests.viewmodel.test_edit_differential import stated
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
 
 
-def test_an_edit_updates_the_view_in_place_and_exactly(qtbot) -> None:
+def _demo_view(qtbot) -> tuple[EditSession, AppState, GraphView]:
+    """The demo in an edit session in the difference view, a shown GraphView of its state,
+    and every edit applied to that state."""
     result = load_paths([str(DEMO)])
     session = make_session(result, autosave=False)
     state = AppState()
@@ -33,6 +36,11 @@ def test_an_edit_updates_the_view_in_place_and_exactly(qtbot) -> None:
     session.set_view_mode("difference")
     session.apply_to(state)
     session.subscribe(lambda ev: ev == "edited" and session.apply_to(state))
+    return session, state, view
+
+
+def test_an_edit_updates_the_view_in_place_and_exactly(qtbot) -> None:
+    session, state, view = _demo_view(qtbot)
     first = view.picture
     assert first is not None
     boxes = {n.key: n.rect for n in first.nodes}
@@ -80,19 +88,7 @@ def test_an_ipblock_edit_adds_external_boxes_and_moves_no_other(qtbot) -> None:
     """An edit that cuts the external ranges anew (an ipBlock's ``except`` or CIDR changed):
     the external boxes merge or split, the view draws them without moving any other box, and
     what it draws states exactly what a model and picture made from scratch state."""
-    result = load_paths([str(DEMO)])
-    session = make_session(result, autosave=False)
-    state = AppState()
-    b = session.baseline
-    state.set_loaded(result, b.cluster, b.analyzer, b.connections)
-    view = GraphView(state)
-    qtbot.addWidget(view)
-    view.resize(1200, 800)
-    view.show()
-    qtbot.waitExposed(view)
-    session.set_view_mode("difference")
-    session.apply_to(state)
-    session.subscribe(lambda ev: ev == "edited" and session.apply_to(state))
+    session, state, view = _demo_view(qtbot)
     edits = [("frontend/gateway-from-internet", "except: [10.0.0.0/8]",
               "except: [10.0.0.0/9]"),
              ("payments/payments-egress", "cidr: 203.0.113.0/24", "cidr: 203.0.113.0/25")]
@@ -141,19 +137,7 @@ def test_an_undone_ipblock_edit_puts_the_boxes_back(qtbot) -> None:
     a container; they go to a new column.)"""
     from netviz.viewmodel.layout import ROOT
 
-    result = load_paths([str(DEMO)])
-    session = make_session(result, autosave=False)
-    state = AppState()
-    b = session.baseline
-    state.set_loaded(result, b.cluster, b.analyzer, b.connections)
-    view = GraphView(state)
-    qtbot.addWidget(view)
-    view.resize(1200, 800)
-    view.show()
-    qtbot.waitExposed(view)
-    session.set_view_mode("difference")
-    session.apply_to(state)
-    session.subscribe(lambda ev: ev == "edited" and session.apply_to(state))
+    session, state, view = _demo_view(qtbot)
     ident = session.find("frontend/gateway-from-internet")
     assert ident is not None
     text = session.entry(ident).text
