@@ -85,7 +85,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"netviz render: {out}: the output must end in .png, .svg, .pdf or .json",
               file=sys.stderr)
         return EXIT_USAGE
-    result = load_paths(args.paths)
+    from netviz.viewmodel import forked
+
+    # the files are read in two processes when there are several (a one-shot command)
+    result = load_paths(args.paths, halves=forked.halves if forked.enabled() else None)
     for d in result.diagnostics:
         print(printable(f"netviz: {d}"), file=sys.stderr)
     cluster = result.cluster
