@@ -486,13 +486,16 @@ class LabelLayer(QGraphicsItem):
         border = QPen(QColor("#C9CED5"), 1)
         border.setCosmetic(True)
         text_pen = QPen(QColor("#222222"))
-        for rr, text in self.labels:
-            if not exposed.intersects(rr):
-                continue
-            p.setPen(border)
-            p.setBrush(chip)
+        shown = [(rr, text) for rr, text in self.labels if exposed.intersects(rr)]
+        # every chip, then every text: labels never overlap (routing places them so), so
+        # this is what label after label would paint, with two changes of pen instead of
+        # two per label (an SVG group each: 64,000 labels at 5,000 workloads)
+        p.setPen(border)
+        p.setBrush(chip)
+        for rr, _ in shown:
             p.drawRoundedRect(rr, 3, 3)
-            p.setPen(text_pen)
+        p.setPen(text_pen)
+        for rr, text in shown:
             p.drawText(rr, Qt.AlignmentFlag.AlignCenter, text)
 
 
