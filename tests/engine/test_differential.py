@@ -528,3 +528,49 @@ def _external_agree(cluster: Cluster, ipb: bool) -> None:
                         f"{rdst if isinstance(rdst, str) else rdst.key} {proto} {port}: "
                         f"analyzer {got}, reference {want}"
                     )
+
+
+def _blocks_trying_every_group(an: Analyzer, src_mask: int | None,
+                               dst_mask: int | None) -> list[object]:
+    """``Analyzer.blocks`` as it was first written: every source group with every destination
+    group (the reference for the lookup of the groups a source group can pair with)."""
+    from netviz.engine.analyzer import Block
+
+    restricted = src_mask is not None or dst_mask is not None
+    smask, dmask = src_mask or 0, dst_mask or 0
+    src_groups: dict[object, int] = {}
+    dst_groups: dict[object, int] = {}
+    for pc in an.classes:
+        ek = an._egress_partition(pc)
+        src_groups[ek] = src_groups.get(ek, 0) | 1 << pc.index
+        ik = an._ingress_partition(pc)
+        dst_groups[ik] = dst_groups.get(ik, 0) | 1 << pc.index
+    out: list[object] = []
+    for epart, sbits in src_groups.items():
+        for ipart, dbits in dst_groups.items():
+            if restricted and not sbits & smask and not dbits & dmask:
+                continue
+            for eb, ec in epart:  # type: ignore[attr-defined]
+                for ib, ic in ipart:  # type: ignore[attr-defined]
+                    ss, dd, c = ib & sbits, eb & dbits, ec & ic
+                    if ss and dd and c:
+                        out.append(Block(ss, dd, c))
+    return out
+
+
+@pytest.mark.parametrize("index", [False, True], ids=["every-group", "looked-up"])
+@settings(SETTINGS, max_examples=max(1, EXAMPLES // 4))
+@given(cluster=clusters(tiers=True), masks=st.tuples(st.integers(0, 255), st.integers(0, 255)),
+       restricted=st.booleans())
+def test_blocks_agree_with_trying_every_group(cluster: Cluster, masks: tuple[int, int],
+                                              restricted: bool, index: bool) -> None:
+    """The same blocks in the same order, whether the destination groups a source group can
+    pair with are looked up in the index or all tried."""
+    import netviz.engine.analyzer as analyzer
+
+    an = Analyzer(cluster, Options())
+    src_mask, dst_mask = masks if restricted else (None, None)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(analyzer, "_index_pays", lambda *args: index)
+        got = an.blocks(src_mask, dst_mask)
+    assert got == _blocks_trying_every_group(an, src_mask, dst_mask)
