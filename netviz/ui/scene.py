@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
 
 from netviz.ui.fonts import font
 from netviz.viewmodel import palette
-from netviz.viewmodel.layout import ARROW_HALF_WIDTH, ARROW_LEN, HEX_INSET, LEAF_PAD_Y, arrow_head
+from netviz.viewmodel.layout import ARROW_HALF_WIDTH, ARROW_LEN, HEX_INSET, LEAF_PAD_Y
 from netviz.viewmodel.routing import (
     LEGEND_PAD,
     LEGEND_ROW,
@@ -55,7 +55,6 @@ from netviz.viewmodel.routing import (
     DrawnEdge,
     DrawnNode,
     Picture,
-    arrow_base,
 )
 
 Z_CONTAINER = -10.0
@@ -617,36 +616,16 @@ def edge_items(edges: Sequence[DrawnEdge], widen: float = 1.0, z: float = Z_EDGE
     """Batched items for ``edges``: a stroked path per (style, width), arrowheads, start
     dots and the labels. Layers stack by style (name, then width) through their z value, so
     that several batches (``PictureScene.set_edges``' chunks) stack as one would."""
-    groups: dict[tuple[str, float], tuple[QPainterPath, QPainterPath]] = {}
-    label_items: list[tuple[QRectF, str]] = []
-    scale = 1.0 if widen == 1.0 else 1.3
+    label_items: list[tuple[QRectF, str]] = [
+        (_rect(d.label_rect), d.label) for d in edges
+        if d.label and d.label_rect is not None and len(d.points) >= 2] if labels else []
+    by_style: dict[str, list[DrawnEdge]] = {}
     for d in edges:
-        e = d.edge
-        pts = d.points
-        if len(pts) < 2:
-            continue
-        style = palette.EDGE_STYLES[e.style]
-        width = style.width * widen
-        line, marks = groups.setdefault((e.style, width), (QPainterPath(), QPainterPath()))
-        line.moveTo(*pts[0])
-        if e.style != "service":
-            for pt in pts[1:-1]:
-                line.lineTo(*pt)
-            bx, by = arrow_base(pts) if scale == 1.0 else _base(pts, ARROW_LEN * scale)
-            line.lineTo(bx, by)
-            tip, left, right = arrow_head(pts[-2][0], pts[-2][1], pts[-1][0], pts[-1][1],
-                                          ARROW_LEN * scale, ARROW_HALF_WIDTH * scale)
-            marks.moveTo(*tip)
-            marks.lineTo(*left)
-            marks.lineTo(*right)
-            marks.closeSubpath()
-            if d.source_dot:
-                marks.addEllipse(QPointF(*pts[0]), 3.0 * scale, 3.0 * scale)
-        else:
-            for pt in pts[1:]:
-                line.lineTo(*pt)
-        if labels and d.label and d.label_rect is not None:
-            label_items.append((_rect(d.label_rect), d.label))
+        if len(d.points) >= 2:
+            by_style.setdefault(d.edge.style, []).append(d)
+    scale = 1.0 if widen == 1.0 else 1.3
+    groups = {(name, palette.EDGE_STYLES[name].width * widen):
+              _edge_paths(batch, name != "service", scale) for name, batch in by_style.items()}
     items: list[QGraphicsItem] = []
     for (style_name, width), (line, marks) in sorted(groups.items()):
         style = palette.EDGE_STYLES[style_name]
@@ -666,16 +645,48 @@ def edge_items(edges: Sequence[DrawnEdge], widen: float = 1.0, z: float = Z_EDGE
     return items
 
 
+def _edge_paths(edges: list[DrawnEdge], arrows: bool,
+                scale: float) -> tuple[QPainterPath, QPainterPath]:
+    """The lines of ``edges`` (two points or more each) in one path; with ``arrows``, each
+    line stops at its arrowhead's base (``routing.arrow_base``) and the arrowheads
+    (``layout.arrow_head``) and start dots are a second path. Tens of thousands of edges at
+    scale: the per-edge arithmetic is inlined, with the formulas and operations of those two
+    functions (so the paths are the very same)."""
+    line, marks = QPainterPath(), QPainterPath()
+    move, to = line.moveTo, line.lineTo
+    if not arrows:
+        for d in edges:
+            pts = d.points
+            move(*pts[0])
+            for pt in pts[1:]:
+                to(*pt)
+        return line, marks
+    m_move, m_to, m_close, m_dot = (marks.moveTo, marks.lineTo, marks.closeSubpath,
+                                    marks.addEllipse)
+    length, half, r = ARROW_LEN * scale, ARROW_HALF_WIDTH * scale, 3.0 * scale
+    hypot = math.hypot
+    for d in edges:
+        pts = d.points
+        move(*pts[0])
+        for pt in pts[1:-1]:
+            to(*pt)
+        (x0, y0), (x1, y1) = pts[-2], pts[-1]
+        dx, dy = x1 - x0, y1 - y0
+        n = hypot(dx, dy) or 1.0
+        k = min(length, n) / n
+        to(x1 - dx * k, y1 - dy * k)
+        ux, uy = dx / n, dy / n
+        bx, by = x1 - ux * length, y1 - uy * length
+        m_move(x1, y1)
+        m_to(bx - uy * half, by + ux * half)
+        m_to(bx + uy * half, by - ux * half)
+        m_close()
+        if d.source_dot:
+            m_dot(QPointF(*pts[0]), r, r)
+    return line, marks
+
+
 _STYLE_RANK = {name: i for i, name in enumerate(sorted(palette.EDGE_STYLES))}
-
-
-def _base(pts: Sequence[tuple[float, float]], length: float) -> tuple[float, float]:
-    import math
-
-    (x0, y0), (x1, y1) = pts[-2], pts[-1]
-    d = math.hypot(x1 - x0, y1 - y0) or 1.0
-    k = min(length, d) / d
-    return (x1 - (x1 - x0) * k, y1 - (y1 - y0) * k)
 
 
 # ---------------------------------------------------------------------- the scene
