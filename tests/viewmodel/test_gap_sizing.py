@@ -48,3 +48,17 @@ def test_longest_runs_are_the_first_maximum() -> None:
             best = max(range(len(p)), key=lambda j, p=p, last=last: (p[j][1], p[j][0] == last))
             want.append(at + best)
         assert got == want, plans
+
+
+def test_first_fit_for_many_runs_is_the_heap_one() -> None:
+    from netviz.viewmodel.routing import _first_fit, _first_fit_sorted
+
+    rnd = random.Random(13)
+    heights = (0.0, 0.25, 1.0, 3.0, 4.0, 6.0, 7.0, 10.0, 13.0, 20.0)
+    for _ in range(300):
+        runs = []
+        for i in range(rnd.randrange(1, 60)):
+            a, b = rnd.choice(heights), rnd.choice(heights)
+            runs.append((min(a, b), max(a, b), i, 0))
+        runs.sort()
+        assert _first_fit_sorted(runs) == _first_fit(runs), runs
