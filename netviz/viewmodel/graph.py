@@ -426,6 +426,50 @@ def _poorly_covered(chosen: G.Chosen, tree: Tree, m: np.ndarray) -> bool:
     return len(chosen.products) > bar * pairs
 
 
+@dataclass
+class _CellColumns:
+    """The cells of a model made from a plain connection list, as that list's columns:
+    source and destination peer keys and label ids per connection, and the cells of the
+    external ranges merged into another leaf (``_leaf_cells``)."""
+
+    skeys: list[str]
+    dkeys: list[str]
+    ids: list[int]
+    moved: list[tuple[tuple[str, str], int]]
+    #: ``coded()``, once made
+    _coded: tuple[list[str], np.ndarray, np.ndarray, np.ndarray] | None = None
+    _made: bool = False
+
+    def coded(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray] | None:
+        """(peer keys, source and destination peer per cell, label ids), or None when some
+        peer pair comes twice (a connection list has each once; the dict then decides
+        which label stays)."""
+        if not self._made:
+            self._made = True
+            peers = list(dict.fromkeys(self.skeys + self.dkeys))
+            code = {k: i for i, k in enumerate(peers)}
+            n = len(self.ids)
+            srcs = np.fromiter(map(code.__getitem__, self.skeys), np.int64, n)
+            dsts = np.fromiter(map(code.__getitem__, self.dkeys), np.int64, n)
+            pairs = np.sort(srcs * len(peers) + dsts)  # (fast: a connection list is sorted)
+            if not (pairs[1:] == pairs[:-1]).any():
+                self._coded = (peers, srcs, dsts, np.fromiter(self.ids, np.int64, n))
+        return self._coded
+
+
+def _leaf_cells(cells: dict[tuple[str, str], int], moved: list[tuple[tuple[str, str], int]],
+                leaf_of: dict[str, str]) -> dict[tuple[str, str], int]:
+    """``cells`` at leaf level: the cells of the ranges merged into another leaf (``moved``)
+    become the representative's, with the same labels (a merged range has the same cells as
+    that one)."""
+    lf = leaf_of
+    for k, _ in moved:
+        cells.pop(k, None)
+    for (s, d), i in moved:
+        cells[(lf.get(s, s), lf.get(d, d))] = i
+    return cells
+
+
 def _namespace_boxes(tree: Tree) -> list[str]:
     return [k for k in tree.containers if k.startswith(NS_PREFIX)]
 
@@ -442,6 +486,12 @@ class GraphModel:
         = None
     _adj_cache: tuple[dict[tuple[str, str], int], dict[str, set[str]],
                       dict[str, set[str]]] | None = None
+    #: the leaf-level cells (``_cells``) once made; until then (a model made from a plain
+    #: connection list) they are the connection list's columns (``_cell_columns``): the
+    #: matrix and the candidates read those, and a one-shot render never makes the dict of
+    #: ~900,000 pairs at 5,000 workloads (0.3 s). Setting ``_cells`` drops the columns.
+    _cells_made: dict[tuple[str, str], int] | None = None
+    _cell_columns: _CellColumns | None = None
 
     def __init__(
         self,
@@ -482,7 +532,7 @@ class GraphModel:
         self.leaf_of: dict[str, str] = {}
         self.nodes: dict[str, Node] = {}
         self.namespaces: dict[str, NamespaceBox] = {}
-        cells = self._relation()
+        self._relation()
         self._build_nodes()
         self._add_outside()
         structure = None
@@ -493,12 +543,29 @@ class GraphModel:
             structure = keep.structure
             structure = _Structure(structure.tree, structure.groups, None,
                                    deferred=structure.deferred, opened=structure.opened)
-        self._build_tree(cells, structure, defer_groups)
+        self._build_tree(structure, defer_groups)
         self._view_cache: dict[object, VisibleGraph] = {}
 
     # ------------------------------------------------------------------ the relation
-    def _relation(self) -> dict[tuple[str, str], int]:
-        """(source peer, destination peer) -> label id, and the merge of external ranges."""
+    @property
+    def _cells(self) -> dict[tuple[str, str], int]:
+        """(source leaf, destination leaf) -> label id of every pair with a cell."""
+        if self._cells_made is None:
+            cols = self._cell_columns
+            assert cols is not None
+            self._cells_made = _leaf_cells(
+                dict(zip(zip(cols.skeys, cols.dkeys, strict=True), cols.ids, strict=True)),
+                cols.moved, self.leaf_of)
+        return self._cells_made
+
+    @_cells.setter
+    def _cells(self, cells: dict[tuple[str, str], int]) -> None:
+        self._cells_made = cells
+        self._cell_columns = None
+
+    def _relation(self) -> None:
+        """``_cells``: (source peer, destination peer) -> label id (or the columns they are
+        made from), and the merge of external ranges."""
         cells: dict[tuple[str, str], int] = {}
         lab = self.labels
         skip_sides: set[tuple[str, str]] = set()
@@ -538,7 +605,6 @@ class GraphModel:
             peers.update(zip(dkeys, dsts, strict=True))
             peers.update(zip(skeys, srcs, strict=True))
             ids = list(map(by_id.__getitem__, map(id, sets)))
-            cells = dict(zip(zip(skeys, dkeys, strict=True), ids, strict=True))
             columns = (skeys, dkeys, ids)
         for c in self.connections if self.difference is not None else ():
             s, d = c.src.key, c.dst.key
@@ -585,13 +651,11 @@ class GraphModel:
         lf = self.leaf_of
         moved = [((s, d), i) for (s, d), i in items
                  if lf.get(s, s) != s or lf.get(d, d) != d]
-        # (a range merged into another has the same cells as that one: its cells become the
-        # representative's, with the same labels)
-        for k, _ in moved:
-            cells.pop(k, None)
-        for (s, d), i in moved:
-            cells[(lf.get(s, s), lf.get(d, d))] = i
-        return cells
+        if columns is not None:
+            self._cell_columns = _CellColumns(*columns, moved)
+            self._cells_made = None
+        else:
+            self._cells = _leaf_cells(cells, moved, lf)
 
     def _merge_externals(self, sig: dict[str, dict[tuple[str, str], int]],
                          keys: dict[str, frozenset[tuple[str, str, int]]] | None = None,
@@ -823,8 +887,7 @@ class GraphModel:
         return False
 
     # ------------------------------------------------------------------ the tree
-    def _build_tree(self, cells: dict[tuple[str, str], int],
-                    structure: _Structure | None = None, defer: bool = False) -> None:
+    def _build_tree(self, structure: _Structure | None = None, defer: bool = False) -> None:
         leaf_ns: dict[str, str | None] = {}
         for ns, leaves in self.ns_leaves.items():
             for k in leaves:
@@ -846,7 +909,6 @@ class GraphModel:
             for i, k in enumerate(leaves):
                 order[k] = (0, i)
         self._order = order
-        self._cells = cells
         memo: CoverMemo | None = None
         if structure is None:
             base = G.base_parent(leaf_ns, self.ns_leaves)
@@ -999,7 +1061,17 @@ class GraphModel:
         n = len(tree.leaves)
         dtype = np.int16 if len(self.labels.items) < 30000 else np.int32
         m = np.zeros((n, n), dtype=dtype)
-        if self._cells:
+        columns = self._cell_columns
+        coded = columns.coded() if columns is not None else None
+        if coded is not None:
+            # from the columns: each peer's leaf index, then every cell at once (the same
+            # cells as ``_cells``: no pair twice, and the ranges merged into one leaf have
+            # the same cells, so the order they are written in does not matter)
+            peers, srcs, dsts, vals = coded
+            idx, lf = tree.index, self.leaf_of
+            at = np.fromiter((idx[lf.get(k, k)] for k in peers), np.int64, len(peers))
+            m[at[srcs], at[dsts]] = vals
+        elif self._cells:
             idx = tree.index
             k = len(self._cells)
             # (the keys' ends mapped in C: ~900,000 cells at 5,000 workloads)
@@ -1034,8 +1106,14 @@ class GraphModel:
             # the ranges the cluster sends to, and those it receives from (the address space is
             # cut per direction, so these are usually disjoint)
             # (the keys' ends collected in C: ~900,000 cells at 5,000 workloads)
-            srcs = set(map(_FIRST, self._cells)).intersection(self.externals)
-            dsts = set(map(_SECOND, self._cells)).intersection(self.externals)
+            cols = self._cell_columns
+            if cols is not None:
+                lf = self.leaf_of
+                srcs = {lf.get(k, k) for k in set(cols.skeys)}.intersection(self.externals)
+                dsts = {lf.get(k, k) for k in set(cols.dkeys)}.intersection(self.externals)
+            else:
+                srcs = set(map(_FIRST, self._cells)).intersection(self.externals)
+                dsts = set(map(_SECOND, self._cells)).intersection(self.externals)
             for side, text in ((dsts - srcs, "addresses the cluster sends to"),
                                (srcs - dsts, "addresses the cluster receives from")):
                 if 2 <= len(side) < len(self.externals):
@@ -1465,6 +1543,7 @@ class GraphModel:
         if self._cover_memo is None and self._memo_prev is None:
             products, self._cover_memo = cover_memo(self.tree, self.m)
             self._base_products = products
+        self._cells  # noqa: B018  (made now too: ``updated`` copies it)
 
     # ------------------------------------------------------------------ queries
     @property
