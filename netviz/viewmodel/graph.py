@@ -950,11 +950,14 @@ class GraphModel:
             made: list[tuple[Tree, np.ndarray]] = []
             m0 = self._matrix_like(base_tree, made)
             defer = defer and self.options.groups
-            cands = self._candidates(base_tree, m0) if self.options.groups else []
+            # m0 transposed, once for every candidate list below (a namespace's columns as
+            # contiguous rows)
+            mt0 = G.transposed(m0) if self.options.groups else None
+            cands = self._candidates(base_tree, m0, mt=mt0) if self.options.groups else []
             if defer:
                 # the top level now, for the view with every namespace collapsed
                 cands = [c for c in cands if c.kind != "group"]
-            cands = G.useful(base_tree, m0, cands)
+            cands = G.useful(base_tree, m0, cands, mt0)
             chosen = G.choose(base, containers, order, multi, cands,
                               lambda t: self._matrix_like(t, made),
                               shut=_namespace_boxes if defer else None)
@@ -964,7 +967,8 @@ class GraphModel:
                 # first stays on a tie (same input, same picture)
                 for extra in (G.row_candidates, functools.partial(G.row_candidates, own=True),
                               G.one_way_candidates):
-                    alt = G.useful(base_tree, m0, self._candidates(base_tree, m0, extra))
+                    alt = G.useful(base_tree, m0, self._candidates(base_tree, m0, extra, mt0),
+                                   mt0)
                     other = G.choose(base, containers, order, multi, alt,
                                      lambda t: self._matrix_like(t, made))
                     if len(other.products) < len(chosen.products):
@@ -1044,9 +1048,10 @@ class GraphModel:
             return
         opened = st.opened | todo
         rest = every - opened
-        cands = [c for c in self._candidates(tree, self.m)
+        mt = G.transposed(self.m)
+        cands = [c for c in self._candidates(tree, self.m, mt=mt)
                  if c.kind == "group" and NS_PREFIX + (c.namespace or "") in todo]
-        cands = G.useful(tree, self.m, cands)
+        cands = G.useful(tree, self.m, cands, mt)
         order: dict[str, object] = {k: (i,) for i, k in enumerate(tree.nodes())}
         made = [(tree, self.m)]
         chosen = G.choose(dict(tree.parent), set(tree.containers) - {ROOT}, order, tree.multi,
@@ -1116,10 +1121,11 @@ class GraphModel:
         return m
 
     def _candidates(self, tree: Tree, m: np.ndarray,
-                    extra: Callable[..., list[G.Candidate]] | None = None
-                    ) -> list[G.Candidate]:
+                    extra: Callable[..., list[G.Candidate]] | None = None,
+                    mt: np.ndarray | None = None) -> list[G.Candidate]:
+        """The candidate groups, in order (``groups``); ``mt``: ``m`` transposed, if made."""
         out: list[G.Candidate] = []
-        out += G.module_candidates(tree, m, self.ns_leaves, self._group_label)
+        out += G.module_candidates(tree, m, self.ns_leaves, self._group_label, mt)
         if extra is not None:
             out += extra(tree, m, self.ns_leaves, self._group_label)
         out += self._selector_candidates()

@@ -23,7 +23,7 @@ def _random_tree_and_matrix(seed: int) -> tuple[Tree, np.ndarray, dict[str, list
     rng = np.random.default_rng(seed)
     parent: dict[str, str] = {}
     ns_leaves: dict[str, list[str]] = {}
-    for n in range(int(rng.integers(1, 6))):
+    for n in range(int(rng.integers(1, 8))):
         ns = f"n{n}"
         parent["ns:" + ns] = ROOT
         size = int(rng.choice([1, 2, 3, 5, 12, 70, 90]))
@@ -37,7 +37,10 @@ def _random_tree_and_matrix(seed: int) -> tuple[Tree, np.ndarray, dict[str, list
     tree = Tree(parent, {"ns:" + ns for ns in ns_leaves}, multi=multi)
     n = len(tree.leaves)
     kinds = rng.integers(0, 3, n)
-    table = rng.integers(0, 4, (3, 3))
+    if rng.random() < 0.5:  # one kind per namespace: namespaces alike (namespace sets)
+        per_ns = {k: int(rng.integers(0, 3)) for k in tree.containers}
+        kinds = np.array([per_ns.get(tree.parent[k], 3) for k in tree.leaves])
+    table = rng.integers(0, 4, (4, 4))
     m = table[kinds][:, kinds].astype(np.int16)
     noise = rng.random((n, n)) < float(rng.choice([0.0, 0.01, 0.1]))
     m[noise] = rng.integers(0, 4, int(noise.sum()))
@@ -99,4 +102,68 @@ def test_useful_finds_both_directions_and_the_inside() -> None:
 
 def test_transposed_is_the_transpose() -> None:
     m = np.arange(130 * 70, dtype=np.int16).reshape(130, 70)
-    assert np.array_equal(G._transposed(m), m.T)
+    assert np.array_equal(G.transposed(m), m.T)
+
+
+def _module_candidates_plain(tree: Tree, m: np.ndarray, ns_leaves: dict[str, list[str]]
+                             ) -> list[tuple[str, frozenset[str]]]:
+    """``module_candidates`` as first written: column strips, wildcards masked by hand."""
+    out: list[tuple[str, frozenset[str]]] = []
+    for _ns, lo, hi in G._spans(tree, ns_leaves):
+        rows = np.concatenate([m[lo:hi, :lo], m[lo:hi, hi:], m[:lo, lo:hi].T, m[hi:, lo:hi].T],
+                              axis=1)
+        for g in G._signature_groups(rows):
+            if len(g) < hi - lo:
+                out.append(("group", frozenset(tree.leaves[lo + i] for i in g)))
+    nss = ["ns:" + ns for ns in ns_leaves if tree.hi["ns:" + ns] > tree.lo["ns:" + ns]]
+    if len(nss) >= 3 and m.size:
+        big = m.dtype.type(np.iinfo(m.dtype).max)
+        sigs: dict[bytes, list[str]] = {}
+        for k in nss:
+            lo, hi = tree.lo[k], tree.hi[k]
+            sub_out, sub_in = m[lo:hi, :], m[:, lo:hi]
+            mx_o, mn_o = sub_out.max(axis=0), np.where(sub_out < 0, big, sub_out).min(axis=0)
+            mx_i, mn_i = sub_in.max(axis=1), np.where(sub_in < 0, big, sub_in).min(axis=1)
+            out_sig = np.where(mx_o <= 0, 0, np.where(mx_o == mn_o, mx_o, -2))
+            in_sig = np.where(mx_i <= 0, 0, np.where(mx_i == mn_i, mx_i, -2))
+            out_sig[lo:hi] = 0
+            in_sig[lo:hi] = 0
+            if (out_sig == -2).any() or (in_sig == -2).any() or not (out_sig.any()
+                                                                     or in_sig.any()):
+                continue
+            sigs.setdefault(out_sig.tobytes() + in_sig.tobytes(), []).append(k)
+        out += [("nsset", frozenset(s)) for s in sigs.values() if 2 <= len(s) < len(nss)]
+    return out
+
+
+@pytest.mark.parametrize("seed", range(CASES))
+def test_module_candidates_are_the_plain_ones(seed: int) -> None:
+    tree, m, ns_leaves = _random_tree_and_matrix(seed)
+    if seed % 3 == 2:  # a wildcard off the diagonal: the plain min is not enough there
+        m[0, -1] = -1
+    want = _module_candidates_plain(tree, m, ns_leaves)
+
+    def got(mt: np.ndarray | None) -> list[tuple[str, frozenset[str]]]:
+        return [(c.kind, c.atoms) for c in G.module_candidates(tree, m, ns_leaves,
+                                                               lambda ns, ms: "", mt)]
+
+    assert got(None) == want
+    assert got(G.transposed(m)) == want
+
+
+def test_module_candidates_find_namespaces_alike() -> None:
+    # n0, n1, n2 reach n3 with 1 and are reached from it with 2; n3 is unlike them
+    parent: dict[str, str] = {}
+    ns_leaves = {f"n{i}": [f"n{i}/w{j}" for j in range(3)] for i in range(4)}
+    for ns, leaves in ns_leaves.items():
+        parent["ns:" + ns] = ROOT
+        parent.update({k: "ns:" + ns for k in leaves})
+    tree = Tree(parent, {"ns:" + ns for ns in ns_leaves})
+    kind = np.array([tree.parent[k] == "ns:n3" for k in tree.leaves], dtype=int)
+    m = np.array([[0, 1], [2, 0]], dtype=np.int16)[kind][:, kind]
+    set_diagonal(tree, m)
+    want = _module_candidates_plain(tree, m, ns_leaves)
+    assert ("nsset", frozenset({"ns:n0", "ns:n1", "ns:n2"})) in want
+    for mt in (None, G.transposed(m)):
+        got = G.module_candidates(tree, m, ns_leaves, lambda ns, ms: "", mt)
+        assert [(c.kind, c.atoms) for c in got] == want
