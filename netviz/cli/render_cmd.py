@@ -87,8 +87,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     from netviz.viewmodel import forked
 
-    # the files are read in two processes when there are several (a one-shot command)
-    result = load_paths(args.paths, halves=forked.halves if forked.enabled() else None)
+    # the files are read in two processes when there are several (a one-shot command); this
+    # one imports what it draws with meanwhile
+    result = load_paths(args.paths, halves=forked.halves if forked.enabled() else None,
+                        meanwhile=_drawing_imports)
     for d in result.diagnostics:
         print(printable(f"netviz: {d}"), file=sys.stderr)
     cluster = result.cluster
@@ -168,6 +170,17 @@ def run(args: argparse.Namespace) -> int:
           f"edges; {pic.drawn_exact} allowed/partial edges for {pic.pairs} allowed pairs, "
           f"ratio {pic.ratio:.3f})")
     return done(EXIT_OK)
+
+
+def _drawing_imports() -> None:
+    """Import what ``draw`` uses (~0.3 s: numpy, Qt, the picture modules): done while a
+    forked child reads manifests. Only imports: Qt starts no thread here (``forked``)."""
+    import importlib
+
+    for name in ("netviz.viewmodel.graph", "netviz.viewmodel.layout", "netviz.viewmodel.routing",
+                 "netviz.export.picture_json", "netviz.io.appfiles", "netviz.ui.fonts",
+                 "netviz.ui.scene"):
+        importlib.import_module(name)
 
 
 def draw(model: GraphModel, visible: VisibleGraph, out: Path, title: str, scale: float = 1.0,

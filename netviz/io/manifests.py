@@ -781,10 +781,10 @@ _CNI_FIELDS: dict[str, tuple[type, str]] = {
 
 
 class _Part(_Load):
-    """A load of a run of files on its own (in a forked child, ``load_paths``' ``halves``)
-    that keeps what depends on the files before the run as a record for ``_Load.replay``:
-    which objects were kept (whether one is a duplicate is known only there), at which point
-    of the diagnostics, and inside which List item. Everything else a file adds (documents,
+    """A load of one file on its own (maybe in a forked child: ``load_paths``' ``halves``)
+    that keeps what depends on the files before it as a record for ``_Load.replay``: which
+    objects were kept (whether one is a duplicate is known only there), at which point of the
+    diagnostics, and inside which List item. Everything else a file adds (documents,
     diagnostics, stamps) depends on that file alone, except a second cluster snapshot, which
     ``load_paths`` reads again in order."""
 
@@ -1141,21 +1141,24 @@ def load_paths(
     progress: Callable[[int, int, str], None] | None = None,
     cancel: Callable[[], bool] | None = None,
     halves: Halves | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> LoadResult:
     """Load files, folders (recursively) and ``-`` (stdin). Never raises for bad input; raises
     ``LoadCancelled`` when ``cancel()`` returns True. ``progress(done, total, path)`` is called
     before each file and once at the end with ``done == total``.
 
-    ``halves`` (a one-shot command passes ``netviz.viewmodel.forked.halves``) reads the later
-    files in a second process while this one reads the first ones, when there are several
-    files, all of them on disk, and neither ``progress`` nor ``cancel``: the same result."""
+    ``halves`` (a one-shot command passes ``netviz.viewmodel.forked.halves``) lets a second
+    process read some of the files while this one reads the others, when there are several
+    files, all of them on disk, and neither ``progress`` nor ``cancel``: the same result.
+    ``meanwhile`` is then called here first (e.g. imports the caller needs next), while the
+    other process reads."""
     load = _Load(cancel)
     with _gc_paused():
         files = _expand(paths, load)
         load.total_files = len(files)
         if (halves is not None and progress is None and cancel is None and len(files) > 1
                 and not any(p == "-" or p in load.render_targets for p in files)):
-            _load_halves(files, max_file_bytes, load, halves)
+            _load_halves(files, max_file_bytes, load, halves, meanwhile)
             files = []
         for i, path in enumerate(files):
             load.done_files = i
@@ -1181,46 +1184,78 @@ def load_paths(
         return load.result()
 
 
-def _load_halves(files: list[str], max_bytes: int, load: _Load, halves: Halves) -> None:
-    """Read ``files`` into ``load`` in two runs split at half of their bytes: the first here,
-    the second as a ``_Part`` (in a child process when ``halves`` forks) replayed after it.
-    What crosses back is the model objects, diagnostics and document records (~0.1 s of
-    pickling at 5,000 workloads for ~0.6 s of parsing), never the YAML node trees."""
+def _load_halves(files: list[str], max_bytes: int, load: _Load, halves: Halves,
+                 meanwhile: Callable[[], None] | None) -> None:
+    """Read ``files`` into ``load`` in two processes when ``halves`` forks: each takes the
+    next file from a shared queue (the largest first) and reads it into a ``_Part`` of its
+    own; this one runs ``meanwhile`` first. The parts are replayed in the order of the files,
+    so the result is the one of reading them in order here. The files are shared out as the
+    processes get through them, so neither waits long for the other whatever the sizes, the
+    load on the machine or the time ``meanwhile`` takes. A file no process read (a child that
+    died) and a second cluster snapshot (its "more than one snapshot" warning depends on the
+    files before it) are read here in turn. What crosses back is the model objects,
+    diagnostics and document records (~0.1 s of pickling at 5,000 workloads for ~0.6 s of
+    parsing), never the YAML node trees."""
     sizes = []
     for path in files:
         try:
             sizes.append(os.stat(path).st_size)
         except OSError:
             sizes.append(0)
-    total, run, split = sum(sizes), 0, len(files)
-    for i, size in enumerate(sizes):
-        if 2 * (run + size) > total + size:  # file i is more in the second half than the first
-            split = i
-            break
-        run += size
-    split = max(1, min(len(files) - 1, split))  # two runs, so ``lo == 0`` is the first
+    order = sorted(range(len(files)), key=lambda i: -sizes[i])
+    queue = b"".join(i.to_bytes(4, "little") for i in order)
+    r, w = os.pipe()  # the queue: file numbers, 4 bytes each (a pipe read of 4 is atomic)
+    try:
+        os.set_blocking(w, False)
+        whole = os.write(w, queue) == len(queue)
+    except OSError:  # more files than the pipe holds
+        whole = False
+    finally:
+        os.close(w)
+    if not whole:
+        os.close(r)
+        _merge(load, files, max_bytes, {})
+        return
 
-    second_from = [split]
+    def take(first: int, _: int) -> dict[int, _Part]:
+        if first == 0 and meanwhile is not None:
+            meanwhile()
+        got: dict[int, _Part] = {}
+        while len(number := os.read(r, 4)) == 4:
+            i = int.from_bytes(number, "little")
+            got[i] = _read_part(files[i], max_bytes)
+        return got
 
-    def read(lo: int, hi: int, into: _Load) -> _Load:
-        if lo:
-            second_from[0] = lo
-        for i in range(lo, hi):
-            into.done_files = i
-            text = _read(files[i], max_bytes, into)
+    try:
+        mine, theirs = halves(2, take, 1)
+    finally:
+        os.close(r)
+    _merge(load, files, max_bytes, {**mine, **theirs})
+
+
+def _read_part(path: str, max_bytes: int) -> _Part:
+    part = _Part()
+    text = _read(path, max_bytes, part)
+    if text is not None:
+        part.files.append(path)
+        part.add_text(text, path)
+    return part
+
+
+def _merge(load: _Load, files: list[str], max_bytes: int, parts: dict[int, _Part]) -> None:
+    """Replay ``parts`` (file number -> what it loaded) into ``load`` in file order; a file
+    without a part, or with a second cluster snapshot, is read again here."""
+    for i, path in enumerate(files):
+        load.done_files = i
+        part = parts.get(i)
+        if part is None or (part.snapshot is not None and load.snapshot is not None):
+            part = None
+            text = _read(path, max_bytes, load)
             if text is not None:
-                into.files.append(files[i])
-                into.add_text(text, files[i])
-        return into
-
-    first, second = halves(
-        len(files), lambda lo, hi: read(lo, hi, load if lo == 0 else _Part()), split
-    )
-    assert isinstance(second, _Part)
-    if second.snapshot is not None and load.snapshot is not None:
-        read(second_from[0], len(files), load)  # "more than one snapshot" is said where the second is
-    else:
-        load.replay(second)
+                load.files.append(path)
+                load.add_text(text, path)
+        else:
+            load.replay(part)
 
 
 def load_text(text: str, name: str = "<text>") -> LoadResult:

@@ -1,14 +1,17 @@
-"""Loading in two runs (``load_paths(..., halves=...)``, the second run in a forked child in a
-one-shot command) gives exactly the result of loading in one: the same cluster, diagnostics
-(order, text, lines), documents, files, stamps, snapshot and enforcement.
+"""Loading in two processes (``load_paths(..., halves=...)``, files shared out between this
+process and a forked child in a one-shot command) gives exactly the result of loading in one:
+the same cluster, diagnostics (order, text, lines), documents, files, stamps, snapshot and
+enforcement.
 
-The second run crosses as a pickle (as it does from the child), and the file list is split
-before and after each file of interest, so that a duplicate object, a duplicate List item, a second snapshot or a
-network plugin's DaemonSet falls on either side of it."""
+The files read elsewhere cross as a pickle (as they do from the child), and they are shared
+out in several ways, so that a duplicate object, a duplicate List item, a second snapshot or
+a network plugin's DaemonSet is read by either process, or read again here (a child that
+died)."""
 
 from __future__ import annotations
 
 import pickle
+import random
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from netviz.io.manifests import load_paths
+from netviz.io.manifests import DEFAULT_MAX_FILE_BYTES, _Load, _merge, _read_part, load_paths
 from netviz.model.loaded import LoadResult
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -90,10 +93,20 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _pickled(n: int, work: Callable[[int, int], Any], k: int) -> list[Any]:
+def _pickled(value: Any) -> Any:
+    return pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _in_order(n: int, work: Callable[[int, int], Any], split: int) -> list[Any]:
     """``forked.halves``' contract, the second half made whole again from a pickle."""
-    first = work(0, k)
-    return [first, pickle.loads(pickle.dumps(work(k, n), protocol=pickle.HIGHEST_PROTOCOL))]
+    first = work(0, split)
+    return [first, _pickled(work(split, n))]
+
+
+def _child_first(n: int, work: Callable[[int, int], Any], split: int) -> list[Any]:
+    """As if the child had taken every file before this process looked at the queue."""
+    second = _pickled(work(split, n))
+    return [work(0, split), second]
 
 
 def _same(a: LoadResult, b: LoadResult) -> None:
@@ -106,10 +119,16 @@ def _same(a: LoadResult, b: LoadResult) -> None:
     assert repr(a.cluster) == repr(b.cluster)
 
 
+def _files(inputs: Path, second_snapshot: bool) -> list[str]:
+    return [str(p) for p in sorted(inputs.rglob("*"))
+            if p.is_file() and (second_snapshot or p.name != "z-snap.yaml")]
+
+
 @pytest.mark.parametrize("second_snapshot", [False, True])
-def test_every_split_loads_the_same(inputs: Path, second_snapshot: bool) -> None:
-    files = [str(p) for p in sorted(inputs.rglob("*"))
-             if p.is_file() and (second_snapshot or p.name != "z-snap.yaml")]
+def test_any_share_of_the_files_loads_the_same(inputs: Path, second_snapshot: bool) -> None:
+    """Whichever process reads which file (or none: a child that died), the parts replayed
+    in file order give the result of one load."""
+    files = _files(inputs, second_snapshot)
     whole = load_paths(files)
     codes = {d.code for d in whole.diagnostics}
     # the cases this test is about are in the input
@@ -118,32 +137,26 @@ def test_every_split_loads_the_same(inputs: Path, second_snapshot: bool) -> None
     assert any(d.code == "duplicate-object" and d.message.startswith("items[")
                for d in whole.diagnostics)
     assert whole.enforcement is not None
-    n = len(whole.files)
+    n = len(files)
     assert n > 10
-    # a split just before and just after each file this test is about, and a few others
-    names = [Path(f).name for f in whole.files]
-    special = [i for i, f in enumerate(names) if f[:2] in ("a-", "m-", "z-")]
-    for k in sorted({1, n // 3, n // 2, n - 1} | {i + d for i in special for d in (0, 1)}
-                    - {0, n}):
-        got = load_paths(files, halves=lambda n, work, split, k=k: _pickled(n, work, k))
-        _same(whole, got)
+    rng = random.Random(8)
+    shares = [set(range(n)), set(), set(range(0, n, 2))]
+    shares += [{i for i in range(n) if rng.random() < 0.7} for _ in range(4)]
+    for share in shares:
+        load = _Load()
+        load.total_files = n
+        _merge(load, files, DEFAULT_MAX_FILE_BYTES,
+               {i: _pickled(_read_part(files[i], DEFAULT_MAX_FILE_BYTES)) for i in share})
+        _same(whole, load.result())
 
 
-def test_the_split_is_by_bytes(inputs: Path) -> None:
-    """Without a split of its own, ``halves`` gets one that halves the bytes to read."""
-    seen: list[tuple[int, int]] = []
-
-    def halves(n: int, work: Callable[[int, int], Any], split: int) -> list[Any]:
-        seen.append((n, split))
-        return _pickled(n, work, split)
-
-    files = [str(p) for p in sorted(inputs.rglob("*")) if p.is_file()]
-    got = load_paths(files, halves=halves)
+@pytest.mark.parametrize("halves", [_in_order, _child_first])
+def test_load_paths_with_halves(inputs: Path, halves: Callable[..., list[Any]]) -> None:
+    files = _files(inputs, True)
+    calls: list[int] = []
+    got = load_paths(files, halves=halves, meanwhile=lambda: calls.append(1))
     _same(load_paths(files), got)
-    (n, split), = seen
-    sizes = [Path(f).stat().st_size for f in files]
-    assert 0 < split < n
-    assert abs(sum(sizes[:split]) - sum(sizes[split:])) <= max(sizes)
+    assert calls == [1]
 
 
 def test_not_split_when_it_cannot_be(inputs: Path, tmp_path: Path) -> None:
