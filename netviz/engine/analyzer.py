@@ -318,12 +318,25 @@ def _index_pays(pieces: Iterable[int], src_groups: Iterable[int], n_dst_groups: 
     return sum(ib.bit_count() for ib in pieces) < few * n_dst_groups
 
 
+#: ``bits_list`` peels off the lowest bit while a bitset has at most this many (measured:
+#: cheaper than writing out a 5,000-bit integer in binary up to ~16-32 bits set)
+_PEEL_BITS = 16
+
+
 def bits_list(bits: int) -> list[int]:
     """Indices of the set bits, ascending: ``bits_iter`` as a list, fast for wide bitsets
     (the binary string is scanned in C; peeling bits off a 26,000-bit integer one by one costs
-    a pass over the whole integer per bit)."""
+    a pass over the whole integer per bit, which pays only for a few bits: most blocks of a
+    big cluster have 1-16 classes on a side)."""
     if bits <= 0:
         return []
+    if bits.bit_count() <= _PEEL_BITS:
+        out = []
+        while bits:
+            low = bits & -bits
+            out.append(low.bit_length() - 1)
+            bits ^= low
+        return out
     return [m.start() for m in _ONE.finditer(bin(bits)[:1:-1])]
 
 

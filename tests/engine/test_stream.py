@@ -72,8 +72,10 @@ def test_stream_equals_pair_path(cluster: Cluster, ipb: bool, focus_kind: int) -
     assert list(ConnectionStream(an, focus)) == streamed
 
 
-@given(st.integers(min_value=0, max_value=2**3000))
+@given(st.integers(min_value=0, max_value=2**3000)
+       | st.sets(st.integers(0, 30_000), max_size=40).map(lambda s: sum(1 << i for i in s)))
 def test_bits_list_is_bits_iter(bits: int) -> None:
+    """Dense and sparse (peeled) bitsets, narrow and wide."""
     assert bits_list(bits) == list(bits_iter(bits))
 
 
