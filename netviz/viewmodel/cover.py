@@ -318,12 +318,16 @@ class _Coverer:
                 ) -> tuple[np.ndarray, np.ndarray]:
         """Max and min (wildcards ignored) of each child block."""
         sub = self.block(a, b)
-        low = np.where(sub < 0, self.big, sub) if self.overlap(a, b) else sub
-        if split_a:
+        if sub.size > BAND_CELLS:
+            mx, mn = _band_max_min(sub, self.starts[a] if split_a else [0],
+                                   self.overlap(a, b), self.big)
+        elif split_a:
+            low = np.where(sub < 0, self.big, sub) if self.overlap(a, b) else sub
             rows = self.starts[a]
             mx = np.maximum.reduceat(sub, rows, axis=0)
             mn = np.minimum.reduceat(low, rows, axis=0)
         else:
+            low = np.where(sub < 0, self.big, sub) if self.overlap(a, b) else sub
             mx = sub.max(axis=0, keepdims=True)
             mn = low.min(axis=0, keepdims=True)
         if split_b:
@@ -551,6 +555,32 @@ class _Coverer:
         rows, cols = np.nonzero(st)
         for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
             self.run(ra[i], cb[j], int(st[i, j]))
+
+
+#: blocks above this many cells are reduced band by band (``_band_max_min``)
+BAND_CELLS = 1 << 16
+
+
+def _band_max_min(sub: np.ndarray, starts: Sequence[int], masked: bool, big: np.integer
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Per band of rows (from each of ``starts`` to the next): the max of each column, and
+    the min without the wildcards when ``masked``. The same as ``numpy.*.reduceat`` over
+    axis 0, which does not vectorise (at 5,000 workloads the root's split read 25 million
+    cells twice at ~15 x the time), and without a masked copy of the whole block."""
+    bounds = [*starts, sub.shape[0]]
+    mx = np.empty((len(starts), sub.shape[1]), dtype=sub.dtype)
+    mn = np.empty_like(mx)
+    for i in range(len(starts)):
+        band = sub[bounds[i]:bounds[i + 1]]
+        band.max(axis=0, out=mx[i])
+        band.min(axis=0, out=mn[i])
+        if masked:
+            # only the columns with a negative cell (the diagonal's few) need the mask
+            neg = np.flatnonzero(mn[i] < 0)
+            if neg.size:
+                cols = band[:, neg]
+                mn[i, neg] = np.where(cols < 0, big, cols).min(axis=0)
+    return mx, mn
 
 
 def _score(st: np.ndarray) -> int:

@@ -223,6 +223,36 @@ def test_small_blocks_in_python_split_as_numpy_does(seed: int,
     assert len(mixed) > 5
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_big_blocks_reduced_band_by_band_as_reduceat_does(
+        seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks above ``BAND_CELLS`` are reduced band by band (``_band_max_min``): the same
+    maxima and minima (wildcards ignored) as ``reduceat``, so the same products."""
+    from netviz.viewmodel import cover as C
+
+    rnd = random.Random(200 + seed)
+    tree = random_tree(rnd, rnd.randint(20, 90))
+    if seed % 2:
+        multi = {k: rnd.randint(2, 3) for k in rnd.sample(tree.leaves, 4)}
+        tree = Tree(tree.parent, tree.containers, None, multi)
+    m = random_matrix(rnd, tree, 1 + seed % 4)
+    for k in tree.leaves:
+        if tree.multi.get(k, 1) > 1:
+            m[tree.index[k], tree.index[k]] = 0
+    shut = rnd.sample(sorted(tree.containers - {ROOT}), 2) if seed % 3 == 0 else []
+    monkeypatch.setattr(C, "BAND_CELLS", 1 << 40)  # never
+    plain = cover(tree, m, shut)
+    c = C._Coverer(tree, m, frozenset(), np.ones(len(tree.leaves), dtype=np.int64))
+    blocks = [(a, b, sa, sb) for a in c.kids for b in c.kids
+              for sa in (True, False) for sb in (True, False)]
+    want = [c.reduced(*blk) for blk in blocks]
+    monkeypatch.setattr(C, "BAND_CELLS", -1)  # always
+    assert plain == cover(tree, m, shut)
+    for blk, (mx, mn) in zip(blocks, want, strict=True):
+        got = c.reduced(*blk)
+        assert np.array_equal(got[0], mx) and np.array_equal(got[1], mn), blk
+
+
 def twin_tree_and_matrix(rnd: random.Random) -> tuple[Tree, np.ndarray]:
     """Namespaces made from a few templates (as charts make them), with relation blocks that
     repeat between copies of a template, plus noise in some blocks: twins and non-twins."""
