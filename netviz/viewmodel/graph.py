@@ -438,6 +438,8 @@ class _CellColumns:
     dkeys: list[str]
     ids: list[int]
     moved: list[tuple[tuple[str, str], int]]
+    #: every peer key of the columns, once
+    peers: list[str]
     #: ``coded()``, once made
     _coded: tuple[list[str], np.ndarray, np.ndarray, np.ndarray] | None = None
     _made: bool = False
@@ -448,7 +450,7 @@ class _CellColumns:
         which label stays)."""
         if not self._made:
             self._made = True
-            peers = list(dict.fromkeys(self.skeys + self.dkeys))
+            peers = self.peers
             code = {k: i for i, k in enumerate(peers)}
             n = len(self.ids)
             srcs = np.fromiter(map(code.__getitem__, self.skeys), np.int64, n)
@@ -667,7 +669,8 @@ class GraphModel:
         moved = [((s, d), i) for (s, d), i in items
                  if lf.get(s, s) != s or lf.get(d, d) != d]
         if columns is not None:
-            self._cell_columns = _CellColumns(*columns, moved)
+            # (the peers are those of the columns: they came from nothing else)
+            self._cell_columns = _CellColumns(*columns, moved, list(self._peer_nodes))
             self._cells_made = None
         else:
             self._cells = _leaf_cells(cells, moved, lf)
