@@ -31,7 +31,6 @@ draws every edge of a ``VisibleGraph`` through those gaps and places its label. 
 
 from __future__ import annotations
 
-import bisect
 import heapq
 import itertools
 import math
@@ -465,8 +464,43 @@ _Heights = tuple[list[Edge], list["_Compiled"], list[_End], list[_End], list[lis
                  list[list[float]], dict[tuple[str, int, int], float]]
 
 
+def _spread_at_np(n: np.ndarray, lo: np.ndarray, hi: np.ndarray, step: np.ndarray | float
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """``_spread_at`` for arrays of (n, lo, hi, step), n > 0: the same float operations, so
+    the same positions to the last bit (``_spread`` of one position is the middle, with no
+    distance added: use ``np.where(n == 1, first, first + i * distance)``)."""
+    span = hi - lo
+    pos = span > 0
+    q = np.where(pos, span / np.maximum(n - 1, 1), 0.0)
+    s = np.where(pos, np.minimum(step, q), 0.0)
+    s = np.maximum(s, np.minimum(TRACK_MIN, q))
+    first = np.where(n == 1, (lo + hi) / 2, (lo + hi) / 2 - s * (n - 1) / 2)
+    return first, np.where(n == 1, 0.0, s)
+
+
+def _ids(keys: list[Any]) -> tuple[list[Any], np.ndarray]:
+    """The distinct ``keys`` in the order first seen, and each key's index in that list."""
+    first = list(dict.fromkeys(keys))
+    at = {k: i for i, k in enumerate(first)}
+    return first, np.fromiter(map(at.__getitem__, keys), np.int64, len(keys))
+
+
+def _groups(sorted_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For ids sorted so equal ones are together: where each run starts, its size, and each
+    item's rank in its run."""
+    heads = np.flatnonzero(np.concatenate(([True], sorted_ids[1:] != sorted_ids[:-1])))
+    sizes = np.diff(np.append(heads, sorted_ids.size))
+    rank = np.arange(sorted_ids.size, dtype=np.int64) - np.repeat(heads, sizes)
+    return heads, sizes, rank
+
+
 def _heights(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Heights:
-    """``route`` steps 1-3: plans, crossing gaps, ports and crossing heights."""
+    """``route`` steps 1-3: plans, crossing gaps, ports and crossing heights.
+
+    ~85,000 plans with ~350,000 crossings at 5,000 workloads, twice per picture: every step
+    runs on numpy arrays over all plans at once (per distinct node, port and gap the plain
+    Python), with the very float operations of the plain per-plan code (kept as the
+    reference in tests/viewmodel/test_heights.py), so the heights are the same to the bit."""
     depth = {k: model.tree.depth.get(k, 0) for k in st.conts}
     cache = st.plans
     edge_l: list[Edge] = []
@@ -481,97 +515,131 @@ def _heights(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Height
             edge_l.append(e)
             comp_l.append(comp)
     conts, rects = st.conts, st.rects
-    prange: dict[str, tuple[float, float]] = {}
-
-    def port_range(node: str) -> tuple[float, float]:
-        got = prange.get(node)
-        if got is None:
-            got = prange[node] = _port_range(st, _End(node, RIGHT))
-        return got
-
-    mids: dict[str, float] = {}
-
-    def port_mid(node: str) -> float:
-        got = mids.get(node)
-        if got is None:
-            got = mids[node] = sum(port_range(node)) / 2
-        return got
-
-    starts: list[_End] = []
-    ends: list[_End] = []
-    cgap_l: list[list[int]] = []  # per plan: the horizontal gap of each crossing
-    cy_l: list[list[float]] = []  # per plan: the height of each crossing
+    n = len(comp_l)
+    s_keys = [comp[0][0] for comp in comp_l]  # (node, side, border) of each start
+    e_keys = [comp[0][2] for comp in comp_l]
+    starts = [_End(*k) for k in s_keys]
+    ends = [_End(*k) for k in e_keys]
+    hneeds: dict[tuple[str, int, int], float] = {}
+    cgap_l: list[list[int]] = [[] for _ in range(n)]  # per plan: each crossing's gap
+    cy_l: list[list[float]] = [[] for _ in range(n)]  # per plan: each crossing's height
+    if not n:
+        return edge_l, comp_l, starts, ends, cgap_l, cy_l, hneeds
+    direct = np.fromiter((comp[0][4] for comp in comp_l), np.bool_, n)
+    # the port ranges of the boxes at the ends, and their middles
+    port_keys, pk = _ids(s_keys + e_keys)
+    nodes, pk_node = _ids([k[0] for k in port_keys])
+    p_lo = np.empty(len(nodes), dtype=np.float64)
+    p_hi = np.empty(len(nodes), dtype=np.float64)
+    p_mid = np.empty(len(nodes), dtype=np.float64)
+    for ni, node in enumerate(nodes):
+        rng = _port_range(st, _End(node, RIGHT))
+        p_lo[ni], p_hi[ni] = rng
+        p_mid[ni] = sum(rng) / 2
+    s_pk, e_pk = pk[:n], pk[n:]
+    s_node, e_node = pk_node[s_pk], pk_node[e_pk]
     # 1. which horizontal gap each crossing uses: the one nearest the straight line (the
-    # score |mid - want| + |mid - cur| / 4 is least at one of the two gaps around ``want``)
-    gaps_of: dict[tuple[str, int], tuple[list[tuple[float, float]], list[float], list[int],
-                                         int]] = {}
-    #: every crossing, plans in order: its horizontal gap's id (``gap_keys``) and height
-    gid_flat: list[int] = []
-    cy_flat: list[float] = []
+    # score |mid - want| + |mid - cur| / 4 is least at one of the two gaps around ``want``).
+    # Plan by plan it is a walk (each crossing starts from the last one's height), so the
+    # walks go in step: all first crossings, then all second ones, ...
+    cks_l = [() if comp[0][4] else comp[1] for comp in comp_l]
+    counts = np.fromiter(map(len, cks_l), np.int64, n)
+    ck_keys, fk = _ids([ck for cks in cks_l for ck in cks])  # gap ids in the order first crossed
     gap_keys: list[tuple[str, int, int]] = []
-    for comp in comp_l:
-        t, cks, _gks = comp
-        s_end, e_end = _End(*t[0]), _End(*t[2])
-        starts.append(s_end)
-        ends.append(e_end)
-        gl: list[int] = []
-        yl: list[float] = []
-        cgap_l.append(gl)
-        cy_l.append(yl)
-        if t[4] or not cks:  # direct, or nothing to cross
-            continue
-        cur = port_mid(s_end.node)
-        y1 = port_mid(e_end.node)
-        m = len(cks)
-        for ci, ck in enumerate(cks):
-            got = gaps_of.get(ck)
-            if got is None:
-                ranges = _hgap_ranges(conts[ck[0]], ck[1])
-                usable = [gi for gi, (a, b) in enumerate(ranges) if b - a >= 4] or [0]
-                got = (ranges, [(ranges[gi][0] + ranges[gi][1]) / 2 for gi in usable], usable,
-                       len(gap_keys))
-                gaps_of[ck] = got
-                gap_keys.extend((ck[0], ck[1], gi) for gi in range(len(ranges)))
-            ranges, gmids, usable, base = got
-            want = cur + (y1 - cur) / (m - ci + 1)
-            k = bisect.bisect_left(gmids, want)
-            best, best_d = usable[0], math.inf
-            for j in (k - 1, k):
-                if 0 <= j < len(gmids):
-                    dd = abs(gmids[j] - want) + 0.25 * abs(gmids[j] - cur)
-                    if dd < best_d:
-                        best, best_d = usable[j], dd
-            gl.append(best)
-            gid_flat.append(base + best)
-            a, b = ranges[best]
-            cur = (a + b) / 2
-            yl.append(cur)
-            cy_flat.append(cur)
-    # 2. ports: edges at one side of a box, ordered by where they go next (entries (towards,
-    # 2 * plan + 0 for its start, 1 for its end): unique, so plain tuple order is the order)
-    ports: dict[tuple[str, str, bool], list[tuple[float, int]]] = {}
-    for i, comp in enumerate(comp_l):
-        t = comp[0]
-        if t[4]:
-            continue
-        yl = cy_l[i]
-        ports.setdefault(t[0], []).append((yl[0] if yl else port_mid(t[2][0]), 2 * i))
-        ports.setdefault(t[2], []).append((yl[-1] if yl else port_mid(t[0][0]), 2 * i + 1))
-    for pkey, items in ports.items():
-        items.sort()
-        lo, hi = port_range(pkey[0])
-        spacing = max(TRACK, min(12.0, (hi - lo) / max(1, len(items))))
-        for y, (_w, idx) in zip(_spread(len(items), lo, hi, spacing), items, strict=True):
-            (ends if idx & 1 else starts)[idx >> 1].y = y
+    r_lo: list[float] = []  # per horizontal gap (``gap_keys``) its range
+    r_hi: list[float] = []
+    base_l: list[int] = []  # per crossed column: its first gap's id
+    seg_l: list[int] = []  # per crossed column: where its usable gaps start in ``gm``
+    gm_l: list[float] = []  # the middles of each column's usable gaps, top down
+    use_l: list[int] = []  # and their indices in the column
+    for c, col in ck_keys:
+        ranges = _hgap_ranges(conts[c], col)
+        usable = [gi for gi, (a, b) in enumerate(ranges) if b - a >= 4] or [0]
+        base_l.append(len(gap_keys))
+        seg_l.append(len(gm_l))
+        gap_keys.extend((c, col, gi) for gi in range(len(ranges)))
+        r_lo.extend(a for a, _b in ranges)
+        r_hi.extend(b for _a, b in ranges)
+        gm_l.extend((ranges[gi][0] + ranges[gi][1]) / 2 for gi in usable)
+        use_l.extend(usable)
+    owners = np.flatnonzero(counts)
+    oc = counts[owners]
+    firsts = np.cumsum(oc) - oc
+    lasts = firsts + oc - 1
+    gsel = np.zeros(int(oc.sum()), dtype=np.int64)  # each crossing's gap in its column
+    cyv = np.zeros(gsel.size, dtype=np.float64)  # and that gap's middle
+    if owners.size:
+        gm = np.array(gm_l, dtype=np.float64)
+        use = np.array(use_l, dtype=np.int64)
+        seg = np.array(seg_l, dtype=np.int64)
+        seg_n = np.diff(np.append(seg, gm.size))
+        cur_all = p_mid[s_node[owners]]
+        y1_all = p_mid[e_node[owners]]
+        act = np.arange(owners.size, dtype=np.int64)
+        for ci in range(int(oc.max())):
+            act = act[oc[act] > ci]
+            at = firsts[act] + ci
+            cur = cur_all[act]
+            want = cur + (y1_all[act] - cur) / (oc[act] - ci + 1)
+            cid = fk[at]
+            off, ln = seg[cid], seg_n[cid]
+            # bisect.bisect_left(gmids, want), step for step (whatever the order)
+            lo = np.zeros(act.size, dtype=np.int64)
+            hi = ln.copy()
+            while True:
+                go = lo < hi
+                if not go.any():
+                    break
+                mid = (lo + hi) // 2
+                less = gm[off + np.minimum(mid, ln - 1)] < want
+                lo = np.where(go & less, mid + 1, lo)
+                hi = np.where(go & ~less, mid, hi)
+            # of the gaps k-1 and k, the better (the first of equals; none valid: the first)
+            j0 = lo - 1
+            g0 = gm[off + np.maximum(j0, 0)]
+            d0 = np.abs(g0 - want) + 0.25 * np.abs(g0 - cur)
+            ok0 = (j0 >= 0) & (d0 < np.inf)
+            best_d = np.where(ok0, d0, np.inf)
+            best = np.where(ok0, j0, 0)
+            g1 = gm[off + np.minimum(lo, ln - 1)]
+            d1 = np.abs(g1 - want) + 0.25 * np.abs(g1 - cur)
+            best = np.where((lo < ln) & (d1 < best_d), lo, best)
+            gsel[at] = use[off + best]
+            cur_all[act] = cyv[at] = gm[off + best]
+    # 2. ports: edges at one side of a box, ordered by where they go next (then by plan,
+    # its start before its end)
+    s_y = np.zeros(n, dtype=np.float64)
+    e_y = np.zeros(n, dtype=np.float64)
+    nd = np.flatnonzero(~direct)
+    s_to = p_mid[e_node]
+    e_to = p_mid[s_node]
+    s_to[owners] = cyv[firsts]
+    e_to[owners] = cyv[lasts]
+    p_key = np.concatenate((s_pk[nd], e_pk[nd]))
+    p_to = np.concatenate((s_to[nd], e_to[nd]))
+    p_idx = np.concatenate((2 * nd, 2 * nd + 1))
+    order = np.lexsort((p_idx, p_to, p_key))
+    heads, sizes, rank = _groups(p_key[order])
+    g_node = pk_node[p_key[order][heads]]
+    lo_g, hi_g = p_lo[g_node], p_hi[g_node]
+    spacing = np.maximum(TRACK, np.minimum(12.0, (hi_g - lo_g) / np.maximum(1, sizes)))
+    first, dist = _spread_at_np(sizes, lo_g, hi_g, spacing)
+    grp = np.repeat(np.arange(heads.size), sizes)
+    placed = np.where(sizes[grp] == 1, first[grp], first[grp] + rank * dist[grp])
+    at_idx = p_idx[order]
+    s_y[at_idx[(at_idx & 1) == 0] >> 1] = placed[(at_idx & 1) == 0]
+    e_y[at_idx[(at_idx & 1) == 1] >> 1] = placed[(at_idx & 1) == 1]
+    for en, y in zip(starts, s_y.tolist(), strict=True):
+        en.y = y
+    for en, y in zip(ends, e_y.tolist(), strict=True):
+        en.y = y
     # 2b. a pill with siblings between it and the side the edge comes from is entered from
     # above (through the gap over its workload's unit), never through its siblings
-    above: dict[str, list[_End]] = {}
+    from_above = np.zeros(len(port_keys), dtype=np.bool_)
     rows: dict[str, list[str] | None] = {}
-    for i, comp in enumerate(comp_l):
-        e_end = ends[i]
-        if comp[0][4] or e_end.border:
+    for ki, (node, side, border) in enumerate(port_keys):
+        if border:
             continue
-        node = e_end.node
         if node in rows:
             row = rows[node]
         else:
@@ -579,62 +647,57 @@ def _heights(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Height
         if row is None:
             continue
         pos = row.index(node)
-        if (e_end.side == LEFT and pos > 0) or (e_end.side == RIGHT and pos < len(row) - 1):
-            above.setdefault(st.elem_of[node], []).append(e_end)
+        from_above[ki] = (side == LEFT and pos > 0) or (side == RIGHT and pos < len(row) - 1)
+    above: dict[str, list[_End]] = {}
+    tops_at = np.flatnonzero(from_above[e_pk] & ~direct).tolist()
+    for i in tops_at:
+        above.setdefault(st.elem_of[ends[i].node], []).append(ends[i])
     for unit, tops in above.items():
         el = st.elems[unit]
         ucont = conts[st.cont_of[unit]]
-        lo = ucont.top - RING / 2
+        low = ucont.top - RING / 2
         for ga, gb in _hgap_ranges(ucont, el.col):
             if abs(gb - el.y) < 0.5:
-                lo = ga
+                low = ga
         tops.sort(key=lambda en: (rects[en.node][0], en.side))
-        room = max(2.0, el.y - lo - 2)
+        room = max(2.0, el.y - low - 2)
         dy = min(TRACK, room / (len(tops) + 1))
         for k, en in enumerate(tops):
             nx, _, nw, _ = rects[en.node]
             en.y = el.y - dy * (k + 1)
             en.top_x = nx + nw / 2 + (k - (len(tops) - 1) / 2) * 3
+    for i in tops_at:
+        e_y[i] = ends[i].y
     # 3. crossings of one horizontal gap get their own heights: spread in the order of
     # (wanted height, plan, crossing), the wanted height halfway between the heights before
-    # and after it (with numpy: ~350,000 crossings at 5,000 workloads; the same float
-    # operations as ``_spread``)
-    hneeds: dict[tuple[str, int, int], float] = {}
-    if not cy_flat:
+    # and after it
+    if not gsel.size:
         return edge_l, comp_l, starts, ends, cgap_l, cy_l, hneeds
-    owners = [i for i, yl in enumerate(cy_l) if yl]
-    counts = np.array([len(cy_l[i]) for i in owners], dtype=np.int64)
-    firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    lasts = firsts + counts - 1
-    cy = np.array(cy_flat, dtype=np.float64)
-    before = np.empty_like(cy)
-    after = np.empty_like(cy)
-    before[1:] = cy[:-1]
-    after[:-1] = cy[1:]
-    before[firsts] = [starts[i].y for i in owners]
-    after[lasts] = [ends[i].y for i in owners]
+    before = np.empty_like(cyv)
+    after = np.empty_like(cyv)
+    before[1:] = cyv[:-1]
+    after[:-1] = cyv[1:]
+    before[firsts] = s_y[owners]
+    after[lasts] = e_y[owners]
     wanted = (before + after) / 2
-    plan = np.repeat(np.array(owners, dtype=np.int64), counts)
-    step = np.arange(cy.size, dtype=np.int64) - np.repeat(firsts, counts)
-    gid = np.array(gid_flat, dtype=np.int64)
+    plan = np.repeat(owners, oc)
+    step = np.arange(cyv.size, dtype=np.int64) - np.repeat(firsts, oc)
+    gid = np.array(base_l, dtype=np.int64)[fk] + gsel
     order = np.lexsort((step, plan, wanted, gid))
     gs = gid[order]
-    heads = np.flatnonzero(np.concatenate(([True], gs[1:] != gs[:-1])))
-    sizes = np.diff(np.append(heads, gs.size))
-    rank = np.arange(gs.size, dtype=np.int64) - np.repeat(heads, sizes)
-    g_start = np.empty(len(heads), dtype=np.float64)
-    g_step = np.empty(len(heads), dtype=np.float64)
-    for j, (g, n) in enumerate(zip(gs[heads].tolist(), sizes.tolist(), strict=True)):
-        c, col, gi = gap_keys[g]
-        a, b = gaps_of[(c, col)][0][gi]
-        g_start[j], g_step[j] = _spread_at(n, a + 3, b - 3)
-    grp = np.repeat(np.arange(len(heads)), sizes)
-    placed = np.where(sizes[grp] == 1, g_start[grp], g_start[grp] + rank * g_step[grp])
-    y_flat = np.empty_like(cy)
+    heads, sizes, rank = _groups(gs)
+    g_lo = np.array(r_lo, dtype=np.float64)[gs[heads]]
+    g_hi = np.array(r_hi, dtype=np.float64)[gs[heads]]
+    first, dist = _spread_at_np(sizes, g_lo + 3, g_hi - 3, TRACK)
+    grp = np.repeat(np.arange(heads.size), sizes)
+    placed = np.where(sizes[grp] == 1, first[grp], first[grp] + rank * dist[grp])
+    y_flat = np.empty_like(cyv)
     y_flat[order] = placed
     ys_all = y_flat.tolist()
-    for i, lo, n in zip(owners, firsts.tolist(), counts.tolist(), strict=True):
-        cy_l[i] = ys_all[lo:lo + n]
+    gl_all = gsel.tolist()
+    for i, lo_i, k in zip(owners.tolist(), firsts.tolist(), oc.tolist(), strict=True):
+        cy_l[i] = ys_all[lo_i:lo_i + k]
+        cgap_l[i] = gl_all[lo_i:lo_i + k]
     # the needs in the order the gaps are first crossed (plans in order)
     _u, first_at = np.unique(gid, return_index=True)
     need_of = dict(zip(gs[heads].tolist(), sizes.tolist(), strict=True))

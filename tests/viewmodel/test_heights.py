@@ -1,0 +1,262 @@
+"""``_heights`` (route steps 1-3: each crossing's horizontal gap, the ports, the crossing
+heights) runs on numpy arrays over all plans at once; here it is checked against the plain
+per-plan code it replaced, on the pictures of the demo and a synthetic cluster and on random
+edges between any two boxes (squeezed gaps, pills, containers, loops), to the last bit."""
+
+from __future__ import annotations
+
+import bisect
+import math
+import random
+from typing import Any
+
+import numpy as np
+import pytest
+
+from netviz.viewmodel.graph import Edge
+from netviz.viewmodel.layout import RING, TRACK, Layout
+from netviz.viewmodel.routing import (
+    _MISSING,
+    LEFT,
+    RIGHT,
+    _Compiled,
+    _End,
+    _fast_plan,
+    _heights,
+    _hgap_ranges,
+    _pill_row,
+    _port_range,
+    _spread,
+    _spread_at,
+    _spread_at_np,
+    picture,
+)
+from tests.viewmodel.test_picture_golden import _demo, _model, _synthetic
+
+
+def _heights_reference(st, model, edges):
+    """``_heights`` as it was, plan by plan in plain Python (the reference it must match)."""
+    depth = {k: model.tree.depth.get(k, 0) for k in st.conts}
+    cache = st.plans
+    edge_l: list[Edge] = []
+    comp_l: list[_Compiled] = []
+    memo: dict[Any, Any] = {}
+    for e in edges:
+        key = (e.src, e.dst, e.style)
+        comp = cache.get(key, _MISSING)
+        if comp is _MISSING:
+            comp = cache[key] = _fast_plan(st, e, depth, memo)
+        if comp is not None:
+            edge_l.append(e)
+            comp_l.append(comp)
+    conts, rects = st.conts, st.rects
+    prange: dict[str, tuple[float, float]] = {}
+
+    def port_range(node: str) -> tuple[float, float]:
+        got = prange.get(node)
+        if got is None:
+            got = prange[node] = _port_range(st, _End(node, RIGHT))
+        return got
+
+    mids: dict[str, float] = {}
+
+    def port_mid(node: str) -> float:
+        got = mids.get(node)
+        if got is None:
+            got = mids[node] = sum(port_range(node)) / 2
+        return got
+
+    starts: list[_End] = []
+    ends: list[_End] = []
+    cgap_l: list[list[int]] = []  # per plan: the horizontal gap of each crossing
+    cy_l: list[list[float]] = []  # per plan: the height of each crossing
+    # 1. which horizontal gap each crossing uses: the one nearest the straight line (the
+    # score |mid - want| + |mid - cur| / 4 is least at one of the two gaps around ``want``)
+    gaps_of: dict[tuple[str, int], tuple[list[tuple[float, float]], list[float], list[int],
+                                         int]] = {}
+    #: every crossing, plans in order: its horizontal gap's id (``gap_keys``) and height
+    gid_flat: list[int] = []
+    cy_flat: list[float] = []
+    gap_keys: list[tuple[str, int, int]] = []
+    for comp in comp_l:
+        t, cks, _gks = comp
+        s_end, e_end = _End(*t[0]), _End(*t[2])
+        starts.append(s_end)
+        ends.append(e_end)
+        gl: list[int] = []
+        yl: list[float] = []
+        cgap_l.append(gl)
+        cy_l.append(yl)
+        if t[4] or not cks:  # direct, or nothing to cross
+            continue
+        cur = port_mid(s_end.node)
+        y1 = port_mid(e_end.node)
+        m = len(cks)
+        for ci, ck in enumerate(cks):
+            got = gaps_of.get(ck)
+            if got is None:
+                ranges = _hgap_ranges(conts[ck[0]], ck[1])
+                usable = [gi for gi, (a, b) in enumerate(ranges) if b - a >= 4] or [0]
+                got = (ranges, [(ranges[gi][0] + ranges[gi][1]) / 2 for gi in usable], usable,
+                       len(gap_keys))
+                gaps_of[ck] = got
+                gap_keys.extend((ck[0], ck[1], gi) for gi in range(len(ranges)))
+            ranges, gmids, usable, base = got
+            want = cur + (y1 - cur) / (m - ci + 1)
+            k = bisect.bisect_left(gmids, want)
+            best, best_d = usable[0], math.inf
+            for j in (k - 1, k):
+                if 0 <= j < len(gmids):
+                    dd = abs(gmids[j] - want) + 0.25 * abs(gmids[j] - cur)
+                    if dd < best_d:
+                        best, best_d = usable[j], dd
+            gl.append(best)
+            gid_flat.append(base + best)
+            a, b = ranges[best]
+            cur = (a + b) / 2
+            yl.append(cur)
+            cy_flat.append(cur)
+    # 2. ports: edges at one side of a box, ordered by where they go next (entries (towards,
+    # 2 * plan + 0 for its start, 1 for its end): unique, so plain tuple order is the order)
+    ports: dict[tuple[str, str, bool], list[tuple[float, int]]] = {}
+    for i, comp in enumerate(comp_l):
+        t = comp[0]
+        if t[4]:
+            continue
+        yl = cy_l[i]
+        ports.setdefault(t[0], []).append((yl[0] if yl else port_mid(t[2][0]), 2 * i))
+        ports.setdefault(t[2], []).append((yl[-1] if yl else port_mid(t[0][0]), 2 * i + 1))
+    for pkey, items in ports.items():
+        items.sort()
+        lo, hi = port_range(pkey[0])
+        spacing = max(TRACK, min(12.0, (hi - lo) / max(1, len(items))))
+        for y, (_w, idx) in zip(_spread(len(items), lo, hi, spacing), items, strict=True):
+            (ends if idx & 1 else starts)[idx >> 1].y = y
+    # 2b. a pill with siblings between it and the side the edge comes from is entered from
+    # above (through the gap over its workload's unit), never through its siblings
+    above: dict[str, list[_End]] = {}
+    rows: dict[str, list[str] | None] = {}
+    for i, comp in enumerate(comp_l):
+        e_end = ends[i]
+        if comp[0][4] or e_end.border:
+            continue
+        node = e_end.node
+        if node in rows:
+            row = rows[node]
+        else:
+            row = rows[node] = _pill_row(st, node)
+        if row is None:
+            continue
+        pos = row.index(node)
+        if (e_end.side == LEFT and pos > 0) or (e_end.side == RIGHT and pos < len(row) - 1):
+            above.setdefault(st.elem_of[node], []).append(e_end)
+    for unit, tops in above.items():
+        el = st.elems[unit]
+        ucont = conts[st.cont_of[unit]]
+        lo = ucont.top - RING / 2
+        for ga, gb in _hgap_ranges(ucont, el.col):
+            if abs(gb - el.y) < 0.5:
+                lo = ga
+        tops.sort(key=lambda en: (rects[en.node][0], en.side))
+        room = max(2.0, el.y - lo - 2)
+        dy = min(TRACK, room / (len(tops) + 1))
+        for k, en in enumerate(tops):
+            nx, _, nw, _ = rects[en.node]
+            en.y = el.y - dy * (k + 1)
+            en.top_x = nx + nw / 2 + (k - (len(tops) - 1) / 2) * 3
+    # 3. crossings of one horizontal gap get their own heights: spread in the order of
+    # (wanted height, plan, crossing), the wanted height halfway between the heights before
+    # and after it (with numpy: ~350,000 crossings at 5,000 workloads; the same float
+    # operations as ``_spread``)
+    hneeds: dict[tuple[str, int, int], float] = {}
+    if not cy_flat:
+        return edge_l, comp_l, starts, ends, cgap_l, cy_l, hneeds
+    owners = [i for i, yl in enumerate(cy_l) if yl]
+    counts = np.array([len(cy_l[i]) for i in owners], dtype=np.int64)
+    firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    lasts = firsts + counts - 1
+    cy = np.array(cy_flat, dtype=np.float64)
+    before = np.empty_like(cy)
+    after = np.empty_like(cy)
+    before[1:] = cy[:-1]
+    after[:-1] = cy[1:]
+    before[firsts] = [starts[i].y for i in owners]
+    after[lasts] = [ends[i].y for i in owners]
+    wanted = (before + after) / 2
+    plan = np.repeat(np.array(owners, dtype=np.int64), counts)
+    step = np.arange(cy.size, dtype=np.int64) - np.repeat(firsts, counts)
+    gid = np.array(gid_flat, dtype=np.int64)
+    order = np.lexsort((step, plan, wanted, gid))
+    gs = gid[order]
+    heads = np.flatnonzero(np.concatenate(([True], gs[1:] != gs[:-1])))
+    sizes = np.diff(np.append(heads, gs.size))
+    rank = np.arange(gs.size, dtype=np.int64) - np.repeat(heads, sizes)
+    g_start = np.empty(len(heads), dtype=np.float64)
+    g_step = np.empty(len(heads), dtype=np.float64)
+    for j, (g, n) in enumerate(zip(gs[heads].tolist(), sizes.tolist(), strict=True)):
+        c, col, gi = gap_keys[g]
+        a, b = gaps_of[(c, col)][0][gi]
+        g_start[j], g_step[j] = _spread_at(n, a + 3, b - 3)
+    grp = np.repeat(np.arange(len(heads)), sizes)
+    placed = np.where(sizes[grp] == 1, g_start[grp], g_start[grp] + rank * g_step[grp])
+    y_flat = np.empty_like(cy)
+    y_flat[order] = placed
+    ys_all = y_flat.tolist()
+    for i, lo, n in zip(owners, firsts.tolist(), counts.tolist(), strict=True):
+        cy_l[i] = ys_all[lo:lo + n]
+    # the needs in the order the gaps are first crossed (plans in order)
+    _u, first_at = np.unique(gid, return_index=True)
+    need_of = dict(zip(gs[heads].tolist(), sizes.tolist(), strict=True))
+    for g in gid[np.sort(first_at)].tolist():
+        hneeds[gap_keys[g]] = need_of[g] * TRACK + 8
+    return edge_l, comp_l, starts, ends, cgap_l, cy_l, hneeds
+
+
+def _same(st, model, edges) -> int:
+    want = _heights_reference(st, model, edges)
+    got = _heights(st, model, edges)
+    edge_l, comp_l, starts, ends, cgap_l, cy_l, hneeds = got
+    assert edge_l == want[0] and comp_l == want[1]
+    assert starts == want[2]  # ports (node, side, border, y)
+    assert ends == want[3]  # and pills entered from above (top_x)
+    assert cgap_l == want[4]
+    assert cy_l == want[5]
+    assert list(hneeds.items()) == list(want[6].items())  # in the order first crossed
+    return sum(map(len, cy_l))
+
+
+@pytest.mark.parametrize("name, make", [("demo", _demo), ("synthetic", _synthetic)])
+def test_heights_are_the_plain_ones(name, make) -> None:
+    model = _model(make())
+    vis = model.view()
+    lay = Layout()
+    picture(model, vis, lay)
+    st = lay.structure
+    assert st is not None
+    assert _same(st, model, vis.edges) > 20  # crossings enough to share gaps
+    # random edges between any two boxes: gaps not sized for them (squeezed, unusable ones),
+    # edges into and out of containers, loops, pills and their workloads
+    rnd = random.Random(8)
+    keys = sorted(st.rects)
+    for _ in range(4):
+        edges = [Edge(rnd.choice(keys), rnd.choice(keys), rnd.choice(("allowed", "denied")))
+                 for _ in range(rnd.randrange(1, 400))]
+        _same(st, model, edges)
+    _same(st, model, [])
+
+
+def test_spread_at_np_is_spread_at() -> None:
+    rnd = random.Random(3)
+    cases = [(rnd.randrange(1, 9), rnd.choice((0.0, 3.5, -2.0, 100.25)) + rnd.random(),
+              rnd.choice((0.0, 1.0, 7.0, 40.0)) * rnd.random(), rnd.choice((TRACK, 12.0, 2.5)))
+             for _ in range(3000)]
+    n = np.array([c[0] for c in cases])
+    lo = np.array([c[1] for c in cases])
+    hi = lo + np.array([c[2] for c in cases]) - 1.0  # some spans empty or negative
+    step = np.array([c[3] for c in cases])
+    first, dist = _spread_at_np(n, lo, hi, step)
+    for i, (k, a, b, s) in enumerate(zip(n.tolist(), lo.tolist(), hi.tolist(), step.tolist(),
+                                             strict=True)):
+        assert (first[i], dist[i]) == _spread_at(k, a, b, s)
+        ys = [first[i]] if k == 1 else [first[i] + j * dist[i] for j in range(k)]
+        assert ys == _spread(k, a, b, s)
