@@ -156,6 +156,8 @@ class Structure:
     plans: dict[tuple[str, str, str], Any] = field(default_factory=dict)
     #: node key -> the element keys holding it, outermost first
     chains: dict[str, list[str]] = field(default_factory=dict)
+    #: what routing derived from ``plans`` for the edges it routed last (``routing._Topology``)
+    routed: Any = None
     #: top-level leaf key -> (column, x, y, w, h) of the box a patch removed (``_patch``): the
     #: same key coming back (an undone what-if edit) goes back there while the spot is free
     holes: dict[str, tuple[int, float, float, float, float]] = field(default_factory=dict)

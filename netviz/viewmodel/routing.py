@@ -38,7 +38,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from operator import attrgetter, itemgetter
+from operator import attrgetter, is_, itemgetter
 from typing import Any
 
 import numpy as np
@@ -494,7 +494,79 @@ def _groups(sorted_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return heads, sizes, rank
 
 
+@dataclass
+class _Topology:
+    """What routing derives from the plans alone, wherever the boxes stand: kept on the
+    structure (``Structure.routed``) for the next routing of the very same plans
+    (``measure_needs`` and then ``picture`` route the same edges, the gaps widened between).
+    Plans in order; "crossings" and "runs" are every plan's, plans in order, flat."""
+
+    comps: list[_Compiled]
+    s_keys: list[tuple[str, str, bool]]  # per plan: its start (node, side, border)
+    e_keys: list[tuple[str, str, bool]]  # and its end
+    direct: np.ndarray  # per plan: a pill's short link to its own workload
+    port_keys: list[tuple[str, str, bool]]  # the distinct ends
+    s_pk: np.ndarray  # per plan: its start's index in ``port_keys``
+    e_pk: np.ndarray  # and its end's
+    nodes: list[str]  # the distinct nodes of ``port_keys``
+    pk_node: np.ndarray  # per port key: its node's index in ``nodes``
+    counts: np.ndarray  # per plan: how many crossings (none for a direct one)
+    ck_keys: list[tuple[str, int]]  # the distinct crossed (container, column), first first
+    fk: np.ndarray  # per crossing: its column's index in ``ck_keys``
+    owners: np.ndarray  # the plans with crossings
+    firsts: np.ndarray  # per plan: the index of its first crossing
+    run_n: np.ndarray  # per plan: how many vertical runs
+    run_keys: list[tuple[str, int]]  # per run: its vertical gap (container, index)
+    vg_keys: list[tuple[str, int]]  # the distinct vertical gaps, first run first
+    rk: np.ndarray  # per run: its gap's index in ``vg_keys``
+
+
+def _topology(comp_l: list[_Compiled]) -> _Topology:
+    n = len(comp_l)
+    s_keys = [comp[0][0] for comp in comp_l]
+    e_keys = [comp[0][2] for comp in comp_l]
+    direct = np.fromiter((comp[0][4] for comp in comp_l), np.bool_, n)
+    port_keys, pk = _ids(s_keys + e_keys)
+    nodes, pk_node = _ids([k[0] for k in port_keys])
+    cks_l = [() if comp[0][4] else comp[1] for comp in comp_l]
+    counts = np.fromiter(map(len, cks_l), np.int64, n)
+    ck_keys, fk = _ids([ck for cks in cks_l for ck in cks])
+    run_n = np.fromiter((len(comp[2]) for comp in comp_l), np.int64, n)
+    run_keys = [gk for comp in comp_l for _si, gk in comp[2]]
+    vg_keys, rk = _ids(run_keys)
+    return _Topology(comp_l, s_keys, e_keys, direct, port_keys, pk[:n], pk[n:], nodes, pk_node,
+                     counts, ck_keys, fk, np.flatnonzero(counts), np.cumsum(counts) - counts,
+                     run_n, run_keys, vg_keys, rk)
+
+
+#: ``_heights_np``'s answer: the routed edges and their plans, the start and end of each (with
+#: its port height), their topology, the port heights as arrays, per crossing (flat) its gap
+#: in its column, its height and its gap's id in the list of horizontal gaps that follows, and
+#: what the horizontal gaps need
+_Placed = tuple[list[Edge], list[_Compiled], list[_End], list[_End], _Topology, np.ndarray,
+                np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[tuple[str, int, int]],
+                dict[tuple[str, int, int], float]]
+
+
 def _heights(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Heights:
+    """``route`` steps 1-3: plans, crossing gaps, ports and crossing heights (per plan lists
+    of ``_heights_np``'s flat arrays)."""
+    edge_l, comp_l, starts, ends, topo, _sy, _ey, gsel, y_flat, _gid, _gk, hneeds = \
+        _heights_np(st, model, edges)
+    n = len(comp_l)
+    cgap_l: list[list[int]] = [[] for _ in range(n)]  # per plan: each crossing's gap
+    cy_l: list[list[float]] = [[] for _ in range(n)]  # per plan: each crossing's height
+    ys_all = y_flat.tolist()
+    gl_all = gsel.tolist()
+    owners = topo.owners
+    for i, lo, k in zip(owners.tolist(), topo.firsts[owners].tolist(),
+                        topo.counts[owners].tolist(), strict=True):
+        cy_l[i] = ys_all[lo:lo + k]
+        cgap_l[i] = gl_all[lo:lo + k]
+    return edge_l, comp_l, starts, ends, cgap_l, cy_l, hneeds
+
+
+def _heights_np(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Placed:
     """``route`` steps 1-3: plans, crossing gaps, ports and crossing heights.
 
     ~85,000 plans with ~350,000 crossings at 5,000 workloads, twice per picture: every step
@@ -514,45 +586,37 @@ def _heights(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Height
         if comp is not None:
             edge_l.append(e)
             comp_l.append(comp)
+    topo = st.routed
+    if not (isinstance(topo, _Topology) and len(topo.comps) == len(comp_l)
+            and all(map(is_, topo.comps, comp_l))):
+        topo = st.routed = _topology(comp_l)
     conts, rects = st.conts, st.rects
     n = len(comp_l)
-    s_keys = [comp[0][0] for comp in comp_l]  # (node, side, border) of each start
-    e_keys = [comp[0][2] for comp in comp_l]
-    starts = [_End(*k) for k in s_keys]
-    ends = [_End(*k) for k in e_keys]
-    hneeds: dict[tuple[str, int, int], float] = {}
-    cgap_l: list[list[int]] = [[] for _ in range(n)]  # per plan: each crossing's gap
-    cy_l: list[list[float]] = [[] for _ in range(n)]  # per plan: each crossing's height
-    if not n:
-        return edge_l, comp_l, starts, ends, cgap_l, cy_l, hneeds
-    direct = np.fromiter((comp[0][4] for comp in comp_l), np.bool_, n)
+    starts = [_End(*k) for k in topo.s_keys]
+    ends = [_End(*k) for k in topo.e_keys]
+    direct, s_pk, e_pk, pk_node = topo.direct, topo.s_pk, topo.e_pk, topo.pk_node
+    counts, fk, owners = topo.counts, topo.fk, topo.owners
     # the port ranges of the boxes at the ends, and their middles
-    port_keys, pk = _ids(s_keys + e_keys)
-    nodes, pk_node = _ids([k[0] for k in port_keys])
-    p_lo = np.empty(len(nodes), dtype=np.float64)
-    p_hi = np.empty(len(nodes), dtype=np.float64)
-    p_mid = np.empty(len(nodes), dtype=np.float64)
-    for ni, node in enumerate(nodes):
+    p_lo = np.empty(len(topo.nodes), dtype=np.float64)
+    p_hi = np.empty(len(topo.nodes), dtype=np.float64)
+    p_mid = np.empty(len(topo.nodes), dtype=np.float64)
+    for ni, node in enumerate(topo.nodes):
         rng = _port_range(st, _End(node, RIGHT))
         p_lo[ni], p_hi[ni] = rng
         p_mid[ni] = sum(rng) / 2
-    s_pk, e_pk = pk[:n], pk[n:]
     s_node, e_node = pk_node[s_pk], pk_node[e_pk]
     # 1. which horizontal gap each crossing uses: the one nearest the straight line (the
     # score |mid - want| + |mid - cur| / 4 is least at one of the two gaps around ``want``).
     # Plan by plan it is a walk (each crossing starts from the last one's height), so the
     # walks go in step: all first crossings, then all second ones, ...
-    cks_l = [() if comp[0][4] else comp[1] for comp in comp_l]
-    counts = np.fromiter(map(len, cks_l), np.int64, n)
-    ck_keys, fk = _ids([ck for cks in cks_l for ck in cks])  # gap ids in the order first crossed
-    gap_keys: list[tuple[str, int, int]] = []
-    r_lo: list[float] = []  # per horizontal gap (``gap_keys``) its range
+    gap_keys: list[tuple[str, int, int]] = []  # the horizontal gaps, first crossed first
+    r_lo: list[float] = []  # per horizontal gap its range
     r_hi: list[float] = []
     base_l: list[int] = []  # per crossed column: its first gap's id
     seg_l: list[int] = []  # per crossed column: where its usable gaps start in ``gm``
     gm_l: list[float] = []  # the middles of each column's usable gaps, top down
     use_l: list[int] = []  # and their indices in the column
-    for c, col in ck_keys:
+    for c, col in topo.ck_keys:
         ranges = _hgap_ranges(conts[c], col)
         usable = [gi for gi, (a, b) in enumerate(ranges) if b - a >= 4] or [0]
         base_l.append(len(gap_keys))
@@ -562,12 +626,11 @@ def _heights(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Height
         r_hi.extend(b for _a, b in ranges)
         gm_l.extend((ranges[gi][0] + ranges[gi][1]) / 2 for gi in usable)
         use_l.extend(usable)
-    owners = np.flatnonzero(counts)
     oc = counts[owners]
-    firsts = np.cumsum(oc) - oc
+    firsts = topo.firsts[owners]
     lasts = firsts + oc - 1
-    gsel = np.zeros(int(oc.sum()), dtype=np.int64)  # each crossing's gap in its column
-    cyv = np.zeros(gsel.size, dtype=np.float64)  # and that gap's middle
+    gsel = np.zeros(fk.size, dtype=np.int64)  # each crossing's gap in its column
+    cyv = np.zeros(fk.size, dtype=np.float64)  # and that gap's middle
     if owners.size:
         gm = np.array(gm_l, dtype=np.float64)
         use = np.array(use_l, dtype=np.int64)
@@ -611,33 +674,35 @@ def _heights(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Height
     s_y = np.zeros(n, dtype=np.float64)
     e_y = np.zeros(n, dtype=np.float64)
     nd = np.flatnonzero(~direct)
-    s_to = p_mid[e_node]
-    e_to = p_mid[s_node]
-    s_to[owners] = cyv[firsts]
-    e_to[owners] = cyv[lasts]
-    p_key = np.concatenate((s_pk[nd], e_pk[nd]))
-    p_to = np.concatenate((s_to[nd], e_to[nd]))
-    p_idx = np.concatenate((2 * nd, 2 * nd + 1))
-    order = np.lexsort((p_idx, p_to, p_key))
-    heads, sizes, rank = _groups(p_key[order])
-    g_node = pk_node[p_key[order][heads]]
-    lo_g, hi_g = p_lo[g_node], p_hi[g_node]
-    spacing = np.maximum(TRACK, np.minimum(12.0, (hi_g - lo_g) / np.maximum(1, sizes)))
-    first, dist = _spread_at_np(sizes, lo_g, hi_g, spacing)
-    grp = np.repeat(np.arange(heads.size), sizes)
-    placed = np.where(sizes[grp] == 1, first[grp], first[grp] + rank * dist[grp])
-    at_idx = p_idx[order]
-    s_y[at_idx[(at_idx & 1) == 0] >> 1] = placed[(at_idx & 1) == 0]
-    e_y[at_idx[(at_idx & 1) == 1] >> 1] = placed[(at_idx & 1) == 1]
+    if nd.size:
+        s_to = p_mid[e_node]
+        e_to = p_mid[s_node]
+        s_to[owners] = cyv[firsts]
+        e_to[owners] = cyv[lasts]
+        p_key = np.concatenate((s_pk[nd], e_pk[nd]))
+        p_to = np.concatenate((s_to[nd], e_to[nd]))
+        p_idx = np.concatenate((2 * nd, 2 * nd + 1))
+        order = np.lexsort((p_idx, p_to, p_key))
+        heads, sizes, rank = _groups(p_key[order])
+        g_node = pk_node[p_key[order][heads]]
+        lo_g, hi_g = p_lo[g_node], p_hi[g_node]
+        spacing = np.maximum(TRACK, np.minimum(12.0, (hi_g - lo_g) / np.maximum(1, sizes)))
+        first, dist = _spread_at_np(sizes, lo_g, hi_g, spacing)
+        grp = np.repeat(np.arange(heads.size), sizes)
+        placed = np.where(sizes[grp] == 1, first[grp], first[grp] + rank * dist[grp])
+        at_idx = p_idx[order]
+        odd = (at_idx & 1) == 1
+        s_y[at_idx[~odd] >> 1] = placed[~odd]
+        e_y[at_idx[odd] >> 1] = placed[odd]
     for en, y in zip(starts, s_y.tolist(), strict=True):
         en.y = y
     for en, y in zip(ends, e_y.tolist(), strict=True):
         en.y = y
     # 2b. a pill with siblings between it and the side the edge comes from is entered from
     # above (through the gap over its workload's unit), never through its siblings
-    from_above = np.zeros(len(port_keys), dtype=np.bool_)
+    from_above = np.zeros(len(topo.port_keys), dtype=np.bool_)
     rows: dict[str, list[str] | None] = {}
-    for ki, (node, side, border) in enumerate(port_keys):
+    for ki, (node, side, border) in enumerate(topo.port_keys):
         if border:
             continue
         if node in rows:
@@ -671,8 +736,10 @@ def _heights(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Height
     # 3. crossings of one horizontal gap get their own heights: spread in the order of
     # (wanted height, plan, crossing), the wanted height halfway between the heights before
     # and after it
+    hneeds: dict[tuple[str, int, int], float] = {}
+    gid = np.array(base_l, dtype=np.int64)[fk] + gsel
     if not gsel.size:
-        return edge_l, comp_l, starts, ends, cgap_l, cy_l, hneeds
+        return edge_l, comp_l, starts, ends, topo, s_y, e_y, gsel, cyv, gid, gap_keys, hneeds
     before = np.empty_like(cyv)
     after = np.empty_like(cyv)
     before[1:] = cyv[:-1]
@@ -680,10 +747,8 @@ def _heights(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Height
     before[firsts] = s_y[owners]
     after[lasts] = e_y[owners]
     wanted = (before + after) / 2
-    plan = np.repeat(owners, oc)
-    step = np.arange(cyv.size, dtype=np.int64) - np.repeat(firsts, oc)
-    gid = np.array(base_l, dtype=np.int64)[fk] + gsel
-    order = np.lexsort((step, plan, wanted, gid))
+    # crossings are flat in (plan, crossing) order: a stable sort keeps it among equals
+    order = np.lexsort((wanted, gid))
     gs = gid[order]
     heads, sizes, rank = _groups(gs)
     g_lo = np.array(r_lo, dtype=np.float64)[gs[heads]]
@@ -693,18 +758,13 @@ def _heights(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Height
     placed = np.where(sizes[grp] == 1, first[grp], first[grp] + rank * dist[grp])
     y_flat = np.empty_like(cyv)
     y_flat[order] = placed
-    ys_all = y_flat.tolist()
-    gl_all = gsel.tolist()
-    for i, lo_i, k in zip(owners.tolist(), firsts.tolist(), oc.tolist(), strict=True):
-        cy_l[i] = ys_all[lo_i:lo_i + k]
-        cgap_l[i] = gl_all[lo_i:lo_i + k]
     # the needs in the order the gaps are first crossed (plans in order)
-    _u, first_at = np.unique(gid, return_index=True)
-    need_of = dict(zip(gs[heads].tolist(), sizes.tolist(), strict=True))
-    for g in gid[np.sort(first_at)].tolist():
-        hneeds[gap_keys[g]] = need_of[g] * TRACK + 8
-    return edge_l, comp_l, starts, ends, cgap_l, cy_l, hneeds
-
+    first_at = np.minimum.reduceat(order, heads)
+    need = sizes * TRACK + 8
+    for g, k in zip(gs[heads][np.argsort(first_at)].tolist(),
+                    need[np.argsort(first_at)].tolist(), strict=True):
+        hneeds[gap_keys[g]] = k
+    return edge_l, comp_l, starts, ends, topo, s_y, e_y, gsel, y_flat, gid, gap_keys, hneeds
 
 
 def route(st: Structure, model: GraphModel, edges: Sequence[Edge], points: bool = True
@@ -714,44 +774,60 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge], points: bool 
     uses), not the polylines.
 
     The plans (which gaps and crossings) depend on the columns only and are cached in
-    ``st.plans``; the heights and tracks are computed here each time. Per plan the mutable
-    state lives in flat lists (ends, crossing gaps and heights, track x) rather than step
-    objects: at 5,000 workloads this runs for ~85,000 edges, twice per picture."""
-    edge_l, comp_l, starts, ends, cgap_l, cy_l, hneeds = _heights(st, model, edges)
+    ``st.plans``; the heights and tracks are computed here each time. The heights and
+    tracks live in flat arrays over all plans (``_heights_np``): at 5,000 workloads this
+    runs for ~85,000 edges, twice per picture."""
+    edge_l, comp_l, starts, ends, topo, s_y, e_y, _gsel, y_flat, gid, gap_keys, hneeds = \
+        _heights_np(st, model, edges)
     conts = st.conts
+    n = len(comp_l)
+    counts, run_n = topo.counts, topo.run_n
+    # every plan's heights, flat: its start, its crossings, its end
+    ys_n = counts + 2
+    y_off = np.cumsum(ys_n) - ys_n
+    ys = np.empty(int(ys_n.sum()), dtype=np.float64)
+    ys[y_off] = s_y
+    ys[y_off + counts + 1] = e_y
+    if y_flat.size:
+        # crossing f of plan p (f counts the crossings of the plans before p) is at f + 2p + 1
+        ys[np.arange(y_flat.size) + 2 * np.repeat(np.arange(n), counts) + 1] = y_flat
+    # 4. vertical runs: tracks per gap; a run from height a to b of plan i, run k, is
+    # (min, max, i, k), in the order of those tuples (``_colour`` sorts them so)
+    run_off = np.cumsum(run_n) - run_n
+    run_plan = np.repeat(np.arange(n), run_n)
+    at = y_off[run_plan] + np.arange(run_plan.size) - run_off[run_plan]
+    ya, yb = ys[at], ys[at + 1]
+    up = ya <= yb
+    lo, hi = np.where(up, ya, yb), np.where(up, yb, ya)
+    # runs are flat in (plan, run) order: a stable sort keeps it among equals
+    order = np.lexsort((hi, lo, topo.rk))
     vneeds: dict[tuple[str, int], float] = {}
-    # 4. vertical runs: tracks per gap (entries (y0, y1, plan, run): unique, and runs of one
-    # plan in step order, so plain tuple order is the order by (y0, y1, plan))
-    runs: dict[tuple[str, int], list[tuple[float, float, int, int]]] = {}
-    fixed_y: list[list[float]] = []
-    for i, comp in enumerate(comp_l):
-        t, _cks, gks = comp
-        ys = [starts[i].y, ends[i].y] if t[3] else [starts[i].y, *cy_l[i], ends[i].y]
-        fixed_y.append(ys)
-        for gi in range(len(gks)):
-            a, b = ys[gi], ys[gi + 1]
-            item = (a, b, i, gi) if a <= b else (b, a, i, gi)
-            runs.setdefault(gks[gi][1], []).append(item)
-    tx_l: list[list[float]] = [[0.0] * len(comp[2]) for comp in comp_l]
-    # the tracks of every gap (sorted in place; the x of each run in that order)
-    gap_keys = list(runs)
-    coloured = [_colour(runs[gk], conts[gk[0]].vgaps[gk[1]]) for gk in gap_keys]
-    for gk, (xs, nt) in zip(gap_keys, coloured, strict=True):
-        for (_y0, _y1, i, ri), x in zip(runs[gk], xs, strict=True):
-            tx_l[i][ri] = x
-        vneeds[gk] = nt * TRACK + 8
+    tx = np.empty(run_plan.size, dtype=np.float64)
+    if order.size:
+        items = list(zip(lo[order].tolist(), hi[order].tolist(), run_plan[order].tolist(),
+                         (at - y_off[run_plan])[order].tolist(), strict=True))
+        heads, sizes, _rank = _groups(topo.rk[order])
+        xs_all: list[float] = []
+        for gk, h, k in zip(topo.vg_keys, heads.tolist(), sizes.tolist(), strict=True):
+            xs, nt = _colour(items[h:h + k], conts[gk[0]].vgaps[gk[1]])
+            xs_all.extend(xs)
+            vneeds[gk] = nt * TRACK + 8
+        tx[order] = xs_all
+    run_l = list(zip(topo.run_keys, tx.tolist(), ya.tolist(), yb.tolist(), strict=True))
+    run_at = run_off.tolist()
+    run_k = run_n.tolist()
     # 5. points
-    out: list[Routed] = []
     if not points:
-        for i, comp in enumerate(comp_l):
+        out: list[Routed] = []
+        for i in range(n):
             r = Routed(edge_l[i], [])
-            ys = fixed_y[i]
-            tx = tx_l[i]
-            r.runs = [(gk, tx[gi], ys[gi], ys[gi + 1]) for gi, (_si, gk) in enumerate(comp[2])]
+            r.runs = run_l[run_at[i]:run_at[i] + run_k[i]]
             out.append(r)
         return out, (vneeds, hneeds)
-    out = _routed(st, edge_l, comp_l, starts, ends, cgap_l, cy_l, fixed_y, tx_l)
-    for r, pts in zip(out, _polylines(st, comp_l, starts, ends, fixed_y, tx_l), strict=True):
+    out = _routed(st, edge_l, comp_l, starts, ends, topo, run_l, gid, gap_keys, y_flat)
+    pts_l = _polylines(st, comp_l, starts, ends, ys.tolist(), y_off.tolist(), ys_n.tolist(),
+                       tx.tolist(), run_at, run_k)
+    for r, pts in zip(out, pts_l, strict=True):
         r.points = pts
     return out, (vneeds, hneeds)
 
@@ -839,21 +915,26 @@ _SECOND = itemgetter(1)
 
 
 def _routed(st: Structure, edge_l: list[Edge], comp_l: list[_Compiled], starts: list[_End],
-            ends: list[_End], cgap_l: list[list[int]], cy_l: list[list[float]],
-            fixed_y: list[list[float]], tx_l: list[list[float]]) -> list[Routed]:
+            ends: list[_End], topo: _Topology, run_l: list[tuple[tuple[str, int], float,
+                                                                 float, float]],
+            gid: np.ndarray, gap_keys: list[tuple[str, int, int]], y_flat: np.ndarray
+            ) -> list[Routed]:
     """``route`` step 5 without the polylines (``_polylines``): a ``Routed`` per plan with its
-    vertical runs and the places it holds."""
+    vertical runs (``run_l``, flat) and the places it holds."""
     conts, elem_of = st.conts, st.elem_of
+    # every crossing's ((container, column, gap), height), flat
+    cross_l = list(zip(map(gap_keys.__getitem__, gid.tolist()), y_flat.tolist(), strict=True))
+    c_at = topo.firsts.tolist()
+    c_n = topo.counts.tolist()
+    r_at = (np.cumsum(topo.run_n) - topo.run_n).tolist()
+    r_n = topo.run_n.tolist()
     out: list[Routed] = []
     for i, comp in enumerate(comp_l):
-        t, cks, gks = comp
         r = Routed(edge_l[i], [])
         out.append(r)
-        if t[4]:
+        if comp[0][4]:
             continue
-        ys = fixed_y[i]
-        tx = tx_l[i]
-        r.runs = [(gks[gi][1], tx[gi], ys[gi], ys[gi + 1]) for gi in range(len(gks))]
+        r.runs = run_l[r_at[i]:r_at[i] + r_n[i]]
         s_end, e_end = starts[i], ends[i]
         r.starts_on_border = s_end.border or s_end.node in conts
         # the places it holds, for ``route_more`` (as ``_occupies`` records them)
@@ -863,19 +944,20 @@ def _routed(st: Structure, edge_l: list[Edge], comp_l: list[_Compiled], starts: 
                       (e_end.node, TOP_X, False, e_end.top_x))
         else:
             r.ends = (start, (e_end.node, e_end.side, e_end.border, e_end.y))
-        gl, yl = cgap_l[i], cy_l[i]
-        r.crosses = [((cks[ci][0], cks[ci][1], gl[ci]), yl[ci]) for ci in range(len(yl))]
+        r.crosses = cross_l[c_at[i]:c_at[i] + c_n[i]]
     return out
 
 
 def _polylines(st: Structure, comp_l: list[_Compiled], starts: list[_End], ends: list[_End],
-               fixed_y: list[list[float]], tx_l: list[list[float]]
-               ) -> list[list[tuple[float, float]]]:
-    """``route`` step 5: the polylines of the plans."""
+               ys: list[float], y_at: list[int], y_n: list[int], tx: list[float],
+               run_at: list[int], run_k: list[int]) -> list[list[tuple[float, float]]]:
+    """``route`` step 5: the polylines of the plans (plan i's ``y_n[i]`` heights from
+    ``ys[y_at[i]]`` on; its ``run_k[i]`` runs' x from ``tx[run_at[i]]`` on)."""
     rects = st.rects
     out: list[list[tuple[float, float]]] = []
+    chain = itertools.chain.from_iterable
     for i in range(len(comp_l)):
-        t, _cks, gks = comp_l[i]
+        t = comp_l[i][0]
         s_end, e_end = starts[i], ends[i]
         if t[4]:
             ux, uy, uw, uh = rects[s_end.node]
@@ -884,22 +966,23 @@ def _polylines(st: Structure, comp_l: list[_Compiled], starts: list[_End], ends:
             x = min(max(ux + uw / 2, vx + 4), vx + vw - 4)
             out.append([(x, uy + uh), (x, vy)])
             continue
-        ys = fixed_y[i]
-        tx = tx_l[i]
-        pts: list[tuple[float, float]] = [(_side_x(st, s_end), ys[0])]
-        for gi in range(len(gks)):
-            x = tx[gi]
-            pts.append((x, ys[gi]))
-            pts.append((x, ys[gi + 1]))
+        y0 = y_at[i]
+        yi = ys[y0:y0 + y_n[i]]
+        r0, k = run_at[i], run_k[i]
+        xs = tx[r0:r0 + k]
+        pts: list[tuple[float, float]] = [(_side_x(st, s_end), yi[0])]
+        # each run from (x, the height before it) to (x, the height after it)
+        pts.extend(chain(zip(zip(xs, yi[:k], strict=True), zip(xs, yi[1:k + 1], strict=True),
+                             strict=True)))
         if e_end.top_x is not None:
-            pts.append((e_end.top_x, ys[-1]))
+            pts.append((e_end.top_x, yi[-1]))
             pts.append((e_end.top_x, rects[e_end.node][1]))
         else:
-            pts.append((_side_x(st, e_end), ys[-1]))
+            pts.append((_side_x(st, e_end), yi[-1]))
         if t[3]:
             # out of the right border and back in
             x = max(pts[1][0], _side_x(st, s_end) + 6)
-            pts = [(pts[0][0], ys[0]), (x, ys[0]), (x, ys[1]), (pts[-1][0], ys[1])]
+            pts = [(pts[0][0], yi[0]), (x, yi[0]), (x, yi[1]), (pts[-1][0], yi[1])]
         out.append(_simplify(pts))
     return out
 

@@ -1,6 +1,7 @@
 """``_heights`` (route steps 1-3: each crossing's horizontal gap, the ports, the crossing
-heights) runs on numpy arrays over all plans at once; here it is checked against the plain
-per-plan code it replaced, on the pictures of the demo and a synthetic cluster and on random
+heights) and the rest of ``route`` (vertical runs, places held, polylines) run on numpy
+arrays over all plans at once; here they are checked against the plain per-plan code they
+replaced, on the pictures of the demo and a synthetic cluster and on random
 edges between any two boxes (squeezed gaps, pills, containers, loops), to the last bit."""
 
 from __future__ import annotations
@@ -14,11 +15,15 @@ import numpy as np
 import pytest
 
 from netviz.viewmodel.graph import Edge
-from netviz.viewmodel.layout import RING, TRACK, Layout
+from netviz.viewmodel.layout import RING, TRACK, Layout, Structure
 from netviz.viewmodel.routing import (
     _MISSING,
     LEFT,
     RIGHT,
+    TOP,
+    TOP_X,
+    Routed,
+    _colour,
     _Compiled,
     _End,
     _fast_plan,
@@ -26,10 +31,13 @@ from netviz.viewmodel.routing import (
     _hgap_ranges,
     _pill_row,
     _port_range,
+    _side_x,
+    _simplify,
     _spread,
     _spread_at,
     _spread_at_np,
     picture,
+    route,
 )
 from tests.viewmodel.test_picture_golden import _demo, _model, _synthetic
 
@@ -212,6 +220,114 @@ def _heights_reference(st, model, edges):
     return edge_l, comp_l, starts, ends, cgap_l, cy_l, hneeds
 
 
+def _route_reference(st, model, edges, points=True):
+    """``route`` as it was: per plan lists and loops over them."""
+    edge_l, comp_l, starts, ends, cgap_l, cy_l, hneeds = _heights_reference(st, model, edges)
+    conts = st.conts
+    vneeds: dict[tuple[str, int], float] = {}
+    # 4. vertical runs: tracks per gap (entries (y0, y1, plan, run): unique, and runs of one
+    # plan in step order, so plain tuple order is the order by (y0, y1, plan))
+    runs: dict[tuple[str, int], list[tuple[float, float, int, int]]] = {}
+    fixed_y: list[list[float]] = []
+    for i, comp in enumerate(comp_l):
+        t, _cks, gks = comp
+        ys = [starts[i].y, ends[i].y] if t[3] else [starts[i].y, *cy_l[i], ends[i].y]
+        fixed_y.append(ys)
+        for gi in range(len(gks)):
+            a, b = ys[gi], ys[gi + 1]
+            item = (a, b, i, gi) if a <= b else (b, a, i, gi)
+            runs.setdefault(gks[gi][1], []).append(item)
+    tx_l: list[list[float]] = [[0.0] * len(comp[2]) for comp in comp_l]
+    # the tracks of every gap (sorted in place; the x of each run in that order)
+    gap_keys = list(runs)
+    coloured = [_colour(runs[gk], conts[gk[0]].vgaps[gk[1]]) for gk in gap_keys]
+    for gk, (xs, nt) in zip(gap_keys, coloured, strict=True):
+        for (_y0, _y1, i, ri), x in zip(runs[gk], xs, strict=True):
+            tx_l[i][ri] = x
+        vneeds[gk] = nt * TRACK + 8
+    # 5. points
+    out: list[Routed] = []
+    if not points:
+        for i, comp in enumerate(comp_l):
+            r = Routed(edge_l[i], [])
+            ys = fixed_y[i]
+            tx = tx_l[i]
+            r.runs = [(gk, tx[gi], ys[gi], ys[gi + 1]) for gi, (_si, gk) in enumerate(comp[2])]
+            out.append(r)
+        return out, (vneeds, hneeds)
+    out = _routed_reference(st, edge_l, comp_l, starts, ends, cgap_l, cy_l, fixed_y, tx_l)
+    for r, pts in zip(out, _polylines_reference(st, comp_l, starts, ends, fixed_y, tx_l), strict=True):
+        r.points = pts
+    return out, (vneeds, hneeds)
+
+
+def _routed_reference(st: Structure, edge_l: list[Edge], comp_l: list[_Compiled],
+                      starts: list[_End], ends: list[_End], cgap_l: list[list[int]], cy_l: list[list[float]],
+            fixed_y: list[list[float]], tx_l: list[list[float]]) -> list[Routed]:
+    """``route`` step 5 without the polylines (``_polylines``): a ``Routed`` per plan with its
+    vertical runs and the places it holds."""
+    conts, elem_of = st.conts, st.elem_of
+    out: list[Routed] = []
+    for i, comp in enumerate(comp_l):
+        t, cks, gks = comp
+        r = Routed(edge_l[i], [])
+        out.append(r)
+        if t[4]:
+            continue
+        ys = fixed_y[i]
+        tx = tx_l[i]
+        r.runs = [(gks[gi][1], tx[gi], ys[gi], ys[gi + 1]) for gi in range(len(gks))]
+        s_end, e_end = starts[i], ends[i]
+        r.starts_on_border = s_end.border or s_end.node in conts
+        # the places it holds, for ``route_more`` (as ``_occupies`` records them)
+        start = (s_end.node, s_end.side, s_end.border, s_end.y)
+        if e_end.top_x is not None:
+            r.ends = (start, (elem_of[e_end.node], TOP, False, e_end.y),
+                      (e_end.node, TOP_X, False, e_end.top_x))
+        else:
+            r.ends = (start, (e_end.node, e_end.side, e_end.border, e_end.y))
+        gl, yl = cgap_l[i], cy_l[i]
+        r.crosses = [((cks[ci][0], cks[ci][1], gl[ci]), yl[ci]) for ci in range(len(yl))]
+    return out
+
+
+def _polylines_reference(st: Structure, comp_l: list[_Compiled], starts: list[_End],
+                         ends: list[_End],
+               fixed_y: list[list[float]], tx_l: list[list[float]]
+               ) -> list[list[tuple[float, float]]]:
+    """``route`` step 5: the polylines of the plans."""
+    rects = st.rects
+    out: list[list[tuple[float, float]]] = []
+    for i in range(len(comp_l)):
+        t, _cks, gks = comp_l[i]
+        s_end, e_end = starts[i], ends[i]
+        if t[4]:
+            ux, uy, uw, uh = rects[s_end.node]
+            vx, vy, vw, vh = rects[e_end.node]
+            # straight down from the pill to its workload (pills stand in a row above it)
+            x = min(max(ux + uw / 2, vx + 4), vx + vw - 4)
+            out.append([(x, uy + uh), (x, vy)])
+            continue
+        ys = fixed_y[i]
+        tx = tx_l[i]
+        pts: list[tuple[float, float]] = [(_side_x(st, s_end), ys[0])]
+        for gi in range(len(gks)):
+            x = tx[gi]
+            pts.append((x, ys[gi]))
+            pts.append((x, ys[gi + 1]))
+        if e_end.top_x is not None:
+            pts.append((e_end.top_x, ys[-1]))
+            pts.append((e_end.top_x, rects[e_end.node][1]))
+        else:
+            pts.append((_side_x(st, e_end), ys[-1]))
+        if t[3]:
+            # out of the right border and back in
+            x = max(pts[1][0], _side_x(st, s_end) + 6)
+            pts = [(pts[0][0], ys[0]), (x, ys[0]), (x, ys[1]), (pts[-1][0], ys[1])]
+        out.append(_simplify(pts))
+    return out
+
+
 def _same(st, model, edges) -> int:
     want = _heights_reference(st, model, edges)
     got = _heights(st, model, edges)
@@ -222,6 +338,14 @@ def _same(st, model, edges) -> int:
     assert cgap_l == want[4]
     assert cy_l == want[5]
     assert list(hneeds.items()) == list(want[6].items())  # in the order first crossed
+    for points in (True, False):
+        routes, (vneeds, hn) = route(st, model, edges, points)
+        want_r, (want_v, want_h) = _route_reference(st, model, edges, points)
+        assert [(r.edge, r.points, r.runs, r.ends, r.crosses, r.starts_on_border)
+                for r in routes] == [(r.edge, r.points, r.runs, r.ends, r.crosses,
+                                      r.starts_on_border) for r in want_r]
+        assert list(vneeds.items()) == list(want_v.items())
+        assert list(hn.items()) == list(want_h.items())
     return sum(map(len, cy_l))
 
 
