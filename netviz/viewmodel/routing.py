@@ -825,8 +825,7 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge], points: bool 
             out.append(r)
         return out, (vneeds, hneeds)
     out = _routed(st, edge_l, comp_l, starts, ends, topo, run_l, gid, gap_keys, y_flat)
-    pts_l = _polylines(st, comp_l, starts, ends, ys.tolist(), y_off.tolist(), ys_n.tolist(),
-                       tx.tolist(), run_at, run_k)
+    pts_l = _polylines(st, comp_l, starts, ends, topo, ys, y_off, tx, run_off)
     for r, pts in zip(out, pts_l, strict=True):
         r.points = pts
     return out, (vneeds, hneeds)
@@ -949,14 +948,85 @@ def _routed(st: Structure, edge_l: list[Edge], comp_l: list[_Compiled], starts: 
 
 
 def _polylines(st: Structure, comp_l: list[_Compiled], starts: list[_End], ends: list[_End],
-               ys: list[float], y_at: list[int], y_n: list[int], tx: list[float],
-               run_at: list[int], run_k: list[int]) -> list[list[tuple[float, float]]]:
-    """``route`` step 5: the polylines of the plans (plan i's ``y_n[i]`` heights from
-    ``ys[y_at[i]]`` on; its ``run_k[i]`` runs' x from ``tx[run_at[i]]`` on)."""
+               topo: _Topology, ys: np.ndarray, y_off: np.ndarray, tx: np.ndarray,
+               run_off: np.ndarray) -> list[list[tuple[float, float]]]:
+    """``route`` step 5: the polylines of the plans (plan i's heights, start, crossings, end,
+    from ``ys[y_off[i]]`` on; its runs' x from ``tx[run_off[i]]`` on).
+
+    A polyline leaves its start's side at the start's height, runs along every vertical run
+    (at the heights before and after it) and reaches its end's side at the end's height (or
+    the middle of a pill's top, from above); ``_simplify`` then drops repeated points and the
+    middles of straight runs. Almost no polyline has either (7 of 80,000 at 5,000
+    workloads), so the polylines of all plans are built at once with numpy and checked for
+    both at once; only those that have some (and loops, pill links, and ends at an integer
+    x, which must stay integers) are made one by one as before."""
     rects = st.rects
-    out: list[list[tuple[float, float]]] = []
-    chain = itertools.chain.from_iterable
-    for i in range(len(comp_l)):
+    n = len(comp_l)
+    out: list[list[tuple[float, float]]] = [[] for _ in range(n)]
+    if not n:
+        return out
+    counts, run_n, s_pk, e_pk = topo.counts, topo.run_n, topo.s_pk, topo.e_pk
+    # each port's side x, and whether it is a float (an int must stay an int in the points)
+    side_x = []
+    for node, side, _border in topo.port_keys:
+        x, _, w, _ = rects[node]
+        side_x.append(x + w if side == RIGHT else x)
+    sx_float = np.fromiter((type(v) is float for v in side_x), np.bool_, len(side_x))
+    sx = np.array([float(v) for v in side_x], dtype=np.float64)
+    loop = np.fromiter((comp[0][3] for comp in comp_l), np.bool_, n)
+    top_l = [en.top_x for en in ends]
+    top = np.fromiter((v is not None for v in top_l), np.bool_, n)
+    top_x = np.zeros(n, dtype=np.float64)
+    top_y = np.zeros(n, dtype=np.float64)
+    top_ok = np.ones(n, dtype=np.bool_)
+    for i in np.flatnonzero(top).tolist():
+        top_x[i] = top_l[i]
+        yv = rects[ends[i].node][1]
+        top_y[i] = yv
+        top_ok[i] = type(top_l[i]) is float and type(yv) is float
+    fast = (~topo.direct & ~loop & sx_float[s_pk] & (top | sx_float[e_pk]) & top_ok
+            & (run_n == counts + 1))
+    f = np.flatnonzero(fast)
+    k = run_n[f]
+    tp = top[f]
+    m = 2 * k + 2 + tp  # points: start, two per run, end (over a pill's top: two)
+    p_off = np.cumsum(m) - m
+    total = int(m.sum())
+    px = np.empty(total, dtype=np.float64)
+    py = np.empty(total, dtype=np.float64)
+    yo = y_off[f]
+    px[p_off] = sx[s_pk[f]]
+    py[p_off] = ys[yo]
+    rp = np.repeat(np.arange(f.size), k)
+    g = np.arange(rp.size) - np.repeat(np.cumsum(k) - k, k)
+    at = p_off[rp] + 1 + 2 * g
+    px[at] = px[at + 1] = tx[run_off[f][rp] + g]
+    py[at] = ys[yo[rp] + g]
+    py[at + 1] = ys[yo[rp] + g + 1]
+    end = p_off + 1 + 2 * k
+    px[end] = np.where(tp, top_x[f], sx[e_pk[f]])
+    py[end] = ys[yo + k]
+    tops = np.flatnonzero(tp)
+    px[end[tops] + 1] = top_x[f[tops]]
+    py[end[tops] + 1] = top_y[f[tops]]
+    # what ``_simplify`` would change: two points in a row within 0.01 of each other, or
+    # three in a row on one vertical or horizontal line (with neither, it keeps them all)
+    owner = np.repeat(np.arange(f.size), m)
+    same = owner[1:] == owner[:-1]
+    near_x = np.abs(px[1:] - px[:-1]) < 0.01
+    near_y = np.abs(py[1:] - py[:-1]) < 0.01
+    dup = same & near_x & near_y
+    line = same[1:] & same[:-1] & ((near_x[1:] & near_x[:-1]) | (near_y[1:] & near_y[:-1]))
+    bad = np.zeros(f.size, dtype=np.bool_)
+    bad[owner[:-1][dup]] = True
+    bad[owner[1:-1][line]] = True
+    pts_all = list(zip(px.tolist(), py.tolist(), strict=True))
+    for i, a, c, b in zip(f.tolist(), p_off.tolist(), m.tolist(), bad.tolist(), strict=True):
+        out[i] = _simplify(pts_all[a:a + c]) if b else pts_all[a:a + c]
+    # the rest one by one
+    ys_l = ys.tolist()
+    tx_l = tx.tolist()
+    for i in np.flatnonzero(~fast).tolist():
         t = comp_l[i][0]
         s_end, e_end = starts[i], ends[i]
         if t[4]:
@@ -964,16 +1034,16 @@ def _polylines(st: Structure, comp_l: list[_Compiled], starts: list[_End], ends:
             vx, vy, vw, vh = rects[e_end.node]
             # straight down from the pill to its workload (pills stand in a row above it)
             x = min(max(ux + uw / 2, vx + 4), vx + vw - 4)
-            out.append([(x, uy + uh), (x, vy)])
+            out[i] = [(x, uy + uh), (x, vy)]
             continue
-        y0 = y_at[i]
-        yi = ys[y0:y0 + y_n[i]]
-        r0, k = run_at[i], run_k[i]
-        xs = tx[r0:r0 + k]
+        y0 = int(y_off[i])
+        yi = ys_l[y0:y0 + int(counts[i]) + 2]
+        r0 = int(run_off[i])
+        xs = tx_l[r0:r0 + int(run_n[i])]
         pts: list[tuple[float, float]] = [(_side_x(st, s_end), yi[0])]
-        # each run from (x, the height before it) to (x, the height after it)
-        pts.extend(chain(zip(zip(xs, yi[:k], strict=True), zip(xs, yi[1:k + 1], strict=True),
-                             strict=True)))
+        for gi, x in enumerate(xs):
+            pts.append((x, yi[gi]))
+            pts.append((x, yi[gi + 1]))
         if e_end.top_x is not None:
             pts.append((e_end.top_x, yi[-1]))
             pts.append((e_end.top_x, rects[e_end.node][1]))
@@ -983,7 +1053,7 @@ def _polylines(st: Structure, comp_l: list[_Compiled], starts: list[_End], ends:
             # out of the right border and back in
             x = max(pts[1][0], _side_x(st, s_end) + 6)
             pts = [(pts[0][0], yi[0]), (x, yi[0]), (x, yi[1]), (pts[-1][0], yi[1])]
-        out.append(_simplify(pts))
+        out[i] = _simplify(pts)
     return out
 
 

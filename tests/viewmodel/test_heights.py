@@ -28,8 +28,10 @@ from netviz.viewmodel.routing import (
     _End,
     _fast_plan,
     _heights,
+    _heights_np,
     _hgap_ranges,
     _pill_row,
+    _polylines,
     _port_range,
     _side_x,
     _simplify,
@@ -384,3 +386,35 @@ def test_spread_at_np_is_spread_at() -> None:
         assert (first[i], dist[i]) == _spread_at(k, a, b, s)
         ys = [first[i]] if k == 1 else [first[i] + j * dist[i] for j in range(k)]
         assert ys == _spread(k, a, b, s)
+
+
+def test_polylines_are_the_plain_ones_whatever_the_heights() -> None:
+    """``_polylines`` builds the polylines at once and simplifies only those with repeated
+    points or straight middles: against the plain per-plan code, on heights and tracks from
+    a few values (repeats and straight runs everywhere) and boxes at integer coordinates (an
+    integer side stays an integer in the points)."""
+    model = _model(_synthetic())
+    vis = model.view()
+    lay = Layout()
+    picture(model, vis, lay)
+    st = lay.structure
+    assert st is not None
+    for k in sorted(st.rects)[::5]:
+        st.rects[k] = tuple(int(v) for v in st.rects[k])
+    _e, comp_l, starts, ends, topo, *_rest = _heights_np(st, model, vis.edges)
+    ys_n = topo.counts + 2
+    y_off = np.cumsum(ys_n) - ys_n
+    run_off = np.cumsum(topo.run_n) - topo.run_n
+    rnd = random.Random(5)
+    simplified = 0
+    for _ in range(3):
+        ys = np.array([rnd.choice((0.0, 0.004, 1.0, 2.0, 40.0)) for _ in range(ys_n.sum())])
+        tx = np.array([rnd.choice((0.0, 0.006, 3.0, 40.0)) for _ in range(topo.run_n.sum())])
+        got = _polylines(st, comp_l, starts, ends, topo, ys, y_off, tx, run_off)
+        fixed_y = [ys[a:a + k].tolist() for a, k in zip(y_off, ys_n, strict=True)]
+        tx_l = [tx[a:a + k].tolist() for a, k in zip(run_off, topo.run_n, strict=True)]
+        want = _polylines_reference(st, comp_l, starts, ends, fixed_y, tx_l)
+        assert repr(got) == repr(want)  # the same numbers, ints as ints
+        simplified += sum(len(p) < 2 * len(t) + 2 for p, t in zip(got, tx_l, strict=True))
+    assert simplified > 10
+    assert any(type(p[0][0]) is int for p in got)
