@@ -1,10 +1,12 @@
-"""The vectorised pieces of the layout's gap sizing and label placing against the plain
-forms they replaced, on random input with many ties (equal heights, runs that end exactly
-3 above a start, runs shorter than 0.5). The whole pictures are pinned by
-test_picture_golden.py; these reach the corners the two golden pictures may not."""
+"""The fast pieces of the layout's gap sizing, track colouring and label placing against
+plain forms, on random input with many ties (equal heights, runs that end exactly 3 above a
+start, runs shorter than 0.5, lines on the label grid's cell borders). The whole pictures
+are pinned by test_picture_golden.py; these reach the corners the two golden pictures may
+not."""
 
 from __future__ import annotations
 
+import math
 import random
 
 import numpy as np
@@ -62,3 +64,64 @@ def test_first_fit_for_many_runs_is_the_heap_one() -> None:
             runs.append((min(a, b), max(a, b), i, 0))
         runs.sort()
         assert _first_fit_sorted(runs) == _first_fit(runs), runs
+
+
+def _place_reference(routes, obstacles, sizes):
+    """The plain placer ``place_labels`` replaced: every candidate of ``_candidates`` in turn,
+    tested against every rectangle sharing one of its 96-unit grid cells (pad -1)."""
+    from netviz.viewmodel.routing import _candidates
+
+    cells: dict = {}
+
+    def cells_of(r):
+        x, y, w, h = r
+        return [(gx, gy) for gx in range(math.floor(x / 96), math.floor((x + w) / 96) + 1)
+                for gy in range(math.floor(y / 96), math.floor((y + h) / 96) + 1)]
+
+    def add(r):
+        for cell in cells_of(r):
+            cells.setdefault(cell, []).append(r)
+
+    def hits(r):
+        rx, ry, rw, rh = r
+        return any(rx - 1 < o[0] + o[2] and o[0] - 1 < rx + rw and ry - 1 < o[1] + o[3]
+                   and o[1] - 1 < ry + rh for cell in cells_of(r) for o in cells.get(cell, ()))
+
+    for o in obstacles:
+        add(o)
+    out = []
+    for r in routes:
+        if not r.edge.label:
+            out.append(None)
+            continue
+        w, h = sizes[r.edge.label]
+        got = next((c for c in _candidates(r, w + 6, h + 2) if not hits(c)), None)
+        if got is not None:
+            add(got)
+        out.append(got)
+    return out
+
+
+def test_place_labels_is_the_plain_placer() -> None:
+    from netviz.viewmodel.graph import Edge
+    from netviz.viewmodel.routing import Routed, place_labels
+
+    rnd = random.Random(14)
+    sizes = {"a": (30.0, 12.0), "bb": (60.0, 12.0), "": (1.0, 12.0)}
+    # lines on and near the 96-unit cells' borders, crowded: labels stop each other often
+    xs = (90.0, 95.5, 96.0, 100.0, 105.0, 190.0, 192.5)
+    ys = (0.0, 40.0, 95.0, 96.5, 150.0, 200.0, 300.0)
+    for _ in range(30):
+        routes = []
+        for _ in range(rnd.randrange(1, 40)):
+            pts = [(rnd.choice(xs), rnd.choice(ys))]
+            for _ in range(rnd.randrange(1, 5)):
+                x, y = pts[-1]
+                pts.append((x, rnd.choice(ys)) if rnd.random() < 0.6 else (rnd.choice(xs), y))
+            routes.append(Routed(Edge("s", "t", "allowed", label=rnd.choice(list(sizes))), pts))
+        obstacles = [(rnd.choice(xs) - 20, rnd.choice(ys), 40.0, 30.0) for _ in range(4)]
+        want = _place_reference([r for r in routes], obstacles, sizes)
+        got = place_labels(routes, obstacles, lambda t, role: sizes[t])
+        assert [r.label_rect for r in routes] == want
+        assert got == sum(1 for r, w in zip(routes, want, strict=True)
+                          if r.edge.label and w is None)
