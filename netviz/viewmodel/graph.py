@@ -79,6 +79,7 @@ from netviz.model.keys import (
     service_key,
 )
 from netviz.model.keys import display_name as _display_name
+from netviz.viewmodel import forked
 from netviz.viewmodel import groups as G
 from netviz.viewmodel.cover import (
     BUNDLE,
@@ -503,10 +504,11 @@ class GraphModel:
         = None
     _adj_cache: tuple[dict[tuple[str, str], int], dict[str, set[str]],
                       dict[str, set[str]]] | None = None
-    #: the leaf-level cells (``_cells``) once made; until then (a model made from a plain
-    #: connection list) they are the connection list's columns (``_cell_columns``): the
-    #: matrix and the candidates read those, and a one-shot render never makes the dict of
-    #: ~900,000 pairs at 5,000 workloads (0.3 s). Setting ``_cells`` drops the columns.
+    #: the leaf-level cells (``_cells``) once made; a model made from a plain connection
+    #: list also has them as the list's columns (``_cell_columns``): the matrix and the
+    #: candidates read those, and a one-shot command (``forked.enabled``) makes the dict of
+    #: ~900,000 pairs at 5,000 workloads (0.3 s) only when asked. Setting ``_cells`` drops
+    #: the columns.
     _cells_made: dict[tuple[str, str], int] | None = None
     _cell_columns: _CellColumns | None = None
 
@@ -672,6 +674,10 @@ class GraphModel:
             # (the peers are those of the columns: they came from nothing else)
             self._cell_columns = _CellColumns(*columns, moved, list(self._peer_nodes))
             self._cells_made = None
+            if not forked.enabled():
+                # the app (not a one-shot command): the dict now, as before, so that the
+                # first what-if edit (``updated`` copies it) does not pay for it
+                self._cells  # noqa: B018
         else:
             self._cells = _leaf_cells(cells, moved, lf)
 

@@ -1,17 +1,20 @@
-"""A model made from a plain connection list keeps its cells as the list's columns until
-something asks for the dict (``GraphModel._cells``): the matrix and the candidates made from
-the columns are those made from the dict, merged external ranges included, and a list with
-a pair twice falls back to the dict (its last label stays)."""
+"""A model made from a plain connection list keeps its cells as the list's columns: the matrix
+and the candidates made from the columns are those made from the dict
+(``GraphModel._cells``), merged external ranges included, and a list with a pair twice falls
+back to the dict (its last label stays). A one-shot command (``forked`` enabled) makes the
+dict only when asked; the app makes it with the model (its first what-if edit copies it)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from netviz.engine import Analyzer
 from netviz.engine.connlist import Connection, connlist
 from netviz.io.manifests import load_paths
+from netviz.viewmodel import forked
 from netviz.viewmodel.graph import GraphModel
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
@@ -30,8 +33,12 @@ def _from_dict(model: GraphModel) -> GraphModel:
     return model
 
 
-def test_matrix_and_candidates_from_columns_are_those_from_the_dict() -> None:
+@pytest.mark.parametrize("one_shot", [False, True])
+def test_matrix_and_candidates_from_columns_are_those_from_the_dict(
+        one_shot: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forked, "_enabled", one_shot)
     fast = _demo()
+    assert (fast._cells_made is None) == (one_shot and forked.enabled())
     assert fast._cell_columns is not None and fast._cell_columns.coded() is not None
     assert any(len(v) > 1 for v in fast.members_of.values())  # merged external ranges
     m_fast = fast._matrix_for(fast.tree)
@@ -61,7 +68,10 @@ def test_a_pair_listed_twice_keeps_the_last_label() -> None:
     assert np.array_equal(model._matrix_for(model.tree), plain._matrix_for(plain.tree))
 
 
-def test_what_if_updates_start_from_the_dict() -> None:
+def test_what_if_updates_start_from_the_dict(monkeypatch: pytest.MonkeyPatch) -> None:
+    model = _demo()
+    assert model._cells_made is not None  # the app's: made with the model
+    monkeypatch.setattr(forked, "_enabled", True)
     model = _demo()
     model.ensure_memo()
     assert model._cells_made is not None  # made off the edit path
