@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from netviz.viewmodel.graph import Edge
-from netviz.viewmodel.layout import RING, TRACK, Layout, Structure
+from netviz.viewmodel.layout import RING, TRACK, Structure
 from netviz.viewmodel.routing import (
     _MISSING,
     LEFT,
@@ -38,10 +38,9 @@ from netviz.viewmodel.routing import (
     _spread,
     _spread_at,
     _spread_at_np,
-    picture,
     route,
 )
-from tests.viewmodel.test_picture_golden import _demo, _model, _synthetic
+from tests.viewmodel.test_picture_golden import _demo, _laid_out, _synthetic
 
 
 def _heights_reference(st, model, edges):
@@ -353,12 +352,7 @@ def _same(st, model, edges) -> int:
 
 @pytest.mark.parametrize("name, make", [("demo", _demo), ("synthetic", _synthetic)])
 def test_heights_are_the_plain_ones(name, make) -> None:
-    model = _model(make())
-    vis = model.view()
-    lay = Layout()
-    picture(model, vis, lay)
-    st = lay.structure
-    assert st is not None
+    model, vis, st = _laid_out(make())
     assert _same(st, model, vis.edges) > 20  # crossings enough to share gaps
     # random edges between any two boxes: gaps not sized for them (squeezed, unusable ones),
     # edges into and out of containers, loops, pills and their workloads
@@ -393,12 +387,7 @@ def test_polylines_are_the_plain_ones_whatever_the_heights() -> None:
     points or straight middles: against the plain per-plan code, on heights and tracks from
     a few values (repeats and straight runs everywhere) and boxes at integer coordinates (an
     integer side stays an integer in the points)."""
-    model = _model(_synthetic())
-    vis = model.view()
-    lay = Layout()
-    picture(model, vis, lay)
-    st = lay.structure
-    assert st is not None
+    model, vis, st = _laid_out(_synthetic())
     for k in sorted(st.rects)[::5]:
         st.rects[k] = tuple(int(v) for v in st.rects[k])
     _e, comp_l, starts, ends, topo, *_rest = _heights_np(st, model, vis.edges)

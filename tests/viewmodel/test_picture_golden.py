@@ -14,6 +14,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ from netviz.export.picture_json import to_dict
 from netviz.io.manifests import load_paths, load_text
 from netviz.model.cluster import Cluster
 from netviz.viewmodel.graph import GraphModel
-from netviz.viewmodel.layout import Layout
+from netviz.viewmodel.layout import Layout, Structure
 from netviz.viewmodel.routing import picture, route
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,6 +51,17 @@ def _model(cluster: Cluster) -> GraphModel:
     return GraphModel(cluster, connlist(an), an)
 
 
+def _laid_out(cluster: Cluster) -> tuple[GraphModel, Any, Structure]:
+    """The model of ``cluster``, its view and the structure its picture was laid out and
+    routed on."""
+    model = _model(cluster)
+    vis = model.view()
+    lay = Layout()
+    picture(model, vis, lay)
+    assert lay.structure is not None
+    return model, vis, lay.structure
+
+
 @pytest.mark.parametrize("name, make", [("demo", _demo), ("synthetic", _synthetic)])
 def test_picture_is_the_golden_one(name, make) -> None:
     model = _model(make())
@@ -71,12 +83,8 @@ def test_picture_is_the_golden_one(name, make) -> None:
 def test_cached_plans_route_as_fresh_ones() -> None:
     """``route`` caches the plans of an arrangement (``Structure.plans``): routing again with
     the cache gives exactly what a fresh plan gives, with and without the polylines."""
-    model = _model(_synthetic())
-    vis = model.view()
-    lay = Layout()
-    picture(model, vis, lay)
-    st = lay.structure
-    assert st is not None and st.plans  # the picture planned through the cache
+    model, vis, st = _laid_out(_synthetic())
+    assert st.plans  # the picture planned through the cache
 
     def key(routes):
         return [(r.edge.src, r.edge.dst, r.edge.style, r.points, r.runs, r.ends, r.crosses,
@@ -100,12 +108,7 @@ def test_plans_from_pieces_are_the_plans(name, make) -> None:
     from netviz.viewmodel.graph import Edge
     from netviz.viewmodel.routing import _compile, _fast_plan, _plan, _template
 
-    model = _model(make())
-    vis = model.view()
-    lay = Layout()
-    picture(model, vis, lay)
-    st = lay.structure
-    assert st is not None
+    model, vis, st = _laid_out(make())
     depth = {k: model.tree.depth.get(k, 0) for k in st.conts}
     memo: dict = {}
     keys = sorted(st.rects)
@@ -128,12 +131,7 @@ def test_gap_needs_are_what_routing_needs(name, make) -> None:
     from netviz.viewmodel.routing import LABEL_PAD_X, gap_needs
     from netviz.viewmodel.text import approx_measure
 
-    model = _model(make())
-    vis = model.view()
-    lay = Layout()
-    picture(model, vis, lay)
-    st = lay.structure
-    assert st is not None
+    model, vis, st = _laid_out(make())
     routes, (vneeds, hneeds) = route(st, model, vis.edges, points=False)
     labels: dict = {}
     for r in routes:
