@@ -197,6 +197,21 @@ def test_two_models_updated_from_one_keep_their_own_edges() -> None:
             (x.src, x.dst, x.connection) for x in fresh.view().edges]
 
 
+def _mixed_case(rnd: random.Random, seed: int) -> tuple[Tree, np.ndarray, list[str]]:
+    """A random tree and relation; odd seeds merge external ranges (several members, no pair
+    with themselves), every third collapses two containers."""
+    tree = random_tree(rnd, rnd.randint(20, 90))
+    if seed % 2:
+        multi = {k: rnd.randint(2, 3) for k in rnd.sample(tree.leaves, 4)}
+        tree = Tree(tree.parent, tree.containers, None, multi)
+    m = random_matrix(rnd, tree, 1 + seed % 4)
+    for k in tree.leaves:
+        if tree.multi.get(k, 1) > 1:
+            m[tree.index[k], tree.index[k]] = 0
+    shut = rnd.sample(sorted(tree.containers - {ROOT}), 2) if seed % 3 == 0 else []
+    return tree, m, shut
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_small_blocks_in_python_split_as_numpy_does(seed: int,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
@@ -205,17 +220,7 @@ def test_small_blocks_in_python_split_as_numpy_does(seed: int,
     multi-member leaves."""
     from netviz.viewmodel import cover as C
 
-    rnd = random.Random(100 + seed)
-    tree = random_tree(rnd, rnd.randint(20, 90))
-    if seed % 2:
-        # merged external ranges: several members, no pair with themselves
-        multi = {k: rnd.randint(2, 3) for k in rnd.sample(tree.leaves, 4)}
-        tree = Tree(tree.parent, tree.containers, None, multi)
-    m = random_matrix(rnd, tree, 1 + seed % 4)
-    for k in tree.leaves:
-        if tree.multi.get(k, 1) > 1:
-            m[tree.index[k], tree.index[k]] = 0
-    shut = rnd.sample(sorted(tree.containers - {ROOT}), 2) if seed % 3 == 0 else []
+    tree, m, shut = _mixed_case(random.Random(100 + seed), seed)
     assert C.SMALL > 0
     mixed = cover(tree, m, shut)
     monkeypatch.setattr(C, "SMALL", -1)  # every split through numpy
@@ -230,16 +235,7 @@ def test_big_blocks_reduced_band_by_band_as_reduceat_does(
     maxima and minima (wildcards ignored) as ``reduceat``, so the same products."""
     from netviz.viewmodel import cover as C
 
-    rnd = random.Random(200 + seed)
-    tree = random_tree(rnd, rnd.randint(20, 90))
-    if seed % 2:
-        multi = {k: rnd.randint(2, 3) for k in rnd.sample(tree.leaves, 4)}
-        tree = Tree(tree.parent, tree.containers, None, multi)
-    m = random_matrix(rnd, tree, 1 + seed % 4)
-    for k in tree.leaves:
-        if tree.multi.get(k, 1) > 1:
-            m[tree.index[k], tree.index[k]] = 0
-    shut = rnd.sample(sorted(tree.containers - {ROOT}), 2) if seed % 3 == 0 else []
+    tree, m, shut = _mixed_case(random.Random(200 + seed), seed)
     monkeypatch.setattr(C, "BAND_CELLS", 1 << 40)  # never
     plain = cover(tree, m, shut)
     c = C._Coverer(tree, m, frozenset(), np.ones(len(tree.leaves), dtype=np.int64))
