@@ -246,13 +246,10 @@ def _plan(st: Structure, e: Edge, depth: dict[str, int]) -> _Plan | None:
         side = LEFT if _col(st, a) <= (k - 1) / 2 else RIGHT
         steps = _ascend(st, cu, i, side, depth)
         return _Plan(e, _End(u, side), _collapse(steps), _End(v, side, border=True))
-    f = _fork(cu, cv)
-    if f is None:
+    got = _parting(st, cu, cv)
+    if got is None:
         return None
-    a, b = cu[f], cv[f]
-    lc = st.cont_of[a]
-    ka, kb = _col(st, a), _col(st, b)
-    s, t = _sides(ka, kb)
+    f, lc, ka, kb, s, t = got
     mid = _across(lc, ka, kb, depth[lc])
     steps = _ascend(st, cu, f, s, depth) + mid + _descend(st, cv, f + 1, t, depth)
     return _Plan(e, _End(u, s), _collapse(steps), _End(v, t))
@@ -345,17 +342,27 @@ def _fast_plan(st: Structure, e: Edge, depth: dict[str, int], memo: dict[Any, An
 _NONE = ("none",)
 
 
+def _parting(st: Structure, cu: list[str], cv: list[str]
+             ) -> tuple[int, str, int, int, str, str] | None:
+    """Where the chains of two elements part (``_fork``): that index, the container they
+    part in, the columns of their two ancestors there and the sides the line leaves and
+    enters by (``_sides``); None when they do not part."""
+    f = _fork(cu, cv)
+    if f is None:
+        return None
+    a, b = cu[f], cv[f]
+    ka, kb = _col(st, a), _col(st, b)
+    return (f, st.cont_of[a], ka, kb, *_sides(ka, kb))
+
+
 def _pair_plan(st: Structure, cu: list[str], cv: list[str], depth: dict[str, int],
                memo: dict[Any, Any]) -> Any:
     """``_fast_plan`` for the chains of two elements: (source side, target side, steps, the
     crossings and the vertical runs as ``_compile`` lists them), or ``_NONE``."""
-    i = _fork(cu, cv)
-    if i is None:
+    got = _parting(st, cu, cv)
+    if got is None:
         return _NONE
-    a, b = cu[i], cv[i]
-    lc = st.cont_of[a]
-    ka, kb = _col(st, a), _col(st, b)
-    s, t = _sides(ka, kb)
+    i, lc, ka, kb, s, t = got
     mk = ("m", lc, ka, kb)
     mid = memo.get(mk)
     if mid is None:
