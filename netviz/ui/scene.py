@@ -329,6 +329,11 @@ class EdgeLayer(QGraphicsPathItem):
         c = self.canvas
         if c is not None and not c.drawing and c.covers(p.worldTransform()):
             return
+        if self.path().isEmpty():
+            # every line of the style is shorter than its arrowhead (a Service just above
+            # its backend): only the heads show. An SVG would get an empty path (d=""),
+            # which SVG readers warn about
+            return
         # whether to thin, skip or simplify is decided on the whole style, as one layer would
         # (the window's scene splits a style into chunks: ``PictureScene.set_edges``)
         n = max(self.path().elementCount(), self.style_elements)

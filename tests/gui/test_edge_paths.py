@@ -73,3 +73,21 @@ def test_inlined_paths_are_the_reference_paths(qapp, seed, arrows, scale):
     assert got[0].elementCount() > 0
     # arrowheads drawn unless every edge ends in a segment of length 0
     assert got[1].isEmpty() == (not arrows or all(d.points[-1] == d.points[-2] for d in edges))
+
+
+def test_lines_shorter_than_their_arrowheads_leave_no_empty_svg_path(qapp, tmp_path):
+    """A Service just above its backend: the edge is shorter than its arrowhead, so only the
+    head is drawn, and the SVG has no empty path (``d=""``, which SVG readers warn about)."""
+    from PySide6.QtWidgets import QGraphicsScene
+
+    short = DrawnEdge(Edge("svc:a/s", "a/w[Deployment]", "exposed"),
+                      [(50.0, 40.0), (50.0, 40.0 + ARROW_LEN - 2)])
+    sc = QGraphicsScene()
+    for it in S.edge_items([short]):
+        sc.addItem(it)
+    assert any(isinstance(it, S.EdgeLayer) and it.path().isEmpty() for it in sc.items())
+    out = tmp_path / "short.svg"
+    S.render(sc, (0, 0, 100, 80), str(out))
+    text = out.read_text()
+    assert 'd=""' not in text
+    assert "<path" in text  # the arrowhead
