@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import mmap
 import operator
 import os
 import tempfile
@@ -925,17 +926,7 @@ def _render(scene: QGraphicsScene, canvas: Sequence[float], path: str, lower: st
     source = _rect(canvas)
     w, h = source.width(), source.height()
     if lower.endswith(".svg"):
-        from PySide6.QtSvg import QSvgGenerator
-
-        gen = QSvgGenerator()
-        gen.setFileName(path)
-        gen.setSize(QSize(int(w), int(h)))
-        gen.setViewBox(QRectF(0, 0, w, h))
-        gen.setTitle(title or "netviz")
-        p = QPainter(gen)
-        p.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-        scene.render(p, QRectF(0, 0, w, h), source)
-        p.end()
+        _svg(scene, source, path, title)
         return 1.0
     if lower.endswith(".pdf"):
         writer = QPdfWriter(path)
@@ -954,19 +945,206 @@ def _render(scene: QGraphicsScene, canvas: Sequence[float], path: str, lower: st
         return 1.0
     if w * h * scale * scale > MAX_PNG_PIXELS:
         scale = (MAX_PNG_PIXELS / (w * h)) ** 0.5
-    img = QImage(max(1, int(round(w * scale))), max(1, int(round(h * scale))),
-                 QImage.Format.Format_RGB32)
+    width, height = max(1, int(round(w * scale))), max(1, int(round(h * scale)))
+    # the pixels live in memory shared with a forked child (``_png_rows``)
+    buf = mmap.mmap(-1, width * height * 4)
+    img = QImage(memoryview(buf), width, height, width * 4, QImage.Format.Format_RGB32)
     img.fill(QColor(palette.BACKGROUND))
-    p = QPainter(img)
-    p.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-    scene.render(p, QRectF(0, 0, img.width(), img.height()), source)
-    p.end()
+    _png_rows(scene, source, img, np.frombuffer(buf, dtype=np.uint32).reshape(height, width))
     # the same pixels as Qt's writer, compressed on two cores (netviz.export.png)
     from netviz.export import png
 
-    bits = np.frombuffer(img.constBits(), dtype=np.uint8, count=img.sizeInBytes())
-    data = png.encode_rgb32(bits.reshape(img.height(), img.bytesPerLine()), img.width(),
+    bits = np.frombuffer(buf, dtype=np.uint8)
+    data = png.encode_rgb32(bits.reshape(height, width * 4), width,
                             (img.dotsPerMeterX(), img.dotsPerMeterY()))
     with open(path, "wb") as f:
         f.write(data)
     return scale
+
+
+# ---------------------------------------------------------------------- writing on two cores
+#
+# Qt's writers take a quarter of a one-shot render at 5,000 workloads (SVG ~4 s, PNG ~2 s of
+# CPU). In a one-shot command (``netviz.viewmodel.forked``) a forked child paints a part:
+# - a PNG's lower rows: both processes paint the whole scene into one image in shared memory,
+#   each clipped to its rows; the raster engine computes every pixel from the same transform
+#   and drops the spans outside the clip, so the image is the very one a single paint makes;
+# - an SVG's last items: the items are painted in their stacking order, the first ones here
+#   and the rest by the child (without the background), whose SVG elements then follow this
+#   process's ones in the file. Each element group of Qt's SVG states its whole paint state
+#   (pen, brush, font, transform), so this is the file of one pass with a few empty groups
+#   where the parts meet. Where to cut depends only on the picture (``_svg_cut``), not on
+#   whether a child could run: the same picture is always the same file.
+# A child that fails or is stuck costs time, not the picture: its part is painted here.
+
+
+#: rough seconds of Qt's SVG writer per path element, label and other item (measured at
+#: 5,000 workloads): where to cut an SVG in two, and whether it is worth it
+_COST_ELEMENT = 0.6e-6
+_COST_LABEL = 23e-6
+_COST_ITEM = 90e-6
+#: below this estimate (a few hundred workloads) one process writes the whole SVG
+SPLIT_MIN_S = 0.3
+
+
+def _paint_cost(it: QGraphicsItem) -> float:
+    if isinstance(it, EdgeLayer):
+        return _COST_ELEMENT * it.path().elementCount()
+    if isinstance(it, LabelLayer):
+        return _COST_LABEL * len(it.labels)
+    return _COST_ITEM
+
+
+def _painted(scene: QGraphicsScene) -> list[QGraphicsItem]:
+    """The items ``scene.render`` paints, in the order it paints them (ascending stacking
+    order: z value, then insertion)."""
+    return [it for it in scene.items(Qt.SortOrder.AscendingOrder) if it.isVisible()]
+
+
+def _worth_two(items: list[QGraphicsItem]) -> bool:
+    return sum(_paint_cost(it) for it in items) >= SPLIT_MIN_S
+
+
+def _svg_cut(items: list[QGraphicsItem]) -> int:
+    """Where to cut ``items`` (paint order) into two SVG parts of about the same cost; 0 for
+    one part."""
+    costs = [_paint_cost(it) for it in items]
+    total = sum(costs)
+    if total < SPLIT_MIN_S:
+        return 0
+    acc = 0.0
+    for i, c in enumerate(costs):
+        if acc + c / 2 >= total / 2:
+            return i if 0 < i < len(items) else 0
+        acc += c
+    return 0
+
+
+def _png_rows(scene: QGraphicsScene, source: QRectF, img: QImage, rows: np.ndarray) -> None:
+    """Paint ``scene``'s ``source`` over all of ``img`` (filled with the background; its
+    pixels are ``rows``, in shared memory): the lower rows in a forked child when enabled."""
+    from PySide6.QtCore import QRect
+
+    from netviz.viewmodel import forked
+
+    width, height = img.width(), img.height()
+    target = QRectF(0, 0, width, height)
+
+    def paint(top: int, bottom: int) -> bytes:
+        p = QPainter(img)
+        p.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        if (top, bottom) != (0, height):
+            p.setClipRect(QRect(0, top, width, bottom - top))
+        scene.render(p, target, source)
+        p.end()
+        return b""
+
+    k = height // 2
+    if not forked.enabled() or k == 0 or not _worth_two(_painted(scene)):
+        paint(0, height)
+        return
+    blank = int(rows[0, 0])  # the background (nothing is painted yet)
+    _, done = forked.beside(lambda: paint(0, k), lambda: paint(k, height))
+    if done is None:  # the child could not paint its rows, or not all of them
+        rows[k:] = blank
+        paint(k, height)
+
+
+_SVG_END = b"</g>\n</svg>\n"
+
+
+def _svg(scene: QGraphicsScene, source: QRectF, path: str, title: str) -> None:
+    """Write ``scene``'s ``source`` to the SVG file ``path``: in two parts when it is big
+    (the second in a forked child when enabled)."""
+    from PySide6.QtCore import QBuffer, QIODevice
+    from PySide6.QtSvg import QSvgGenerator
+
+    from netviz.viewmodel import forked
+
+    w, h = source.width(), source.height()
+
+    def write(device: str | QBuffer, hidden: list[QGraphicsItem], background: bool) -> None:
+        """Qt's SVG of the scene without the items ``hidden`` (and its background)."""
+        gen = QSvgGenerator()
+        if isinstance(device, str):
+            gen.setFileName(device)
+        else:
+            gen.setOutputDevice(device)
+        gen.setSize(QSize(int(w), int(h)))
+        gen.setViewBox(QRectF(0, 0, w, h))
+        gen.setTitle(title or "netviz")
+        brush = scene.backgroundBrush()
+        for it in hidden:
+            it.setVisible(False)
+        if not background:
+            scene.setBackgroundBrush(QBrush())
+        try:
+            p = QPainter(gen)
+            p.setRenderHints(QPainter.RenderHint.Antialiasing
+                             | QPainter.RenderHint.TextAntialiasing)
+            scene.render(p, QRectF(0, 0, w, h), source)
+            p.end()
+        finally:
+            scene.setBackgroundBrush(brush)
+            for it in hidden:
+                it.setVisible(True)
+
+    def rest() -> bytes:
+        b = QBuffer()
+        b.open(QIODevice.OpenModeFlag.WriteOnly)
+        write(b, order[:cut], False)
+        return bytes(b.data().data())
+
+    order = _painted(scene)
+    cut = _svg_cut(order)
+    if cut == 0:
+        write(path, [], True)
+        return
+    _, second = forked.beside(lambda: write(path, order[cut:], True), rest)
+    if second is None:
+        second = rest()
+    if not _append_svg(path, second):
+        write(path, [], True)  # not the SVG this module knows: one pass
+
+
+_SVG_DEFS = b"<defs>\n</defs>\n"
+
+
+def _svg_root(svg: bytes) -> tuple[int, int, int] | None:
+    """Where the root group of a Qt SVG file opens, and where its elements start and end:
+    after its (empty) definitions and the line opening the root group, before the end of the
+    root group and of the document."""
+    defs = svg.find(_SVG_DEFS)
+    if defs < 0 or not svg.endswith(_SVG_END):
+        return None
+    root = defs + len(_SVG_DEFS)
+    line = svg.find(b">\n", root)
+    if line < 0 or not svg.startswith(b"<g ", root):
+        return None
+    return root, line + 2, len(svg) - len(_SVG_END)
+
+
+def _append_svg(path: str, second: bytes) -> bool:
+    """Put the elements of the SVG file ``second`` after those of the file at ``path`` (both
+    written by Qt for the same size and view box, the same root group); False, the file
+    unchanged, when either is not as expected."""
+    inner = _svg_root(second)
+    if inner is None:
+        return False
+    root, start, stop = inner
+    with open(path, "r+b") as f:
+        head = f.read(start + 4096)
+        defs = head.find(_SVG_DEFS)
+        if defs < 0 or not head.startswith(second[root:start], defs + len(_SVG_DEFS)):
+            return False
+        end = f.seek(0, os.SEEK_END)
+        if end < len(_SVG_END):
+            return False
+        f.seek(end - len(_SVG_END))
+        if f.read(len(_SVG_END)) != _SVG_END:
+            return False
+        f.seek(end - len(_SVG_END))
+        f.write(second[start:stop])
+        f.write(_SVG_END)
+        f.truncate()
+    return True

@@ -1,5 +1,6 @@
 """Two cores for a one-shot command: a list of independent work items split in two halves,
-the second half computed in a forked child process while this one computes the first.
+the second half computed in a forked child process while this one computes the first
+(``halves``); or two parts of a drawing, one painted in a forked child (``beside``).
 
 Rules this module keeps:
 
@@ -9,13 +10,18 @@ Rules this module keeps:
   never enables this; neither do tests, unless they test this module. The native threads a
   one-shot render has (OpenBLAS's idle pool; with a display, Qt's X11 event reader) run no
   Python, and the child takes none of their locks: it runs plain Python and numpy on data it
-  already holds (no BLAS, no Qt, no imports), pickles and leaves.
+  already holds (no BLAS, no Qt, no imports), pickles and leaves. The one exception is
+  ``beside``, which the picture writers use (``netviz.ui.scene.render``): its child paints
+  the scene it already holds on an image or an SVG generator. Qt paints in the calling thread
+  and that touches no display connection; a child that is stuck anyway is killed once this
+  process has waited ``PATIENCE_S`` longer than its own part took (scaled), and its part is
+  painted here.
 - **The same result either way.** ``halves(n, work)`` returns ``[work(0, k), work(k, n)]``
   exactly as if both ran here: the child's half comes back pickled. Only plain data crosses
   (the caller encodes it), and the halves are contiguous, so a caller that concatenates
   them keeps its order.
 - **Never worse than one core.** When the child cannot be forked, dies, or sends nothing,
-  the second half is computed here; when this half raises, the child is killed and waited
+  the second half is computed here (by the caller, for ``beside``); when this half raises, the child is killed and waited
   for. The child never returns into the caller's code: it leaves with ``os._exit`` (no
   atexit handlers, no flushing of the parent's buffered output).
 """
@@ -24,7 +30,9 @@ from __future__ import annotations
 
 import os
 import pickle
+import select
 import signal
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -102,3 +110,72 @@ def _reap(pid: int, kill: bool = False) -> bool:
     except ChildProcessError:
         return False
     return os.waitstatus_to_exitcode(status) == 0
+
+
+#: ``beside`` waits this long for the child once this process's part is done, plus
+#: ``PATIENCE_FACTOR`` times what that part took (the two parts are of similar size): a child
+#: that is stuck or starved is then killed, and the caller does its part itself
+PATIENCE_S = 10.0
+PATIENCE_FACTOR = 3.0
+
+
+def beside(here: Callable[[], T], there: Callable[[], bytes]) -> tuple[T, bytes | None]:
+    """``here()`` in this process while a forked child computes ``there()`` (when enabled):
+    returns ``(here(), there's bytes)``, or ``(here(), None)`` when the child could not be
+    forked, failed, or did not finish within ``PATIENCE_S`` + ``PATIENCE_FACTOR`` x the time
+    ``here`` took (it is killed then). On None the caller computes ``there``'s part itself,
+    so the result never depends on whether the child ran. ``there`` may also leave its
+    result in memory shared with this process (``mmap``): it is complete once the bytes
+    arrive."""
+    if not enabled():
+        return here(), None
+    try:
+        r, w = os.pipe()
+    except OSError:
+        return here(), None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        return here(), None
+    if pid == 0:  # the child: compute, send, leave
+        code = 1
+        try:
+            os.close(r)
+            data = b"\x01" + there()  # a leading byte: b"" is an answer too
+            with os.fdopen(w, "wb") as f:
+                f.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    start = time.monotonic()
+    try:
+        first = here()
+    except BaseException:
+        os.close(r)
+        _reap(pid, kill=True)
+        raise
+    deadline = time.monotonic() + PATIENCE_S + PATIENCE_FACTOR * (time.monotonic() - start)
+    chunks: list[bytes] = []
+    complete = False
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([r], [], [], left)[0]:
+                break  # out of patience
+            chunk = os.read(r, 1 << 20)
+            if not chunk:
+                complete = True
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(r)
+    if not complete:
+        _reap(pid, kill=True)
+        return first, None
+    data = b"".join(chunks)
+    if not (_reap(pid) and data[:1] == b"\x01"):
+        return first, None
+    return first, data[1:]

@@ -152,3 +152,56 @@ def test_picture_json_text_in_two_processes_is_the_dump(two_cores: object) -> No
     pic.edges = []
     assert text(pic) == json.dumps(to_dict(pic), ensure_ascii=False, separators=(",", ":"))
 
+
+
+# ---------------------------------------------------------------------- beside
+
+
+def test_beside_off_runs_only_here() -> None:
+    ran: list[str] = []
+    got = forked.beside(lambda: ran.append("here") or 1, lambda: ran.append("there") or b"x")
+    assert got == (1, None) and ran == ["here"]  # the caller does the other part itself
+
+
+@pytest.mark.skipif(os.name != "posix", reason="no fork on this platform")
+def test_beside_runs_there_in_a_child(two_cores: object) -> None:
+    pid = os.getpid()
+    here, there = forked.beside(lambda: os.getpid(), lambda: str(os.getpid()).encode())
+    assert here == pid and there is not None and int(there) != pid
+    assert forked.beside(lambda: 0, lambda: b"") == (0, b"")  # an empty answer is an answer
+    big = bytes(range(256)) * 20_000  # more than a pipe holds while this side works
+    assert forked.beside(lambda: 0, lambda: big) == (0, big)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="no fork on this platform")
+def test_beside_a_failing_or_stuck_child_gives_none(two_cores: object,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    def dies() -> bytes:
+        os._exit(3)
+
+    def raises() -> bytes:
+        raise RuntimeError("child")
+
+    assert forked.beside(lambda: 1, dies) == (1, None)
+    assert forked.beside(lambda: 2, raises) == (2, None)
+    monkeypatch.setattr(forked, "PATIENCE_S", 0.3)
+    start = time.monotonic()
+    assert forked.beside(lambda: 3, lambda: time.sleep(60) or b"late") == (3, None)
+    assert time.monotonic() - start < 10  # killed, not waited for
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # and reaped
+
+
+@pytest.mark.skipif(os.name != "posix", reason="no fork on this platform")
+def test_beside_an_error_here_kills_and_reaps_the_child(two_cores: object) -> None:
+    import time
+
+    def here() -> int:
+        raise ValueError("parent")
+
+    with pytest.raises(ValueError, match="parent"):
+        forked.beside(here, lambda: time.sleep(60) or b"")
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
