@@ -191,7 +191,7 @@ def draw(model: GraphModel, visible: VisibleGraph, out: Path, title: str, scale:
     ensure_app()
     from netviz.io.appfiles import JsonFile, session_path
     from netviz.ui.fonts import qt_measure
-    from netviz.ui.scene import PictureScene, render
+    from netviz.ui.scene import PictureScene, png_scale, render
     from netviz.viewmodel.layout import Layout
     from netviz.viewmodel.routing import legend_entries, picture
 
@@ -207,6 +207,8 @@ def draw(model: GraphModel, visible: VisibleGraph, out: Path, title: str, scale:
         write(pic, out)
         return pic
     scene = PictureScene()
+    if out.suffix.lower() == ".png":  # what is too small to show at its scale is not made
+        scene.file_lod = png_scale(pic.canvas, scale)
     scene.show(pic, legend_entries(model, visible))
     render(scene, pic.canvas, str(out), scale=scale, title=title)
     return pic

@@ -341,7 +341,8 @@ class EdgeLayer(QGraphicsPathItem):
         pen = self.pen()
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(p.worldTransform())
         if self.is_arrows and n > AA_MAX_ELEMENTS and lod < ARROW_LOD:
-            # arrowheads a couple of pixels wide say nothing and cost a third of a frame
+            # arrowheads a couple of pixels wide say nothing and cost a third of a frame; n
+            # counts the arrowheads of every style, so that they all go, not some styles'
             return
         dashed = pen.style() != Qt.PenStyle.SolidLine
         limit = AA_MAX_ELEMENTS if not dashed else AA_MAX_ELEMENTS // 4
@@ -618,20 +619,30 @@ class HeadingItem(QGraphicsItem):
 
 
 def edge_items(edges: Sequence[DrawnEdge], widen: float = 1.0, z: float = Z_EDGES,
-               labels: bool = True, label_lod: float = LABEL_LOD) -> list[QGraphicsItem]:
+               labels: bool = True, label_lod: float = LABEL_LOD,
+               lod: float | None = None) -> list[QGraphicsItem]:
     """Batched items for ``edges``: a stroked path per (style, width), arrowheads, start
     dots and the labels. Layers stack by style (name, then width) through their z value, so
-    that several batches (``PictureScene.set_edges``' chunks) stack as one would."""
+    that several batches (``PictureScene.set_edges``' chunks) stack as one would. ``lod``:
+    the one zoom a file is painted at (``PictureScene.file_lod``); layers that would not
+    paint at it are not made (big arrowhead layers, labels: see their ``paint``)."""
+    # a margin for Qt's own level of detail (its axes' scales differ by rounding)
+    # arrowhead layers have 4 path elements per edge or more: ``EdgeLayer.paint`` skips them
+    # all below ``ARROW_LOD`` when they have more than ``AA_MAX_ELEMENTS`` in all
+    heads = not (lod is not None and lod < 0.99 * ARROW_LOD and 4 * sum(
+        1 for d in edges if len(d.points) >= 2 and d.edge.style != "service") > AA_MAX_ELEMENTS)
     label_items: list[tuple[QRectF, str]] = [
         (_rect(d.label_rect), d.label) for d in edges
-        if d.label and d.label_rect is not None and len(d.points) >= 2] if labels else []
+        if d.label and d.label_rect is not None and len(d.points) >= 2
+    ] if labels and not (lod is not None and lod < 0.99 * label_lod) else []
     by_style: dict[str, list[DrawnEdge]] = {}
     for d in edges:
         if len(d.points) >= 2:
             by_style.setdefault(d.edge.style, []).append(d)
     scale = 1.0 if widen == 1.0 else 1.3
     groups = {(name, palette.EDGE_STYLES[name].width * widen):
-              _edge_paths(batch, name != "service", scale) for name, batch in by_style.items()}
+              _edge_paths(batch, name != "service", scale, heads)
+              for name, batch in by_style.items()}
     items: list[QGraphicsItem] = []
     for (style_name, width), (line, marks) in sorted(groups.items()):
         style = palette.EDGE_STYLES[style_name]
@@ -651,13 +662,13 @@ def edge_items(edges: Sequence[DrawnEdge], widen: float = 1.0, z: float = Z_EDGE
     return items
 
 
-def _edge_paths(edges: list[DrawnEdge], arrows: bool,
-                scale: float) -> tuple[QPainterPath, QPainterPath]:
+def _edge_paths(edges: list[DrawnEdge], arrows: bool, scale: float,
+                heads: bool = True) -> tuple[QPainterPath, QPainterPath]:
     """The lines of ``edges`` (two points or more each) in one path; with ``arrows``, each
     line stops at its arrowhead's base (``routing.arrow_base``) and the arrowheads
-    (``layout.arrow_head``) and start dots are a second path. Tens of thousands of edges at
-    scale: the per-edge arithmetic is inlined, with the formulas and operations of those two
-    functions (so the paths are the very same)."""
+    (``layout.arrow_head``) and start dots are a second path (left empty without ``heads``).
+    Tens of thousands of edges at scale: the per-edge arithmetic is inlined, with the
+    formulas and operations of those two functions (so the paths are the very same)."""
     line, marks = QPainterPath(), QPainterPath()
     move, to = line.moveTo, line.lineTo
     if not arrows:
@@ -681,6 +692,8 @@ def _edge_paths(edges: list[DrawnEdge], arrows: bool,
         n = hypot(dx, dy) or 1.0
         k = min(length, n) / n
         to(x1 - dx * k, y1 - dy * k)
+        if not heads:
+            continue
         ux, uy = dx / n, dy / n
         bx, by = x1 - ux * length, y1 - uy * length
         m_move(x1, y1)
@@ -693,6 +706,14 @@ def _edge_paths(edges: list[DrawnEdge], arrows: bool,
 
 
 _STYLE_RANK = {name: i for i, name in enumerate(sorted(palette.EDGE_STYLES))}
+
+
+def _layer_key(it: EdgeLayer) -> tuple[str, float, bool]:
+    """The layers judged together (``EdgeLayer.style_elements``): a style's line layers
+    (colour and width), and all arrowhead layers."""
+    if it.is_arrows:
+        return ("", 0.0, True)
+    return (it.pen().color().name(), it.pen().widthF(), False)
 
 
 # ---------------------------------------------------------------------- the scene
@@ -718,6 +739,9 @@ class PictureScene(QGraphicsScene):
         self.container_factory: type[ContainerItem] = ContainerItem
         #: edge layers per chunk (``set_edges``): 1 for a file, ``EDGE_CHUNKS`` in the window
         self.edge_chunks = 1
+        #: the one zoom the scene is painted at, when it is written to a file at a fixed
+        #: scale (``png_scale``): layers that do not paint at it are not made (``edge_items``)
+        self.file_lod: float | None = None
         self._chunks: dict[int, list[DrawnEdge]] = {}
         self._chunk_items: dict[int, list[QGraphicsItem]] = {}
         #: node key -> its row and column in the grid of chunks (``_cell``), for ``_cells_n``
@@ -815,7 +839,7 @@ class PictureScene(QGraphicsScene):
             for it in self._chunk_items.pop(key, []):
                 self.removeItem(it)
             if want:
-                items = edge_items(want)
+                items = edge_items(want, lod=self.file_lod)
                 for it in items:
                     self.addItem(it)
                 self._chunk_items[key] = items
@@ -823,15 +847,16 @@ class PictureScene(QGraphicsScene):
             else:
                 self._chunks.pop(key, None)
         self.edge_layer = [it for items in self._chunk_items.values() for it in items]
+        # a line layer is judged with its style's other chunks; the arrowhead layers of
+        # every style together (zoomed out, all of them show or none: ``EdgeLayer.paint``)
         totals: dict[tuple[str, float, bool], int] = {}
         for it in self.edge_layer:
             if isinstance(it, EdgeLayer):
-                key2 = (it.pen().color().name(), it.pen().widthF(), it.is_arrows)
+                key2 = _layer_key(it)
                 totals[key2] = totals.get(key2, 0) + it.path().elementCount()
         for it in self.edge_layer:
             if isinstance(it, EdgeLayer):
-                key2 = (it.pen().color().name(), it.pen().widthF(), it.is_arrows)
-                it.style_elements = totals[key2]
+                it.style_elements = totals[_layer_key(it)]
         if self.edge_canvas is not None:
             self.removeItem(self.edge_canvas)
             self.edge_canvas = None
@@ -878,6 +903,15 @@ def ensure_app() -> object:
 
 #: a bigger picture is written at a smaller scale (the JSON keeps scale-1 coordinates)
 MAX_PNG_PIXELS = 32_000_000
+
+
+def png_scale(canvas: Sequence[float], scale: float = 1.0) -> float:
+    """The scale a PNG of ``canvas`` is written at: ``scale``, lowered to keep the image
+    within ``MAX_PNG_PIXELS``."""
+    w, h = canvas[2], canvas[3]
+    if w * h * scale * scale > MAX_PNG_PIXELS:
+        scale = (MAX_PNG_PIXELS / (w * h)) ** 0.5
+    return scale
 
 
 def render(scene: QGraphicsScene, canvas: Sequence[float], path: str, scale: float = 1.0,
@@ -943,8 +977,7 @@ def _render(scene: QGraphicsScene, canvas: Sequence[float], path: str, lower: st
         scene.render(p, QRectF(0, 0, w * k, h * k), source)
         p.end()
         return 1.0
-    if w * h * scale * scale > MAX_PNG_PIXELS:
-        scale = (MAX_PNG_PIXELS / (w * h)) ** 0.5
+    scale = png_scale(canvas, scale)
     width, height = max(1, int(round(w * scale))), max(1, int(round(h * scale)))
     # the pixels live in memory shared with a forked child (``_png_rows``)
     buf = mmap.mmap(-1, width * height * 4)

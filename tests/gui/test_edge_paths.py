@@ -70,6 +70,9 @@ def test_inlined_paths_are_the_reference_paths(qapp, seed, arrows, scale):
     want = _reference(edges, arrows, scale)
     for g, w in zip(got, want, strict=True):
         assert _elements(g) == _elements(w)
+    # without the heads: the same lines, no second path
+    line, heads = S._edge_paths(edges, arrows, scale, heads=False)
+    assert _elements(line) == _elements(want[0]) and heads.isEmpty()
     assert got[0].elementCount() > 0
     # arrowheads drawn unless every edge ends in a segment of length 0
     assert got[1].isEmpty() == (not arrows or all(d.points[-1] == d.points[-2] for d in edges))
@@ -91,3 +94,43 @@ def test_lines_shorter_than_their_arrowheads_leave_no_empty_svg_path(qapp, tmp_p
     text = out.read_text()
     assert 'd=""' not in text
     assert "<path" in text  # the arrowhead
+
+
+@pytest.mark.parametrize("lod", [0.05, 0.2, 0.5])
+def test_a_file_at_a_small_scale_makes_only_the_layers_it_paints(qapp, tmp_path, lod):
+    """``PictureScene.file_lod``: a PNG written at a small scale leaves out the arrowhead
+    layers and the labels (which do not paint there), and its pixels are those of the scene
+    with every layer (where a small style's arrowheads go with the big style's)."""
+    rng = random.Random(7)
+    edges = []
+    for i in range(1500):  # over AA_MAX_ELEMENTS arrowhead elements
+        x, y = rng.uniform(0, 3000), rng.uniform(0, 2000)
+        pts = [(x, y), (x + rng.uniform(20, 300), y), (x + rng.uniform(20, 300), y + 40)]
+        style = "allowed" if i % 10 else "partial"
+        edges.append(DrawnEdge(Edge("a", f"b{i}", style), pts, f"TCP {i}",
+                               (pts[1][0], y - 8, 40, 14), source_dot=i % 3 == 0))
+    from netviz.viewmodel.routing import Picture
+
+    pic = Picture([], edges, (0, -20, 3400, 2100), None, "", None, 0)
+
+    def scene(file_lod: float | None) -> S.PictureScene:
+        sc = S.PictureScene()
+        sc.file_lod = file_lod
+        sc.set_edges(pic.edges)
+        return sc
+
+    every, lean = scene(None), scene(lod)
+    out_every, out_lean = tmp_path / "every.png", tmp_path / "lean.png"
+    assert S.render(every, pic.canvas, str(out_every), scale=lod) == pytest.approx(lod)
+    S.render(lean, pic.canvas, str(out_lean), scale=lod)
+    assert out_lean.read_bytes() == out_every.read_bytes()
+
+    def kinds(sc: S.PictureScene) -> list[str]:
+        return sorted(("heads" if it.is_arrows else "line") if isinstance(it, S.EdgeLayer)
+                      else type(it).__name__ for it in sc.edge_layer)
+
+    # zoomed out, the arrowheads of every style go together (the small style's too)
+    assert kinds(lean).count("heads") == (0 if lod < S.ARROW_LOD else 2)
+    labels = lod >= S.LABEL_LOD
+    assert ("LabelLayer" in kinds(lean)) == labels
+    assert kinds(every).count("heads") == 2 and "LabelLayer" in kinds(every)
