@@ -35,10 +35,9 @@ import heapq
 import itertools
 import math
 from bisect import bisect_left
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from operator import attrgetter, is_, itemgetter
+from operator import is_, itemgetter
 from typing import Any
 
 import numpy as np
@@ -578,13 +577,16 @@ def _heights(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Height
     return edge_l, comp_l, starts, ends, cgap_l, cy_l, hneeds
 
 
-def _heights_np(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Placed:
+def _heights_np(st: Structure, model: GraphModel, edges: Sequence[Edge],
+                ends_wanted: bool = True) -> _Placed:
     """``route`` steps 1-3: plans, crossing gaps, ports and crossing heights.
 
     ~85,000 plans with ~350,000 crossings at 5,000 workloads, twice per picture: every step
     runs on numpy arrays over all plans at once (per distinct node, port and gap the plain
     Python), with the very float operations of the plain per-plan code (kept as the
-    reference in tests/viewmodel/test_heights.py), so the heights are the same to the bit."""
+    reference in tests/viewmodel/test_heights.py), so the heights are the same to the bit.
+    ``ends_wanted`` False (``gap_needs``: the heights are all it reads): the starts and ends
+    (``_End``, one per plan) are not made, the lists are empty."""
     depth = {k: model.tree.depth.get(k, 0) for k in st.conts}
     cache = st.plans
     edge_l: list[Edge] = []
@@ -604,8 +606,6 @@ def _heights_np(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Pla
         topo = st.routed = _topology(comp_l)
     conts, rects = st.conts, st.rects
     n = len(comp_l)
-    starts = [_End(*k) for k in topo.s_keys]
-    ends = [_End(*k) for k in topo.e_keys]
     direct, s_pk, e_pk, pk_node = topo.direct, topo.s_pk, topo.e_pk, topo.pk_node
     counts, fk, owners = topo.counts, topo.fk, topo.owners
     # the port ranges of the boxes at the ends, and their middles
@@ -706,10 +706,6 @@ def _heights_np(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Pla
         odd = (at_idx & 1) == 1
         s_y[at_idx[~odd] >> 1] = placed[~odd]
         e_y[at_idx[odd] >> 1] = placed[odd]
-    for en, y in zip(starts, s_y.tolist(), strict=True):
-        en.y = y
-    for en, y in zip(ends, e_y.tolist(), strict=True):
-        en.y = y
     # 2b. a pill with siblings between it and the side the edge comes from is entered from
     # above (through the gap over its workload's unit), never through its siblings
     from_above = np.zeros(len(topo.port_keys), dtype=np.bool_)
@@ -725,10 +721,13 @@ def _heights_np(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Pla
             continue
         pos = row.index(node)
         from_above[ki] = (side == LEFT and pos > 0) or (side == RIGHT and pos < len(row) - 1)
-    above: dict[str, list[_End]] = {}
+    e_keys = topo.e_keys
+    above: dict[str, list[int]] = {}  # per unit: the plans whose ends are entered from above
+    top_y: dict[int, float] = {}  # per such plan: its end's height and x
+    top_x: dict[int, float] = {}
     tops_at = np.flatnonzero(from_above[e_pk] & ~direct).tolist()
     for i in tops_at:
-        above.setdefault(st.elem_of[ends[i].node], []).append(ends[i])
+        above.setdefault(st.elem_of[e_keys[i][0]], []).append(i)
     for unit, tops in above.items():
         el = st.elems[unit]
         ucont = conts[st.cont_of[unit]]
@@ -736,15 +735,26 @@ def _heights_np(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Pla
         for ga, gb in _hgap_ranges(ucont, el.col):
             if abs(gb - el.y) < 0.5:
                 low = ga
-        tops.sort(key=lambda en: (rects[en.node][0], en.side))
+        tops.sort(key=lambda i: (rects[e_keys[i][0]][0], e_keys[i][1]))
         room = max(2.0, el.y - low - 2)
         dy = min(TRACK, room / (len(tops) + 1))
-        for k, en in enumerate(tops):
-            nx, _, nw, _ = rects[en.node]
-            en.y = el.y - dy * (k + 1)
-            en.top_x = nx + nw / 2 + (k - (len(tops) - 1) / 2) * 3
+        for k, i in enumerate(tops):
+            nx, _, nw, _ = rects[e_keys[i][0]]
+            top_y[i] = el.y - dy * (k + 1)
+            top_x[i] = nx + nw / 2 + (k - (len(tops) - 1) / 2) * 3
     for i in tops_at:
-        e_y[i] = ends[i].y
+        e_y[i] = top_y[i]
+    starts: list[_End] = []
+    ends: list[_End] = []
+    if ends_wanted:
+        starts = [_End(node, side, border, y)
+                  for (node, side, border), y in zip(topo.s_keys, s_y.tolist(), strict=True)]
+        ends = [_End(node, side, border, y)
+                for (node, side, border), y in zip(e_keys, e_y.tolist(), strict=True)]
+        for i in tops_at:
+            en = ends[i]
+            en.y = top_y[i]
+            en.top_x = top_x[i]
     # 3. crossings of one horizontal gap get their own heights: spread in the order of
     # (wanted height, plan, crossing), the wanted height halfway between the heights before
     # and after it
@@ -779,6 +789,23 @@ def _heights_np(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Pla
     return edge_l, comp_l, starts, ends, topo, s_y, e_y, gsel, y_flat, gid, gap_keys, hneeds
 
 
+def _flat_heights(topo: _Topology, s_y: np.ndarray, e_y: np.ndarray, y_flat: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Every plan's heights in one flat array: its start, its crossings, its end (a plan's
+    vertical run k spans its heights k and k + 1), and where each plan's heights start."""
+    counts = topo.counts
+    n = counts.size
+    ys_n = counts + 2
+    y_off = np.cumsum(ys_n) - ys_n
+    ys = np.empty(int(ys_n.sum()), dtype=np.float64)
+    ys[y_off] = s_y
+    ys[y_off + counts + 1] = e_y
+    if y_flat.size:
+        # crossing f of plan p (f counts the crossings of the plans before p) is at f + 2p + 1
+        ys[np.arange(y_flat.size) + 2 * np.repeat(np.arange(n), counts) + 1] = y_flat
+    return ys, y_off
+
+
 def route(st: Structure, model: GraphModel, edges: Sequence[Edge], points: bool = True
           ) -> tuple[list[Routed], Needs]:
     """Routes for ``edges`` over the arrangement ``st`` (home positions). Returns the routes and
@@ -793,16 +820,8 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge], points: bool 
         _heights_np(st, model, edges)
     conts = st.conts
     n = len(comp_l)
-    counts, run_n = topo.counts, topo.run_n
-    # every plan's heights, flat: its start, its crossings, its end
-    ys_n = counts + 2
-    y_off = np.cumsum(ys_n) - ys_n
-    ys = np.empty(int(ys_n.sum()), dtype=np.float64)
-    ys[y_off] = s_y
-    ys[y_off + counts + 1] = e_y
-    if y_flat.size:
-        # crossing f of plan p (f counts the crossings of the plans before p) is at f + 2p + 1
-        ys[np.arange(y_flat.size) + 2 * np.repeat(np.arange(n), counts) + 1] = y_flat
+    run_n = topo.run_n
+    ys, y_off = _flat_heights(topo, s_y, e_y, y_flat)
     # 4. vertical runs: tracks per gap; a run from height a to b of plan i, run k, is
     # (min, max, i, k), in the order of those tuples (``_colour`` sorts them so)
     run_off = np.cumsum(run_n) - run_n
@@ -1431,35 +1450,21 @@ def gap_needs(st: Structure, model: GraphModel, edges: Sequence[Edge], measure: 
     The ~360,000 runs at 5,000 workloads are never looped over in Python: the heights of
     every plan (start, crossings, end) go into one flat array, and a plan's run k spans its
     heights k and k + 1."""
-    edge_l, comp_l, starts, ends, _cgap_l, cy_l, hneeds = _heights(st, model, edges)
+    edge_l, comp_l, _starts, _ends, topo, s_y, e_y, _gsel, y_flat, _gid, _gk, hneeds = \
+        _heights_np(st, model, edges, ends_wanted=False)
     n = len(comp_l)
-    # a loop's heights are its start and end only (it crosses nothing)
-    loops = {i for i in itertools.compress(range(n), map(_LOOP, map(_TEMPLATE, comp_l)))
-             if cy_l[i]}
-    cys = [() if i in loops else cy for i, cy in enumerate(cy_l)] if loops else cy_l
-    n_ys = np.fromiter(map(len, cys), np.int64, n) + 2
-    y_at = np.cumsum(n_ys) - n_ys  # where each plan's heights start
-    ys = np.empty(int(n_ys.sum()), dtype=np.float64)
-    inner = np.ones(ys.size, dtype=bool)
-    inner[y_at] = inner[y_at + n_ys - 1] = False
-    ys[y_at] = np.fromiter(map(_Y, starts), np.float64, n)
-    ys[y_at + n_ys - 1] = np.fromiter(map(_Y, ends), np.float64, n)
-    ys[inner] = np.fromiter(itertools.chain.from_iterable(cys), np.float64, ys.size - 2 * n)
-    # every run: its gap (numbered in the order the gaps are first used, plans in order) and
-    # its two heights
-    runs_of = list(map(_RUNS, comp_l))
-    n_runs = np.fromiter(map(len, runs_of), np.int64, n)
-    gap_ids: defaultdict[tuple[str, int], int] = defaultdict(itertools.count().__next__)
-    g = np.fromiter(map(gap_ids.__getitem__,
-                        map(_GAP_KEY, itertools.chain.from_iterable(runs_of))),
-                    np.int64, int(n_runs.sum()))
+    ys, y_at = _flat_heights(topo, s_y, e_y, y_flat)
+    # every run: its gap (numbered in the order the gaps are first used, plans in order:
+    # ``topo.rk``) and its two heights
+    g = topo.rk
+    n_runs = topo.run_n
     if not g.size:
         return {}, hneeds, {}
     run_at = np.cumsum(n_runs) - n_runs  # each plan's first run
     k = np.repeat(y_at - run_at, n_runs) + np.arange(g.size, dtype=np.int64)
     a, b = ys[k], ys[k + 1]
-    tracks = _most_overlap(g, np.minimum(a, b), np.maximum(a, b), len(gap_ids))
-    vneeds = {gk: tracks[gid] * TRACK + 8 for gk, gid in gap_ids.items()}
+    tracks = _most_overlap(g, np.minimum(a, b), np.maximum(a, b), len(topo.vg_keys))
+    vneeds = {gk: tracks[gid] * TRACK + 8 for gid, gk in enumerate(topo.vg_keys)}
     # labels: per labelled plan with runs the gap of its longest run
     label_need: dict[tuple[str, int], float] = {}
     texts = [e.label for e in edge_l]
@@ -1476,20 +1481,13 @@ def gap_needs(st: Structure, model: GraphModel, edges: Sequence[Edge], measure: 
         where = g[best[labelled]]
         need = np.fromiter(map(width.__getitem__, itertools.compress(texts, labelled)),
                            np.float64, where.size)
-        most = np.zeros(len(gap_ids), dtype=np.float64)
+        most = np.zeros(len(topo.vg_keys), dtype=np.float64)
         np.maximum.at(most, where, need)
-        keys = list(gap_ids)
+        keys = topo.vg_keys
         _u, first_at = np.unique(where, return_index=True)
         for gid in where[np.sort(first_at)].tolist():
             label_need[keys[gid]] = float(most[gid])
     return vneeds, hneeds, label_need
-
-
-_Y = attrgetter("y")
-_TEMPLATE = itemgetter(0)
-_LOOP = itemgetter(3)
-_RUNS = itemgetter(2)
-_GAP_KEY = itemgetter(1)
 
 
 def _most_overlap(g: np.ndarray, lo: np.ndarray, hi: np.ndarray, n_gaps: int) -> list[int]:
