@@ -237,7 +237,7 @@ def _route_reference(st, model, edges, points=True):
         for gi in range(len(gks)):
             a, b = ys[gi], ys[gi + 1]
             item = (a, b, i, gi) if a <= b else (b, a, i, gi)
-            runs.setdefault(gks[gi][1], []).append(item)
+            runs.setdefault(gks[gi], []).append(item)
     tx_l: list[list[float]] = [[0.0] * len(comp[2]) for comp in comp_l]
     # the tracks of every gap (sorted in place; the x of each run in that order)
     gap_keys = list(runs)
@@ -253,7 +253,7 @@ def _route_reference(st, model, edges, points=True):
             r = Routed(edge_l[i], [])
             ys = fixed_y[i]
             tx = tx_l[i]
-            r.runs = [(gk, tx[gi], ys[gi], ys[gi + 1]) for gi, (_si, gk) in enumerate(comp[2])]
+            r.runs = [(gk, tx[gi], ys[gi], ys[gi + 1]) for gi, gk in enumerate(comp[2])]
             out.append(r)
         return out, (vneeds, hneeds)
     out = _routed_reference(st, edge_l, comp_l, starts, ends, cgap_l, cy_l, fixed_y, tx_l)
@@ -277,7 +277,7 @@ def _routed_reference(st: Structure, edge_l: list[Edge], comp_l: list[_Compiled]
             continue
         ys = fixed_y[i]
         tx = tx_l[i]
-        r.runs = [(gks[gi][1], tx[gi], ys[gi], ys[gi + 1]) for gi in range(len(gks))]
+        r.runs = [(gks[gi], tx[gi], ys[gi], ys[gi + 1]) for gi in range(len(gks))]
         s_end, e_end = starts[i], ends[i]
         r.starts_on_border = s_end.border or s_end.node in conts
         # the places it holds, for ``route_more`` (as ``_occupies`` records them)
