@@ -38,7 +38,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from operator import is_, itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -452,8 +452,47 @@ class Routed:
     label_rect: Rect | None = None
     #: where the route holds a place later routes must leave to it (``route_more``): its
     #: ends (node, side, border, y) and its crossings of horizontal gaps ((cont, col, gap), y)
-    ends: tuple[tuple[str, str, bool, float], ...] = ()
+    ends: tuple[tuple[str, str, bool, float], ...] = field(default_factory=tuple)
     crosses: list[tuple[tuple[str, int, int], float]] = field(default_factory=list)
+    # (the lazy fields have no class attribute: a default factory, not a default)
+
+    if not TYPE_CHECKING:  # (to the type checker a Routed has its fields and nothing more)
+        def __getattr__(self, name: str) -> Any:
+            # only for an attribute not (yet) set: the runs, ends and crossings of a route
+            # from ``route`` are made when one of them is first read (``_Later``)
+            later = self.__dict__.get("_later")
+            if later is None or name not in _LATER_FIELDS:
+                raise AttributeError(name)
+            later.make()
+            return self.__dict__[name]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """(copy, pickle: the fields, every one made)"""
+        later = self.__dict__.get("_later")
+        if later is not None:
+            later.make()
+        return dict(self.__dict__)
+
+
+#: the fields of a ``Routed`` that ``route`` leaves to ``_Later``
+_LATER_FIELDS = frozenset(("runs", "ends", "crosses"))
+
+
+class _Later:
+    """The runs, ends and crossings of the routes one ``route`` call made, made for all of
+    them at once when one of them is first read. Only what-if editing reads them
+    (``Occupancy``, ``route_more``); a one-shot render never does, and at 5,000 workloads
+    they are ~800,000 tuples (~0.2 s). The routes are made without them (``_routed``)."""
+
+    def __init__(self, fill: Any) -> None:
+        self.fill = fill  # fill(routes): sets the fields on each route not holding them
+        self.routes: list[Routed] = []
+
+    def make(self) -> None:
+        fill, routes = self.fill, self.routes
+        self.fill, self.routes = None, []
+        if fill is not None:
+            fill(routes)
 
 
 #: what the gaps need: vertical gaps (container, index) -> width; horizontal gaps
@@ -860,11 +899,11 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge], points: bool 
             xs_all.extend(xs)
             vneeds[gk] = nt * TRACK + 8
         tx[order] = xs_all
-    run_l = list(zip(topo.run_keys, tx.tolist(), ya.tolist(), yb.tolist(), strict=True))
-    run_at = run_off.tolist()
-    run_k = run_n.tolist()
     # 5. points
     if not points:
+        run_l = list(zip(topo.run_keys, tx.tolist(), ya.tolist(), yb.tolist(), strict=True))
+        run_at = run_off.tolist()
+        run_k = run_n.tolist()
         out: list[Routed] = []
         for i in range(n):
             r = Routed(edge_l[i], [])
@@ -872,7 +911,8 @@ def route(st: Structure, model: GraphModel, edges: Sequence[Edge], points: bool 
             out.append(r)
         return out, (vneeds, hneeds)
     pts_l = _polylines(st, comp_l, starts, ends, topo, ys, y_off, tx, run_off)
-    out = _routed(st, edge_l, comp_l, starts, ends, topo, run_l, gid, gap_keys, y_flat, pts_l)
+    out = _routed(st, edge_l, comp_l, starts, ends, topo, (tx, ya, yb), gid, gap_keys, y_flat,
+                  pts_l)
     return out, (vneeds, hneeds)
 
 
@@ -961,24 +1001,50 @@ _FIFTH = itemgetter(4)
 
 
 def _routed(st: Structure, edge_l: list[Edge], comp_l: list[_Compiled], starts: list[_End],
-            ends: list[_End], topo: _Topology, run_l: list[tuple[tuple[str, int], float,
-                                                                 float, float]],
+            ends: list[_End], topo: _Topology, runs: tuple[np.ndarray, np.ndarray, np.ndarray],
             gid: np.ndarray, gap_keys: list[tuple[str, int, int]], y_flat: np.ndarray,
             pts_l: list[list[tuple[float, float]]]) -> list[Routed]:
-    """``route`` step 5: a ``Routed`` per plan with its polyline (``pts_l``), its vertical
-    runs (``run_l``, flat) and the places it holds."""
-    conts, elem_of = st.conts, st.elem_of
+    """``route`` step 5: a ``Routed`` per plan with its polyline (``pts_l``); its vertical
+    runs (flat: each run's x and its two heights, ``runs``) and the places it holds are made
+    when first read (``_Later``, ``_held``)."""
+    conts = st.conts
+    later = _Later(lambda routes: _held(st, starts, ends, topo, runs, gid, gap_keys, y_flat,
+                                        routes))
+    out: list[Routed] = []
+    new = Routed.__new__
+    for i, comp in enumerate(comp_l):
+        if comp[0][4]:
+            out.append(Routed(edge_l[i], pts_l[i]))
+            continue
+        s_end = starts[i]
+        r = new(Routed)
+        r.__dict__ = {"edge": edge_l[i], "points": pts_l[i],
+                      "starts_on_border": s_end.border or s_end.node in conts,
+                      "label_text": "", "label_rect": None, "_later": later}
+        out.append(r)
+    later.routes = out
+    return out
+
+
+def _held(st: Structure, starts: list[_End], ends: list[_End], topo: _Topology,
+          runs: tuple[np.ndarray, np.ndarray, np.ndarray], gid: np.ndarray,
+          gap_keys: list[tuple[str, int, int]], y_flat: np.ndarray, routes: list[Routed]
+          ) -> None:
+    """``_Later``'s work for the routes of ``route``'s plans: on each route not holding them,
+    its vertical runs and the places it holds (its ends and its crossings)."""
+    elem_of = st.elem_of
+    tx, ya, yb = runs
+    run_l = list(zip(topo.run_keys, tx.tolist(), ya.tolist(), yb.tolist(), strict=True))
     # every crossing's ((container, column, gap), height), flat
     cross_l = list(zip(map(gap_keys.__getitem__, gid.tolist()), y_flat.tolist(), strict=True))
     c_at = topo.firsts.tolist()
     c_n = topo.counts.tolist()
     r_at = (np.cumsum(topo.run_n) - topo.run_n).tolist()
     r_n = topo.run_n.tolist()
-    out: list[Routed] = []
-    for i, comp in enumerate(comp_l):
-        if comp[0][4]:
-            out.append(Routed(edge_l[i], pts_l[i]))
-            continue
+    for i, r in enumerate(routes):
+        d = r.__dict__
+        if d.pop("_later", None) is None:
+            continue  # a pill's link (nothing held), or set already
         s_end, e_end = starts[i], ends[i]
         # the places it holds, for ``route_more`` (as ``_occupies`` records them)
         start = (s_end.node, s_end.side, s_end.border, s_end.y)
@@ -988,10 +1054,9 @@ def _routed(st: Structure, edge_l: list[Edge], comp_l: list[_Compiled], starts: 
                 (e_end.node, TOP_X, False, e_end.top_x))
         else:
             held = (start, (e_end.node, e_end.side, e_end.border, e_end.y))
-        out.append(Routed(edge_l[i], pts_l[i], run_l[r_at[i]:r_at[i] + r_n[i]],
-                          s_end.border or s_end.node in conts, "", None, held,
-                          cross_l[c_at[i]:c_at[i] + c_n[i]]))
-    return out
+        d.setdefault("runs", run_l[r_at[i]:r_at[i] + r_n[i]])
+        d.setdefault("ends", held)
+        d.setdefault("crosses", cross_l[c_at[i]:c_at[i] + c_n[i]])
 
 
 def _polylines(st: Structure, comp_l: list[_Compiled], starts: list[_End], ends: list[_End],

@@ -407,3 +407,43 @@ def test_polylines_are_the_plain_ones_whatever_the_heights() -> None:
         simplified += sum(len(p) < 2 * len(t) + 2 for p, t in zip(got, tx_l, strict=True))
     assert simplified > 10
     assert any(type(p[0][0]) is int for p in got)
+
+
+def test_places_held_are_made_when_first_read() -> None:
+    """``route`` leaves each route's runs, ends and crossings to be made when one of them is
+    first read, for all its routes at once (``_Later``): whichever is read first, and through
+    copy, pickle or ``Occupancy``, they are what reading them in order gives; a field set
+    before (``route_more`` sets its own) is kept."""
+    import copy
+    import pickle
+
+    from netviz.viewmodel.routing import Occupancy
+
+    model, vis, st = _laid_out(_synthetic())
+
+    def fields(r: Routed) -> tuple:
+        return (r.edge, r.points, r.runs, r.starts_on_border, r.ends, r.crosses)
+
+    want = [fields(r) for r in route(st, model, vis.edges)[0]]
+    assert any(w[2] for w in want) and any(w[5] for w in want)  # runs and crossings made
+    routes = route(st, model, vis.edges)[0]
+    assert routes[-1].crosses == want[-1][5]  # the last one's crossings first
+    assert [fields(r) for r in routes] == want
+    routes = route(st, model, vis.edges)[0]
+    held = next(i for i, w in enumerate(want) if w[2])
+    routes[held].runs = []
+    assert routes[held].ends == want[held][4]
+    assert routes[held].runs == []
+    assert [fields(r) for i, r in enumerate(routes) if i != held] == [
+        w for i, w in enumerate(want) if i != held]
+    for make in (copy.copy, lambda r: pickle.loads(pickle.dumps(r))):
+        routes = route(st, model, vis.edges)[0]
+        assert [fields(make(r)) for r in routes] == want
+    a = Occupancy.of(route(st, model, vis.edges)[0])
+    routes = route(st, model, vis.edges)[0]
+    for r in routes:
+        r.runs, r.ends, r.crosses  # noqa: B018 (made the plain way)
+    b = Occupancy.of(routes)
+    assert (a.ports, a.crossed) == (b.ports, b.crossed)
+    assert {k: t.items() for k, t in a.tracks.items()} == {
+        k: t.items() for k, t in b.tracks.items()}
