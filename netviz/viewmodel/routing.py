@@ -35,7 +35,7 @@ import heapq
 import itertools
 import math
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from operator import is_, itemgetter
 from typing import TYPE_CHECKING, Any
@@ -609,7 +609,7 @@ def _topology(comp_l: list[_Compiled]) -> _Topology:
 #: its port height), their topology, the port heights as arrays, per crossing (flat) its gap
 #: in its column, its height and its gap's id in the list of horizontal gaps that follows, and
 #: what the horizontal gaps need
-_Placed = tuple[list[Edge], list[_Compiled], list[_End], list[_End], _Topology, np.ndarray,
+_Placed = tuple[list[Edge], list[_Compiled], "_Ends", "_Ends", _Topology, np.ndarray,
                 np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[tuple[str, int, int]],
                 dict[tuple[str, int, int], float]]
 
@@ -629,19 +629,46 @@ def _heights(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Height
                         topo.counts[owners].tolist(), strict=True):
         cy_l[i] = ys_all[lo:lo + k]
         cgap_l[i] = gl_all[lo:lo + k]
-    return edge_l, comp_l, starts, ends, cgap_l, cy_l, hneeds
+    return edge_l, comp_l, list(starts), list(ends), cgap_l, cy_l, hneeds
 
 
-def _heights_np(st: Structure, model: GraphModel, edges: Sequence[Edge],
-                ends_wanted: bool = True) -> _Placed:
+class _Ends(Sequence[_End]):
+    """The starts (or the ends) of the plans, each made as an ``_End`` when asked for (at
+    5,000 workloads ~170,000 of them, and ``route`` asks for a few): per plan its (node,
+    side, border), its height in ``ys`` and, for an end entered from above, its x in
+    ``top_x`` (by plan)."""
+
+    def __init__(self, keys: list[tuple[str, str, bool]], ys: np.ndarray,
+                 top_x: dict[int, float]) -> None:
+        self.keys = keys
+        self.ys = ys
+        self.top_x = top_x
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, i: Any) -> Any:
+        if not isinstance(i, int):
+            return list(self)[i]
+        node, side, border = self.keys[i]
+        return _End(node, side, border, self.ys[i].item(), self.top_x.get(i))
+
+    def __iter__(self) -> Iterator[_End]:
+        top = self.top_x.get
+        for i, ((node, side, border), y) in enumerate(zip(self.keys, self.ys.tolist(),
+                                                          strict=True)):
+            yield _End(node, side, border, y, top(i))
+
+
+def _heights_np(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Placed:
     """``route`` steps 1-3: plans, crossing gaps, ports and crossing heights.
 
     ~85,000 plans with ~350,000 crossings at 5,000 workloads, twice per picture: every step
     runs on numpy arrays over all plans at once (per distinct node, port and gap the plain
     Python), with the very float operations of the plain per-plan code (kept as the
     reference in tests/viewmodel/test_heights.py), so the heights are the same to the bit.
-    ``ends_wanted`` False (``gap_needs``: the heights are all it reads): the starts and ends
-    (``_End``, one per plan) are not made, the lists are empty."""
+    The starts and ends are made as ``_End`` only where asked for (``_Ends``): most callers
+    read the heights as arrays."""
     depth = {k: model.tree.depth.get(k, 0) for k in st.conts}
     cache = st.plans
     edge_l: list[Edge] = []
@@ -799,17 +826,8 @@ def _heights_np(st: Structure, model: GraphModel, edges: Sequence[Edge],
             top_x[i] = nx + nw / 2 + (k - (len(tops) - 1) / 2) * 3
     for i in tops_at:
         e_y[i] = top_y[i]
-    starts: list[_End] = []
-    ends: list[_End] = []
-    if ends_wanted:
-        starts = [_End(node, side, border, y)
-                  for (node, side, border), y in zip(topo.s_keys, s_y.tolist(), strict=True)]
-        ends = [_End(node, side, border, y)
-                for (node, side, border), y in zip(e_keys, e_y.tolist(), strict=True)]
-        for i in tops_at:
-            en = ends[i]
-            en.y = top_y[i]
-            en.top_x = top_x[i]
+    starts = _Ends(topo.s_keys, s_y, {})
+    ends = _Ends(e_keys, e_y, top_x)
     # 3. crossings of one horizontal gap get their own heights: spread in the order of
     # (wanted height, plan, crossing), the wanted height halfway between the heights before
     # and after it
@@ -1000,8 +1018,8 @@ _THIRD = itemgetter(2)
 _FIFTH = itemgetter(4)
 
 
-def _routed(st: Structure, edge_l: list[Edge], comp_l: list[_Compiled], starts: list[_End],
-            ends: list[_End], topo: _Topology, runs: tuple[np.ndarray, np.ndarray, np.ndarray],
+def _routed(st: Structure, edge_l: list[Edge], comp_l: list[_Compiled], starts: _Ends,
+            ends: _Ends, topo: _Topology, runs: tuple[np.ndarray, np.ndarray, np.ndarray],
             gid: np.ndarray, gap_keys: list[tuple[str, int, int]], y_flat: np.ndarray,
             pts_l: list[list[tuple[float, float]]]) -> list[Routed]:
     """``route`` step 5: a ``Routed`` per plan with its polyline (``pts_l``); its vertical
@@ -1012,21 +1030,22 @@ def _routed(st: Structure, edge_l: list[Edge], comp_l: list[_Compiled], starts: 
                                         routes))
     out: list[Routed] = []
     new = Routed.__new__
+    s_keys = topo.s_keys
     for i, comp in enumerate(comp_l):
         if comp[0][4]:
             out.append(Routed(edge_l[i], pts_l[i]))
             continue
-        s_end = starts[i]
+        node, _side, border = s_keys[i]
         r = new(Routed)
         r.__dict__ = {"edge": edge_l[i], "points": pts_l[i],
-                      "starts_on_border": s_end.border or s_end.node in conts,
+                      "starts_on_border": border or node in conts,
                       "label_text": "", "label_rect": None, "_later": later}
         out.append(r)
     later.routes = out
     return out
 
 
-def _held(st: Structure, starts: list[_End], ends: list[_End], topo: _Topology,
+def _held(st: Structure, starts: _Ends, ends: _Ends, topo: _Topology,
           runs: tuple[np.ndarray, np.ndarray, np.ndarray], gid: np.ndarray,
           gap_keys: list[tuple[str, int, int]], y_flat: np.ndarray, routes: list[Routed]
           ) -> None:
@@ -1041,11 +1060,10 @@ def _held(st: Structure, starts: list[_End], ends: list[_End], topo: _Topology,
     c_n = topo.counts.tolist()
     r_at = (np.cumsum(topo.run_n) - topo.run_n).tolist()
     r_n = topo.run_n.tolist()
-    for i, r in enumerate(routes):
+    for i, (r, s_end, e_end) in enumerate(zip(routes, starts, ends, strict=True)):
         d = r.__dict__
         if d.pop("_later", None) is None:
             continue  # a pill's link (nothing held), or set already
-        s_end, e_end = starts[i], ends[i]
         # the places it holds, for ``route_more`` (as ``_occupies`` records them)
         start = (s_end.node, s_end.side, s_end.border, s_end.y)
         if e_end.top_x is not None:
@@ -1059,7 +1077,7 @@ def _held(st: Structure, starts: list[_End], ends: list[_End], topo: _Topology,
         d.setdefault("crosses", cross_l[c_at[i]:c_at[i] + c_n[i]])
 
 
-def _polylines(st: Structure, comp_l: list[_Compiled], starts: list[_End], ends: list[_End],
+def _polylines(st: Structure, comp_l: list[_Compiled], starts: _Ends, ends: _Ends,
                topo: _Topology, ys: np.ndarray, y_off: np.ndarray, tx: np.ndarray,
                run_off: np.ndarray) -> list[list[tuple[float, float]]]:
     """``route`` step 5: the polylines of the plans (plan i's heights, start, crossings, end,
@@ -1086,16 +1104,16 @@ def _polylines(st: Structure, comp_l: list[_Compiled], starts: list[_End], ends:
     sx_float = np.fromiter((type(v) is float for v in side_x), np.bool_, len(side_x))
     sx = np.array([float(v) for v in side_x], dtype=np.float64)
     loop = np.fromiter((comp[0][3] for comp in comp_l), np.bool_, n)
-    top_l = [en.top_x for en in ends]
-    top = np.fromiter((v is not None for v in top_l), np.bool_, n)
+    top = np.zeros(n, dtype=np.bool_)
     top_x = np.zeros(n, dtype=np.float64)
     top_y = np.zeros(n, dtype=np.float64)
     top_ok = np.ones(n, dtype=np.bool_)
-    for i in np.flatnonzero(top).tolist():
-        top_x[i] = top_l[i]
-        yv = rects[ends[i].node][1]
+    for i, xv in ends.top_x.items():
+        top[i] = True
+        top_x[i] = xv
+        yv = rects[ends.keys[i][0]][1]
         top_y[i] = yv
-        top_ok[i] = type(top_l[i]) is float and type(yv) is float
+        top_ok[i] = type(xv) is float and type(yv) is float
     fast = (~topo.direct & ~loop & sx_float[s_pk] & (top | sx_float[e_pk]) & top_ok
             & (run_n == counts + 1))
     f = np.flatnonzero(fast)
@@ -1534,7 +1552,7 @@ def gap_needs(st: Structure, model: GraphModel, edges: Sequence[Edge], measure: 
     every plan (start, crossings, end) go into one flat array, and a plan's run k spans its
     heights k and k + 1."""
     edge_l, comp_l, _starts, _ends, topo, s_y, e_y, _gsel, y_flat, _gid, _gk, hneeds = \
-        _heights_np(st, model, edges, ends_wanted=False)
+        _heights_np(st, model, edges)
     n = len(comp_l)
     ys, y_at = _flat_heights(topo, s_y, e_y, y_flat)
     # every run: its gap (numbered in the order the gaps are first used, plans in order:
