@@ -60,42 +60,62 @@ def halves(n: int, work: Callable[[int, int], T], split: int | None = None,
     k = n // 2 if split is None else max(0, min(n, split))
     if not enabled() or k in (0, n):
         return [work(0, k), work(k, n)]
-    try:
-        r, w = os.pipe()
-    except OSError:
+
+    def second() -> bytes:
+        got: Any = work(k, n)
+        if pack is not None:
+            got = pack(got)
+        return pickle.dumps(got, protocol=pickle.HIGHEST_PROTOCOL)
+
+    child = _spawn(second)
+    if child is None:
         return [work(0, k), work(k, n)]
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(r)
-        os.close(w)
-        return [work(0, k), work(k, n)]
-    if pid == 0:  # the child: compute, send, leave
-        code = 1
-        try:
-            os.close(r)
-            got: Any = work(k, n)
-            if pack is not None:
-                got = pack(got)
-            data = pickle.dumps(got, protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(w, "wb") as f:
-                f.write(data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(w)
-    try:
-        first = work(0, k)
-    except BaseException:
-        os.close(r)
-        _reap(pid, kill=True)
-        raise
+    pid, r = child
+    first = _here(child, lambda: work(0, k))
     with os.fdopen(r, "rb") as f:
         data = f.read()
     if not (_reap(pid) and data):
         return [first, work(k, n)]
     got = pickle.loads(data)  # our own child's bytes
     return [first, unpack(got) if unpack is not None else got]
+
+
+def _spawn(make: Callable[[], bytes]) -> tuple[int, int] | None:
+    """A forked child that writes ``make()``'s bytes to a pipe and leaves (it never returns
+    into the caller's code): its pid and the pipe's reading end, or None when there is none."""
+    try:
+        r, w = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        return None
+    if pid == 0:  # the child: compute, send, leave
+        code = 1
+        try:
+            os.close(r)
+            data = make()
+            with os.fdopen(w, "wb") as f:
+                f.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    return pid, r
+
+
+def _here(child: tuple[int, int], work: Callable[[], T]) -> T:
+    """``work()`` here while ``child`` works; when it raises, the child is killed and
+    waited for."""
+    try:
+        return work()
+    except BaseException:
+        os.close(child[1])
+        _reap(child[0], kill=True)
+        raise
 
 
 def _reap(pid: int, kill: bool = False) -> bool:
@@ -129,34 +149,12 @@ def beside(here: Callable[[], T], there: Callable[[], bytes]) -> tuple[T, bytes 
     arrive."""
     if not enabled():
         return here(), None
-    try:
-        r, w = os.pipe()
-    except OSError:
+    child = _spawn(lambda: b"\x01" + there())  # a leading byte: b"" is an answer too
+    if child is None:
         return here(), None
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(r)
-        os.close(w)
-        return here(), None
-    if pid == 0:  # the child: compute, send, leave
-        code = 1
-        try:
-            os.close(r)
-            data = b"\x01" + there()  # a leading byte: b"" is an answer too
-            with os.fdopen(w, "wb") as f:
-                f.write(data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(w)
+    pid, r = child
     start = time.monotonic()
-    try:
-        first = here()
-    except BaseException:
-        os.close(r)
-        _reap(pid, kill=True)
-        raise
+    first = _here(child, here)
     deadline = time.monotonic() + PATIENCE_S + PATIENCE_FACTOR * (time.monotonic() - start)
     chunks: list[bytes] = []
     complete = False
