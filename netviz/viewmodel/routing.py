@@ -650,6 +650,8 @@ class _Ends(Sequence[_End]):
     def __getitem__(self, i: Any) -> Any:
         if not isinstance(i, int):
             return list(self)[i]
+        if i < 0:
+            i += len(self.keys)  # (``top_x`` is by plan index)
         node, side, border = self.keys[i]
         return _End(node, side, border, self.ys[i].item(), self.top_x.get(i))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import math
 import random
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -447,3 +448,40 @@ def test_places_held_are_made_when_first_read() -> None:
     assert (a.ports, a.crossed) == (b.ports, b.crossed)
     assert {k: t.items() for k, t in a.tracks.items()} == {
         k: t.items() for k, t in b.tracks.items()}
+
+
+def test_ends_made_when_asked_are_the_ends() -> None:
+    """``_heights_np`` hands on the starts and ends as ``_Ends`` (each ``_End`` made when
+    asked for): by index (negative too), by slice and in order they are the same ends.
+    (Their heights and the ends entered from above are checked against the plain code by
+    ``_same``, through ``_heights``.)"""
+    model, vis, st = _laid_out(_synthetic())
+    _e, _c, starts, ends, *_rest = _heights_np(st, model, vis.edges)
+    for seq in (starts, ends):
+        whole = list(seq)
+        assert len(whole) == len(seq) > 0
+        assert [seq[i] for i in range(len(seq))] == whole
+        assert [seq[i - len(seq)] for i in range(len(seq))] == whole
+        assert seq[1:4] == whole[1:4]
+        assert len({en.y for en in whole}) > 1  # their own heights
+    ends.top_x[2] = 7.5  # (an end entered from above: its x, by plan, wherever asked)
+    assert ends[2].top_x == ends[2 - len(ends)].top_x == list(ends)[2].top_x == 7.5
+
+
+_SCENARIOS = (Path(__file__).resolve().parents[2].parent / "shared" / "conformance"
+              / "netpol-analyzer" / "scenarios")
+
+
+@pytest.mark.skipif(not _SCENARIOS.is_dir(),
+                    reason="../shared/conformance is not beside this checkout")
+def test_heights_with_pills_entered_from_above_are_the_plain_ones() -> None:
+    """A Service pill with sibling pills on the side an edge comes from is entered from above
+    (neither the demo nor the synthetic cluster has such a row): on a reference scenario
+    that has one, the heights, the tops' x and the routes are the plain per-plan ones."""
+    from netviz.io.manifests import load_paths
+
+    cluster = load_paths([str(_SCENARIOS / "onlineboutique_workloads_with_ingress")]).cluster
+    model, vis, st = _laid_out(cluster)
+    _same(st, model, vis.edges)
+    ends = _heights_np(st, model, vis.edges)[3]
+    assert ends.top_x  # some ends entered from above
