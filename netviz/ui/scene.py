@@ -1133,9 +1133,8 @@ def _svg(scene: QGraphicsScene, source: QRectF, path: str, title: str) -> None:
     if cut == 0:
         write(path, [], True)
         return
-    _, second = forked.beside(lambda: write(path, order[cut:], True), rest)
-    if second is None:
-        second = rest()
+    _, got = forked.beside(lambda: write(path, order[cut:], True), rest)
+    second = rest() if got is None else got
     if not _append_svg(path, second):
         write(path, [], True)  # not the SVG this module knows: one pass
 
@@ -1143,7 +1142,7 @@ def _svg(scene: QGraphicsScene, source: QRectF, path: str, title: str) -> None:
 _SVG_DEFS = b"<defs>\n</defs>\n"
 
 
-def _svg_root(svg: bytes) -> tuple[int, int, int] | None:
+def _svg_root(svg: bytes | bytearray) -> tuple[int, int, int] | None:
     """Where the root group of a Qt SVG file opens, and where its elements start and end:
     after its (empty) definitions and the line opening the root group, before the end of the
     root group and of the document."""
@@ -1157,7 +1156,7 @@ def _svg_root(svg: bytes) -> tuple[int, int, int] | None:
     return root, line + 2, len(svg) - len(_SVG_END)
 
 
-def _append_svg(path: str, second: bytes) -> bool:
+def _append_svg(path: str, second: bytes | bytearray) -> bool:
     """Put the elements of the SVG file ``second`` after those of the file at ``path`` (both
     written by Qt for the same size and view box, the same root group); False, the file
     unchanged, when either is not as expected."""
@@ -1168,7 +1167,7 @@ def _append_svg(path: str, second: bytes) -> bool:
     with open(path, "r+b") as f:
         head = f.read(start + 4096)
         defs = head.find(_SVG_DEFS)
-        if defs < 0 or not head.startswith(second[root:start], defs + len(_SVG_DEFS)):
+        if defs < 0 or not head.startswith(bytes(second[root:start]), defs + len(_SVG_DEFS)):
             return False
         end = f.seek(0, os.SEEK_END)
         if end < len(_SVG_END):
@@ -1177,7 +1176,7 @@ def _append_svg(path: str, second: bytes) -> bool:
         if f.read(len(_SVG_END)) != _SVG_END:
             return False
         f.seek(end - len(_SVG_END))
-        f.write(second[start:stop])
+        f.write(memoryview(second)[start:stop])  # no copy of tens of megabytes
         f.write(_SVG_END)
         f.truncate()
     return True

@@ -80,9 +80,10 @@ def halves(n: int, work: Callable[[int, int], T], split: int | None = None,
     return [first, unpack(got) if unpack is not None else got]
 
 
-def _spawn(make: Callable[[], bytes]) -> tuple[int, int] | None:
-    """A forked child that writes ``make()``'s bytes to a pipe and leaves (it never returns
-    into the caller's code): its pid and the pipe's reading end, or None when there is none."""
+def _spawn(make: Callable[[], bytes], lead: bytes = b"") -> tuple[int, int] | None:
+    """A forked child that writes ``lead`` and ``make()``'s bytes to a pipe and leaves (it
+    never returns into the caller's code): its pid and the pipe's reading end, or None when
+    there is none."""
     try:
         r, w = os.pipe()
     except OSError:
@@ -99,6 +100,7 @@ def _spawn(make: Callable[[], bytes]) -> tuple[int, int] | None:
             os.close(r)
             data = make()
             with os.fdopen(w, "wb") as f:
+                f.write(lead)
                 f.write(data)
             code = 0
         finally:
@@ -139,7 +141,7 @@ PATIENCE_S = 10.0
 PATIENCE_FACTOR = 3.0
 
 
-def beside(here: Callable[[], T], there: Callable[[], bytes]) -> tuple[T, bytes | None]:
+def beside(here: Callable[[], T], there: Callable[[], bytes]) -> tuple[T, bytearray | None]:
     """``here()`` in this process while a forked child computes ``there()`` (when enabled):
     returns ``(here(), there's bytes)``, or ``(here(), None)`` when the child could not be
     forked, failed, or did not finish within ``PATIENCE_S`` + ``PATIENCE_FACTOR`` x the time
@@ -149,14 +151,14 @@ def beside(here: Callable[[], T], there: Callable[[], bytes]) -> tuple[T, bytes 
     arrive."""
     if not enabled():
         return here(), None
-    child = _spawn(lambda: b"\x01" + there())  # a leading byte: b"" is an answer too
+    child = _spawn(there, lead=b"\x01")  # a leading byte: b"" is an answer too
     if child is None:
         return here(), None
     pid, r = child
     start = time.monotonic()
     first = _here(child, here)
     deadline = time.monotonic() + PATIENCE_S + PATIENCE_FACTOR * (time.monotonic() - start)
-    chunks: list[bytes] = []
+    data = bytearray()  # tens of megabytes for an SVG: copied once
     complete = False
     try:
         while True:
@@ -167,13 +169,13 @@ def beside(here: Callable[[], T], there: Callable[[], bytes]) -> tuple[T, bytes 
             if not chunk:
                 complete = True
                 break
-            chunks.append(chunk)
+            data += chunk
     finally:
         os.close(r)
     if not complete:
         _reap(pid, kill=True)
         return first, None
-    data = b"".join(chunks)
     if not (_reap(pid) and data[:1] == b"\x01"):
         return first, None
-    return first, data[1:]
+    del data[:1]  # in place, no copy
+    return first, data
