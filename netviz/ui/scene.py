@@ -1018,6 +1018,9 @@ _COST_LABEL = 23e-6
 _COST_ITEM = 90e-6
 #: below this estimate (a few hundred workloads) one process writes the whole SVG
 SPLIT_MIN_S = 0.3
+#: and the whole PNG below this one (~2,000 workloads): rasterising costs about 0.4 x the SVG
+#: estimate, and under ~0.4 s the half saved is what the fork costs (measured at 1,000)
+PNG_SPLIT_MIN_S = 1.0
 
 
 def _paint_cost(it: QGraphicsItem) -> float:
@@ -1034,8 +1037,8 @@ def _painted(scene: QGraphicsScene) -> list[QGraphicsItem]:
     return [it for it in scene.items(Qt.SortOrder.AscendingOrder) if it.isVisible()]
 
 
-def _worth_two(items: list[QGraphicsItem]) -> bool:
-    return sum(_paint_cost(it) for it in items) >= SPLIT_MIN_S
+def _worth_two(items: list[QGraphicsItem], at_least: float) -> bool:
+    return sum(_paint_cost(it) for it in items) >= at_least
 
 
 def _svg_cut(items: list[QGraphicsItem]) -> int:
@@ -1073,7 +1076,7 @@ def _png_rows(scene: QGraphicsScene, source: QRectF, img: QImage, rows: np.ndarr
         return b""
 
     k = height // 2
-    if not forked.enabled() or k == 0 or not _worth_two(_painted(scene)):
+    if not forked.enabled() or k == 0 or not _worth_two(_painted(scene), PNG_SPLIT_MIN_S):
         paint(0, height)
         return
     blank = int(rows[0, 0])  # the background (nothing is painted yet)

@@ -43,6 +43,7 @@ def demo(qapp):  # type: ignore[no-untyped-def]
 def split(monkeypatch: pytest.MonkeyPatch) -> None:
     """Write even the demo in two parts (it is below ``SPLIT_MIN_S``)."""
     monkeypatch.setattr(S, "SPLIT_MIN_S", 0.0)
+    monkeypatch.setattr(S, "PNG_SPLIT_MIN_S", 0.0)
 
 
 @pytest.fixture
@@ -76,6 +77,7 @@ def _pixels(svg: Path, size: tuple[int, int]) -> QImage:
 def test_small_pictures_are_one_pass(demo) -> None:  # type: ignore[no-untyped-def]
     sc, _ = demo
     assert S._svg_cut(S._painted(sc)) == 0
+    assert not S._worth_two(S._painted(sc), S.PNG_SPLIT_MIN_S)
 
 
 @posix
