@@ -626,9 +626,10 @@ def edge_items(edges: Sequence[DrawnEdge], widen: float = 1.0, z: float = Z_EDGE
     that several batches (``PictureScene.set_edges``' chunks) stack as one would. ``lod``:
     the one zoom a file is painted at (``PictureScene.file_lod``); layers that would not
     paint at it are not made (big arrowhead layers, labels: see their ``paint``)."""
-    # a margin for Qt's own level of detail (its axes' scales differ by rounding)
     # arrowhead layers have 4 path elements per edge or more: ``EdgeLayer.paint`` skips them
-    # all below ``ARROW_LOD`` when they have more than ``AA_MAX_ELEMENTS`` in all
+    # all below ``ARROW_LOD`` when they have more than ``AA_MAX_ELEMENTS`` in all (0.99 here
+    # and for the labels: a margin for Qt's own level of detail, whose axes' scales differ
+    # by rounding)
     heads = not (lod is not None and lod < 0.99 * ARROW_LOD and 4 * sum(
         1 for d in edges if len(d.points) >= 2 and d.edge.style != "service") > AA_MAX_ELEMENTS)
     label_items: list[tuple[QRectF, str]] = [
