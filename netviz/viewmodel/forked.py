@@ -14,16 +14,17 @@ Rules this module keeps:
   ``beside``, which the picture writers use (``netviz.ui.scene.render``): its child paints
   the scene it already holds on an image or an SVG generator. Qt paints in the calling thread
   and that touches no display connection; a child that is stuck anyway is killed once this
-  process has waited ``PATIENCE_S`` longer than its own part took (scaled), and its part is
-  painted here.
+  process, its own part done, has waited ``PATIENCE_S`` plus ``PATIENCE_FACTOR`` times what
+  that part took, and the child's part is painted here.
 - **The same result either way.** ``halves(n, work)`` returns ``[work(0, k), work(k, n)]``
   exactly as if both ran here: the child's half comes back pickled. Only plain data crosses
   (the caller encodes it), and the halves are contiguous, so a caller that concatenates
   them keeps its order.
 - **Never worse than one core.** When the child cannot be forked, dies, or sends nothing,
-  the second half is computed here (by the caller, for ``beside``); when this half raises, the child is killed and waited
-  for. The child never returns into the caller's code: it leaves with ``os._exit`` (no
-  atexit handlers, no flushing of the parent's buffered output).
+  the second half is computed here (by the caller, for ``beside``); when this half raises,
+  the child is killed and waited for. The child never returns into the caller's code: it
+  leaves with ``os._exit`` (no atexit handlers, no flushing of the parent's buffered
+  output).
 """
 
 from __future__ import annotations
