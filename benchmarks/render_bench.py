@@ -20,7 +20,9 @@ least disturbed). Printed per size:
 netviz's bytecode is compiled first (``compileall``, into its ``__pycache__``): an installed
 netviz has it, but with ``PYTHONDONTWRITEBYTECODE`` set (as on the shared build machines)
 every run would otherwise compile netviz's modules from source again (~0.5 s a run). The
-load average is printed with the figures (the machine may be shared).
+load average is printed with the figures (the machine may be shared), and so is the time of
+a fixed Python loop before and after (``cpu_check``): a virtual machine's speed can change by
+a factor of two within an hour with the load average at 1, and the figures with it.
 
 Targets (issue 8): render and screenshot under 3 s at 1,000 workloads and 10 s at 5,000;
 repaint while panning under 50 ms at 1,000.
@@ -113,6 +115,17 @@ def pan(directory: Path, expanded: bool = False) -> tuple[float, float, float]:
     return statistics.mean(times), max(times), statistics.mean(zoomed)
 
 
+def cpu_check() -> float:
+    """Seconds for 20 million additions in a Python loop (0.50-0.72 s on the 2-core build
+    machine in the hour this was written): how fast this machine is right now, beside the
+    figures."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(20_000_000):
+        total += i
+    return time.perf_counter() - start
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
@@ -126,7 +139,8 @@ def main() -> None:
     import netviz as package
 
     compileall.compile_dir(str(Path(package.__file__).parent), quiet=1)
-    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", flush=True)
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "
+          f"CPU check {cpu_check():.2f} s", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         base = args.keep or Path(tmp)
         base.mkdir(parents=True, exist_ok=True)
@@ -150,6 +164,7 @@ def main() -> None:
                     what = "every namespace expanded" if expanded else "as it opens"
                     print(f"  pan repaint, {what}: fitted mean {mean * 1000:.0f} ms, max "
                           f"{worst * 1000:.0f} ms; at zoom 1 mean {one * 1000:.0f} ms", flush=True)
+    print(f"CPU check after: {cpu_check():.2f} s", flush=True)
 
 
 if __name__ == "__main__":
