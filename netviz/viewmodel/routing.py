@@ -662,15 +662,10 @@ class _Ends(Sequence[_End]):
             yield _End(node, side, border, y, top(i))
 
 
-def _heights_np(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Placed:
-    """``route`` steps 1-3: plans, crossing gaps, ports and crossing heights.
-
-    ~85,000 plans with ~350,000 crossings at 5,000 workloads, twice per picture: every step
-    runs on numpy arrays over all plans at once (per distinct node, port and gap the plain
-    Python), with the very float operations of the plain per-plan code (kept as the
-    reference in tests/viewmodel/test_heights.py), so the heights are the same to the bit.
-    The starts and ends are made as ``_End`` only where asked for (``_Ends``): most callers
-    read the heights as arrays."""
+def _compiled_plans(st: Structure, model: GraphModel,
+                    edges: Sequence[Edge]) -> tuple[list[Edge], list[_Compiled]]:
+    """The edges that have a plan, and their plans (made once per end pair and style, kept
+    in ``st.plans``)."""
     depth = {k: model.tree.depth.get(k, 0) for k in st.conts}
     cache = st.plans
     edge_l: list[Edge] = []
@@ -684,6 +679,19 @@ def _heights_np(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Pla
         if comp is not None:
             edge_l.append(e)
             comp_l.append(comp)
+    return edge_l, comp_l
+
+
+def _heights_np(st: Structure, model: GraphModel, edges: Sequence[Edge]) -> _Placed:
+    """``route`` steps 1-3: plans, crossing gaps, ports and crossing heights.
+
+    ~85,000 plans with ~350,000 crossings at 5,000 workloads, twice per picture: every step
+    runs on numpy arrays over all plans at once (per distinct node, port and gap the plain
+    Python), with the very float operations of the plain per-plan code (kept as the
+    reference in tests/viewmodel/test_heights.py), so the heights are the same to the bit.
+    The starts and ends are made as ``_End`` only where asked for (``_Ends``): most callers
+    read the heights as arrays."""
+    edge_l, comp_l = _compiled_plans(st, model, edges)
     topo = st.routed
     if not (isinstance(topo, _Topology) and len(topo.comps) == len(comp_l)
             and all(map(is_, topo.comps, comp_l))):

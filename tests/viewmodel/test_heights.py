@@ -10,7 +10,6 @@ import bisect
 import math
 import random
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -18,7 +17,6 @@ import pytest
 from netviz.viewmodel.graph import Edge
 from netviz.viewmodel.layout import RING, TRACK, Structure
 from netviz.viewmodel.routing import (
-    _MISSING,
     LEFT,
     RIGHT,
     TOP,
@@ -26,8 +24,8 @@ from netviz.viewmodel.routing import (
     Routed,
     _colour,
     _Compiled,
+    _compiled_plans,
     _End,
-    _fast_plan,
     _heights,
     _heights_np,
     _hgap_ranges,
@@ -45,20 +43,9 @@ from tests.viewmodel.test_picture_golden import _demo, _laid_out, _synthetic
 
 
 def _heights_reference(st, model, edges):
-    """``_heights`` as it was, plan by plan in plain Python (the reference it must match)."""
-    depth = {k: model.tree.depth.get(k, 0) for k in st.conts}
-    cache = st.plans
-    edge_l: list[Edge] = []
-    comp_l: list[_Compiled] = []
-    memo: dict[Any, Any] = {}
-    for e in edges:
-        key = (e.src, e.dst, e.style)
-        comp = cache.get(key, _MISSING)
-        if comp is _MISSING:
-            comp = cache[key] = _fast_plan(st, e, depth, memo)
-        if comp is not None:
-            edge_l.append(e)
-            comp_l.append(comp)
+    """``_heights`` as it was, plan by plan in plain Python (the reference it must match);
+    the plans are gathered as ``_heights_np`` gathers them."""
+    edge_l, comp_l = _compiled_plans(st, model, edges)
     conts, rects = st.conts, st.rects
     prange: dict[str, tuple[float, float]] = {}
 
